@@ -1,0 +1,34 @@
+// The commander program: global options and one register function per command (one file each).
+import { Command } from 'commander';
+import { createRequire } from 'node:module';
+import { registerInspect } from './inspect.js';
+
+const require = createRequire(import.meta.url);
+
+function version(): string {
+  // dist/src/cli → ../../../package.json; src/cli (tsx) → ../../package.json
+  for (const p of ['../../../package.json', '../../package.json']) {
+    try {
+      return (require(p) as { version: string }).version;
+    } catch {
+      // try the next layout
+    }
+  }
+  return 'unknown';
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('repro')
+    .description('Make OS and container images reproducible: find, classify and remove every difference.')
+    .version(version(), '-V, --version')
+    .option('--debug', 'print stack traces for errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  // Every subcommand exits through our error path too, so a usage error is exit 2.
+  program.hook('preSubcommand', () => undefined);
+  registerInspect(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}

@@ -1,0 +1,55 @@
+// The only place that turns outcomes into exit codes: 0 identical/reproducible, 1 differences, 2 error.
+// Known errors print one line (what, where); a stack only with --debug.
+import { CommanderError } from 'commander';
+import { ReproError, formatError } from '../core/errors.js';
+import { runCleanup } from '../core/cleanup.js';
+import { buildProgram } from './program.js';
+
+export const EXIT_SAME = 0;
+export const EXIT_DIFFERENT = 1;
+export const EXIT_ERROR = 2;
+
+/** Commands return their exit code; the program records it here. */
+let exitCode = EXIT_SAME;
+export function setExitCode(code: number): void {
+  exitCode = code;
+}
+
+function debugEnabled(argv: string[]): boolean {
+  return argv.includes('--debug') || process.env.REPRO_DEBUG === '1';
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  process.stderr.write(`repro: interrupted (${signal}), cleaning up\n`);
+  void runCleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+}
+
+export async function main(argv: string[]): Promise<void> {
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    process.exitCode = exitCode;
+  } catch (err) {
+    process.exitCode = reportError(err, debugEnabled(argv));
+  } finally {
+    await runCleanup();
+  }
+}
+
+function reportError(err: unknown, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message; help and version are successes
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      return EXIT_SAME;
+    }
+    return EXIT_ERROR;
+  }
+  process.stderr.write(`repro: ${formatError(err)}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  else if (!(err instanceof ReproError) && !debug) {
+    process.stderr.write('repro: (unexpected error; run with --debug for the stack trace)\n');
+  }
+  return EXIT_ERROR;
+}

@@ -1,0 +1,60 @@
+// Outputs appear whole or not at all: write to a hidden temp name beside the target, rename on success.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { onCleanup } from './cleanup.js';
+
+function tempNameFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.repro-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  const tmp = tempNameFor(target);
+  const forget = onCleanup(() => rm(tmp, { force: true }));
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  } finally {
+    forget();
+  }
+}
+
+export interface AtomicFile {
+  /** Temp path being written (inside the target's directory). */
+  path: string;
+  stream: WriteStream;
+  /** Flush, close and rename into place. */
+  commit(): Promise<void>;
+  /** Close and delete the temp file. */
+  abort(): Promise<void>;
+}
+
+export function openAtomic(target: string): AtomicFile {
+  const tmp = tempNameFor(target);
+  const stream = createWriteStream(tmp);
+  const forget = onCleanup(() => rm(tmp, { force: true }));
+  const closed = new Promise<void>((resolve, reject) => {
+    stream.once('close', resolve);
+    stream.once('error', reject);
+  });
+  return {
+    path: tmp,
+    stream,
+    async commit() {
+      stream.end();
+      await closed;
+      await rename(tmp, target);
+      forget();
+    },
+    async abort() {
+      stream.destroy();
+      await closed.catch(() => undefined);
+      await rm(tmp, { force: true });
+      forget();
+    },
+  };
+}
