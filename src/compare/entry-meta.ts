@@ -1,0 +1,88 @@
+// Differences in an entry's metadata (everything but content). Only the modification time (and the PAX
+// atime/ctime records, which are timestamps of the same kind) counts as 'mtime': a normalizer can clamp
+// those without changing what the file is. Anything else (type, mode, owner, link target, xattrs, device
+// numbers, other PAX records) changes what the file means → 'metadata'.
+import type { Entry } from '../core/entry.js';
+
+export interface EntryMetaDifference {
+  category: 'mtime' | 'metadata';
+  evidence: string;
+  detail: string;
+}
+
+/** PAX records that carry timestamps: a build sets them from the clock, like mtime. */
+const TIME_PAX = new Set(['atime', 'ctime', 'LIBARCHIVE.creationtime']);
+
+function octal(mode: number): string {
+  return '0' + (mode & 0o7777).toString(8).padStart(3, '0');
+}
+
+function show(v: unknown): string {
+  return v === undefined ? '(none)' : JSON.stringify(v);
+}
+
+interface FieldDiff {
+  field: string;
+  a: string;
+  b: string;
+  time: boolean;
+}
+
+function recordDiffs(prefix: string, a: Record<string, string>, b: Record<string, string>, isTime: (k: string) => boolean): FieldDiff[] {
+  const out: FieldDiff[] = [];
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  for (const k of keys) {
+    const va = a[k];
+    const vb = b[k];
+    if (va !== vb) out.push({ field: `${prefix}${k}`, a: show(va), b: show(vb), time: isTime(k) });
+  }
+  return out;
+}
+
+function fieldDiffs(a: Entry, b: Entry): FieldDiff[] {
+  const out: FieldDiff[] = [];
+  const plain = (field: string, va: unknown, vb: unknown, fmt: (v: unknown) => string = show): void => {
+    if (va !== vb) out.push({ field, a: fmt(va), b: fmt(vb), time: false });
+  };
+  plain('type', a.type, b.type, String);
+  plain('mode', a.mode & 0o7777, b.mode & 0o7777, (v) => octal(v as number));
+  plain('uid', a.uid, b.uid, String);
+  plain('gid', a.gid, b.gid, String);
+  plain('uname', a.uname, b.uname);
+  plain('gname', a.gname, b.gname);
+  if (a.mtime !== b.mtime) out.push({ field: 'mtime', a: String(a.mtime), b: String(b.mtime), time: true });
+  plain('linkname', a.linkname, b.linkname);
+  plain('devmajor', a.devmajor, b.devmajor);
+  plain('devminor', a.devminor, b.devminor);
+  out.push(...recordDiffs('xattr ', a.xattrs, b.xattrs, () => false));
+  out.push(...recordDiffs('pax ', a.pax, b.pax, (k) => TIME_PAX.has(k)));
+  return out;
+}
+
+/**
+ * Compare two entries' metadata. Returns [] when equal; one 'mtime' finding when only timestamps differ;
+ * otherwise one 'metadata' finding for the non-time fields plus one 'mtime' finding for the time fields (so a
+ * rule clamping mtimes still sees its part even when the mode changed as well).
+ */
+export function compareEntryMeta(a: Entry, b: Entry): EntryMetaDifference[] {
+  const diffs = fieldDiffs(a, b);
+  if (diffs.length === 0) return [];
+  const time = diffs.filter((d) => d.time);
+  const other = diffs.filter((d) => !d.time);
+  const result: EntryMetaDifference[] = [];
+  if (other.length > 0) {
+    result.push({
+      category: 'metadata',
+      evidence: other.map((d) => `${d.field} ${d.a} vs ${d.b}`).join('; '),
+      detail: other.map((d) => `${d.field}: ${d.a} → ${d.b}`).join('\n'),
+    });
+  }
+  if (time.length > 0) {
+    result.push({
+      category: 'mtime',
+      evidence: time.map((d) => `${d.field} ${d.a} vs ${d.b}`).join('; '),
+      detail: time.map((d) => `${d.field}: ${d.a} → ${d.b}`).join('\n'),
+    });
+  }
+  return result;
+}

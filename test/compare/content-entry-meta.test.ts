@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { entryFrom } from '../../src/core/entry.js';
+import { compareEntryMeta } from '../../src/compare/entry-meta.js';
+
+test('equal entries give no findings', () => {
+  const a = entryFrom({ path: 'etc/x', type: 'file', mtime: 5 });
+  assert.deepEqual(compareEntryMeta(a, { ...a }), []);
+});
+
+test('mtime-only difference is one mtime finding', () => {
+  const a = entryFrom({ path: 'etc/x', type: 'file', mtime: 1700000000 });
+  const b = { ...a, mtime: 1700259200 };
+  const r = compareEntryMeta(a, b);
+  assert.equal(r.length, 1);
+  assert.equal(r[0]?.category, 'mtime');
+  assert.match(r[0]?.evidence ?? '', /mtime 1700000000 vs 1700259200/);
+});
+
+test('pax atime/ctime count as mtime-like', () => {
+  const a = entryFrom({ path: 'x', type: 'file', pax: { atime: '1.5' } });
+  const b = { ...a, pax: { atime: '2.5', ctime: '3' } };
+  const r = compareEntryMeta(a, b);
+  assert.deepEqual(r.map((f) => f.category), ['mtime']);
+  assert.match(r[0]?.evidence ?? '', /pax atime/);
+  assert.match(r[0]?.evidence ?? '', /pax ctime/);
+});
+
+test('mode, owner, link target, xattrs and devices are metadata', () => {
+  const a = entryFrom({ path: 'x', type: 'symlink', linkname: 'a', mode: 0o777 });
+  const cases: [Partial<typeof a>, RegExp][] = [
+    [{ mode: 0o755 }, /mode 0777 vs 0755/],
+    [{ uid: 1000 }, /uid 0 vs 1000/],
+    [{ gname: 'staff' }, /gname "" vs "staff"/],
+    [{ linkname: 'b' }, /linkname "a" vs "b"/],
+    [{ xattrs: { 'user.x': '1' } }, /xattr user\.x \(none\) vs "1"/],
+    [{ devmajor: 8 }, /devmajor/],
+    [{ type: 'file' }, /type symlink vs file/],
+    [{ pax: { 'SCHILY.fflags': 'x' } }, /pax SCHILY\.fflags/],
+  ];
+  for (const [change, re] of cases) {
+    const r = compareEntryMeta(a, { ...a, ...change });
+    assert.deepEqual(r.map((f) => f.category), ['metadata'], JSON.stringify(change));
+    assert.match(r[0]?.evidence ?? '', re);
+  }
+});
+
+test('metadata plus mtime yields both categories', () => {
+  const a = entryFrom({ path: 'x', type: 'file', mtime: 1 });
+  const r = compareEntryMeta(a, { ...a, mtime: 2, mode: 0o600 });
+  assert.deepEqual(r.map((f) => f.category), ['metadata', 'mtime']);
+});
