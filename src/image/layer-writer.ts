@@ -1,0 +1,270 @@
+// The ONE deterministic layer writer: build and normalize both go through here, so "canonical" means one
+// thing in the whole codebase. Same items in any order → the same bytes, hence the same digest.
+//
+// Canonical form (the reproducible-builds recipe `tar --sort=name --numeric-owner --format=pax
+// --pax-option=delete=atime,delete=ctime | gzip -n`, applied by construction):
+// - members sorted by path in byte order (a parent sorts before its children), "./"-less names, dirs end "/";
+// - numeric owner only (uname/gname empty), integer-second mtimes, no PAX records but SCHILY.xattr.* (sorted);
+// - of a hardlink group, the lexically first path is the file and every other path links to it, with the
+//   file's metadata (they share one inode, so anything else would be walk-order noise);
+// - whiteouts as empty `.wh.<name>` files, opaque dirs as `<dir>/.wh..wh..opq` (OCI image-spec layer.md);
+// - the root entry ("") is not written: it has no "./"-less name and the runtime owns the rootfs root.
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { constants as zc, createGzip } from 'node:zlib';
+import { execa } from 'execa';
+import tar from 'tar-stream';
+import type { Entry } from '../core/entry.js';
+import type { Compression } from '../core/image.js';
+import { HashingStream } from '../core/digest.js';
+import { ReproError } from '../core/errors.js';
+import { onCleanup } from '../core/cleanup.js';
+
+export interface LayerSource {
+  entry: Entry;
+  content?: () => Readable | Promise<Readable>;
+}
+
+export interface WrittenLayer {
+  digest: string;
+  diffId: string;
+  size: number;
+  mediaType: string;
+  compression: Compression;
+  path: string;
+}
+
+/** zlib's default level: a fixed choice matters more than the ratio; 9 costs ~3x the time for ~2% size. */
+export const GZIP_LEVEL = 6;
+/**
+ * zstd's default level, single-threaded (-T1: multi-threaded framing may differ), checksum kept (--check: the
+ * 4 bytes let any reader detect corruption), no content size (stdin has none anyway; explicit so a zstd
+ * upgrade cannot change it). ZSTD_CLEVEL / ZSTD_NBTHREADS are removed from the environment.
+ */
+export const ZSTD_ARGS = ['-3', '-T1', '--check', '--no-content-size', '-q', '-c', '-'];
+
+const MEDIA_TYPES: Record<Compression, string> = {
+  none: 'application/vnd.oci.image.layer.v1.tar',
+  gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+};
+
+export function layerMediaType(compression: Compression): string {
+  return MEDIA_TYPES[compression];
+}
+
+/** Byte order, not locale order: the same on every machine. */
+export function comparePaths(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function parentAndName(path: string): { dir: string; name: string } {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? { dir: '', name: path } : { dir: path.slice(0, i), name: path.slice(i + 1) };
+}
+
+/** The member name the item gets in the tar. */
+export function memberName(entry: Entry): string {
+  if (entry.type === 'whiteout') {
+    const { dir, name } = parentAndName(entry.path);
+    return (dir ? dir + '/' : '') + '.wh.' + name;
+  }
+  if (entry.type === 'opaque') return (entry.path ? entry.path + '/' : '') + '.wh..wh..opq';
+  return entry.path;
+}
+
+/**
+ * Dedupe (a later item for the same member wins, as a later tar member does on extraction), drop the root,
+ * sort, and rewrite hardlink groups so the lexically first path holds the content.
+ */
+export function canonicalItems(items: LayerSource[]): LayerSource[] {
+  const byName = new Map<string, LayerSource>();
+  for (const item of items) {
+    const name = memberName(item.entry);
+    if (name === '') continue;
+    byName.set(name, item);
+  }
+  rewriteHardlinks(byName);
+  return [...byName.entries()].sort((x, y) => comparePaths(x[0], y[0])).map(([, item]) => item);
+}
+
+function rewriteHardlinks(byName: Map<string, LayerSource>): void {
+  // Follow link chains to the member that holds the content; a target outside the layer stays as given.
+  const rootOf = (path: string): string => {
+    let cur = path;
+    for (let hops = 0; hops < 64; hops++) {
+      const item = byName.get(cur);
+      if (!item || item.entry.type !== 'hardlink' || item.entry.linkname === undefined) return cur;
+      cur = item.entry.linkname;
+    }
+    throw new ReproError('hardlink chain too long or circular', path);
+  };
+  const groups = new Map<string, string[]>();
+  for (const [name, item] of byName) {
+    if (item.entry.type !== 'hardlink') continue;
+    const root = rootOf(name);
+    if (!byName.has(root) || byName.get(root)?.entry.type === 'hardlink') continue;
+    const group = groups.get(root) ?? [root];
+    group.push(name);
+    groups.set(root, group);
+  }
+  for (const [root, members] of groups) {
+    const file = byName.get(root);
+    if (!file) continue;
+    const first = members.reduce((a, b) => (comparePaths(a, b) <= 0 ? a : b));
+    byName.set(first, { entry: { ...file.entry, path: first, name: first }, content: file.content });
+    for (const path of members) {
+      if (path === first) continue;
+      const link: Entry = { ...file.entry, path, name: path, type: 'hardlink', linkname: first, size: 0 };
+      delete link.digest;
+      byName.set(path, { entry: link });
+    }
+  }
+}
+
+const TYPE_BITS: Partial<Record<Entry['type'], number>> = {
+  dir: 0o040000, symlink: 0o120000, char: 0o020000, block: 0o060000, fifo: 0o010000,
+};
+
+type TarHeader = Partial<tar.Header> & Pick<tar.Header, 'name' | 'type' | 'size'>;
+
+const TAR_TYPES: Record<Entry['type'], tar.Header['type']> = {
+  file: 'file', dir: 'directory', symlink: 'symlink', hardlink: 'link', char: 'character-device',
+  block: 'block-device', fifo: 'fifo', whiteout: 'file', opaque: 'file',
+};
+
+function tarHeader(entry: Entry): TarHeader {
+  const isWhiteout = entry.type === 'whiteout' || entry.type === 'opaque';
+  const type = TAR_TYPES[entry.type];
+  const name = memberName(entry) + (entry.type === 'dir' ? '/' : '');
+  const perm = entry.mode & 0o7777;
+  // tar-stream turns a falsy mode into 0644/0755; type bits keep mode 0 intact and are masked on encode.
+  const mode = (TYPE_BITS[entry.type] ?? 0o100000) | perm;
+  const xattrKeys = Object.keys(entry.xattrs).sort(comparePaths);
+  const header: TarHeader = {
+    name,
+    type,
+    mode,
+    uid: entry.uid,
+    gid: entry.gid,
+    uname: '',
+    gname: '',
+    mtime: new Date(Math.floor(entry.mtime) * 1000),
+    size: type === 'file' && !isWhiteout ? entry.size : 0,
+  };
+  if (entry.linkname !== undefined && (type === 'symlink' || type === 'link')) header.linkname = entry.linkname;
+  if (type === 'character-device' || type === 'block-device') {
+    header.devmajor = entry.devmajor ?? 0;
+    header.devminor = entry.devminor ?? 0;
+  }
+  if (xattrKeys.length > 0) {
+    header.pax = Object.fromEntries(xattrKeys.map((k) => [`SCHILY.xattr.${k}`, entry.xattrs[k] ?? '']));
+  }
+  return header;
+}
+
+/**
+ * zlib writes OS_CODE into gzip header byte 9, which is 3 on Unix but differs on other platforms; pin it
+ * so the layer digest does not depend on where repro runs (RFC 1952 §2.3.1: OS 3 = Unix).
+ */
+class PinGzipOs extends Transform {
+  private seen = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.seen <= 9 && this.seen + chunk.length > 9) {
+      chunk = Buffer.from(chunk);
+      chunk[9 - this.seen] = 3;
+    }
+    this.seen += chunk.length;
+    cb(null, chunk);
+  }
+}
+
+function zstdEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  delete env.ZSTD_CLEVEL;
+  delete env.ZSTD_NBTHREADS;
+  return env;
+}
+
+async function packInto(items: LayerSource[], pack: tar.Pack): Promise<void> {
+  for (const item of items) {
+    const header = tarHeader(item.entry);
+    if (header.type !== 'file' || header.size === 0) {
+      // a file sink waits for its end even when empty; an explicit empty body ends it
+      if (header.type === 'file') pack.entry(header, Buffer.alloc(0));
+      else pack.entry(header);
+      continue;
+    }
+    if (!item.content) throw new ReproError(`no content given for a ${header.size}-byte file`, item.entry.path);
+    const body = await item.content();
+    const sink = pack.entry(header);
+    // tar-stream reports a short or long body as "Size mismatch" — name the member instead.
+    try {
+      await pipeline(body, sink as unknown as Writable);
+    } catch (err) {
+      throw new ReproError(`content does not match the entry size ${header.size}: ${(err as Error).message}`,
+        item.entry.path, { cause: err });
+    }
+  }
+  pack.finalize();
+}
+
+export async function writeLayer(
+  items: LayerSource[],
+  opts: { compression: Compression; dir: string },
+): Promise<WrittenLayer> {
+  const sorted = canonicalItems(items);
+  const tmp = join(opts.dir, `.layer-${randomBytes(6).toString('hex')}.tmp`);
+  const forget = onCleanup(() => rm(tmp, { force: true }));
+  const pack = tar.pack();
+  const raw = new HashingStream();
+  const stored = new HashingStream();
+  const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [pack as unknown as Readable, raw];
+  let zstd: ReturnType<typeof execa> | undefined;
+  if (opts.compression === 'gzip') {
+    stages.push(createGzip({ level: GZIP_LEVEL, strategy: zc.Z_DEFAULT_STRATEGY }), new PinGzipOs());
+  } else if (opts.compression === 'zstd') {
+    zstd = execa('zstd', ZSTD_ARGS, { env: zstdEnv(), extendEnv: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: { stdout: false } });
+    stages.push(zstd.stdin as NodeJS.WritableStream);
+  }
+  try {
+    const out = createWriteStream(tmp);
+    const tail = zstd
+      ? pipeline(zstd.stdout as Readable, stored, out)
+      : Promise.resolve();
+    const head = zstd
+      ? pipeline(stages as unknown as [Readable, Writable])
+      : pipeline([...stages, stored, out] as unknown as [Readable, Writable]);
+    const results = await Promise.allSettled([packInto(sorted, pack).catch((err: unknown) => {
+      pack.destroy(err as Error);
+      throw err;
+    }), head, tail, zstd ?? Promise.resolve()]);
+    // the packing error names the member; the stream errors it causes downstream only echo it
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const digest = stored.digest();
+    const path = join(opts.dir, digest.slice('sha256:'.length));
+    await rename(tmp, path);
+    return {
+      digest,
+      diffId: raw.digest(),
+      size: stored.bytes,
+      mediaType: layerMediaType(opts.compression),
+      compression: opts.compression,
+      path,
+    };
+  } catch (err) {
+    zstd?.kill();
+    await rm(tmp, { force: true });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && zstd) {
+      throw new ReproError('zstd compression needs the `zstd` binary on PATH', 'zstd', { cause: err });
+    }
+    throw err;
+  } finally {
+    forget();
+  }
+}
