@@ -19,14 +19,19 @@ export interface LayerRef {
   index: number;
   mediaType: string;
   compression: Compression;
-  /** Digest of the blob as stored (compressed), "sha256:..."; computed for inputs that have none. */
-  digest: string;
+  /** Digest of the blob as stored (compressed), "sha256:..."; for inputs that have none (rootfs tarball,
+   * directory) it is undefined until readLayer has streamed the layer once, which fills it. */
+  digest: string | undefined;
   /** Digest of the uncompressed tar (config rootfs.diff_ids), when known before reading. */
   diffId: string | undefined;
   /** Stored (compressed) size in bytes, when known. */
   size: number | undefined;
   /** Human name of where the layer comes from ("blobs/sha256/ab12..", "rootfs.tar.gz"). */
   source: string;
+  /** Opens the stored blob (compressed bytes as stored); absent for directory inputs. */
+  open?: () => Readable;
+  /** For directory inputs: the tree to walk instead of a blob. */
+  rootDir?: string;
 }
 
 /** An OCI image config, kept as parsed JSON; the raw bytes stay in `Image.configBytes`. */

@@ -1,0 +1,62 @@
+// `docker save` legacy form: manifest.json = [{Config, RepoTags, Layers: ["<id>/layer.tar", ...]}], layers
+// uncompressed (often `<id>/layer.tar` is a symlink to `../<diffid>.tar` inside the archive).
+import { ReproError } from '../core/errors.js';
+import type { Image, ImageConfig, LayerRef } from '../core/image.js';
+import { sha256 } from '../core/digest.js';
+import { DOCKER_LAYER } from './media-types.js';
+import { parseJson, type ImageSource } from './source.js';
+
+interface DockerManifestItem {
+  Config?: string;
+  RepoTags?: string[] | null;
+  Layers?: string[];
+}
+
+export async function looksLikeDockerManifest(src: ImageSource): Promise<boolean> {
+  if (!(await src.has('manifest.json'))) return false;
+  try {
+    const doc = JSON.parse((await src.readDoc('manifest.json')).toString('utf8')) as unknown;
+    return Array.isArray(doc) && doc.length > 0 && typeof (doc[0] as DockerManifestItem).Config === 'string';
+  } catch {
+    return false;
+  }
+}
+
+export async function readDockerArchive(src: ImageSource, image: Pick<Image, 'input' | 'kind' | 'warnings'>): Promise<Image> {
+  const indexBytes = await src.readDoc('manifest.json');
+  const items = parseJson<DockerManifestItem[]>(indexBytes, 'manifest.json', src.label);
+  if (!Array.isArray(items) || items.length === 0) throw new ReproError('manifest.json lists no image', src.label);
+  if (items.length > 1) image.warnings.push(`manifest.json lists ${items.length} images: reading the first`);
+  const item = items[0] as DockerManifestItem;
+  if (typeof item.Config !== 'string' || !Array.isArray(item.Layers)) {
+    throw new ReproError('manifest.json entry lacks Config or Layers', src.label);
+  }
+  const configBytes = await src.readDoc(item.Config);
+  const config = parseJson<ImageConfig>(configBytes, item.Config, src.label);
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  const layers: LayerRef[] = [];
+  for (const path of item.Layers) {
+    if (!(await src.has(path))) throw new ReproError(`layer ${path} is missing`, src.label);
+    const diffId = diffIds[layers.length];
+    layers.push({
+      index: layers.length,
+      mediaType: DOCKER_LAYER,
+      compression: 'none',
+      // docker save stores layers uncompressed: the blob digest is the diff_id; readLayer checks it
+      digest: diffId,
+      diffId,
+      size: await src.size(path),
+      source: path,
+      open: () => src.open(path),
+    });
+  }
+  return {
+    ...image,
+    indexBytes,
+    configDigest: sha256(configBytes),
+    configBytes,
+    config,
+    layers,
+    warnings: [...image.warnings, ...src.warnings],
+  };
+}

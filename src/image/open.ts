@@ -1,0 +1,94 @@
+// openImage: recognise the input's form from its content (never its file name) and read its documents.
+import { createReadStream } from 'node:fs';
+import { open as openFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { ReproError } from '../core/errors.js';
+import type { Compression, Image } from '../core/image.js';
+import { detectCompression } from './decompress.js';
+import { looksLikeDockerManifest, readDockerArchive } from './docker.js';
+import { readOciLayout } from './oci.js';
+import { DirSource, TarSource, type ImageSource } from './source.js';
+import { OCI_LAYER } from './media-types.js';
+
+export interface OpenOptions {
+  /** os/arch[/variant] for multi-platform indexes. */
+  platform?: string;
+}
+
+async function readHead(path: string, n: number): Promise<Buffer> {
+  const fh = await openFile(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+function isTarHeader(head: Buffer): boolean {
+  return head.length >= 512 && head.toString('latin1', 257, 262) === 'ustar';
+}
+
+async function fromSource(src: ImageSource, input: string, archive: boolean, opts: OpenOptions): Promise<Image | undefined> {
+  const isOci = (await src.has('oci-layout')) && (await src.has('index.json'));
+  const isDocker = await looksLikeDockerManifest(src);
+  const kind = isDocker ? 'docker-archive' : archive ? 'oci-archive' : 'oci-dir';
+  const base = { input, kind, warnings: [] } as const;
+  // Newer docker save writes an OCI layout plus manifest.json: the OCI index is the richer description.
+  if (isOci) return readOciLayout(src, { ...base, warnings: [] }, opts.platform);
+  if (isDocker) return readDockerArchive(src, { ...base, warnings: [] });
+  return undefined;
+}
+
+/** One layer made of the whole file: a root filesystem tarball (.tar, .tar.gz, .tar.zst). */
+function rootfsTar(path: string, size: number, compression: Compression, warnings: string[]): Image {
+  return {
+    input: path,
+    kind: 'rootfs-tar',
+    layers: [
+      {
+        index: 0,
+        mediaType: compression === 'none' ? OCI_LAYER : `${OCI_LAYER}+${compression}`,
+        compression,
+        digest: undefined,
+        diffId: undefined,
+        size,
+        source: basename(path),
+        open: () => createReadStream(path),
+      },
+    ],
+    warnings,
+  };
+}
+
+export async function openImage(path: string, opts: OpenOptions = {}): Promise<Image> {
+  const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new ReproError(err.code === 'ENOENT' ? 'no such file or directory' : `cannot read (${err.code})`, path);
+  });
+  if (st.isDirectory()) {
+    const image = await fromSource(new DirSource(path), path, false, opts);
+    if (image) return image;
+    return {
+      input: path,
+      kind: 'directory',
+      layers: [{ index: 0, mediaType: OCI_LAYER, compression: 'none', digest: undefined, diffId: undefined, size: undefined, source: path, rootDir: path }],
+      warnings: [],
+    };
+  }
+  if (!st.isFile()) throw new ReproError('not a file or directory', path);
+  const head = await readHead(path, 512);
+  const compression = detectCompression(head);
+  if (compression === 'none') {
+    if (!isTarHeader(head) && !(head.length >= 512 && head.subarray(0, 512).every((b) => b === 0))) {
+      throw new ReproError('not an image, tar archive or directory (unrecognised content)', path);
+    }
+    const src = await TarSource.open(path);
+    const image = await fromSource(src, path, true, opts);
+    if (image) return image;
+    return rootfsTar(path, st.size, 'none', [...src.warnings]);
+  }
+  if (compression === 'xz' || compression === 'bzip2') throw new ReproError(`${compression}-compressed tarballs are not supported`, path);
+  return rootfsTar(path, st.size, compression, []);
+}
+

@@ -1,0 +1,106 @@
+// Where an image's files live: a directory (OCI layout, extracted docker save) or an outer tar archive.
+// Readers ask for files by path inside the image; member names are never used as host paths.
+import { createReadStream } from 'node:fs';
+import { lstat, readFile, realpath } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { escapesRoot, normalizePath } from '../core/entry.js';
+import { ReproError } from '../core/errors.js';
+import { indexTar, memberStream, resolveMember, type TarIndex } from './tar-index.js';
+
+/** Small JSON documents only: anything larger is not an index, manifest or config. */
+const MAX_DOC_BYTES = 16 << 20;
+
+export interface ImageSource {
+  /** What to name in errors. */
+  label: string;
+  has(path: string): Promise<boolean>;
+  readDoc(path: string): Promise<Buffer>;
+  open(path: string): Readable;
+  size(path: string): Promise<number | undefined>;
+  warnings: string[];
+}
+
+export class DirSource implements ImageSource {
+  warnings: string[] = [];
+  constructor(readonly root: string) {}
+  get label(): string {
+    return this.root;
+  }
+  /** Resolve inside the root; a path with ".." or a symlink leading out is refused. */
+  private async safe(path: string): Promise<string> {
+    const norm = normalizePath(path);
+    if (escapesRoot(norm)) throw new ReproError(`refusing path that leaves the image: ${path}`, this.root);
+    const full = join(this.root, norm);
+    const real = await realpath(full).catch(() => full);
+    const rootReal = await realpath(this.root);
+    const rel = relative(rootReal, real);
+    if (rel.startsWith('..') || rel.startsWith(sep)) throw new ReproError(`${path} points outside the image`, this.root);
+    return real;
+  }
+  async has(path: string): Promise<boolean> {
+    try {
+      return (await lstat(await this.safe(path))).isFile();
+    } catch {
+      return false;
+    }
+  }
+  async size(path: string): Promise<number | undefined> {
+    try {
+      return (await lstat(await this.safe(path))).size;
+    } catch {
+      return undefined;
+    }
+  }
+  async readDoc(path: string): Promise<Buffer> {
+    const full = await this.safe(path);
+    const st = await lstat(full).catch(() => undefined);
+    if (!st?.isFile()) throw new ReproError(`missing ${path}`, this.root);
+    if (st.size > MAX_DOC_BYTES) throw new ReproError(`${path} is ${st.size} bytes: too large for an image document`, this.root);
+    return readFile(full);
+  }
+  open(path: string): Readable {
+    // callers check has() first; realpath checks were done there
+    return createReadStream(join(this.root, normalizePath(path)));
+  }
+}
+
+export class TarSource implements ImageSource {
+  private constructor(readonly index: TarIndex) {}
+  static async open(path: string): Promise<TarSource> {
+    return new TarSource(await indexTar(path));
+  }
+  get label(): string {
+    return this.index.path;
+  }
+  get warnings(): string[] {
+    return this.index.warnings;
+  }
+  async has(path: string): Promise<boolean> {
+    return resolveMember(this.index, path) !== undefined;
+  }
+  async size(path: string): Promise<number | undefined> {
+    return resolveMember(this.index, path)?.size;
+  }
+  async readDoc(path: string): Promise<Buffer> {
+    const m = resolveMember(this.index, path);
+    if (!m) throw new ReproError(`missing ${path}`, this.label);
+    if (m.size > MAX_DOC_BYTES) throw new ReproError(`${path} is ${m.size} bytes: too large for an image document`, this.label);
+    const chunks: Buffer[] = [];
+    for await (const c of memberStream(this.index, m)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+  open(path: string): Readable {
+    const m = resolveMember(this.index, path);
+    if (!m) throw new ReproError(`missing ${path}`, this.label);
+    return memberStream(this.index, m);
+  }
+}
+
+export function parseJson<T>(bytes: Buffer, what: string, where: string): T {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as T;
+  } catch (err) {
+    throw new ReproError(`${what} is not valid JSON (${(err as Error).message})`, where);
+  }
+}

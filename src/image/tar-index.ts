@@ -1,0 +1,151 @@
+// Random access into an uncompressed outer archive (oci-archive, docker save): one pass over the 512-byte
+// headers (seeking past bodies) gives name → offset, so each blob is then streamed straight from the file.
+// tar-stream reads sequentially, which would mean reading every blob just to find the next one.
+import { open, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { normalizePath } from '../core/entry.js';
+import { ReproError } from '../core/errors.js';
+
+export interface IndexedMember {
+  name: string;
+  type: 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
+  offset: number;
+  size: number;
+  linkname: string;
+}
+
+export interface TarIndex {
+  path: string;
+  members: Map<string, IndexedMember>;
+  /** Quirks met (no end-of-archive blocks...). */
+  warnings: string[];
+}
+
+const BLOCK = 512;
+
+function cstring(buf: Buffer, start: number, len: number): string {
+  const end = buf.indexOf(0, start);
+  return buf.toString('utf8', start, end === -1 || end > start + len ? start + len : end);
+}
+
+function octal(buf: Buffer, start: number, len: number): number {
+  // GNU base-256 for values that do not fit in octal (files over 8 GiB)
+  if ((buf[start] ?? 0) & 0x80) {
+    let v = 0;
+    for (let i = start + 1; i < start + len; i++) v = v * 256 + (buf[i] ?? 0);
+    return v;
+  }
+  const s = cstring(buf, start, len).trim();
+  return s === '' ? 0 : parseInt(s, 8);
+}
+
+function checksumOk(h: Buffer): boolean {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (h[i] ?? 0);
+  return sum === octal(h, 148, 8);
+}
+
+function parsePax(data: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  let pos = 0;
+  while (pos < data.length) {
+    const sp = data.indexOf(0x20, pos);
+    if (sp === -1) break;
+    const len = parseInt(data.toString('utf8', pos, sp), 10);
+    if (!Number.isFinite(len) || len <= 0) break;
+    const rec = data.toString('utf8', sp + 1, pos + len - 1);
+    const eq = rec.indexOf('=');
+    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
+    pos += len;
+  }
+  return out;
+}
+
+/** Read the headers of an uncompressed tar. Throws ReproError when it is not a tar at all. */
+export async function indexTar(path: string): Promise<TarIndex> {
+  const fh: FileHandle = await open(path, 'r');
+  try {
+    const { size: fileSize } = await fh.stat();
+    const members = new Map<string, IndexedMember>();
+    const warnings: string[] = [];
+    const header = Buffer.alloc(BLOCK);
+    let pos = 0;
+    let longName: string | undefined;
+    let longLink: string | undefined;
+    let pax: Record<string, string> = {};
+    let sawEnd = false;
+    while (pos + BLOCK <= fileSize) {
+      await fh.read(header, 0, BLOCK, pos);
+      if (header.every((b) => b === 0)) {
+        sawEnd = true;
+        break;
+      }
+      if (!checksumOk(header)) {
+        if (members.size === 0) throw new ReproError('not a tar archive (bad header checksum)', path);
+        throw new ReproError(`corrupt tar header at offset ${pos}`, path);
+      }
+      const size = octal(header, 124, 12);
+      const flag = String.fromCharCode(header[156] ?? 0);
+      const bodyStart = pos + BLOCK;
+      const next = bodyStart + Math.ceil(size / BLOCK) * BLOCK;
+      if (bodyStart + size > fileSize) throw new ReproError(`truncated tar: member at offset ${pos} runs past the end`, path);
+      if (flag === 'L' || flag === 'K' || flag === 'x') {
+        const body = Buffer.alloc(Math.min(size, 1 << 20));
+        await fh.read(body, 0, body.length, bodyStart);
+        if (flag === 'L') longName = cstring(body, 0, body.length);
+        else if (flag === 'K') longLink = cstring(body, 0, body.length);
+        else pax = parsePax(body);
+        pos = next;
+        continue;
+      }
+      const prefix = header.toString('utf8', 257, 262) === 'ustar' ? cstring(header, 345, 155) : '';
+      const base = cstring(header, 0, 100);
+      const name = pax.path ?? longName ?? (prefix ? `${prefix}/${base}` : base);
+      const linkname = pax.linkpath ?? longLink ?? cstring(header, 157, 100);
+      const type: IndexedMember['type'] =
+        flag === '0' || flag === '\0' || flag === '7' ? 'file' : flag === '5' ? 'dir' : flag === '2' ? 'symlink' : flag === '1' ? 'hardlink' : 'other';
+      const realSize = pax.size !== undefined ? Number(pax.size) : size;
+      members.set(normalizePath(name), { name, type, offset: bodyStart, size: realSize, linkname });
+      longName = longLink = undefined;
+      pax = {};
+      pos = next;
+    }
+    if (!sawEnd) warnings.push(`${path}: no end-of-archive blocks (tolerated)`);
+    return { path, members, warnings };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Follow symlinks and hardlinks inside the archive (docker's `<id>/layer.tar -> ../<diffid>.tar`). */
+export function resolveMember(index: TarIndex, name: string): IndexedMember | undefined {
+  let key = normalizePath(name);
+  for (let hops = 0; hops < 16; hops++) {
+    const m = index.members.get(key);
+    if (!m) return undefined;
+    if (m.type === 'file') return m;
+    if (m.type === 'hardlink') key = normalizePath(m.linkname);
+    else if (m.type === 'symlink') {
+      const dir = key.includes('/') ? key.slice(0, key.lastIndexOf('/')) : '';
+      key = resolveRelative(dir, m.linkname);
+    } else return undefined;
+  }
+  return undefined;
+}
+
+/** Join a link target to its directory, clamping ".." at the archive root (links never leave it). */
+function resolveRelative(dir: string, target: string): string {
+  const parts = target.startsWith('/') ? [] : dir.split('/').filter(Boolean);
+  for (const seg of target.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') parts.pop();
+    else parts.push(seg);
+  }
+  return parts.join('/');
+}
+
+export function memberStream(index: TarIndex, m: IndexedMember): Readable {
+  if (m.size === 0) return Readable.from([]);
+  return createReadStream(index.path, { start: m.offset, end: m.offset + m.size - 1 });
+}
