@@ -1,0 +1,144 @@
+// Content-addressed store for member content that may still be needed for a content comparison.
+// Both sides of a comparison stream concurrently; a member's bytes are kept (refcounted by digest) until the
+// other side shows the same path with the same digest, then released. Memory is bounded by a budget: once
+// over it, members spill to files in the private temp area, named by digest (never by member name, so a
+// hostile member name can never choose a host path).
+import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { tempDir } from '../core/temp.js';
+
+export type StoredContent = { kind: 'memory'; data: Buffer } | { kind: 'file'; path: string; size: number };
+
+interface Slot {
+  content: StoredContent;
+  refs: number;
+}
+
+export interface BlobStoreStats {
+  /** Highest number of content bytes held in memory at once. */
+  peakMemory: number;
+  /** Bytes written to spill files. */
+  spilled: number;
+}
+
+export const DEFAULT_MEMORY_BUDGET = 64 << 20;
+
+export class BlobStore {
+  private readonly slots = new Map<string, Slot>();
+  private memory = 0;
+  private dir: Promise<string> | undefined;
+  private seq = 0;
+  readonly stats: BlobStoreStats = { peakMemory: 0, spilled: 0 };
+
+  constructor(private readonly budget = DEFAULT_MEMORY_BUDGET) {}
+
+  private spillDir(): Promise<string> {
+    this.dir ??= tempDir('blobs-');
+    return this.dir;
+  }
+
+  private account(delta: number): void {
+    this.memory += delta;
+    if (this.memory > this.stats.peakMemory) this.stats.peakMemory = this.memory;
+  }
+
+  /**
+   * Read `body` to its end, hashing it, and keep its content under its digest with one reference.
+   * The caller owns that reference and must `release` it when the content is no longer needed.
+   */
+  async put(body: Readable): Promise<{ digest: string; size: number }> {
+    const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
+    let held = 0;
+    let size = 0;
+    let file: { path: string; stream: WriteStream } | undefined;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        size += chunk.length;
+        if (file) {
+          if (!file.stream.write(chunk)) await once(file.stream, 'drain');
+          continue;
+        }
+        chunks.push(chunk);
+        held += chunk.length;
+        this.account(chunk.length);
+        if (this.memory > this.budget) {
+          // Over budget: this member goes to disk from here on, its buffered head first.
+          const path = join(await this.spillDir(), `partial-${this.seq++}`);
+          file = { path, stream: createWriteStream(path) };
+          for (const c of chunks) file.stream.write(c);
+          this.account(-held);
+          chunks.length = 0;
+          held = 0;
+        }
+      }
+    } catch (err) {
+      this.account(-held);
+      if (file) {
+        file.stream.destroy();
+        await rm(file.path, { force: true });
+      }
+      throw err;
+    }
+    const digest = 'sha256:' + hash.digest('hex');
+    const existing = this.slots.get(digest);
+    if (file) {
+      file.stream.end();
+      await once(file.stream, 'close');
+      this.stats.spilled += size;
+      if (existing) await rm(file.path, { force: true });
+      else {
+        const final = join(await this.spillDir(), digest.slice('sha256:'.length));
+        await rename(file.path, final);
+        this.slots.set(digest, { content: { kind: 'file', path: final, size }, refs: 1 });
+        return { digest, size };
+      }
+    }
+    if (existing) {
+      // Same bytes already held (the other side, or a duplicate file): share them.
+      existing.refs++;
+      this.account(-held);
+      return { digest, size };
+    }
+    if (!file) this.slots.set(digest, { content: { kind: 'memory', data: Buffer.concat(chunks, held) }, refs: 1 });
+    return { digest, size };
+  }
+
+  /** Take one more reference on content already stored. */
+  retain(digest: string): void {
+    const slot = this.slots.get(digest);
+    if (slot) slot.refs++;
+  }
+
+  get(digest: string): StoredContent | undefined {
+    return this.slots.get(digest)?.content;
+  }
+
+  /** Drop one reference; the content goes when the last one does. */
+  release(digest: string): void {
+    const slot = this.slots.get(digest);
+    if (!slot) return;
+    if (--slot.refs > 0) return;
+    this.slots.delete(digest);
+    if (slot.content.kind === 'memory') this.account(-slot.content.data.length);
+    else void rm(slot.content.path, { force: true });
+  }
+
+  /** Bytes held in memory now. */
+  get memoryInUse(): number {
+    return this.memory;
+  }
+
+  /** Remove every spill file (the temp area goes on exit anyway; this frees disk early). */
+  async close(): Promise<void> {
+    this.slots.clear();
+    this.memory = 0;
+    if (this.dir) await rm(await this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+}

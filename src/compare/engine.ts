@@ -1,0 +1,151 @@
+// compareInputs: the one entry point of the comparison engine. Images (any form the reader takes) are
+// compared document by document, then layer by layer (paired by position; the merged filesystems when the
+// layer counts differ); single files go straight to the content engine. Both sides are always read at
+// once, so decompression of A and B overlaps (zlib runs off the main thread).
+import picomatch from 'picomatch';
+import { imagePath } from '../core/entry.js';
+import type { Category, Finding, Report, ReportInput } from '../core/finding.js';
+import type { Image } from '../core/image.js';
+import { openImage } from '../image/open.js';
+import { BlobStore, DEFAULT_MEMORY_BUDGET } from './blob-store.js';
+import { blobDigest, blobFromFile } from './blob.js';
+import { compareContent, newContentContext, type ContentLimits, type Variation } from './content.js';
+import { compareImageMeta } from './image-meta.js';
+import { inputShape } from './input-shape.js';
+import { diffScans, type PairContext } from './layer-compare.js';
+import { buildReport } from './report-tree.js';
+import { emptyScan, releaseScan, scanLayer, scanMerged, type Member, type ScanProgress, type SideScan } from './side-scan.js';
+
+export interface CompareOptions {
+  /** Globs (picomatch) matched against the absolute path; matching entries are not compared. */
+  exclude?: string[];
+  /** Categories reported but not counted as differences. */
+  ignore?: Category[];
+  limits?: Partial<ContentLimits>;
+  /** os/arch[/variant] for multi-platform indexes. */
+  platform?: string;
+  variations?: Variation[];
+  onProgress?: (p: ScanProgress) => void;
+  /** Member content kept in memory before spilling to the temp area (bytes). */
+  memoryBudget?: number;
+}
+
+const CONTENT_CONCURRENCY = 4;
+
+async function compareFiles(a: string, b: string, opts: CompareOptions): Promise<{ findings: Finding[]; inputs: ReportInput[] }> {
+  const ba = blobFromFile(a, a);
+  const bb = blobFromFile(b, b);
+  const [da, db] = await Promise.all([blobDigest(ba), blobDigest(bb)]);
+  const inputs = [
+    { path: a, kind: 'file', digest: da },
+    { path: b, kind: 'file', digest: db },
+  ];
+  if (da === db) return { findings: [], inputs };
+  const ctx = newContentContext({ limits: opts.limits, variations: opts.variations });
+  const found = await compareContent({ ...ba, digest: da }, { ...bb, digest: db }, ctx);
+  // The top-level file itself is "" (expect.json convention); a nested member keeps its inner path.
+  const findings = found.map((f) => ({
+    path: '',
+    category: f.category,
+    evidence: f.evidence,
+    detail: f.detail,
+    ...(f.inner ? { inner: f.inner } : {}),
+    ...(f.warning ? { warning: f.warning } : {}),
+  }));
+  return { findings, inputs };
+}
+
+function isPlain(img: Image): boolean {
+  return img.kind === 'rootfs-tar' || img.kind === 'directory';
+}
+
+/** Layers are identical without reading them when their stored or uncompressed digests agree. */
+function sameLayer(a: Image, b: Image, i: number): boolean {
+  const la = a.layers[i];
+  const lb = b.layers[i];
+  if (!la || !lb) return false;
+  return (la.digest !== undefined && la.digest === lb.digest) || (la.diffId !== undefined && la.diffId === lb.diffId);
+}
+
+async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<{ findings: Finding[]; warnings: string[] }> {
+  const plain = isPlain(a) && isPlain(b);
+  const findings: Finding[] = compareImageMeta(a, b);
+  const warnings = [...a.warnings.map((w) => `A: ${w}`), ...b.warnings.map((w) => `B: ${w}`)];
+  const exclude = opts.exclude?.length ? picomatch(opts.exclude, { dot: true }) : undefined;
+  const excluded = (path: string): boolean => exclude !== undefined && exclude(imagePath(path));
+  const store = new BlobStore(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
+  const content = newContentContext({ limits: opts.limits, variations: opts.variations });
+  const merged = a.layers.length !== b.layers.length;
+  const ctx: PairContext = {
+    store,
+    content,
+    display: plain ? (p) => p || '.' : imagePath,
+    layerOf: plain ? () => undefined : merged ? (ma, mb) => (mb ?? ma)?.layer : (ma, mb) => (ma ?? mb)?.layer,
+    concurrency: CONTENT_CONCURRENCY,
+  };
+  const side = (s: 0 | 1): { store: BlobStore; side: 0 | 1; excluded: typeof excluded; onProgress?: (p: ScanProgress) => void } => ({
+    store,
+    side: s,
+    excluded,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  try {
+    if (merged) {
+      warnings.push(`layer counts differ (A: ${a.layers.length}, B: ${b.layers.length}): compared the merged filesystems`);
+      const [sa, sb] = await Promise.all([scanMerged(a, side(0)), scanMerged(b, side(1))]);
+      try {
+        findings.push(...(await diffScans(sa, sb, ctx)));
+      } finally {
+        releaseScan(sa, store);
+        releaseScan(sb, store);
+      }
+      return { findings, warnings };
+    }
+    for (let i = 0; i < a.layers.length; i++) {
+      if (sameLayer(a, b, i)) continue;
+      const scans: [SideScan, SideScan] = [emptyScan(), emptyScan()];
+      // Per layer, each path is final once stored: content both sides share is released at once.
+      const matchRelease = (s: 0 | 1) => (key: string, m: Member): void => {
+        const other = scans[s === 0 ? 1 : 0].members.get(key);
+        if (other?.held && m.held && other.digest === m.digest && m.digest) {
+          store.release(m.digest);
+          store.release(m.digest);
+          other.held = false;
+          m.held = false;
+        }
+      };
+      await Promise.all([
+        scanLayer(a, i, { ...side(0), onMember: matchRelease(0) }, scans[0]),
+        scanLayer(b, i, { ...side(1), onMember: matchRelease(1) }, scans[1]),
+      ]);
+      try {
+        findings.push(...(await diffScans(scans[0], scans[1], ctx)));
+      } finally {
+        releaseScan(scans[0], store);
+        releaseScan(scans[1], store);
+      }
+    }
+    return { findings, warnings };
+  } finally {
+    await store.close();
+  }
+}
+
+function describeInput(img: Image): ReportInput {
+  const digest = img.manifestDigest ?? (img.layers.length === 1 ? img.layers[0]?.digest : undefined);
+  return { path: img.input, kind: img.kind, ...(digest ? { digest } : {}) };
+}
+
+/** Compare two inputs; the Report lists every difference found (ignored categories included, marked). */
+export async function compareInputs(a: string, b: string, opts: CompareOptions = {}): Promise<Report> {
+  const [shapeA, shapeB] = await Promise.all([inputShape(a), inputShape(b)]);
+  const ignored = opts.ignore ?? [];
+  if (shapeA === 'file' || shapeB === 'file') {
+    // A tarball against a text file is still two byte streams: the content engine says how they differ.
+    const { findings, inputs } = await compareFiles(a, b, opts);
+    return buildReport({ inputs, findings, ignored, warnings: [] });
+  }
+  const [ia, ib] = await Promise.all([openImage(a, { platform: opts.platform }), openImage(b, { platform: opts.platform })]);
+  const { findings, warnings } = await compareImages(ia, ib, opts);
+  return buildReport({ inputs: [describeInput(ia), describeInput(ib)], findings, ignored, warnings });
+}

@@ -1,0 +1,85 @@
+// Is an input something the image reader takes (a directory, or a tar — compressed or not — which covers
+// OCI/docker archives and rootfs tarballs), or a single file to compare as bytes (a .gz that holds a text,
+// a zip, a JSON)? Decided from content: a gzip/zstd file is a tarball only when what it expands to starts
+// with a valid tar header.
+import { open, stat } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { Decompress } from 'fzstd';
+import { ReproError } from '../core/errors.js';
+import { detectCompression } from '../image/decompress.js';
+
+export type InputShape = 'image' | 'file';
+
+const BLOCK = 512;
+/** Compressed bytes read to find the first 512 expanded bytes (a tar header follows at once). */
+const PROBE = 64 * 1024;
+
+/** ustar magic, or (old v7 tars) a header whose checksum adds up. */
+export function isTarHeader(h: Buffer): boolean {
+  if (h.length < BLOCK) return false;
+  if (h.toString('latin1', 257, 262) === 'ustar') return true;
+  if (h.subarray(0, BLOCK).every((b) => b === 0)) return false;
+  const stored = parseInt(h.toString('latin1', 148, 156).replace(/\0.*$/, '').trim(), 8);
+  if (Number.isNaN(stored)) return false;
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (h[i] ?? 0);
+  return sum === stored;
+}
+
+function gunzipHead(data: Buffer): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let got = 0;
+    const z = createGunzip();
+    const finish = (): void => {
+      z.removeAllListeners('data');
+      z.destroy();
+      resolve(Buffer.concat(parts).subarray(0, BLOCK));
+    };
+    z.on('data', (c: Buffer) => {
+      parts.push(c);
+      got += c.length;
+      if (got >= BLOCK) finish();
+    });
+    // a probe cut mid-stream is "unexpected end": what came out so far is all we need
+    z.on('error', finish);
+    z.on('end', finish);
+    z.end(data);
+  });
+}
+
+function unzstdHead(data: Buffer): Buffer {
+  const parts: Uint8Array[] = [];
+  let got = 0;
+  const d = new Decompress((chunk) => {
+    parts.push(chunk);
+    got += chunk.length;
+  });
+  try {
+    for (let i = 0; i < data.length && got < BLOCK; i += 4096) d.push(data.subarray(i, i + 4096));
+  } catch {
+    // corrupt or cut: judge by what came out
+  }
+  return Buffer.concat(parts).subarray(0, BLOCK);
+}
+
+export async function inputShape(path: string): Promise<InputShape> {
+  const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new ReproError(err.code === 'ENOENT' ? 'no such file or directory' : `cannot read (${err.code})`, path);
+  });
+  if (st.isDirectory()) return 'image';
+  if (!st.isFile()) throw new ReproError('not a file or directory', path);
+  const fh = await open(path, 'r');
+  let head: Buffer;
+  try {
+    const buf = Buffer.alloc(PROBE);
+    const { bytesRead } = await fh.read(buf, 0, PROBE, 0);
+    head = buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+  const kind = detectCompression(head);
+  if (kind === 'gzip') return isTarHeader(await gunzipHead(head)) ? 'image' : 'file';
+  if (kind === 'zstd') return isTarHeader(unzstdHead(head)) ? 'image' : 'file';
+  return isTarHeader(head) ? 'image' : 'file';
+}

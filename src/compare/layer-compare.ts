@@ -1,0 +1,154 @@
+// Two scanned sides (one layer each, or two merged filesystems) → findings: entries on one side only,
+// whiteouts on one side only, metadata (compareEntryMeta), order, hardlink pairs stored the other way round,
+// and content (compareContent) for the pairs whose digests differ — run last, a few at a time, on content the
+// blob store kept because it was still needed.
+import type { Finding } from '../core/finding.js';
+import { blobFromBuffer, blobFromFile, type Blob } from './blob.js';
+import type { BlobStore } from './blob-store.js';
+import { compareContent, type ContentContext } from './content.js';
+import { compareEntryMeta } from './entry-meta.js';
+import { compareOrder, findHardlinkSwaps } from './order.js';
+import { OPAQUE_KEY, WHITEOUT_KEY, deletedIn, keyPath, type Member, type SideScan } from './side-scan.js';
+
+export interface PairContext {
+  store: BlobStore;
+  content: ContentContext;
+  /** How a member path is shown: "/etc/passwd" in images, "etc/passwd" in plain tars and directories. */
+  display: (path: string) => string;
+  /** The layer a finding is attributed to (undefined for plain tars and directories). */
+  layerOf: (a: Member | undefined, b: Member | undefined) => number | undefined;
+  /** Content comparisons run at once. */
+  concurrency: number;
+}
+
+interface ContentPair {
+  path: string;
+  layer: number | undefined;
+  a: Member;
+  b: Member;
+  da: string;
+  db: string;
+}
+
+/** A hardlink has no body of its own: its content is its target's. */
+function contentDigest(scan: SideScan, m: Member): string | undefined {
+  if (m.entry.type === 'file') return m.digest;
+  if (m.entry.type === 'hardlink' && m.entry.linkname !== undefined) {
+    const target = scan.members.get(m.entry.linkname);
+    return target?.entry.type === 'file' ? target.digest : undefined;
+  }
+  return undefined;
+}
+
+function oneSided(key: string, m: Member, only: 'A' | 'B', other: SideScan, ctx: PairContext): Finding {
+  const path = keyPath(key);
+  const layer = only === 'A' ? ctx.layerOf(m, undefined) : ctx.layerOf(undefined, m);
+  const base = { path: ctx.display(path), ...(layer !== undefined ? { layer } : {}), detail: '' };
+  if (key.startsWith(WHITEOUT_KEY) || key.startsWith(OPAQUE_KEY)) {
+    // A deletion on one side only: what it deletes is there on the other side.
+    const what = key.startsWith(WHITEOUT_KEY) ? 'deleted by whiteout' : 'lower contents hidden by opaque whiteout';
+    return { ...base, category: only === 'A' ? 'added' : 'removed', evidence: `${what} in layer ${m.layer} of ${only} only` };
+  }
+  const gone = deletedIn(other, path);
+  const why = gone !== undefined ? `deleted by whiteout in layer ${gone} of ${only === 'A' ? 'B' : 'A'}` : `only in ${only}`;
+  return { ...base, category: only === 'A' ? 'removed' : 'added', evidence: `${m.entry.type} ${why}` };
+}
+
+function metaFindings(path: string, a: Member, b: Member, layer: number | undefined, ctx: PairContext): Finding[] {
+  return compareEntryMeta(a.entry, b.entry).map((d) => ({
+    path: ctx.display(path),
+    ...(layer !== undefined ? { layer } : {}),
+    category: d.category,
+    evidence: d.evidence,
+    detail: d.detail,
+  }));
+}
+
+function blobOf(store: BlobStore, digest: string, name: string): Blob | undefined {
+  const c = store.get(digest);
+  if (!c) return undefined;
+  return c.kind === 'memory' ? blobFromBuffer(name, c.data, digest) : blobFromFile(name, c.path, digest);
+}
+
+async function contentFindings(p: ContentPair, ctx: PairContext): Promise<Finding[]> {
+  const base = { path: ctx.display(p.path), ...(p.layer !== undefined ? { layer: p.layer } : {}) };
+  const ba = blobOf(ctx.store, p.da, p.a.entry.path);
+  const bb = blobOf(ctx.store, p.db, p.b.entry.path);
+  if (!ba || !bb) {
+    return [{ ...base, category: 'content', evidence: `content digests differ (${p.da} vs ${p.db})`, detail: '', warning: 'content no longer available for a detailed comparison' }];
+  }
+  const found = await compareContent(ba, bb, ctx.content);
+  return found.map((f) => ({
+    ...base,
+    category: f.category,
+    evidence: f.evidence,
+    detail: f.detail,
+    ...(f.inner ? { inner: f.inner } : {}),
+    ...(f.warning ? { warning: f.warning } : {}),
+  }));
+}
+
+/** Run `work` over `items`, at most `limit` at a time, results in input order. */
+export async function mapLimited<T, R>(items: T[], limit: number, work: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i] as T);
+    }
+  });
+  await Promise.all(runners);
+  return out;
+}
+
+export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, orderPath = ''): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const pairs: ContentPair[] = [];
+  const skip = new Set<string>();
+  for (const s of findHardlinkSwaps(a, b)) {
+    skip.add(s.path).add(s.other);
+    // A stores s.path as the file, B stores s.other: compare those two as the one file they both are.
+    const ma = (a.members.get(s.path)?.entry.type === 'file' ? a.members.get(s.path) : a.members.get(s.other)) as Member;
+    const mb = (b.members.get(s.path)?.entry.type === 'file' ? b.members.get(s.path) : b.members.get(s.other)) as Member;
+    const layer = ctx.layerOf(ma, mb);
+    findings.push({
+      path: ctx.display(s.path),
+      ...(layer !== undefined ? { layer } : {}),
+      category: 'ordering',
+      evidence: `hardlink pair stored the other way round: ${s.path} ↔ ${s.other}`,
+      detail: `A: ${ma.entry.path} is the file, ${mb.entry.path} links to it\nB: ${mb.entry.path} is the file, ${ma.entry.path} links to it`,
+    });
+    findings.push(...metaFindings(s.path, ma, mb, layer, ctx));
+    if (ma.digest && mb.digest && ma.digest !== mb.digest) pairs.push({ path: s.path, layer, a: ma, b: mb, da: ma.digest, db: mb.digest });
+  }
+  const order = compareOrder(a.order, b.order, skip);
+  if (order) {
+    const layer = ctx.layerOf(a.members.values().next().value, b.members.values().next().value);
+    findings.push({
+      path: orderPath,
+      ...(layer !== undefined ? { layer } : {}),
+      category: 'ordering',
+      evidence: order.sameSet ? `same ${order.common} members in another order` : `${order.common} members common to both in another order`,
+      detail: `first member out of place: ${ctx.display(keyPath(order.first))}`,
+    });
+  }
+  const keys = [...new Set([...a.members.keys(), ...b.members.keys()])].filter((k) => !skip.has(k));
+  keys.sort((x, y) => (keyPath(x) < keyPath(y) ? -1 : keyPath(x) > keyPath(y) ? 1 : 0));
+  for (const key of keys) {
+    const ma = a.members.get(key);
+    const mb = b.members.get(key);
+    if (!mb) findings.push(oneSided(key, ma as Member, 'A', b, ctx));
+    else if (!ma) findings.push(oneSided(key, mb, 'B', a, ctx));
+    else {
+      const path = keyPath(key);
+      const layer = ctx.layerOf(ma, mb);
+      findings.push(...metaFindings(path, ma, mb, layer, ctx));
+      const da = contentDigest(a, ma);
+      const db = contentDigest(b, mb);
+      if (da && db && da !== db) pairs.push({ path, layer, a: ma, b: mb, da, db });
+    }
+  }
+  const content = await mapLimited(pairs, ctx.concurrency, (p) => contentFindings(p, ctx));
+  return findings.concat(content.flat());
+}

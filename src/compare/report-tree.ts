@@ -1,0 +1,51 @@
+// Findings → Report: the flat, complete list plus a tree (group → directory → path) for renderers that
+// show structure. Groups: "image" for image-level documents, "layer N" for layer findings, "files" for
+// plain tars, directories and single files.
+import type { Category, Finding, Report, ReportInput, TreeNode } from '../core/finding.js';
+
+export function groupOf(f: Finding): string {
+  if (f.category === 'image-metadata') return 'image';
+  return f.layer !== undefined ? `layer ${f.layer}` : 'files';
+}
+
+/** The directory a finding is listed under: "/usr/bin" for "/usr/bin/gunzip", "" for top-level findings. */
+export function dirOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  if (i < 0) return '';
+  return i === 0 ? '/' : path.slice(0, i);
+}
+
+function child(node: TreeNode, name: string): TreeNode {
+  let c = node.children.find((n) => n.name === name);
+  if (!c) {
+    c = { name, children: [], findings: [] };
+    node.children.push(c);
+  }
+  return c;
+}
+
+export function buildTree(findings: Finding[]): TreeNode {
+  const root: TreeNode = { name: '', children: [], findings: [] };
+  findings.forEach((f, i) => {
+    child(child(child(root, groupOf(f)), dirOf(f.path)), f.path).findings.push(i);
+  });
+  return root;
+}
+
+/** True when some finding is in a category that counts (not ignored). */
+export function hasFailing(findings: Finding[], ignored: readonly string[]): boolean {
+  return findings.some((f) => !ignored.includes(f.category));
+}
+
+export function buildReport(parts: { inputs: ReportInput[]; findings: Finding[]; ignored: Category[]; warnings: string[] }): Report {
+  return {
+    schema: 'repro-report/1',
+    // identical = nothing that counts differs; ignored categories are still listed in findings
+    identical: !hasFailing(parts.findings, parts.ignored),
+    inputs: parts.inputs,
+    findings: parts.findings,
+    tree: buildTree(parts.findings),
+    ignored: [...parts.ignored],
+    warnings: parts.warnings,
+  };
+}
