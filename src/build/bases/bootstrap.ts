@@ -1,0 +1,65 @@
+// Debian bases: debootstrap (needs root) and mmdebstrap (reproducible by construction under
+// SOURCE_DATE_EPOCH). Both keep downloaded .debs in a cache shared by all builds of the same suite and
+// architecture, so a second build does not download again.
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ReproError } from '../../core/errors.js';
+import { runLogged } from '../chroot.js';
+import type { BootstrapBase } from '../manifest-types.js';
+import { resolveMirror } from '../mirror.js';
+import type { BaseContext, BaseOutcome } from './types.js';
+
+function hostArch(): Promise<string> {
+  return new Promise((resolve) => {
+    execFile('dpkg', ['--print-architecture'], (err, stdout) => {
+      if (!err && String(stdout).trim()) return resolve(String(stdout).trim());
+      const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'armhf', ia32: 'i386', ppc64: 'ppc64el', s390x: 's390x', riscv64: 'riscv64' };
+      resolve(map[process.arch] ?? process.arch);
+    });
+  });
+}
+
+function bootstrapArgs(base: BootstrapBase, arch: string, cache: string, root: string, mirror: string): string[] {
+  const common = [
+    `--variant=${base.variant}`,
+    `--components=${base.components.join(',')}`,
+    ...(base.include.length ? [`--include=${base.include.join(',')}`] : []),
+  ];
+  if (base.kind === 'debootstrap') {
+    return ['debootstrap', ...common, `--arch=${arch}`, `--cache-dir=${cache}`, base.suite, root, mirror];
+  }
+  // mmdebstrap has no cache option; its manual's recipe syncs /var/cache/apt/archives in and out (before
+  // its own cleanup empties it), and keeps the essential .debs with --skip=essential/unlink.
+  return [
+    'mmdebstrap', ...common, `--architectures=${arch}`, '--format=directory', '--skip=essential/unlink',
+    `--setup-hook=mkdir -p "$1"/var/cache/apt/archives/`,
+    `--setup-hook=sync-in '${cache}' /var/cache/apt/archives/`,
+    `--customize-hook=sync-out /var/cache/apt/archives '${cache}'`,
+    base.suite, root, mirror,
+  ];
+}
+
+export async function bootstrapBase(base: BootstrapBase, ctx: BaseContext): Promise<BaseOutcome> {
+  if (base.kind === 'debootstrap' && process.getuid?.() !== 0) {
+    throw new ReproError('base debootstrap needs root: run repro build as root, or use base: mmdebstrap', ctx.manifestPath);
+  }
+  const mirror = await resolveMirror(base.mirror, base.suite);
+  const arch = base.arch ?? (await hostArch());
+  const cache = join(ctx.cacheDir, base.kind, `${base.suite}-${arch}`);
+  await mkdir(cache, { recursive: true });
+  const argv = bootstrapArgs(base, arch, cache, ctx.root, mirror);
+  const r = await runLogged(argv, { env: ctx.env, ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}) }).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw new ReproError(`base ${base.kind}: the ${base.kind} command is not installed`, ctx.manifestPath);
+      throw err;
+    },
+  );
+  if (r.code !== 0) {
+    const tail = r.tail.map((l) => '    ' + l).join('\n');
+    throw new ReproError(`base ${base.kind} ${base.suite} failed with exit code ${r.code}\n  last output:\n${tail}`, ctx.manifestPath);
+  }
+  return { label: `${base.kind} ${base.suite}/${base.variant} from ${mirror}`, treeIsLayer: true, kept: [] };
+}
+
+export { hostArch };

@@ -1,0 +1,26 @@
+// What a base hands to the builder: a populated tree and, for image bases, layers kept as they are.
+import type { ImageConfig } from '../../core/image.js';
+import type { WrittenLayer } from '../../image/layer-writer.js';
+
+export interface BaseContext {
+  manifestPath: string;
+  root: string;
+  /** Where layer blobs are written (the writer's `dir`). */
+  blobDir: string;
+  /** Scratch space of this build for the base's own temp files. */
+  workDir: string;
+  /** Fixed build environment (SOURCE_DATE_EPOCH, PATH, ... plus variations). */
+  env: Record<string, string>;
+  cacheDir: string;
+  onOutput?: (chunk: Buffer) => void;
+}
+
+export interface BaseOutcome {
+  /** Label for progress and history ("debootstrap bookworm/minbase"). */
+  label: string;
+  /** The tree the base made becomes its own first layer (debootstrap, mmdebstrap, tarball). */
+  treeIsLayer: boolean;
+  /** Layers of an `image:` base, kept byte for byte, with the config they came with. */
+  kept: { layer: WrittenLayer; name: string }[];
+  config?: ImageConfig;
+}

@@ -1,0 +1,64 @@
+// The build manifest as the builder sees it once validated (schema version 1, see manifest-schema.ts).
+
+export interface BootstrapBase {
+  kind: 'debootstrap' | 'mmdebstrap';
+  suite: string;
+  variant: string;
+  include: string[];
+  components: string[];
+  /** "auto" (read the host's apt sources) or a mirror URL. */
+  mirror: string;
+  /** Architecture to bootstrap; the host's dpkg architecture when absent. */
+  arch?: string;
+}
+
+export type Base =
+  | BootstrapBase
+  | { kind: 'tarball'; path: string }
+  | { kind: 'image'; path: string }
+  | { kind: 'scratch' };
+
+export interface FileStep {
+  /** Source on the host, resolved against the manifest's directory; or inline `content`. */
+  src?: string;
+  content?: string;
+  /** Absolute path inside the tree; a trailing "/" copies into that directory. */
+  dest: string;
+  mode?: number;
+  /** "uid:gid", "user:group" or "user"; names resolve through the tree's /etc/passwd and /etc/group. */
+  owner?: string;
+  /** Manifest line of the step, for errors. */
+  line: number;
+}
+
+export type Step =
+  | { kind: 'apt'; packages: string[]; line: number }
+  | { kind: 'files'; files: FileStep[]; line: number }
+  | { kind: 'run'; commands: string[]; line: number }
+  | { kind: 'env'; env: Record<string, string>; line: number };
+
+export interface Phase {
+  name: string;
+  /** Steps in the order the manifest lists them. */
+  steps: Step[];
+  line: number;
+}
+
+export type OutputFormat = 'oci' | 'oci-dir' | 'docker';
+export type OutputCompression = 'gzip' | 'zstd' | 'none';
+
+export interface Manifest {
+  /** Absolute path of the manifest file. */
+  path: string;
+  /** Directory relative paths (files, rules, tarballs) resolve against. */
+  dir: string;
+  version: 1;
+  name: string;
+  epoch?: number;
+  base?: Base;
+  phases: Phase[];
+  builder?: { command: string; line: number };
+  /** Rule files, absolute. */
+  normalize: string[];
+  output: { format: OutputFormat; compression: OutputCompression };
+}

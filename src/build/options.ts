@@ -1,0 +1,50 @@
+// The programmatic build API's options and result (issue 5): `repro check` builds twice through this,
+// passing a variation (time, hostname, TZ, locale, umask, build path, an extra variable) as an option.
+import type { OutputCompression, OutputFormat } from './manifest-types.js';
+import type { EpochSource } from './epoch.js';
+
+export type ProgressEvent =
+  | { kind: 'epoch'; epoch: number; source: EpochSource; text: string }
+  | { kind: 'phase-start'; phase: string; index: number; total: number }
+  | { kind: 'phase-done'; phase: string; index: number; total: number; elapsedMs: number; size: number; entries: number; digest: string }
+  | { kind: 'write'; out: string; format: OutputFormat };
+
+export interface BuildOptions {
+  /** Output path (file for oci/docker, directory for oci-dir); written atomically. */
+  out: string;
+  format?: OutputFormat;
+  compression?: OutputCompression;
+  /** Where the work tree lives (the "build path" variation); a private temp dir when absent. */
+  workDir?: string;
+  /** Extra environment for phase commands: TZ, LANG/LC_ALL, or any variable (variations). */
+  env?: Record<string, string>;
+  /** Command prefix for every phase command, e.g. ['faketime', '+3d']. */
+  wrap?: string[];
+  /** Rule files applied after the manifest's own `normalize` list. */
+  extraRules?: string[];
+  /** umask for phase commands, octal ("0022" when absent: fixed so builds do not inherit the caller's). */
+  umask?: string;
+  /** Hostname seen by phase commands (a private UTS namespace; needs root). Unchanged when absent. */
+  hostname?: string;
+  /** Package download cache (debootstrap/mmdebstrap); ~/.cache/repro when absent. */
+  cacheDir?: string;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Output of phase commands as it comes (verbose). */
+  onOutput?: (chunk: Buffer) => void;
+}
+
+export interface BuiltLayer {
+  phase: string;
+  digest: string;
+  diffId: string;
+  size: number;
+}
+
+export interface BuildResult {
+  out: string;
+  manifestDigest: string;
+  layers: BuiltLayer[];
+  epoch: number;
+  epochSource: EpochSource;
+  durationMs: number;
+}

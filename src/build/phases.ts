@@ -1,0 +1,127 @@
+// Runs one phase's steps against the tree, in manifest order. A failing step throws a ReproError naming
+// the phase, the command, its exit code and the last lines of its output.
+import { access, chmod, chown, cp, lstat, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { ReproError } from '../core/errors.js';
+import { runInTree, type RunContext, type RunResult } from './chroot.js';
+import { CHROOT_PATH } from './image-config.js';
+import type { FileStep, Phase, Step } from './manifest-types.js';
+
+export interface PhaseContext {
+  manifestPath: string;
+  root: string;
+  /** True when the tree has /bin/sh: commands run chrooted; otherwise on the host with $ROOTFS. */
+  chroot: boolean;
+  /** Fixed environment + variations; the phase's `env` steps are added on top, cumulatively. */
+  baseEnv: Record<string, string>;
+  /** `env` steps seen so far (later phases inherit them, as ENV does in a Dockerfile). */
+  manifestEnv: Record<string, string>;
+  umask: string;
+  hostname?: string;
+  wrap: string[];
+  onOutput?: (chunk: Buffer) => void;
+}
+
+function failure(ctx: PhaseContext, phase: Phase, step: Step, command: string, r: RunResult): ReproError {
+  const tail = r.tail.length ? '\n  last output:\n' + r.tail.map((l) => '    ' + l).join('\n') : ' (no output)';
+  return new ReproError(
+    `phase "${phase.name}" failed: \`${command}\` exited with code ${r.code}${tail}`,
+    `${ctx.manifestPath}:${step.line}`,
+  );
+}
+
+function runContext(ctx: PhaseContext): RunContext {
+  return {
+    root: ctx.root,
+    chroot: ctx.chroot,
+    env: { ...ctx.baseEnv, ...(ctx.chroot ? { PATH: CHROOT_PATH } : { ROOTFS: ctx.root }), ...ctx.manifestEnv },
+    umask: ctx.umask,
+    wrap: ctx.wrap,
+    ...(ctx.hostname !== undefined ? { hostname: ctx.hostname } : {}),
+    ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}),
+  };
+}
+
+async function runCommands(ctx: PhaseContext, phase: Phase, step: Step, commands: string[], label?: string): Promise<void> {
+  for (const command of commands) {
+    const r = await runInTree(runContext(ctx), command);
+    if (r.code !== 0) throw failure(ctx, phase, step, label ?? command, r);
+  }
+}
+
+/** Look a user or group name up in the tree's own /etc/passwd or /etc/group (never the host's). */
+async function lookupId(root: string, file: 'passwd' | 'group', name: string, where: string): Promise<number> {
+  if (/^\d+$/.test(name)) return Number(name);
+  const text = await readFile(join(root, 'etc', file), 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f[0] === name && f[2] !== undefined) return Number(f[2]);
+  }
+  throw new ReproError(`owner: no ${file === 'passwd' ? 'user' : 'group'} "${name}" in the tree's /etc/${file}`, where);
+}
+
+/** The host path for `dest`, refusing anything that a symlink in the tree would lead outside it. */
+async function hostPathFor(root: string, dest: string, where: string): Promise<string> {
+  const target = join(root, dest);
+  await mkdir(dirname(target), { recursive: true, mode: 0o755 });
+  const realRoot = await realpath(root);
+  const realParent = await realpath(dirname(target));
+  const rel = relative(realRoot, realParent);
+  if (rel.startsWith('..')) throw new ReproError(`dest ${dest} leads outside the tree through a symlink`, where);
+  return join(realParent, basename(target));
+}
+
+async function copyFile(ctx: PhaseContext, f: FileStep): Promise<void> {
+  const where = `${ctx.manifestPath}:${f.line}`;
+  let dest = f.dest;
+  if (dest.endsWith('/')) {
+    if (f.src === undefined) throw new ReproError('dest ending in "/" needs a src to take the name from', where);
+    dest += basename(f.src);
+  }
+  const target = await hostPathFor(ctx.root, dest, where);
+  if (f.src !== undefined) {
+    await access(f.src).catch(() => {
+      throw new ReproError(`files: src ${f.src} does not exist`, where);
+    });
+    // Copy content and mode only: host owners and times are not something a build should inherit.
+    await cp(f.src, target, { recursive: true, force: true, preserveTimestamps: false, dereference: false });
+  } else {
+    await writeFile(target, f.content ?? '');
+  }
+  if (f.mode !== undefined) await chmod(target, f.mode);
+  const owner = f.owner ?? '0:0';
+  const [user = '0', group] = owner.split(':');
+  const uid = await lookupId(ctx.root, 'passwd', user, where);
+  const gid = group !== undefined ? await lookupId(ctx.root, 'group', group, where) : uid;
+  const st = await lstat(target);
+  if (st.uid !== uid || st.gid !== gid) await chown(target, uid, gid).catch((err: NodeJS.ErrnoException) => {
+    throw new ReproError(`cannot chown ${dest} to ${uid}:${gid} (${err.code}); run as root to set owners`, where);
+  });
+}
+
+// Services must not start inside a build: policy-rc.d with exit 101 is Debian's documented switch
+// (invoke-rc.d(8)), present only while apt runs.
+const APT_SCRIPT = (pkgs: string[]): string =>
+  [
+    'set -e',
+    "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d",
+    'chmod 755 /usr/sbin/policy-rc.d',
+    'trap "rm -f /usr/sbin/policy-rc.d" EXIT',
+    'apt-get update -q',
+    `apt-get install -y -q --no-install-recommends ${pkgs.map((p) => `'${p.replace(/'/g, '')}'`).join(' ')}`,
+    'apt-get clean',
+  ].join('\n');
+
+export async function runPhase(ctx: PhaseContext, phase: Phase): Promise<void> {
+  for (const step of phase.steps) {
+    if (step.kind === 'env') Object.assign(ctx.manifestEnv, step.env);
+    else if (step.kind === 'files') for (const f of step.files) await copyFile(ctx, f);
+    else if (step.kind === 'run') await runCommands(ctx, phase, step, step.commands);
+    else if (step.kind === 'apt') {
+      if (!ctx.chroot || !(await access(join(ctx.root, 'usr/bin/apt-get')).then(() => true, () => false))) {
+        throw new ReproError(`phase "${phase.name}": apt needs a Debian tree with apt-get (base debootstrap, mmdebstrap, tarball or image)`, `${ctx.manifestPath}:${step.line}`);
+      }
+      await runCommands(ctx, phase, step, [APT_SCRIPT(step.packages)], `apt-get install ${step.packages.join(' ')}`);
+    }
+  }
+}

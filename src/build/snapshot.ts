@@ -1,0 +1,114 @@
+// A snapshot of a root filesystem tree: every entry's metadata and content digest, by path, sorted.
+// Two snapshots diffed (layer-diff.ts) give a phase's layer. An lstat walk, not mtime heuristics alone:
+// content is hashed, and a changed mtime by itself still counts as a change (it is in the layer's tar).
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { join } from 'node:path';
+import type { EntryType } from '../core/entry.js';
+
+export interface SnapEntry {
+  path: string;
+  type: Exclude<EntryType, 'hardlink' | 'whiteout' | 'opaque'>;
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Nanoseconds, exact, so sub-second changes are seen. */
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  ino: bigint;
+  dev: bigint;
+  nlink: number;
+  size: number;
+  linkname?: string;
+  devmajor?: number;
+  devminor?: number;
+  digest?: string;
+}
+
+export interface Snapshot {
+  root: string;
+  /** Entries by path ("etc/passwd"); the root itself is not part of a layer and is left out. */
+  entries: Map<string, SnapEntry>;
+  /** Paths skipped because a tar layer cannot hold them (sockets). */
+  skipped: string[];
+}
+
+// Linux dev_t encoding (glibc gnu_dev_major/minor).
+function major(rdev: bigint): number {
+  return Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+}
+function minor(rdev: bigint): number {
+  return Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return 'sha256:' + hash.digest('hex');
+}
+
+/**
+ * Walk `root` in sorted order. When `previous` holds the same inode with the same size, mtime and ctime,
+ * its digest is reused: the kernel bumps ctime on every content or metadata change, so this is safe and
+ * saves rehashing a whole Debian tree after each phase.
+ */
+export async function takeSnapshot(root: string, previous?: Snapshot): Promise<Snapshot> {
+  const entries = new Map<string, SnapEntry>();
+  const skipped: string[] = [];
+  async function walk(rel: string): Promise<void> {
+    const names = (await readdir(rel ? join(root, rel) : root)).sort();
+    for (const name of names) {
+      const path = rel ? `${rel}/${name}` : name;
+      const abs = join(root, path);
+      const st = await lstat(abs, { bigint: true });
+      const base = {
+        path,
+        mode: Number(st.mode & 0o7777n),
+        uid: Number(st.uid),
+        gid: Number(st.gid),
+        mtimeNs: st.mtimeNs,
+        ctimeNs: st.ctimeNs,
+        ino: st.ino,
+        dev: st.dev,
+        nlink: Number(st.nlink),
+        size: 0,
+      };
+      let e: SnapEntry;
+      if (st.isFile()) {
+        const before = previous?.entries.get(path);
+        const reuse =
+          before?.type === 'file' && before.ino === st.ino && before.ctimeNs === st.ctimeNs &&
+          before.mtimeNs === st.mtimeNs && before.size === Number(st.size);
+        e = { ...base, type: 'file', size: Number(st.size), digest: reuse ? before.digest : await hashFile(abs) };
+      } else if (st.isDirectory()) e = { ...base, type: 'dir' };
+      else if (st.isSymbolicLink()) e = { ...base, type: 'symlink', linkname: await readlink(abs) };
+      else if (st.isCharacterDevice() || st.isBlockDevice()) {
+        e = { ...base, type: st.isCharacterDevice() ? 'char' : 'block', devmajor: major(st.rdev), devminor: minor(st.rdev) };
+      } else if (st.isFIFO()) e = { ...base, type: 'fifo' };
+      else {
+        skipped.push(path);
+        continue;
+      }
+      entries.set(path, e);
+      if (e.type === 'dir') await walk(path);
+    }
+  }
+  await walk('');
+  return { root, entries, skipped };
+}
+
+/** An empty snapshot: what a base layer is diffed against. */
+export function emptySnapshot(root: string): Snapshot {
+  return { root, entries: new Map(), skipped: [] };
+}
+
+/** Same entry as far as a layer is concerned (inode numbers and ctime are not stored in a tar). */
+export function sameEntry(a: SnapEntry, b: SnapEntry): boolean {
+  return (
+    a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.mtimeNs === b.mtimeNs &&
+    a.size === b.size && a.linkname === b.linkname && a.devmajor === b.devmajor && a.devminor === b.devminor &&
+    a.digest === b.digest
+  );
+}
