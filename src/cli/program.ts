@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { registerInspect } from './inspect.js';
+import { registerDiff } from './diff.js';
 
 const require = createRequire(import.meta.url);
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   // Every subcommand exits through our error path too, so a usage error is exit 2.
   program.hook('preSubcommand', () => undefined);
   registerInspect(program);
+  registerDiff(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

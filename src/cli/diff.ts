@@ -1,0 +1,84 @@
+// `repro diff A B`: what differs between two inputs and why. The command only parses options, calls
+// compareInputs and hands the Report to the renderers; each file output is one row of OUTPUTS.
+import type { Command } from 'commander';
+import { compareInputs } from '../compare/engine.js';
+import { DEFAULT_LIMITS, type ContentLimits } from '../compare/content.js';
+import { UsageError } from '../core/errors.js';
+import { CATEGORIES, isCategory, type Category, type Report } from '../core/finding.js';
+import { writeRendered } from '../report/index.js';
+import { EXIT_DIFFERENT, EXIT_SAME, setExitCode } from './run.js';
+
+interface DiffFlags {
+  exclude: string[];
+  ignore: string[];
+  maxDepth?: number;
+  maxDiffLines?: number;
+  platform?: string;
+  quiet?: boolean;
+  json?: string;
+  [output: string]: unknown;
+}
+
+/** File outputs: flag, the Report key commander gives it, renderer name. Add html/markdown here. */
+const OUTPUTS: { flag: string; key: string; renderer: string; help: string }[] = [
+  { flag: '--json <file>', key: 'json', renderer: 'json', help: 'write the full report as JSON ("-" = stdout)' },
+];
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function count(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} needs a whole number ≥ 0, got "${value}"`);
+    return n;
+  };
+}
+
+function categories(values: string[]): Category[] {
+  return values.map((v) => {
+    if (!isCategory(v)) throw new UsageError(`--ignore: unknown category "${v}" (one of: ${CATEGORIES.join(', ')})`);
+    return v;
+  });
+}
+
+async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
+  const ignore = categories(flags.ignore);
+  const limits: Partial<ContentLimits> = {};
+  if (flags.maxDepth !== undefined) limits.maxDepth = flags.maxDepth;
+  // The report keeps at least the engine's default detail; the terminal cuts it to --max-diff-lines.
+  if (flags.maxDiffLines !== undefined) {
+    limits.maxDiffLines = flags.maxDiffLines === 0 ? Number.MAX_SAFE_INTEGER : Math.max(flags.maxDiffLines, DEFAULT_LIMITS.maxDiffLines);
+  }
+  const report: Report = await compareInputs(a, b, {
+    exclude: flags.exclude,
+    ignore,
+    limits,
+    ...(flags.platform ? { platform: flags.platform } : {}),
+  });
+  const toStdout = OUTPUTS.some((o) => flags[o.key] === '-');
+  for (const o of OUTPUTS) {
+    const dest = flags[o.key];
+    if (typeof dest === 'string') await writeRendered(o.renderer, report, dest, { maxDiffLines: flags.maxDiffLines });
+  }
+  // A report on stdout is for a program: the human view would corrupt it.
+  if (!flags.quiet && !toStdout) await writeRendered('terminal', report, '-', { maxDiffLines: flags.maxDiffLines });
+  setExitCode(report.identical ? EXIT_SAME : EXIT_DIFFERENT);
+}
+
+export function registerDiff(program: Command): void {
+  const cmd = program
+    .command('diff')
+    .description('compare two images, archives, directories or files and say what differs and why')
+    .argument('<a>', 'first input: OCI layout dir or archive, docker save archive, rootfs tarball, directory or file')
+    .argument('<b>', 'second input, same forms')
+    .option('--exclude <glob>', 'skip paths matching this glob (absolute path, repeatable)', collect, [])
+    .option('--ignore <category>', 'report this category but do not fail on it (repeatable)', collect, [])
+    .option('--max-depth <n>', 'nesting depth inside archives before comparing bytes only', count('--max-depth'))
+    .option('--max-diff-lines <n>', 'detail lines per finding (0 = all)', count('--max-diff-lines'))
+    .option('--platform <os/arch>', 'image to compare from a multi-platform index')
+    .option('-q, --quiet', 'print nothing; the exit code says it (0 identical, 1 different)');
+  for (const o of OUTPUTS) cmd.option(o.flag, o.help);
+  cmd.action((a: string, b: string, flags: DiffFlags) => runDiff(a, b, flags));
+}

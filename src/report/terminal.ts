@@ -1,0 +1,75 @@
+// The terminal view: a summary table by category, then the findings grouped by layer and directory, each
+// with its evidence and a diff cut to a few lines (the JSON report keeps everything). Colour comes from
+// src/report/style.ts: only on a TTY, never with NO_COLOR.
+import Table from 'cli-table3';
+import { CATEGORIES, type Finding, type Report, type TreeNode } from '../core/finding.js';
+import { style } from './style.js';
+
+export interface TerminalOptions {
+  /** Detail lines shown per finding; 0 = all. */
+  maxDiffLines?: number;
+}
+
+export const DEFAULT_DIFF_LINES = 20;
+
+function summary(report: Report): string {
+  const counts = new Map<string, number>();
+  for (const f of report.findings) counts.set(f.category, (counts.get(f.category) ?? 0) + 1);
+  const table = new Table({ head: ['category', 'findings', ''], style: { head: [], border: [] } });
+  for (const c of CATEGORIES) {
+    const n = counts.get(c);
+    if (n) table.push([c, String(n), report.ignored.includes(c) ? 'ignored' : '']);
+  }
+  return table.toString();
+}
+
+function cut(detail: string, max: number): string[] {
+  const lines = detail.split('\n');
+  if (max <= 0 || lines.length <= max) return lines;
+  return [
+    ...lines.slice(0, max),
+    style.dim(`… ${lines.length - max} more lines (--max-diff-lines 0 shows all; --json FILE keeps everything)`),
+  ];
+}
+
+function finding(f: Finding, ignored: readonly string[], maxLines: number): string[] {
+  const cat = ignored.includes(f.category) ? style.dim(`${f.category} (ignored)`) : style.yellow(f.category);
+  const where = f.inner ? `${f.path || '(top)'} → ${f.inner}` : f.path || '(top)';
+  const out = [`    ${style.bold(where)}  ${cat}: ${f.evidence}`];
+  if (f.warning) out.push(`      ${style.red('warning:')} ${f.warning}`);
+  if (f.detail) for (const line of cut(f.detail, maxLines)) out.push(`      ${line}`);
+  return out;
+}
+
+function collect(node: TreeNode): number[] {
+  return [...node.findings, ...node.children.flatMap(collect)];
+}
+
+export function renderTerminal(report: Report, opts: TerminalOptions = {}): string {
+  const maxLines = opts.maxDiffLines ?? DEFAULT_DIFF_LINES;
+  const [a, b] = report.inputs;
+  const head = `A: ${a?.path ?? '?'} (${a?.kind ?? '?'})\nB: ${b?.path ?? '?'} (${b?.kind ?? '?'})`;
+  if (report.findings.length === 0) {
+    return `${head}\n${style.green('identical')}: no differences\n${warnings(report)}`;
+  }
+  const lines = [head, '', summary(report), ''];
+  for (const group of report.tree.children) {
+    lines.push(style.cyan(group.name));
+    for (const dir of group.children) {
+      if (dir.name) lines.push(`  ${style.cyan(dir.name)}`);
+      for (const i of collect(dir)) {
+        const f = report.findings[i];
+        if (f) lines.push(...finding(f, report.ignored, maxLines));
+      }
+    }
+  }
+  const verdict = report.identical
+    ? style.green(`no differences that count (${report.findings.length} in ignored categories)`)
+    : style.red(`${report.findings.filter((f) => !report.ignored.includes(f.category)).length} differences`);
+  lines.push('', verdict);
+  return lines.join('\n') + '\n' + warnings(report);
+}
+
+function warnings(report: Report): string {
+  return report.warnings.map((w) => `${style.yellow('warning:')} ${w}\n`).join('');
+}
