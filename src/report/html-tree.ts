@@ -1,7 +1,7 @@
-// The tree the page shows: the report's own layer → directory → path tree when it covers every finding
-// exactly once, otherwise one built here from the findings (so a renderer never hides a finding because
-// a producer grouped them differently). Single-child directory chains are folded ("usr/share/doc") so
-// nobody clicks through five levels to reach one file.
+// The tree the page shows: group (image / layer N / files) → directory segments → file, built from the
+// findings. The report's own tree is two levels (directory as a full path → path), which for a root
+// filesystem puts thousands of directories side by side; a real hierarchy with single-child chains folded
+// ("usr/share/doc") lets people drill down instead of scrolling.
 import type { Finding, TreeNode } from '../core/finding.js';
 
 /** Compact node for the embedded JSON: name, children, finding indexes. */
@@ -11,25 +11,10 @@ export interface PageNode {
   f: number[];
 }
 
-function coversExactlyOnce(tree: TreeNode | undefined, total: number): boolean {
-  if (!tree || !Array.isArray(tree.children)) return false;
-  const seen = new Uint8Array(total);
-  let count = 0;
-  const stack: TreeNode[] = [tree];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    for (const i of node.findings ?? []) {
-      if (!Number.isInteger(i) || i < 0 || i >= total || seen[i]) return false;
-      seen[i] = 1;
-      count++;
-    }
-    for (const c of node.children ?? []) stack.push(c);
-  }
-  return count === total;
-}
-
+/** Same groups as the engine's report tree (src/compare/report-tree.ts), so both views agree. */
 function topName(f: Finding): string {
-  return f.layer === undefined ? 'image' : `layer ${f.layer}`;
+  if (f.category === 'image-metadata') return 'image';
+  return f.layer !== undefined ? `layer ${f.layer}` : 'files';
 }
 
 /** layer → path segments → findings, children sorted by name (directories and files mixed, like `ls`). */
@@ -64,7 +49,7 @@ export function buildTree(findings: readonly Finding[]): TreeNode {
 
 function layerKey(name: string): number {
   const m = /^layer (\d+)$/.exec(name);
-  return m ? Number(m[1]) : -1;
+  return m ? Number(m[1]) : name === 'image' ? -2 : -1;
 }
 
 function toPage(node: TreeNode, depth: number): PageNode {
@@ -78,7 +63,6 @@ function toPage(node: TreeNode, depth: number): PageNode {
   return { n: name, c: (cur.children ?? []).map((c) => toPage(c, depth + 1)), f: [...(cur.findings ?? [])] };
 }
 
-export function pageTree(findings: readonly Finding[], tree: TreeNode | undefined): PageNode {
-  const source = coversExactlyOnce(tree, findings.length) ? tree! : buildTree(findings);
-  return toPage(source, 0);
+export function pageTree(findings: readonly Finding[]): PageNode {
+  return toPage(buildTree(findings), 0);
 }

@@ -103,7 +103,7 @@ export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
     meanings: CATEGORIES.map((c) => CATEGORY_INFO[c].meaning),
     names: inputNames(report),
     findings: pageFindings(report, opts),
-    tree: pageTree(report.findings, report.tree),
+    tree: pageTree(report.findings),
   };
   // Only this exact script may run: a path that somehow escaped into markup still could not execute.
   const scriptHash = createHash('sha256').update(PAGE_SCRIPT).digest('base64');

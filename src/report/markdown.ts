@@ -1,0 +1,130 @@
+// A Markdown summary short enough for a CI job page (GitHub step summary, GitLab MR note): verdict,
+// digests, counts by category, the top findings, the suggested rules. Everything from the images is
+// escaped, because a job summary renders HTML and a path may be `<img onerror=...>`.
+import type { Finding, Report } from '../core/finding.js';
+import { CATEGORY_INFO, countByCategory, rankFindings, ruleLookup, type RuleSuggester } from './html-categories.js';
+
+export interface MarkdownOptions {
+  suggestedRules?: RuleSuggester;
+  /** Findings listed in the table (default 15). */
+  maxFindings?: number;
+  /** Distinct rules listed (default 20). */
+  maxRules?: number;
+  /** Heading text (default "repro"). */
+  title?: string;
+}
+
+/** Text in a table cell or a sentence: no Markdown or HTML syntax survives, no line breaks, no pipes. */
+export function mdText(s: string): string {
+  return s
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    // only what is syntax mid-line: the text never starts a line, so list and heading marks are inert
+    .replace(/[\\`*_[\]|~]/g, (c) => '\\' + c)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** A path as inline code that survives backticks inside it and sits safely in a table cell. */
+export function mdCode(s: string): string {
+  const flat = s.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  if (flat === '') return '*(image)*';
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  // GFM splits table cells on "|" even inside code spans; "\|" is the escape it honours there
+  return `${fence}${pad}${flat.replace(/\|/g, '\\|')}${pad}${fence}`;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}
+
+/** A fenced block whose fence is longer than any backtick run inside the content. */
+function fenced(content: string, lang: string): string {
+  const longest = Math.max(2, ...(content.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${lang}\n${content.replace(/\n$/, '')}\n${fence}`;
+}
+
+function verdictLines(report: Report, title: string): string[] {
+  const n = report.findings.length;
+  const head = report.identical
+    ? `## ✅ ${mdText(title)}: identical`
+    : `## ❌ ${mdText(title)}: ${n} difference${n === 1 ? '' : 's'} found`;
+  const lines = [head, ''];
+  if (report.inputs.length > 0) {
+    lines.push('| | input | kind | digest |', '|---|---|---|---|');
+    report.inputs.forEach((inp, i) => {
+      const label = report.inputs.length === 2 ? (i === 0 ? 'A' : 'B') : String(i + 1);
+      lines.push(`| ${label} | ${mdCode(inp.path)} | ${mdText(inp.kind)} | ${inp.digest ? mdCode(inp.digest) : '—'} |`);
+    });
+    lines.push('');
+  }
+  return lines;
+}
+
+function categoryLines(report: Report): string[] {
+  const counts = countByCategory(report.findings).sort((a, b) => b.count - a.count);
+  if (counts.length === 0) return [];
+  const ignored = new Set(report.ignored);
+  const lines = ['### By category', '', '| category | findings | what it means |', '|---|---:|---|'];
+  for (const { category, count } of counts) {
+    const note = ignored.has(category) ? ' (ignored)' : '';
+    lines.push(`| ${category}${note} | ${count} | ${mdText(CATEGORY_INFO[category].meaning)} |`);
+  }
+  lines.push('');
+  return lines;
+}
+
+function findingLines(report: Report, max: number): string[] {
+  if (report.findings.length === 0) return [];
+  const top = rankFindings(report.findings).slice(0, max);
+  const more = report.findings.length - top.length;
+  const lines = [
+    more > 0 ? `### Top findings (${top.length} of ${report.findings.length})` : '### Findings',
+    '',
+    '| path | category | layer | evidence |',
+    '|---|---|---:|---|',
+  ];
+  for (const i of top) {
+    const f: Finding = report.findings[i]!;
+    const where = f.inner ? `${mdCode(f.path)} → ${mdCode(f.inner)}` : mdCode(f.path);
+    const layer = f.layer === undefined ? '' : String(f.layer);
+    lines.push(`| ${where} | ${f.category} | ${layer} | ${mdText(truncate(f.evidence, 140))} |`);
+  }
+  if (more > 0) lines.push('', `…and ${more} more; the HTML or JSON report has them all.`);
+  lines.push('');
+  return lines;
+}
+
+function ruleLines(report: Report, opts: MarkdownOptions): string[] {
+  const rule = ruleLookup(opts.suggestedRules);
+  const seen = new Map<string, number>();
+  for (const i of rankFindings(report.findings)) {
+    const r = rule(report.findings[i]!, i)?.trim();
+    if (r) seen.set(r, (seen.get(r) ?? 0) + 1);
+  }
+  if (seen.size === 0) return [];
+  const max = opts.maxRules ?? 20;
+  const rules = [...seen.keys()].slice(0, max);
+  const lines = ['### Suggested rules', '', fenced(rules.join('\n'), 'yaml')];
+  if (seen.size > rules.length) lines.push('', `…and ${seen.size - rules.length} more rules.`);
+  lines.push('');
+  return lines;
+}
+
+export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): string {
+  const lines = [
+    ...verdictLines(report, opts.title ?? 'repro'),
+    ...categoryLines(report),
+    ...findingLines(report, opts.maxFindings ?? 15),
+    ...ruleLines(report, opts),
+  ];
+  if (report.warnings.length > 0) {
+    lines.push('### Warnings', '', ...report.warnings.slice(0, 10).map((w) => `- ${mdText(truncate(w, 200))}`));
+    if (report.warnings.length > 10) lines.push(`- …and ${report.warnings.length - 10} more`);
+    lines.push('');
+  }
+  return lines.join('\n').replace(/\n+$/, '\n');
+}

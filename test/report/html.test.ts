@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { renderHtml } from '../../src/report/html.js';
+import { detailView, wordSegments } from '../../src/report/html-detail.js';
+import { pageTree, type PageNode } from '../../src/report/html-tree.js';
+import { hostileReport, identicalReport, largeReport, sampleReport } from './sample-report.js';
+
+interface Island {
+  findings: { p: string; c: number; e: string; k?: string; i?: string; r?: string; d?: { t: string; note?: string; rows?: unknown[][] } }[];
+  tree: PageNode;
+  cats: string[];
+}
+
+function island(html: string): Island {
+  const m = /<script type="application\/json" id="repro-data">([\s\S]*?)<\/script>/.exec(html);
+  assert.ok(m, 'JSON island present');
+  return JSON.parse(m[1]!) as Island;
+}
+
+function allIndexes(n: PageNode): number[] {
+  return [...n.f, ...n.c.flatMap(allIndexes)];
+}
+
+test('verdict, digests, categories and every finding are in the page', () => {
+  const report = sampleReport();
+  const html = renderHtml(report);
+  assert.match(html, /^<!doctype html>/);
+  assert.match(html, /data-verdict="different"/);
+  for (const inp of report.inputs) assert.ok(html.includes(inp.digest!), `digest ${inp.digest}`);
+  for (const c of new Set(report.findings.map((f) => f.category))) {
+    assert.ok(html.includes(`class="chip" data-cat="${c}"`), `chip for ${c}`);
+  }
+  assert.ok(html.includes('<svg class="stack"'), 'inline SVG chart');
+  const data = island(html);
+  assert.equal(data.findings.length, report.findings.length);
+  assert.deepEqual(data.findings.map((f) => data.cats[f.c]), report.findings.map((f) => f.category));
+  assert.deepEqual(allIndexes(data.tree).sort((a, b) => a - b), report.findings.map((_, i) => i));
+  assert.ok(html.includes('layer 1: tar has no end-of-archive marker'), 'warnings shown');
+});
+
+test('identical report says so and has no findings', () => {
+  const html = renderHtml(identicalReport());
+  assert.match(html, /data-verdict="identical"/);
+  assert.equal(island(html).findings.length, 0);
+});
+
+test('hostile paths stay text: no markup or script break-out', () => {
+  const report = hostileReport();
+  const html = renderHtml(report);
+  assert.equal(html.split('</script>').length - 1, 2, 'only the two real script elements close');
+  assert.ok(!html.includes('<img'), 'no injected img element');
+  assert.ok(!html.includes('<svg onload'), 'no injected svg element');
+  assert.ok(!html.includes('<b>pkg'), 'package name escaped in the filter options');
+  assert.ok(!html.includes('<!--'), 'no comment opener from data');
+  assert.ok(!html.includes('\u2028'), 'U+2028 escaped');
+  // and the data survives the round trip exactly
+  const f = island(html).findings[0]!;
+  assert.equal(f.p, report.findings[0]!.path);
+  assert.equal(f.k, report.findings[0]!.package);
+  assert.equal(f.i, report.findings[0]!.inner);
+});
+
+test('self-contained: no remote src/href/url and a CSP that allows only the inline script', () => {
+  const html = renderHtml(sampleReport());
+  assert.doesNotMatch(html, /\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\//i);
+  assert.doesNotMatch(html, /url\(\s*["']?(?:https?:)?\/\//i);
+  assert.doesNotMatch(html, /@import|<link\b|<script[^>]+src=/i);
+  const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
+  const hash = createHash('sha256').update(script).digest('base64');
+  assert.ok(html.includes(`script-src 'sha256-${hash}'`), 'CSP pins the inline script');
+  assert.ok(html.includes("default-src 'none'"));
+});
+
+test('suggested rules from a map or a function end up on their findings', () => {
+  const report = sampleReport();
+  const byMap = island(renderHtml(report, { suggestedRules: new Map([[0, 'rule-zero']]) }));
+  assert.equal(byMap.findings[0]!.r, 'rule-zero');
+  assert.equal(byMap.findings[1]!.r, undefined);
+  const byFn = island(renderHtml(report, { suggestedRules: (f) => (f.category === 'timestamp' ? `drop ${f.path}` : undefined) }));
+  assert.equal(byFn.findings[2]!.r, 'drop /var/log/dpkg.log');
+  assert.equal(byFn.findings.filter((f) => f.r).length, 1);
+});
+
+test('word-level segments mark only the differing words and lose nothing', () => {
+  const a = '2026-11-27 10:01:02 install base-files';
+  const b = '2026-11-27 10:07:41 install base-files';
+  const segs = wordSegments(a, b);
+  assert.ok(segs);
+  assert.equal(segs[0].join(''), a);
+  assert.equal(segs[1].join(''), b);
+  const changedOld = segs[0].filter((_, i) => i % 2 === 1).join('');
+  assert.ok(changedOld.includes('01') && !changedOld.includes('install'), `changed: ${changedOld}`);
+  assert.equal(wordSegments('abc def', 'xyz uvw'), undefined, 'unrelated lines are shown whole');
+});
+
+test('unified diffs become paired rows with line numbers; other detail stays text', () => {
+  const view = detailView('@@ -3,2 +3,2 @@\n ctx\n-old line\n+new line', { maxLines: 100, maxChars: 10_000 });
+  assert.equal(view?.t, 'diff');
+  if (view?.t !== 'diff') return;
+  assert.deepEqual(view.rows[0], ['h', '@@ -3,2 +3,2 @@']);
+  assert.deepEqual(view.rows[1], ['c', 'ctx', 3, 3]);
+  assert.equal(view.rows[2]![0], 'm');
+  assert.equal(view.rows[2]![3], 4);
+  const text = detailView('00000000: 7f45 4c46  .ELF', { maxLines: 100, maxChars: 10_000 });
+  assert.equal(text?.t, 'text');
+  assert.equal(detailView('', { maxLines: 1, maxChars: 1 }), undefined);
+});
+
+test('big details are capped with a note, and the page budget shortens later ones', () => {
+  const long = ['@@ -1,1000 +1,1000 @@', ...Array.from({ length: 1000 }, (_, i) => `-line ${i}\n+LINE ${i}`)].join('\n');
+  const view = detailView(long, { maxLines: 400, maxChars: 1_000_000 });
+  assert.match(view?.note ?? '', /showing 400 of 2001 lines/);
+  const report = sampleReport();
+  report.findings = [0, 1, 2].map((i) => ({ path: `/f${i}`, category: 'content' as const, evidence: 'x', detail: long, layer: 0 }));
+  const data = island(renderHtml(report, { detailBudget: 10_000 }));
+  const rows = data.findings.map((f) => f.d?.rows?.length ?? 0);
+  assert.ok(rows[0]! > rows[2]!, `first detail keeps more than later ones: ${rows.join(',')}`);
+  assert.ok(rows[2]! > 0 && rows[2]! <= 31, 'later details still get an excerpt');
+});
+
+test('tree groups by image/layer and folds single-child directory chains', () => {
+  const report = sampleReport();
+  const tree = pageTree(report.findings);
+  assert.deepEqual(tree.c.map((n) => n.n), ['image', 'layer 0', 'layer 1']);
+  const layer1 = tree.c[2]!;
+  const names = (n: PageNode): string[] => [n.n, ...n.c.flatMap(names)];
+  assert.ok(names(layer1).includes('cache/ld/aux-cache'), names(layer1).join(' '));
+  const big = pageTree(largeReport(1000).findings);
+  assert.deepEqual(big.c.map((n) => n.n), ['image', 'layer 0', 'layer 1', 'layer 2'], 'image group first, layers in numeric order');
+  assert.equal(allIndexes(big).length, 1000);
+});
