@@ -1,0 +1,107 @@
+// Text classification: which single cause explains every difference between two texts? Ordering is tried
+// first (a pure permutation), then each masking detector alone, then all masks together; what is left
+// unexplained is 'content'. Used by the text and JSON comparators (and for strings inside other formats).
+import type { Category } from '../core/finding.js';
+import { buildEnvDetector } from './build-env.js';
+import type { ClassifyContext, TextDetector, Token } from './mask.js';
+import { lineOrderingEvidence } from './ordering.js';
+import { randomIdDetector } from './random-id.js';
+import { timestampDetector } from './timestamp.js';
+
+export type { ClassifyContext, TextDetector, Token } from './mask.js';
+export { lineOrderingEvidence, nameOrderingEvidence } from './ordering.js';
+export { plausibleEpoch } from './timestamp.js';
+
+/** Order matters: build-env values are given facts, so they are masked before shapes are guessed. */
+export const TEXT_DETECTORS: TextDetector[] = [buildEnvDetector, timestampDetector, randomIdDetector];
+
+export interface Classification {
+  category: Category;
+  evidence: string;
+}
+
+const PLURAL: Partial<Record<Category, string>> = {
+  'build-env': 'build environment values',
+  timestamp: 'timestamps',
+  'random-id': 'random ids',
+};
+
+function clip(s: string, max = 40): string {
+  const one = s.replace(/\n/g, '\\n');
+  return one.length <= max ? one : one.slice(0, max - 2) + '..';
+}
+
+/** Differing token pairs (same position in both masked texts). */
+function differing(a: Token[], b: Token[]): [Token, Token][] {
+  const out: [Token, Token][] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const ta = a[i];
+    const tb = b[i];
+    if (ta && tb && ta.value !== tb.value) out.push([ta, tb]);
+  }
+  return out;
+}
+
+function describe(d: TextDetector, pairs: [Token, Token][]): string {
+  const [ta, tb] = pairs[0] ?? [];
+  if (!ta || !tb) return `${PLURAL[d.category] ?? d.category} differ`;
+  let text = `${ta.kind} differs on line ${ta.line}`;
+  if (d.showValues) text += ` (${clip(ta.value)} vs ${clip(tb.value)})`;
+  if (pairs.length > 1) {
+    const lines = new Set(pairs.map(([t]) => t.line)).size;
+    text += `; ${pairs.length} differ on ${lines} line${lines === 1 ? '' : 's'}`;
+  }
+  return text;
+}
+
+function firstDifferingLine(a: string, b: string): number {
+  const la = a.split('\n');
+  const lb = b.split('\n');
+  const n = Math.max(la.length, lb.length);
+  for (let i = 0; i < n; i++) if (la[i] !== lb[i]) return i + 1;
+  return n;
+}
+
+/** Classify the difference between two texts (which must differ). */
+export function classifyText(a: string, b: string, ctx: ClassifyContext): Classification {
+  const ordering = lineOrderingEvidence(a, b);
+  if (ordering) return { category: 'ordering', evidence: ordering };
+
+  for (const d of TEXT_DETECTORS) {
+    const ma = d.mask(a, 'a', ctx);
+    const mb = d.mask(b, 'b', ctx);
+    if (ma.text === mb.text && ma.tokens.length > 0) {
+      return { category: d.category, evidence: describe(d, differing(ma.tokens, mb.tokens)) };
+    }
+  }
+
+  // Several causes at once (a log line with a date and a pid file id): mask them all in turn.
+  let ta = a;
+  let tb = b;
+  const found: { d: TextDetector; pairs: [Token, Token][] }[] = [];
+  for (const d of TEXT_DETECTORS) {
+    const ma = d.mask(ta, 'a', ctx);
+    const mb = d.mask(tb, 'b', ctx);
+    const pairs = differing(ma.tokens, mb.tokens);
+    if (pairs.length > 0) found.push({ d, pairs });
+    ta = ma.text;
+    tb = mb.text;
+  }
+  if (ta === tb && found.length > 0) {
+    // The cause behind most differing tokens names the finding; the evidence lists them all.
+    const main = [...found].sort((x, y) => y.pairs.length - x.pairs.length)[0]!;
+    const others = found.filter((f) => f !== main).map((f) => `${PLURAL[f.d.category]} (${f.pairs.length})`);
+    return { category: main.d.category, evidence: `${describe(main.d, main.pairs)}; also ${others.join(', ')}` };
+  }
+  const reordered = lineOrderingEvidence(ta, tb);
+  if (reordered && found.length > 0) {
+    return { category: 'ordering', evidence: `${reordered} once ${found.map((f) => PLURAL[f.d.category]).join(', ')} are masked` };
+  }
+  return { category: 'content', evidence: `content differs from line ${firstDifferingLine(a, b)}` };
+}
+
+/** Classify two short values (JSON leaves, PNG text chunks): same rules, no ordering. */
+export function classifyValue(a: string, b: string, ctx: ClassifyContext): Classification {
+  const c = classifyText(a, b, ctx);
+  return c.category === 'ordering' ? { category: 'content', evidence: c.evidence } : c;
+}

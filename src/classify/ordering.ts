@@ -1,0 +1,30 @@
+// Same lines, another order: readdir order, hash-map iteration, parallel jobs appending to one file
+// (reference/nondeterminism.md: "ordering"). Proven by comparing the sorted line multisets.
+
+function lines(text: string): string[] {
+  const out = text.split('\n');
+  if (out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+/** Evidence when both texts hold the same multiset of lines in another order, else null. */
+export function lineOrderingEvidence(a: string, b: string): string | null {
+  if (a === b) return null;
+  const la = lines(a);
+  const lb = lines(b);
+  if (la.length < 2 || la.length !== lb.length) return null;
+  const sa = [...la].sort();
+  const sb = [...lb].sort();
+  for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return null;
+  const moved = la.filter((line, i) => line !== lb[i]).length;
+  return `same ${la.length} lines in another order (${moved} moved)`;
+}
+
+/** Evidence when two lists hold the same names in another order (archive members, JSON keys), else null. */
+export function nameOrderingEvidence(a: string[], b: string[], what: string): string | null {
+  if (a.length !== b.length || a.every((x, i) => x === b[i])) return null;
+  const sa = [...a].sort();
+  const sb = [...b].sort();
+  if (!sa.every((x, i) => x === sb[i])) return null;
+  return `same ${a.length} ${what} in another order`;
+}

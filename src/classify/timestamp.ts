@@ -1,0 +1,51 @@
+// Dates and times embedded in content: the build clock leaking into files (reference/nondeterminism.md:
+// "timestamps"). Every format here is one a build tool writes; epochs only count when they are plausible
+// build times, so an ordinary 10-digit number is not mistaken for a date.
+import { maskMatches, type TextDetector } from './mask.js';
+
+const MON = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const ZONE = '(?:[+-]\\d{4}|GMT|UTC|[A-Z]{3,4})';
+
+const FORMATS: [kind: string, source: string][] = [
+  ['RFC 2822 date', `${DAY}, \\d{1,2} ${MON} \\d{4} \\d{2}:\\d{2}(?::\\d{2})?(?: ${ZONE})?`],
+  ['ctime date', `${DAY} ${MON} [ \\d]?\\d \\d{2}:\\d{2}:\\d{2}(?: ${ZONE})? \\d{4}`],
+  ['ISO 8601 timestamp', `\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2}| ?UTC)?`],
+  ['ISO 8601 date', `\\d{4}-\\d{2}-\\d{2}`],
+  ['compact timestamp', `\\d{8}T\\d{6}Z?`],
+  ['common log date', `\\d{2}/${MON}/\\d{4}:\\d{2}:\\d{2}:\\d{2}(?: [+-]\\d{4})?`],
+  ['syslog date', `${MON} [ \\d]?\\d \\d{2}:\\d{2}:\\d{2}`],
+  ['C __DATE__', `${MON} [ \\d]?\\d \\d{4}`],
+  ['time of day', `\\d{1,2}:\\d{2}:\\d{2}(?:\\.\\d+)?`],
+  ['epoch', `\\d{13}|\\d{9,10}(?:\\.\\d+)?`],
+];
+
+const KIND_BY_GROUP = FORMATS.map(([kind]) => kind);
+const RE = new RegExp(`(?<![\\w.])(?:${FORMATS.map(([, s]) => `(${s})`).join('|')})(?![\\w])`, 'g');
+
+const EPOCH_MIN = 946684800; // 2000-01-01: older values are versions, sizes or counters, not build times
+
+/** Seconds since the epoch that could be a build time (2000 .. now + 20 years). */
+export function plausibleEpoch(seconds: number): boolean {
+  const max = Date.now() / 1000 + 20 * 365 * 86400;
+  return seconds >= EPOCH_MIN && seconds <= max;
+}
+
+const ONE = new RegExp(RE.source);
+
+function kindOf(match: string): string | null {
+  const groups = ONE.exec(match);
+  const index = groups ? groups.slice(1).findIndex((g) => g !== undefined) : -1;
+  const kind = KIND_BY_GROUP[index] ?? 'timestamp';
+  if (kind === 'epoch') {
+    const seconds = match.length === 13 ? Number(match) / 1000 : Number(match);
+    return plausibleEpoch(seconds) ? 'epoch' : null;
+  }
+  return kind;
+}
+
+export const timestampDetector: TextDetector = {
+  category: 'timestamp',
+  showValues: true,
+  mask: (text) => maskMatches(text, new RegExp(RE.source, 'g'), kindOf, '\u0000TIME\u0000'),
+};

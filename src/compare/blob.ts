@@ -1,0 +1,65 @@
+// A blob is "some bytes with a name": a file on disk, a layer member, a decompressed payload. Comparators
+// see only this, never where the bytes came from (design.md: publint's virtual file system).
+import { createReadStream, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+
+export interface Blob {
+  /** Name for messages (a path, a member name); never used to pick a comparator. */
+  name: string;
+  size: number;
+  /** "sha256:<hex>" when already known (readers fill it while streaming a layer). */
+  digest?: string;
+  /** The whole content; callers only use it below ctx.limits.maxMemberBytes. */
+  bytes(): Promise<Buffer>;
+  /** A fresh stream over the content each call. */
+  stream(): Readable;
+}
+
+export function blobFromBuffer(name: string, buf: Buffer, digest?: string): Blob {
+  return {
+    name,
+    size: buf.length,
+    ...(digest ? { digest } : {}),
+    bytes: () => Promise.resolve(buf),
+    stream: () => Readable.from([buf]),
+  };
+}
+
+export function blobFromFile(name: string, path: string, digest?: string): Blob {
+  const size = statSync(path).size;
+  return {
+    name,
+    size,
+    ...(digest ? { digest } : {}),
+    bytes: () => readFile(path),
+    stream: () => createReadStream(path),
+  };
+}
+
+/** sha256 of a blob's content, streamed (works for blobs of any size). */
+export async function blobDigest(blob: Blob): Promise<string> {
+  if (blob.digest) return blob.digest;
+  const hash = createHash('sha256');
+  for await (const chunk of blob.stream()) hash.update(chunk as Buffer);
+  return 'sha256:' + hash.digest('hex');
+}
+
+/** The first `n` bytes, read from the stream so a large blob is never buffered whole. */
+export async function blobHead(blob: Blob, n: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let got = 0;
+  const stream = blob.stream();
+  try {
+    for await (const chunk of stream) {
+      const buf = chunk as Buffer;
+      parts.push(buf);
+      got += buf.length;
+      if (got >= n) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(parts).subarray(0, n);
+}

@@ -1,0 +1,80 @@
+// zstd (RFC 8878 §3.1.1): the frame header says whether the content size and a checksum were written and
+// which window/dictionary was used — encoder settings, not data. Decoded with fzstd (pure JS), fed in small
+// slices so one push cannot inflate a bomb far past the budget before the sink says stop.
+import { Decompress } from 'fzstd';
+import type { Blob } from '../blob.js';
+import type { Comparator, ContentContext } from '../content.js';
+import { BoundedSink, comparePayloads, wrapperFindings, type Payload } from './decompress.js';
+import { startsWith } from './sniff.js';
+
+const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+const SLICE = 4096;
+
+interface FrameHeader {
+  contentSize: string;
+  checksum: boolean;
+  singleSegment: boolean;
+  windowLog?: number;
+  dictionaryId: number;
+}
+
+export function parseZstdHeader(buf: Buffer): FrameHeader {
+  if (!startsWith(buf, MAGIC)) throw new Error('not a zstd frame');
+  const fhd = buf[4] ?? 0;
+  const fcsFlag = fhd >> 6;
+  const singleSegment = (fhd & 0x20) !== 0;
+  const checksum = (fhd & 0x04) !== 0;
+  const didFlag = fhd & 0x03;
+  let at = 5;
+  let windowLog: number | undefined;
+  if (!singleSegment) windowLog = 10 + ((buf[at++] ?? 0) >> 3);
+  const didSize = [0, 1, 2, 4][didFlag] ?? 0;
+  const dictionaryId = didSize ? buf.readUIntLE(at, didSize) : 0;
+  at += didSize;
+  const fcsSize = [singleSegment ? 1 : 0, 2, 4, 8][fcsFlag] ?? 0;
+  let contentSize = 'absent';
+  if (fcsSize === 8) contentSize = buf.readBigUInt64LE(at).toString();
+  else if (fcsSize > 0) contentSize = String(buf.readUIntLE(at, fcsSize) + (fcsSize === 2 ? 256 : 0));
+  return { contentSize, checksum, singleSegment, ...(windowLog !== undefined ? { windowLog } : {}), dictionaryId };
+}
+
+function headerDiffs(a: FrameHeader, b: FrameHeader): string[] {
+  const out: string[] = [];
+  if (a.contentSize !== b.contentSize) out.push(`content size ${a.contentSize} vs ${b.contentSize}`);
+  if (a.checksum !== b.checksum) out.push(`checksum ${a.checksum ? 'yes' : 'no'} vs ${b.checksum ? 'yes' : 'no'}`);
+  if (a.windowLog !== b.windowLog) out.push(`window log ${a.windowLog ?? 'single segment'} vs ${b.windowLog ?? 'single segment'}`);
+  if (a.dictionaryId !== b.dictionaryId) out.push(`dictionary ${a.dictionaryId} vs ${b.dictionaryId}`);
+  return out;
+}
+
+class Stop extends Error {}
+
+async function unzstd(blob: Blob, ctx: ContentContext): Promise<Payload> {
+  const sink = new BoundedSink(ctx);
+  const decoder = new Decompress((data) => {
+    if (!sink.write(data)) throw new Stop();
+  });
+  try {
+    for await (const chunk of blob.stream()) {
+      const buf = chunk as Buffer;
+      for (let i = 0; i < buf.length; i += SLICE) decoder.push(buf.subarray(i, i + SLICE));
+    }
+    decoder.push(new Uint8Array(0), true);
+  } catch (err) {
+    if (!(err instanceof Stop)) throw err;
+  }
+  return sink.result();
+}
+
+export const zstdComparator: Comparator = {
+  name: 'zstd',
+  recognizes: (head) => startsWith(head, MAGIC),
+  async compare(a, b, ctx) {
+    const ha = parseZstdHeader(await a.bytes());
+    const hb = parseZstdHeader(await b.bytes());
+    const pa = await unzstd(a, ctx);
+    const pb = await unzstd(b, ctx);
+    const payload = await comparePayloads(pa, pb, a.name.replace(/\.zst$/, ''), ctx);
+    return wrapperFindings('zstd', headerDiffs(ha, hb), payload);
+  },
+};
