@@ -29,6 +29,9 @@ export function mdText(s: string): string {
 export function mdCode(s: string): string {
   const flat = s.replace(/[\r\n\u2028\u2029]+/g, ' ');
   if (flat === '') return '*(image)*';
+  // Code spans are literal in a compliant renderer, but not every CI page renders Markdown by the spec;
+  // a name with HTML characters is given as escaped text instead, which is safe everywhere.
+  if (/[<>&]/.test(flat)) return mdText(flat);
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';

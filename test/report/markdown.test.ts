@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mdCode, mdText, renderMarkdown } from '../../src/report/markdown.js';
+import { hostileReport, identicalReport, largeReport, sampleReport } from './sample-report.js';
+
+test('verdict, digests and counts by category', () => {
+  const report = sampleReport();
+  const md = renderMarkdown(report);
+  assert.match(md, /^## ❌ repro: 9 differences found$/m);
+  for (const inp of report.inputs) assert.ok(md.includes(inp.digest!));
+  assert.match(md, /^\| ordering \| 2 \| /m, 'ordering counted twice');
+  assert.match(md, /^\| random-id \| 1 \| /m);
+  assert.match(md, /^### Findings$/m, 'all 9 fit, so no "top" heading');
+  assert.ok(md.includes('layer 1: tar has no end\\-of\\-archive') || md.includes('layer 1: tar has no end-of-archive'));
+});
+
+test('identical report is one short verdict', () => {
+  const md = renderMarkdown(identicalReport());
+  assert.match(md, /^## ✅ repro: identical$/m);
+  assert.ok(!md.includes('### By category'));
+  assert.ok(md.split('\n').length < 10);
+});
+
+test('top findings are capped and ranked: unexplained content before mtime', () => {
+  const report = largeReport(500);
+  const md = renderMarkdown(report, { maxFindings: 10 });
+  assert.match(md, /^### Top findings \(10 of 500\)$/m);
+  assert.match(md, /and 490 more/);
+  const rows = md.split('\n').filter((l) => /^\| `/.test(l));
+  assert.equal(rows.length, 10);
+  assert.ok(rows.every((r) => r.includes('| content |')), 'content findings come first');
+  assert.ok(md.length < 8000, `short enough for a job page: ${md.length} chars`);
+});
+
+test('suggested rules are listed once each in a yaml block', () => {
+  const report = sampleReport();
+  const md = renderMarkdown(report, {
+    suggestedRules: (f) => (f.category === 'ordering' ? '- sort: /etc/group' : f.category === 'random-id' ? '- truncate: /etc/machine-id' : undefined),
+  });
+  const block = /### Suggested rules\n\n```yaml\n([\s\S]*?)\n```/.exec(md);
+  assert.ok(block, md);
+  assert.deepEqual(block[1]!.split('\n'), ['- truncate: /etc/machine-id', '- sort: /etc/group']);
+  assert.ok(!renderMarkdown(report).includes('Suggested rules'), 'no section without rules');
+});
+
+test('hostile names cannot inject HTML or break the table', () => {
+  const md = renderMarkdown(hostileReport());
+  assert.ok(!md.includes('<img') && !md.includes('<svg') && !md.includes('<script'), md);
+  const row = md.split('\n').find((l) => l.includes('| content | 0 |'))!;
+  // an unescaped pipe would add columns: count the separators that are not escaped
+  assert.equal(row.split(/(?<!\\)\|/).length - 2, 4, row);
+  assert.equal(mdCode('a`b|c'), '``a`b\\|c``');
+  assert.equal(mdText('*x* [y](z) <b>'), '\\*x\\* \\[y\\](z) &lt;b&gt;');
+});
