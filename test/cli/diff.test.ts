@@ -1,0 +1,101 @@
+// `repro diff` as a user runs it: every corpus pair, exit codes, the JSON report, flags and usage errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SHARED, runRepro } from '../helpers/cli.js';
+import { parseReport } from '../../src/report/read-report.js';
+import { makeOciImage, makeRootfsTar, type TestMember } from '../helpers/images.js';
+
+const CORPUS = join(SHARED, 'corpus');
+
+interface Expect {
+  identical: boolean;
+  expect: { path: string; category: string; alt?: string[] }[];
+}
+
+function pairFiles(dir: string): [string, string] {
+  const names = readdirSync(dir);
+  const a = names.find((n) => n.startsWith('a.'));
+  const b = names.find((n) => n.startsWith('b.'));
+  assert.ok(a && b, `pair in ${dir}`);
+  return [join(dir, a), join(dir, b)];
+}
+
+const pairs = existsSync(CORPUS) ? readdirSync(CORPUS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : [];
+
+for (const name of pairs) {
+  test(`corpus ${name}: exit code and every expected (path, category)`, async () => {
+    const dir = join(CORPUS, name);
+    const expected = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as Expect;
+    const [a, b] = pairFiles(dir);
+    const out = join(await mkdtemp(join(tmpdir(), 'repro-cli-')), 'r.json');
+    const r = await runRepro(['diff', a, b, '--json', out, '--quiet']);
+    assert.equal(r.code, expected.identical ? 0 : 1, r.stderr);
+    const report = parseReport(await readFile(out, 'utf8'), out);
+    if (expected.identical) assert.deepEqual(report.findings, []);
+    const got = new Set(report.findings.map((f) => `${f.path}\t${f.category}`));
+    for (const e of expected.expect) {
+      const ok = [e.path, ...(e.alt ?? [])].some((p) => got.has(`${p}\t${e.category}`));
+      assert.ok(ok, `${name}: missing ${e.category} on "${e.path}"; got:\n${[...got].join('\n')}`);
+    }
+  });
+}
+
+const members: TestMember[] = [
+  { path: 'etc/', type: 'dir' },
+  { path: 'etc/motd', content: Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\n') },
+];
+const changed = members.map((m) => (m.path === 'etc/motd' ? { ...m, content: Array.from({ length: 60 }, (_, i) => `LINE ${i}`).join('\n'), mtime: 9 } : m));
+
+async function imagePair(): Promise<[string, string]> {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-cli-'));
+  await makeOciImage(join(dir, 'a'), { layers: [members] });
+  await makeOciImage(join(dir, 'b'), { layers: [changed] });
+  return [join(dir, 'a'), join(dir, 'b')];
+}
+
+test('terminal view: summary table, findings by layer, long diffs cut with a note, no colour with NO_COLOR', async () => {
+  const [a, b] = await imagePair();
+  const r = await runRepro(['diff', a, b, '--max-diff-lines', '5']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /category/);
+  assert.match(r.stdout, /mtime\s*│\s*1/);
+  assert.match(r.stdout, /layer 0/);
+  assert.match(r.stdout, /\/etc\/motd/);
+  assert.match(r.stdout, /more lines \(--max-diff-lines 0 shows all/);
+  assert.doesNotMatch(r.stdout, /\x1b\[/);
+});
+
+test('--json - prints the report alone on stdout; --ignore makes ignored-only differences exit 0', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-cli-'));
+  await makeRootfsTar(join(dir, 'a.tar'), members);
+  await makeRootfsTar(join(dir, 'b.tar'), members.map((m) => ({ ...m, mtime: 7 })));
+  const r = await runRepro(['diff', join(dir, 'a.tar'), join(dir, 'b.tar'), '--json', '-']);
+  assert.equal(r.code, 1, r.stderr);
+  const report = parseReport(r.stdout, 'stdout');
+  assert.deepEqual(report.findings.map((f) => `${f.path} ${f.category}`), ['etc mtime', 'etc/motd mtime']);
+  const ignored = await runRepro(['diff', join(dir, 'a.tar'), join(dir, 'b.tar'), '--ignore', 'mtime', '--quiet']);
+  assert.equal(ignored.code, 0, ignored.stderr);
+  assert.equal(ignored.stdout, '');
+});
+
+test('--exclude with a glob on the absolute path', async () => {
+  const [a, b] = await imagePair();
+  const r = await runRepro(['diff', a, b, '--exclude', '/etc/**', '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test('usage errors exit 2 with one line', async () => {
+  const [a, b] = await imagePair();
+  const bad = await runRepro(['diff', a, b, '--ignore', 'colour']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown category "colour"/);
+  const missing = await runRepro(['diff', a, join(a, 'nope')]);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
+  const n = await runRepro(['diff', a, b, '--max-diff-lines', 'x']);
+  assert.equal(n.code, 2);
+});

@@ -1,0 +1,64 @@
+// The same image pair in every form the reader takes gives the same file findings: the engine sees
+// layers and entries, never "an OCI dir" or "a docker save".
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareInputs } from '../../src/compare/engine.js';
+import type { Report } from '../../src/core/finding.js';
+import { SHARED } from '../helpers/cli.js';
+import { makeDockerArchive, makeOciArchive, makeOciImage, type TestImageSpec } from '../helpers/images.js';
+
+function fileFindings(r: Report): string[] {
+  return r.findings.filter((f) => f.category !== 'image-metadata').map((f) => `${f.layer} ${f.path} ${f.category} ${f.evidence}`);
+}
+
+const specA: TestImageSpec = {
+  layers: [
+    [{ path: 'etc/', type: 'dir' }, { path: 'etc/machine-id', content: '0123456789abcdef0123456789abcdef\n' }],
+    [{ path: 'var/', type: 'dir' }, { path: 'var/state', content: 'one\n' }, { path: 'var/.wh.gone' }],
+  ],
+};
+const specB: TestImageSpec = {
+  layers: [
+    [{ path: 'etc/', type: 'dir', mtime: 5 }, { path: 'etc/machine-id', content: 'fedcba9876543210fedcba9876543210\n' }],
+    [{ path: 'var/', type: 'dir' }, { path: 'var/state', content: 'two\n' }, { path: 'var/extra', content: 'x' }],
+  ],
+};
+
+test('OCI dir, oci-archive and docker-archive of one pair give the same file findings', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-forms-'));
+  await makeOciImage(join(dir, 'a-dir'), specA);
+  await makeOciImage(join(dir, 'b-dir'), specB);
+  await makeOciArchive(join(dir, 'a.oci.tar'), specA);
+  await makeOciArchive(join(dir, 'b.oci.tar'), specB);
+  await makeDockerArchive(join(dir, 'a.docker.tar'), specA);
+  await makeDockerArchive(join(dir, 'b.docker.tar'), specB);
+  const ociDir = fileFindings(await compareInputs(join(dir, 'a-dir'), join(dir, 'b-dir')));
+  assert.ok(ociDir.length >= 4, ociDir.join('\n'));
+  assert.ok(ociDir.some((f) => f.startsWith('1 /var/gone added deleted by whiteout in layer 1 of A only')), ociDir.join('\n'));
+  assert.deepEqual(fileFindings(await compareInputs(join(dir, 'a.oci.tar'), join(dir, 'b.oci.tar'))), ociDir);
+  assert.deepEqual(fileFindings(await compareInputs(join(dir, 'a.docker.tar'), join(dir, 'b.docker.tar'))), ociDir);
+  // and across forms: an OCI archive against a docker-archive
+  assert.deepEqual(fileFindings(await compareInputs(join(dir, 'a.oci.tar'), join(dir, 'b.docker.tar'))), ociDir);
+});
+
+test('corpus: the oci-image and docker-image pairs give the same file findings', { skip: !existsSync(join(SHARED, 'corpus')) }, async () => {
+  const c = join(SHARED, 'corpus');
+  const oci = await compareInputs(join(c, 'oci-image/a.oci.tar'), join(c, 'oci-image/b.oci.tar'));
+  const docker = await compareInputs(join(c, 'docker-image/a.docker.tar'), join(c, 'docker-image/b.docker.tar'));
+  assert.ok(fileFindings(oci).length > 0);
+  assert.deepEqual(fileFindings(docker), fileFindings(oci));
+});
+
+test('identical layers are skipped by digest without reading them', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-forms-'));
+  await makeOciImage(join(dir, 'a'), specA);
+  await makeOciImage(join(dir, 'b'), { layers: [specA.layers[0]!, specB.layers[1]!] });
+  const seen = new Set<number>();
+  const r = await compareInputs(join(dir, 'a'), join(dir, 'b'), { onProgress: (p) => seen.add(p.layer) });
+  assert.deepEqual([...seen], [1]);
+  assert.ok(r.findings.every((f) => f.layer === 1 || f.category === 'image-metadata'));
+});
