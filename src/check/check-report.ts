@@ -1,0 +1,120 @@
+// The check's report: the repro-report/1 document of `repro diff` (findings of the control build against
+// the variant builds) plus what only a check knows — the builds, the variations applied, a per-phase
+// summary and the package attribution. Pure data assembly; the words live in render.ts.
+import { buildReport } from '../compare/report-tree.js';
+import type { Category, Finding, Report } from '../core/finding.js';
+import type { BuildRun } from './builds.js';
+import type { PackageAttribution } from './packages.js';
+import type { BuildPlan } from './variations.js';
+
+export interface CheckBuild {
+  label: string;
+  manifestDigest: string;
+  durationMs: number;
+  epoch: number;
+  epochSource: string;
+  image: string;
+  workDir: string;
+  env: Record<string, string>;
+  umask: string;
+  hostname: string;
+  wrap: string[];
+  layers: { phase: string; digest: string; diffId: string; size: number }[];
+}
+
+export interface PhaseSummary {
+  index: number;
+  phase: string;
+  /** Layer digest of each build, in build order. */
+  digests: string[];
+  identical: boolean;
+  findings: number;
+  categories: Partial<Record<Category, number>>;
+}
+
+export interface CheckReport extends Report {
+  reproducible: boolean;
+  manifest: string;
+  builds: CheckBuild[];
+  variations: { applied: { name: string; summary: string }[]; skipped: { name: string; reason: string }[] };
+  phases: PhaseSummary[];
+  packages: PackageAttribution | null;
+  durationMs: number;
+}
+
+function findingKey(f: Finding): string {
+  return [f.layer ?? '', f.path, f.inner ?? '', f.category].join('\u0000');
+}
+
+/** One report from the control-vs-variant comparisons: the first in full, later ones add what is new. */
+export function mergeReports(reports: Report[], ignored: Category[]): Report {
+  const first = reports[0];
+  if (!first) return buildReport({ inputs: [], findings: [], ignored, warnings: [] });
+  const seen = new Set(first.findings.map(findingKey));
+  const findings = [...first.findings];
+  const warnings = [...first.warnings];
+  for (const r of reports.slice(1)) {
+    for (const f of r.findings) {
+      const key = findingKey(f);
+      if (!seen.has(key)) {
+        seen.add(key);
+        findings.push(f);
+      }
+    }
+    warnings.push(...r.warnings.filter((w) => !warnings.includes(w)));
+  }
+  const inputs = [...first.inputs, ...reports.slice(1).flatMap((r) => r.inputs.slice(1))];
+  return buildReport({ inputs, findings, ignored, warnings });
+}
+
+export function phaseSummaries(runs: BuildRun[], findings: Finding[]): PhaseSummary[] {
+  const control = runs[0];
+  if (!control) return [];
+  return control.result.layers.map((layer, index) => {
+    const mine = findings.filter((f) => f.layer === index && f.category !== 'image-metadata');
+    const categories: Partial<Record<Category, number>> = {};
+    for (const f of mine) categories[f.category] = (categories[f.category] ?? 0) + 1;
+    const digests = runs.map((r) => r.result.layers[index]?.digest ?? '');
+    return { index, phase: layer.phase, digests, identical: digests.every((d) => d === digests[0]), findings: mine.length, categories };
+  });
+}
+
+export function describeBuild(run: BuildRun): CheckBuild {
+  const { setup, result } = run;
+  return {
+    label: setup.label,
+    manifestDigest: result.manifestDigest,
+    durationMs: result.durationMs,
+    epoch: result.epoch,
+    epochSource: result.epochSource,
+    image: result.out,
+    workDir: setup.workDir,
+    env: setup.env,
+    umask: setup.umask,
+    hostname: setup.hostname,
+    wrap: setup.wrap,
+    layers: result.layers,
+  };
+}
+
+export function assembleCheckReport(parts: {
+  manifest: string;
+  compared: Report;
+  runs: BuildRun[];
+  plan: BuildPlan;
+  packages: PackageAttribution | undefined;
+  startedAt: number;
+}): CheckReport {
+  const digests = parts.runs.map((r) => r.result.manifestDigest);
+  const reproducible = digests.every((d) => d === digests[0]);
+  return {
+    ...parts.compared,
+    reproducible,
+    manifest: parts.manifest,
+    builds: parts.runs.map(describeBuild),
+    variations: { applied: parts.plan.applied, skipped: parts.plan.skipped },
+    phases: phaseSummaries(parts.runs, parts.compared.findings),
+    packages: parts.packages ?? null,
+    durationMs: Date.now() - parts.startedAt,
+  };
+}

@@ -1,0 +1,51 @@
+// The "time" variation: libfaketime moves the variant build's clock forward. `faketime` itself sets
+// LD_PRELOAD to the library's path on the host, which does not exist inside a chroot (ld.so then prints
+// "cannot be preloaded ... ignored" and the clock is real again). The builder's chroot runs rbind-mount the
+// host's /dev into the tree, so a copy under /dev/shm resolves by the same path on the host and in the
+// chroot — without writing anything into the tree that the snapshot would see.
+import { rmSync } from 'node:fs';
+import { access, copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { onCleanup } from '../core/cleanup.js';
+
+/** Where Debian's libfaketime package puts the library (multiarch dirs first). */
+function candidates(): string[] {
+  const triplets = ['x86_64-linux-gnu', 'aarch64-linux-gnu', 'arm-linux-gnueabihf', 'i386-linux-gnu', 'powerpc64le-linux-gnu', 's390x-linux-gnu', 'riscv64-linux-gnu'];
+  return [...triplets.map((t) => `/usr/lib/${t}/faketime/libfaketime.so.1`), '/usr/lib/faketime/libfaketime.so.1', '/usr/local/lib/faketime/libfaketime.so.1'];
+}
+
+const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
+
+export async function findLibfaketime(): Promise<string | undefined> {
+  for (const c of candidates()) if (await exists(c)) return c;
+  return undefined;
+}
+
+export interface StagedFaketime {
+  /** Path to preload, valid on the host and inside chrooted phase commands. */
+  library: string;
+  /** The wrap prefix for a build whose clock runs `offset` ahead ("+3d"). */
+  wrap(offset: string): string[];
+}
+
+/**
+ * Copy libfaketime to a private directory under /dev/shm (removed on every exit path). Returns undefined
+ * when the library is not installed; the caller reports the variation as unavailable.
+ */
+export async function stageFaketime(shmDir = '/dev/shm'): Promise<StagedFaketime | undefined> {
+  const lib = await findLibfaketime();
+  if (!lib) return undefined;
+  const base = (await exists(shmDir)) ? shmDir : undefined;
+  if (!base) return undefined;
+  const dir = await mkdtemp(join(base, 'repro-faketime-'));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  // Last resort on a hard exit: /dev/shm is RAM and outlives the process.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const library = join(dir, 'libfaketime.so.1');
+  await copyFile(lib, library);
+  return {
+    library,
+    // `env` rather than the faketime script: same variables, but our library path.
+    wrap: (offset) => ['env', `LD_PRELOAD=${library}`, `FAKETIME=${offset}`],
+  };
+}

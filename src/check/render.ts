@@ -1,0 +1,108 @@
+// The terminal view of a check: the verdict and both image digests first, then counts by category and by
+// phase, the findings grouped by phase, and for Debian images "package → files → categories" plus the
+// files no package owns. The JSON report keeps everything; this view cuts diffs to a few lines.
+import Table from 'cli-table3';
+import { CATEGORIES, type Category, type Finding } from '../core/finding.js';
+import { style } from '../report/style.js';
+import type { CheckReport } from './check-report.js';
+import type { PackageAttribution } from './packages.js';
+
+export interface CheckRenderOptions {
+  /** Detail lines per finding (0 = all). */
+  maxDiffLines?: number;
+  /** Findings listed per phase before "… N more". */
+  maxPerPhase?: number;
+}
+
+function table(head: string[]): Table.Table {
+  return new Table({ head, style: { head: style.level > 0 ? ['cyan'] : [], border: style.level > 0 ? ['grey'] : [] } });
+}
+
+export function verdictLines(r: CheckReport): string[] {
+  const lines = [r.reproducible ? style.green.bold('REPRODUCIBLE') : style.red.bold('NOT REPRODUCIBLE')];
+  for (const b of r.builds) lines.push(`  build ${b.label}: ${b.manifestDigest}  (${(b.durationMs / 1000).toFixed(1)}s)`);
+  if (r.variations.applied.length) lines.push(`  variations: ${r.variations.applied.map((v) => `${v.name} (${v.summary})`).join('; ')}`);
+  else lines.push('  variations: none (plain double build)');
+  for (const s of r.variations.skipped) lines.push(style.yellow(`  variation ${s.name} skipped: ${s.reason}`));
+  return lines;
+}
+
+function categoryTable(findings: Finding[], ignored: readonly string[]): string {
+  const counts = new Map<Category, number>();
+  for (const f of findings) counts.set(f.category, (counts.get(f.category) ?? 0) + 1);
+  const t = table(['category', 'findings', '']);
+  for (const c of CATEGORIES) {
+    const n = counts.get(c);
+    if (n) t.push([c, String(n), ignored.includes(c) ? 'ignored' : '']);
+  }
+  return t.toString();
+}
+
+function phaseTable(r: CheckReport): string {
+  const t = table(['layer', 'phase', 'layer digest (A)', 'same', 'findings']);
+  for (const p of r.phases) {
+    t.push([String(p.index), p.phase, (p.digests[0] ?? '').replace(/^sha256:/, '').slice(0, 16), p.identical ? 'yes' : style.red('no'), String(p.findings)]);
+  }
+  return t.toString();
+}
+
+function cut(detail: string, max: number): string[] {
+  const lines = detail.split('\n');
+  if (max <= 0 || lines.length <= max) return lines;
+  return [...lines.slice(0, max), style.dim(`… ${lines.length - max} more lines (--json FILE keeps everything)`)];
+}
+
+function findingLines(f: Finding, maxLines: number): string[] {
+  const where = f.inner ? `${f.path || '(image)'} → ${f.inner}` : f.path || '(image)';
+  const pkg = f.package ? style.dim(` [${f.package}]`) : '';
+  const out = [`    ${style.bold(where)}${pkg}  ${style.yellow(f.category)}: ${f.evidence}`];
+  if (f.warning) out.push(`      ${style.red('warning:')} ${f.warning}`);
+  if (f.detail) for (const l of cut(f.detail, maxLines)) out.push(`      ${l}`);
+  return out;
+}
+
+function groupByPhase(r: CheckReport): { title: string; findings: Finding[] }[] {
+  const groups = new Map<string, Finding[]>();
+  const title = (f: Finding): string => {
+    if (f.category === 'image-metadata' || f.layer === undefined) return 'image';
+    const phase = r.phases[f.layer]?.phase;
+    return phase ? `layer ${f.layer} — phase ${phase}` : `layer ${f.layer}`;
+  };
+  for (const f of r.findings) {
+    const t = title(f);
+    groups.set(t, [...(groups.get(t) ?? []), f]);
+  }
+  return [...groups.entries()].map(([t, findings]) => ({ title: t, findings }));
+}
+
+export function packageLines(p: PackageAttribution, maxFiles = 8): string[] {
+  const lines = [style.bold('packages')];
+  for (const pkg of p.packages) {
+    lines.push(`  ${style.cyan(pkg.name)} → ${pkg.files.length} file${pkg.files.length === 1 ? '' : 's'}`);
+    for (const f of pkg.files.slice(0, maxFiles)) lines.push(`    ${f.path}  ${f.categories.join(', ')}`);
+    if (pkg.files.length > maxFiles) lines.push(style.dim(`    … ${pkg.files.length - maxFiles} more`));
+  }
+  if (p.unowned.length) {
+    lines.push(`  ${style.cyan('(no package: maintainer scripts or the build itself)')} → ${p.unowned.length} files`);
+    for (const f of p.unowned.slice(0, maxFiles * 3)) lines.push(`    ${f.path}  ${f.categories.join(', ')}`);
+    if (p.unowned.length > maxFiles * 3) lines.push(style.dim(`    … ${p.unowned.length - maxFiles * 3} more`));
+  }
+  return lines;
+}
+
+export function renderCheck(r: CheckReport, opts: CheckRenderOptions = {}): string {
+  const maxLines = opts.maxDiffLines ?? 6;
+  const maxPer = opts.maxPerPhase ?? 40;
+  const lines = [...verdictLines(r), ''];
+  if (r.findings.length) lines.push(categoryTable(r.findings, r.ignored));
+  if (r.phases.length) lines.push(phaseTable(r));
+  for (const g of groupByPhase(r)) {
+    lines.push('', style.cyan(g.title));
+    for (const f of g.findings.slice(0, maxPer)) lines.push(...findingLines(f, maxLines));
+    if (g.findings.length > maxPer) lines.push(style.dim(`    … ${g.findings.length - maxPer} more findings in this phase (--json FILE lists all)`));
+  }
+  if (r.packages) lines.push('', ...packageLines(r.packages));
+  for (const w of r.warnings) lines.push(`${style.yellow('warning:')} ${w}`);
+  lines.push('', r.reproducible ? style.green('reproducible: all image digests are identical') : style.red(`not reproducible: ${r.findings.length} findings`));
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,114 @@
+// `repro check`: build the manifest twice (or --runs N times) under variations, compare the control image
+// with every variant image layer by layer, attribute differing paths to Debian packages, and say whether
+// the manifest is reproducible (all image digests identical).
+import { access, mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { loadManifest } from '../build/manifest-schema.js';
+import { compareInputs } from '../compare/engine.js';
+import { buildReport } from '../compare/report-tree.js';
+import { ReproError, UsageError } from '../core/errors.js';
+import type { Category, Report } from '../core/finding.js';
+import { tempDir } from '../core/temp.js';
+import { coldDownloadCache, defaultCacheDir, runBuilds, type BuildRun } from './builds.js';
+import { assembleCheckReport, mergeReports, type CheckReport } from './check-report.js';
+import { stageFaketime, type StagedFaketime } from './faketime.js';
+import { attributePackages, type PackageAttribution } from './packages.js';
+import { classifierVariations, parseVary, planBuilds } from './variations.js';
+
+export interface CheckOptions {
+  /** --vary spec ("none", "all", "time,hostname", "-time"); all variations when absent. */
+  vary?: string;
+  /** Builds in total (>= 2). */
+  runs?: number;
+  /** Builds at once; the number of CPUs (at most `runs`) when absent. */
+  jobs?: number;
+  /** Rule files added to the manifest's own normalize list, for every build. */
+  rules?: string[];
+  /** Keep the built images in this directory (otherwise they go with the temp area). */
+  keep?: string;
+  exclude?: string[];
+  ignore?: Category[];
+  cacheDir?: string;
+  log?: (line: string) => void;
+  onOutput?: (label: string, chunk: Buffer) => void;
+  onCompareProgress?: (p: { side: 0 | 1; layer: number; entries: number; bytes: number }) => void;
+}
+
+// Staged once per process: the --fix loop runs several checks.
+let faketime: Promise<StagedFaketime | undefined> | undefined;
+
+async function compareRuns(runs: BuildRun[], opts: CheckOptions): Promise<Report> {
+  const [control, ...variants] = runs;
+  if (!control) throw new Error('no builds');
+  const ignored = opts.ignore ?? [];
+  const reports: Report[] = [];
+  for (const v of variants) {
+    if (v.result.manifestDigest === control.result.manifestDigest) continue;
+    opts.log?.(`comparing build A with build ${v.setup.label}`);
+    reports.push(
+      await compareInputs(control.result.out, v.result.out, {
+        exclude: opts.exclude ?? [],
+        ignore: ignored,
+        variations: classifierVariations(control.setup, v.setup),
+        ...(opts.onCompareProgress ? { onProgress: opts.onCompareProgress } : {}),
+      }),
+    );
+  }
+  if (reports.length === 0) {
+    const inputs = runs.map((r) => ({ path: r.result.out, kind: 'oci-archive', digest: r.result.manifestDigest }));
+    return buildReport({ inputs, findings: [], ignored, warnings: [] });
+  }
+  return mergeReports(reports, ignored);
+}
+
+async function attribute(runs: BuildRun[], report: Report, log?: (line: string) => void): Promise<PackageAttribution | undefined> {
+  const control = runs[0];
+  if (!control || report.findings.length === 0) return undefined;
+  log?.('attributing differing paths to Debian packages');
+  return attributePackages(control.result.out, report.findings);
+}
+
+export async function runCheck(manifestPath: string, opts: CheckOptions = {}): Promise<CheckReport> {
+  const startedAt = Date.now();
+  const runs = opts.runs ?? 2;
+  if (!Number.isInteger(runs) || runs < 2) throw new UsageError(`--runs: expected a whole number >= 2, got ${runs}`);
+  const manifestFile = resolve(manifestPath);
+  await access(manifestFile).catch(() => {
+    throw new ReproError('no such manifest file', manifestPath);
+  });
+  const manifest = await loadManifest(manifestFile);
+  for (const r of opts.rules ?? []) {
+    await access(r).catch(() => {
+      throw new ReproError('no such rule file', r);
+    });
+  }
+  const names = parseVary(opts.vary);
+  faketime ??= names.includes('time') ? stageFaketime() : undefined;
+  const root = await tempDir('check-');
+  const plan = planBuilds(names, runs, { root, faketime: names.includes('time') ? await faketime : undefined });
+  for (const s of plan.skipped) opts.log?.(`variation ${s.name} skipped: ${s.reason}`);
+  const outDir = opts.keep ? resolve(opts.keep) : root;
+  await mkdir(outDir, { recursive: true });
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const jobs = opts.jobs ?? Math.min(runs, availableParallelism());
+  const cold = await coldDownloadCache(manifest, cacheDir);
+  if (cold && jobs > 1) opts.log?.('package cache is empty: the variant builds start once build A has downloaded the base');
+
+  const built = await runBuilds(manifestFile, plan.setups, {
+    outDir,
+    extraRules: (opts.rules ?? []).map((r) => resolve(r)),
+    jobs,
+    cacheDir,
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+  }, cold);
+
+  const compared = await compareRuns(built, opts);
+  const packages = await attribute(built, compared, opts.log);
+  const report = assembleCheckReport({ manifest: manifestFile, compared, runs: built, plan, packages, startedAt });
+  if (!report.reproducible && report.findings.length === 0) {
+    report.warnings.push('the image digests differ but the comparison found no difference (excluded paths?)');
+  }
+  return report;
+}
