@@ -13,27 +13,159 @@ export function detectCompression(head: Uint8Array): Compression | 'xz' | 'bzip2
   return 'none';
 }
 
-/** fzstd expands a whole block synchronously; feeding it small slices keeps one step's output bounded. */
-const ZSTD_SLICE = 4096;
+/** zstd's own decoder refuses windows over 2^27 bytes unless told otherwise (ZSTD_WINDOWLOG_LIMIT_DEFAULT). */
+export const ZSTD_MAX_WINDOW = 1 << 27;
+
+/** Walks zstd frame and block headers (RFC 8878 section 3.1) ahead of fzstd, which allocates the window a
+ * frame header declares (up to 2 GiB) and copies it once per block: a 20-byte hostile header would cost
+ * gigabytes. Frames declaring more than ZSTD_MAX_WINDOW are refused before fzstd sees them. */
+class ZstdFrameGuard {
+  private state: 'magic' | 'fhd' | 'fhrest' | 'block' | 'skip' | 'skipsize' = 'magic';
+  private buf: number[] = [];
+  private need = 4;
+  private skip = 0;
+  private afterSkip: 'magic' | 'block' = 'magic';
+  private fhd = 0;
+  private frames = 0;
+
+  feed(data: Uint8Array): void {
+    let i = 0;
+    while (i < data.length) {
+      if (this.state === 'skip') {
+        const n = Math.min(this.skip, data.length - i);
+        this.skip -= n;
+        i += n;
+        if (this.skip === 0) this.enter(this.afterSkip);
+        continue;
+      }
+      this.buf.push(data[i++] as number);
+      if (this.buf.length === this.need) this.header(this.buf.splice(0));
+    }
+  }
+
+  end(): void {
+    if (this.state !== 'magic' || this.buf.length > 0 || this.frames === 0) throw new Error('stream ends inside a frame');
+  }
+
+  private enter(state: 'magic' | 'block', skip = 0): void {
+    if (skip > 0) {
+      this.state = 'skip';
+      this.skip = skip;
+      this.afterSkip = state;
+      return;
+    }
+    this.state = state;
+    this.need = state === 'magic' ? 4 : 3;
+  }
+
+  private header(h: number[]): void {
+    const u32 = ((h[0] ?? 0) | ((h[1] ?? 0) << 8) | ((h[2] ?? 0) << 16)) + (h[3] ?? 0) * 2 ** 24;
+    switch (this.state) {
+      case 'magic':
+        if (u32 === 0xfd2fb528) {
+          this.state = 'fhd';
+          this.need = 1;
+        } else if (u32 >>> 4 === 0x184d2a5) {
+          this.state = 'skipsize';
+          this.need = 4;
+        } else throw new Error('data after the last frame is not a zstd frame');
+        return;
+      case 'skipsize':
+        this.frames++;
+        this.enter('magic', u32);
+        return;
+      case 'fhd': {
+        this.fhd = h[0] ?? 0;
+        if (this.fhd & 8) throw new Error('reserved bit set in frame header');
+        const single = (this.fhd >> 5) & 1;
+        const dict = [0, 1, 2, 4][this.fhd & 3] ?? 0;
+        const fcs = [single, 2, 4, 8][this.fhd >> 6] ?? 0;
+        this.state = 'fhrest';
+        this.need = (single ? 0 : 1) + dict + fcs;
+        if (this.need === 0) this.header([]);
+        return;
+      }
+      case 'fhrest': {
+        const single = (this.fhd >> 5) & 1;
+        let window: number;
+        if (single) {
+          // single segment: the window is the whole content, given by the frame content size field
+          const fcsBytes = h.slice(h.length - ([1, 2, 4, 8][this.fhd >> 6] ?? 1));
+          window = fcsBytes.reduceRight((v, b) => v * 256 + b, 0) + (this.fhd >> 6 === 1 ? 256 : 0);
+        } else {
+          const wd = h[0] ?? 0;
+          const base = 2 ** (10 + (wd >> 3));
+          window = base + (base / 8) * (wd & 7);
+        }
+        if (window > ZSTD_MAX_WINDOW) throw new Error(`frame declares a ${window}-byte window (limit ${ZSTD_MAX_WINDOW})`);
+        this.frames++;
+        this.enter('block');
+        return;
+      }
+      case 'block': {
+        const bh = (h[0] ?? 0) | ((h[1] ?? 0) << 8) | ((h[2] ?? 0) << 16);
+        const type = (bh >> 1) & 3;
+        if (type === 3) throw new Error('reserved block type');
+        const size = bh >>> 3;
+        const last = bh & 1;
+        const checksum = last && this.fhd & 4 ? 4 : 0;
+        this.enter(last ? 'magic' : 'block', (type === 1 ? 1 : size) + checksum);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
+
+/** fzstd expands every complete block of a push synchronously (an RLE block is 4 bytes in, 128 KiB out), so
+ * it gets small slices, and the next slice waits until the consumer has taken the output: with 256-byte
+ * slices one step produces at most ~8 MiB whatever the input. */
+const ZSTD_SLICE = 256;
 
 export class ZstdDecompressStream extends Transform {
   private readonly inner: Decompress;
+  private readonly guard = new ZstdFrameGuard();
+  private wanted = true;
+  private wake: (() => void) | undefined;
   constructor() {
     super();
     this.inner = new Decompress((chunk) => {
-      this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      if (chunk.length === 0) return;
+      this.wanted = this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     });
   }
+  override _read(size: number): void {
+    // the consumer wants more: resume a chunk that paused on backpressure, then let Transform go on
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+    super._read(size);
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    try {
-      for (let i = 0; i < chunk.length; i += ZSTD_SLICE) this.inner.push(chunk.subarray(i, i + ZSTD_SLICE));
-      cb();
-    } catch (err) {
-      cb(new Error(`zstd: ${(err as Error).message}`));
-    }
+    const step = (from: number): void => {
+      try {
+        for (let i = from; i < chunk.length; i += ZSTD_SLICE) {
+          const slice = chunk.subarray(i, i + ZSTD_SLICE);
+          this.guard.feed(slice);
+          this.inner.push(slice);
+          if (!this.wanted) {
+            this.wanted = true;
+            const next = i + ZSTD_SLICE;
+            this.wake = () => step(next);
+            return;
+          }
+        }
+        cb();
+      } catch (err) {
+        cb(new Error(`zstd: ${(err as Error).message}`));
+      }
+    };
+    step(0);
   }
   override _flush(cb: TransformCallback): void {
     try {
+      this.guard.end();
       this.inner.push(new Uint8Array(0), true);
       cb();
     } catch (err) {

@@ -26,6 +26,11 @@ export interface InspectResult {
   warnings: string[];
 }
 
+/** Config fields come from the input: only strings are shown. */
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
 export async function inspectImage(path: string, opts: OpenOptions = {}): Promise<InspectResult> {
   const image: Image = await openImage(path, opts);
   const layers: LayerSummary[] = [];
@@ -55,7 +60,11 @@ export async function inspectImage(path: string, opts: OpenOptions = {}): Promis
     created: c?.created,
     architecture: c?.architecture,
     os: c?.os,
-    history: (c?.history ?? []).map((h) => ({ created: h.created, createdBy: h.created_by, emptyLayer: h.empty_layer })),
+    history: (c?.history ?? []).map((h) => ({
+      created: str(h.created),
+      createdBy: str(h.created_by),
+      emptyLayer: h.empty_layer === true ? true : undefined,
+    })),
     layers,
     warnings: image.warnings,
   };

@@ -4,32 +4,64 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { ReproError } from '../core/errors.js';
+import { ReproError, formatError } from '../core/errors.js';
 import type { Image, LayerItem, LayerRef } from '../core/image.js';
 import { decompressor, detectCompression } from './decompress.js';
-import { entryFromHeader } from './tar-entry.js';
+import { EntryAudit, entryFromHeader } from './tar-entry.js';
+import { DOCKER_LAYER } from './media-types.js';
 import { walkDirectory } from './dir-reader.js';
 
 export interface ReadLayerOptions {
-  /** Stop with an error after this many uncompressed bytes (decompression bombs). */
+  /** Stop with an error after this many uncompressed bytes (decompression bombs); default maxLayerBytes(). */
   maxBytes?: number;
+}
+
+/** 64 GiB: more than any real layer, and at ~1 GB/s still only a minute of streaming before we stop. */
+export const DEFAULT_MAX_LAYER_BYTES = 64 * 2 ** 30;
+
+/** The uncompressed-bytes limit per layer: REPRO_MAX_LAYER_BYTES when set (the CLI sets it from
+ * --max-layer-bytes), else the default; every caller of readLayer gets it without passing options. */
+export function maxLayerBytes(): number {
+  const env = process.env.REPRO_MAX_LAYER_BYTES;
+  if (env === undefined || env === '') return DEFAULT_MAX_LAYER_BYTES;
+  const n = Number(env);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ReproError(`REPRO_MAX_LAYER_BYTES must be a positive integer, not "${env}"`);
+  return n;
 }
 
 class Hasher extends Transform {
   readonly hash = createHash('sha256');
   bytes = 0;
+  /** The last 1024 bytes seen: two zero blocks there are the tar end-of-archive marker. */
+  private tail: Buffer = Buffer.alloc(0);
   constructor(private readonly limit: number, private readonly what: string) {
     super();
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
     if (this.bytes > this.limit) {
-      cb(new Error(`${this.what} exceeds the limit of ${this.limit} bytes`));
+      cb(new Error(`${this.what} exceeds the limit of ${this.limit} bytes (set --max-layer-bytes or REPRO_MAX_LAYER_BYTES to allow more)`));
       return;
     }
     this.hash.update(chunk);
+    this.tail = chunk.length >= 1024 ? chunk.subarray(chunk.length - 1024) : Buffer.concat([this.tail, chunk]).subarray(-1024);
     cb(null, chunk);
   }
+  endsWithEndOfArchive(): boolean {
+    return this.tail.length === 1024 && this.tail.every((b) => b === 0);
+  }
+}
+
+/** Node, zlib and tar-stream messages → what a user can act on. */
+function explain(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const msg = e?.message ?? String(err);
+  if (e?.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(msg)) return 'truncated gzip stream';
+  if (e?.code === 'Z_DATA_ERROR') return `corrupt gzip stream (${msg})`;
+  if (msg === 'Unexpected end of data') return 'truncated tar (unexpected end of data)';
+  if (/Invalid tar header/.test(msg)) return 'corrupt tar header (bad checksum or unknown format)';
+  if (e?.code === 'ENOENT' || e?.code === 'EACCES' || e?.code === 'EISDIR') return formatError(err);
+  return msg.split('\n')[0] ?? msg;
 }
 
 /** Pull the first chunk to sniff the compression, then hand on a stream that starts with it again. */
@@ -58,15 +90,26 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
     return;
   }
   if (!layer.open) throw new ReproError(`${describe(layer)} has no content`, image.input);
-  const limit = opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
-  const { head, stream } = await sniff(layer.open());
+  const limit = opts.maxBytes ?? maxLayerBytes();
+  let sniffed: Awaited<ReturnType<typeof sniff>>;
+  try {
+    sniffed = await sniff(layer.open());
+  } catch (err) {
+    throw new ReproError(`cannot read ${describe(layer)}: ${explain(err)}`, image.input);
+  }
+  const { head, stream } = sniffed;
   const kind = detectCompression(head);
   if (kind === 'xz' || kind === 'bzip2') throw new ReproError(`${describe(layer)} is ${kind}-compressed: not supported`, image.input);
+  if (kind !== layer.compression && layer.mediaType !== DOCKER_LAYER) {
+    image.warnings.push(`${describe(layer)}: media type says ${layer.compression}, content is ${kind} (read as ${kind})`);
+  }
   const stored = new Hasher(Number.MAX_SAFE_INTEGER, 'blob');
   const plain = new Hasher(limit, `${describe(layer)} uncompressed`);
   const inflate = decompressor(kind);
-  const extract = tar.extract();
+  // v7 (pre-POSIX) headers have no magic; real old tarballs use them, the checksum still guards each block
+  const extract = tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);
   const stages: NodeJS.ReadWriteStream[] = inflate ? [stored, inflate, plain] : [stored, plain];
+  const audit = new EntryAudit();
   let failure: unknown;
   // The tar parser stops at the end-of-archive blocks; what follows (padding) must still be hashed.
   const piped = pipeline([stream, ...stages, extract] as unknown as [Readable, ...NodeJS.ReadWriteStream[]]).catch((err: unknown) => {
@@ -76,6 +119,7 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   try {
     for await (const body of extract) {
       const entry = entryFromHeader(body.header);
+      audit.add(entry);
       let finished = false;
       const done = new Promise<void>((resolve, reject) => {
         body.once('end', () => ((finished = true), resolve()));
@@ -89,12 +133,12 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
       await done;
     }
   } catch (err) {
-    throw new ReproError(`cannot read ${describe(layer)}: ${(failure as Error | undefined)?.message ?? (err as Error).message}`, image.input);
+    throw new ReproError(`cannot read ${describe(layer)}: ${explain(failure ?? err)}`, image.input);
   } finally {
     if (failure === undefined) await piped;
   }
   await piped;
-  if (failure) throw new ReproError(`cannot read ${describe(layer)}: ${(failure as Error).message}`, image.input);
+  if (failure) throw new ReproError(`cannot read ${describe(layer)}: ${explain(failure)}`, image.input);
   const digest = 'sha256:' + stored.hash.digest('hex');
   const diffId = 'sha256:' + plain.hash.digest('hex');
   if (layer.digest?.startsWith('sha256:') && layer.digest !== digest) {
@@ -103,6 +147,9 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   if (layer.diffId?.startsWith('sha256:') && layer.diffId !== diffId) {
     throw new ReproError(`layer ${layer.index} diff_id mismatch: config says ${layer.diffId}, content is ${diffId}`, image.input);
   }
+  image.warnings.push(...audit.warnings(`layer ${layer.index}`));
+  // umoci 0.4 and some hand-made tarballs stop after the last member: harmless, but worth knowing
+  if (!plain.endsWithEndOfArchive()) image.warnings.push(`layer ${layer.index}: no end-of-archive blocks (tolerated)`);
   layer.digest = digest;
   layer.diffId = diffId;
   layer.size = stored.bytes;

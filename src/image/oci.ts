@@ -4,7 +4,7 @@ import { ReproError } from '../core/errors.js';
 import type { Descriptor, Image, ImageConfig, LayerRef } from '../core/image.js';
 import { sha256 } from '../core/digest.js';
 import { isIndex, isLayer, isManifest, layerCompression } from './media-types.js';
-import { parseJson, type ImageSource } from './source.js';
+import { checkConfig, checkDescriptor, parseObject, type ImageSource } from './source.js';
 import { choosePlatform } from './platform.js';
 
 interface IndexDoc {
@@ -20,7 +20,7 @@ interface ManifestDoc {
 
 export function blobPath(digest: string): string {
   const m = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/.exec(digest);
-  if (!m) throw new ReproError(`invalid digest "${digest}"`);
+  if (!m) throw new ReproError(`invalid digest "${digest.slice(0, 100)}"`);
   return `blobs/${m[1]}/${m[2]}`;
 }
 
@@ -32,6 +32,9 @@ export async function readBlob(src: ImageSource, desc: Descriptor, what: string)
   if (desc.digest.startsWith('sha256:') && sha256(bytes) !== desc.digest) {
     throw new ReproError(`${what} blob ${desc.digest} does not match its digest (got ${sha256(bytes)})`, src.label);
   }
+  if (desc.size !== undefined && desc.size !== bytes.length) {
+    throw new ReproError(`${what} blob ${desc.digest} is ${bytes.length} bytes, its descriptor says ${desc.size}`, src.label);
+  }
   return bytes;
 }
 
@@ -40,22 +43,35 @@ interface Candidate {
   bytes: Buffer;
 }
 
+/** Limits on the index walk: an index may list the same nested index many times, so depth alone does
+ * not bound the work (8 levels of 100 entries each is 10^16 visits). */
+const MAX_DEPTH = 8;
+const MAX_DOCS = 1024;
+
 /** Collect the image manifests reachable from an index, following nested indexes. */
-async function collectManifests(src: ImageSource, index: IndexDoc, warnings: string[], depth = 0): Promise<Candidate[]> {
-  if (depth > 8) throw new ReproError('index nesting deeper than 8 levels', src.label);
+async function collectManifests(
+  src: ImageSource,
+  index: IndexDoc,
+  warnings: string[],
+  depth = 0,
+  budget = { docs: MAX_DOCS },
+): Promise<Candidate[]> {
+  if (depth > MAX_DEPTH) throw new ReproError(`index nesting deeper than ${MAX_DEPTH} levels`, src.label);
+  if (!Array.isArray(index.manifests)) throw new ReproError('index has no "manifests" array', src.label);
   const out: Candidate[] = [];
-  for (const desc of index.manifests ?? []) {
-    if (typeof desc?.digest !== 'string') throw new ReproError('index entry without a digest', src.label);
+  for (const [i, raw] of index.manifests.entries()) {
+    const desc = checkDescriptor(raw, `index entry ${i}${depth ? ` (nesting level ${depth})` : ''}`, src.label);
     const platform = desc.platform;
     if (platform && platform.os === 'unknown') continue; // BuildKit attestation manifests
     if (desc.mediaType && !isIndex(desc.mediaType) && !isManifest(desc.mediaType)) {
-      warnings.push(`skipped index entry of unknown media type ${desc.mediaType}`);
+      warnings.push(`skipped index entry ${desc.digest} of unknown media type ${desc.mediaType}`);
       continue;
     }
+    if (--budget.docs < 0) throw new ReproError(`index lists more than ${MAX_DOCS} manifests and indexes`, src.label);
     const bytes = await readBlob(src, desc, 'manifest');
-    const doc = parseJson<IndexDoc & ManifestDoc>(bytes, `blob ${desc.digest}`, src.label);
+    const doc = parseObject<IndexDoc & ManifestDoc>(bytes, `manifest ${desc.digest}`, src.label);
     if (isIndex(desc.mediaType) || (!desc.mediaType && Array.isArray(doc.manifests))) {
-      out.push(...(await collectManifests(src, doc, warnings, depth + 1)));
+      out.push(...(await collectManifests(src, doc, warnings, depth + 1, budget)));
     } else {
       out.push({ desc, bytes });
     }
@@ -69,22 +85,24 @@ export async function readOciLayout(
   platform: string | undefined,
 ): Promise<Image> {
   const indexBytes = await src.readDoc('index.json');
-  const index = parseJson<IndexDoc>(indexBytes, 'index.json', src.label);
+  const index = parseObject<IndexDoc>(indexBytes, 'index.json', src.label);
   if (!Array.isArray(index.manifests)) throw new ReproError('index.json has no "manifests" array', src.label);
   const candidates = await collectManifests(src, index, image.warnings);
   if (candidates.length === 0) throw new ReproError('index.json lists no image manifest', src.label);
   const chosen = choosePlatform(candidates, platform, (c) => c.desc.platform, src.label);
-  const manifest = parseJson<ManifestDoc>(chosen.bytes, `manifest ${chosen.desc.digest}`, src.label);
-  if (!manifest.config || !Array.isArray(manifest.layers)) {
-    throw new ReproError(`manifest ${chosen.desc.digest} lacks config or layers`, src.label);
-  }
-  const configBytes = await readBlob(src, manifest.config, 'config');
-  const config = parseJson<ImageConfig>(configBytes, `config ${manifest.config.digest}`, src.label);
+  const what = `manifest ${chosen.desc.digest}`;
+  const manifest = parseObject<ManifestDoc>(chosen.bytes, what, src.label);
+  if (!manifest.config || !Array.isArray(manifest.layers)) throw new ReproError(`${what} lacks config or layers`, src.label);
+  const configDesc = checkDescriptor(manifest.config, `${what} config`, src.label);
+  const configBytes = await readBlob(src, configDesc, 'config');
+  const configWhat = `config ${configDesc.digest}`;
+  const config = checkConfig(parseObject<ImageConfig>(configBytes, configWhat, src.label), configWhat, src.label, image.warnings);
   const diffIds = config.rootfs?.diff_ids ?? [];
   const layers: LayerRef[] = [];
-  for (const desc of manifest.layers) {
+  for (const [i, raw] of manifest.layers.entries()) {
+    const desc = checkDescriptor(raw, `${what} layer ${i}`, src.label);
     if (!isLayer(desc.mediaType)) {
-      image.warnings.push(`layer ${desc.digest} has unknown media type ${desc.mediaType}: read by its magic bytes`);
+      image.warnings.push(`layer ${i} (${desc.digest}) has unknown media type "${desc.mediaType}": read by its magic bytes`);
     }
     const path = blobPath(desc.digest);
     if (!(await src.has(path))) throw new ReproError(`layer blob ${desc.digest} is missing`, src.label);

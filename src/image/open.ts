@@ -9,6 +9,7 @@ import { looksLikeDockerManifest, readDockerArchive } from './docker.js';
 import { readOciLayout } from './oci.js';
 import { DirSource, TarSource, type ImageSource } from './source.js';
 import { OCI_LAYER } from './media-types.js';
+import { checksumOk } from './tar-index.js';
 
 export interface OpenOptions {
   /** os/arch[/variant] for multi-platform indexes. */
@@ -80,7 +81,8 @@ export async function openImage(path: string, opts: OpenOptions = {}): Promise<I
   const head = await readHead(path, 512);
   const compression = detectCompression(head);
   if (compression === 'none') {
-    if (!isTarHeader(head) && !(head.length >= 512 && head.subarray(0, 512).every((b) => b === 0))) {
+    // ustar/GNU magic, an empty archive (zero block), or a pre-POSIX v7 header with a valid checksum
+    if (!isTarHeader(head) && !(head.length >= 512 && (head.every((b) => b === 0) || checksumOk(head)))) {
       throw new ReproError('not an image, tar archive or directory (unrecognised content)', path);
     }
     const src = await TarSource.open(path);

@@ -6,6 +6,7 @@ import { join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { escapesRoot, normalizePath } from '../core/entry.js';
 import { ReproError } from '../core/errors.js';
+import type { Descriptor, ImageConfig } from '../core/image.js';
 import { indexTar, memberStream, resolveMember, type TarIndex } from './tar-index.js';
 
 /** Small JSON documents only: anything larger is not an index, manifest or config. */
@@ -103,4 +104,51 @@ export function parseJson<T>(bytes: Buffer, what: string, where: string): T {
   } catch (err) {
     throw new ReproError(`${what} is not valid JSON (${(err as Error).message})`, where);
   }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A JSON document that must be an object (index, manifest, config): anything else is a clear error. */
+export function parseObject<T>(bytes: Buffer, what: string, where: string): T {
+  const doc = parseJson<unknown>(bytes, what, where);
+  if (!isObject(doc)) throw new ReproError(`${what} is not a JSON object`, where);
+  return doc as T;
+}
+
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+/** Check the fields of a descriptor (image-spec descriptor.md) that the reader relies on. */
+export function checkDescriptor(d: unknown, what: string, where: string): Descriptor {
+  if (!isObject(d)) throw new ReproError(`${what} is not a descriptor object`, where);
+  if (typeof d.digest !== 'string' || !DIGEST.test(d.digest)) throw new ReproError(`${what} has no valid digest`, where);
+  if (d.mediaType !== undefined && typeof d.mediaType !== 'string') throw new ReproError(`${what} has a non-string mediaType`, where);
+  if (d.size !== undefined && !(Number.isSafeInteger(d.size) && (d.size as number) >= 0)) {
+    throw new ReproError(`${what} has an invalid size`, where);
+  }
+  return { ...(d as unknown as Descriptor), mediaType: (d.mediaType as string | undefined) ?? '' };
+}
+
+/** Config fields the reader and inspect use: diff_ids must be digests, history a list of objects. */
+export function checkConfig(config: ImageConfig, what: string, where: string, warnings: string[]): ImageConfig {
+  const rootfs = config.rootfs as unknown;
+  if (rootfs !== undefined) {
+    const ids = isObject(rootfs) ? rootfs.diff_ids : undefined;
+    if (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string' && DIGEST.test(x))) {
+      throw new ReproError(`${what}: rootfs.diff_ids is not a list of digests`, where);
+    }
+  }
+  const history = config.history as unknown;
+  if (history !== undefined && !(Array.isArray(history) && history.every(isObject))) {
+    warnings.push(`${what}: history is not a list of objects (ignored)`);
+    config.history = [];
+  }
+  for (const key of ['created', 'architecture', 'os'] as const) {
+    if (config[key] !== undefined && typeof config[key] !== 'string') {
+      warnings.push(`${what}: ${key} is not a string (ignored)`);
+      delete config[key];
+    }
+  }
+  return config;
 }

@@ -19,6 +19,11 @@ const OWN_PAX = new Set(['path', 'linkpath', 'size', 'mtime', 'uid', 'gid', 'una
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_NAME = '.wh..wh..opq';
 
+function headerMtime(h: Header): number {
+  const t = h.mtime ? h.mtime.getTime() : 0;
+  return Number.isFinite(t) ? Math.floor(t / 1000) : 0;
+}
+
 export function entryFromHeader(h: Header): Entry {
   const name = h.name;
   const records = (h.pax ?? {}) as Record<string, string>;
@@ -51,7 +56,7 @@ export function entryFromHeader(h: Header): Entry {
     gid: h.gid ?? 0,
     uname: h.uname ?? '',
     gname: h.gname ?? '',
-    mtime: paxMtime !== undefined ? Number(paxMtime) : h.mtime ? Math.floor(h.mtime.getTime() / 1000) : 0,
+    mtime: paxMtime !== undefined && Number.isFinite(Number(paxMtime)) ? Number(paxMtime) : headerMtime(h),
     size: type === 'file' ? (h.size ?? 0) : 0,
     xattrs,
     pax,
@@ -62,4 +67,59 @@ export function entryFromHeader(h: Header): Entry {
     entry.devminor = h.devminor ?? 0;
   }
   return entry;
+}
+
+/** How many examples of each quirk a warning names before it just counts. */
+const EXAMPLES = 3;
+
+/** Where a relative symlink target leads from its entry's directory; undefined when it climbs above the root. */
+function linkTarget(dir: string, target: string): string | undefined {
+  if (target.startsWith('/')) return normalizePath(target); // absolute links stay inside the image root
+  const parts = dir ? dir.split('/') : [];
+  for (const seg of target.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg !== '..') parts.push(seg);
+    else if (parts.pop() === undefined) return undefined;
+  }
+  return parts.join('/');
+}
+
+/** Notes entries a careless extractor would act on dangerously (issue 8): the reader never does — it only
+ * reads headers and hashes bodies — but users comparing untrusted images should know they are there. */
+export class EntryAudit {
+  private readonly seen = new Set<string>();
+  private readonly found = new Map<string, string[]>();
+  private counts = new Map<string, number>();
+
+  private note(kind: string, example: string): void {
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    const list = this.found.get(kind) ?? [];
+    if (list.length < EXAMPLES) list.push(example);
+    this.found.set(kind, list);
+  }
+
+  add(e: Entry): void {
+    if (e.name.startsWith('/')) this.note('absolute member names', e.name);
+    if (e.path.split('/').includes('..')) this.note('paths leaving the root ("..")', e.name);
+    const key = `${e.type === 'whiteout' || e.type === 'opaque' ? e.type + ':' : ''}${e.path}`;
+    if (this.seen.has(key)) this.note('duplicate entries', e.name);
+    this.seen.add(key);
+    const slash = e.path.lastIndexOf('/');
+    const dir = slash === -1 ? '' : e.path.slice(0, slash);
+    if (e.type === 'symlink' && e.linkname !== undefined && linkTarget(dir, e.linkname) === undefined) {
+      this.note('symlinks pointing outside the root', `${e.name} -> ${e.linkname}`);
+    }
+    if (e.type === 'hardlink') {
+      const target = e.linkname ?? '';
+      if (target === '' || target.split('/').includes('..')) this.note('hardlinks to outside targets', `${e.name} => ${target}`);
+      else if (!this.seen.has(target)) this.note('hardlinks to targets not earlier in the layer', `${e.name} => ${target}`);
+    }
+    if (e.type === 'char' || e.type === 'block') this.note('device nodes (recorded, never created)', e.name);
+    if (e.type === 'fifo') this.note('FIFOs (recorded, never created)', e.name);
+  }
+
+  /** One warning per kind of quirk: "layer 1: 2 duplicate entries: etc/a, etc/a". */
+  warnings(layer: string): string[] {
+    return [...this.counts].map(([kind, n]) => `${layer}: ${n} ${kind}: ${(this.found.get(kind) ?? []).join(', ')}${n > EXAMPLES ? ', ...' : ''}`);
+  }
 }

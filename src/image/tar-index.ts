@@ -40,7 +40,7 @@ function octal(buf: Buffer, start: number, len: number): number {
   return s === '' ? 0 : parseInt(s, 8);
 }
 
-function checksumOk(h: Buffer): boolean {
+export function checksumOk(h: Buffer): boolean {
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (h[i] ?? 0);
   return sum === octal(h, 148, 8);
@@ -75,6 +75,7 @@ export async function indexTar(path: string): Promise<TarIndex> {
     let longLink: string | undefined;
     let pax: Record<string, string> = {};
     let sawEnd = false;
+    const duplicates: string[] = [];
     while (pos + BLOCK <= fileSize) {
       await fh.read(header, 0, BLOCK, pos);
       if (header.every((b) => b === 0)) {
@@ -85,8 +86,10 @@ export async function indexTar(path: string): Promise<TarIndex> {
         if (members.size === 0) throw new ReproError('not a tar archive (bad header checksum)', path);
         throw new ReproError(`corrupt tar header at offset ${pos}`, path);
       }
-      const size = octal(header, 124, 12);
       const flag = String.fromCharCode(header[156] ?? 0);
+      // a PAX size (members over 8 GiB) replaces the header's; it applies to the member after the x header
+      const size = pax.size !== undefined && flag !== 'x' && flag !== 'L' && flag !== 'K' ? Number(pax.size) : octal(header, 124, 12);
+      if (!Number.isSafeInteger(size) || size < 0) throw new ReproError(`corrupt tar header at offset ${pos} (invalid size)`, path);
       const bodyStart = pos + BLOCK;
       const next = bodyStart + Math.ceil(size / BLOCK) * BLOCK;
       if (bodyStart + size > fileSize) throw new ReproError(`truncated tar: member at offset ${pos} runs past the end`, path);
@@ -105,13 +108,18 @@ export async function indexTar(path: string): Promise<TarIndex> {
       const linkname = pax.linkpath ?? longLink ?? cstring(header, 157, 100);
       const type: IndexedMember['type'] =
         flag === '0' || flag === '\0' || flag === '7' ? 'file' : flag === '5' ? 'dir' : flag === '2' ? 'symlink' : flag === '1' ? 'hardlink' : 'other';
-      const realSize = pax.size !== undefined ? Number(pax.size) : size;
-      members.set(normalizePath(name), { name, type, offset: bodyStart, size: realSize, linkname });
+      const key = normalizePath(name);
+      // tar semantics: the last member of a name wins; a hostile archive may use that to hide a blob
+      if (members.has(key)) duplicates.push(name);
+      members.set(key, { name, type, offset: bodyStart, size, linkname });
       longName = longLink = undefined;
       pax = {};
       pos = next;
     }
     if (!sawEnd) warnings.push(`${path}: no end-of-archive blocks (tolerated)`);
+    if (duplicates.length) {
+      warnings.push(`${path}: ${duplicates.length} duplicate member names, the last one is used: ${duplicates.slice(0, 3).join(', ')}`);
+    }
     return { path, members, warnings };
   } finally {
     await fh.close();
