@@ -38,9 +38,12 @@ const HUNK = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/;
 
 function isUnifiedDiff(lines: readonly string[]): 'hunks' | 'bare' | false {
   if (lines.some((l) => HUNK.test(l))) return 'hunks';
-  // Field lists written as "-mode: 0644" / "+mode: 0755" diff just as well without a hunk header.
-  const marked = lines.filter((l) => l !== '');
-  if (marked.length > 0 && marked.every((l) => /^[-+ ]/.test(l)) && marked.some((l) => /^[-+]/.test(l))) return 'bare';
+  // Field lists ("config.created:" then "- old" / "+ new") and hexdump diffs come without a hunk header;
+  // they read as diffs when both signs occur and most lines carry one. Unmarked lines become labels.
+  const nonEmpty = lines.filter((l) => l !== '');
+  const minus = nonEmpty.filter((l) => l.startsWith('-')).length;
+  const plus = nonEmpty.filter((l) => l.startsWith('+')).length;
+  if (minus > 0 && plus > 0 && (minus + plus) * 2 >= nonEmpty.length) return 'bare';
   return false;
 }
 
@@ -124,6 +127,9 @@ function diffRows(lines: readonly string[], numbered: boolean): Row[] {
     } else if (mark === '\\') {
       pairBlock(rows, dels, adds);
       rows.push(['h', line]); // "\ No newline at end of file"
+    } else if (mark !== ' ' && !numbered) {
+      pairBlock(rows, dels, adds);
+      rows.push(['h', line]);
     } else {
       pairBlock(rows, dels, adds);
       rows.push(['c', mark === ' ' ? text : line, oldNo, newNo]);

@@ -1,0 +1,107 @@
+// The HTML report in a real browser: the corpus OCI pair compared by the engine, rendered, opened from
+// file:// in headless Chromium; filtering and expanding are checked the way a person uses them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compareInputs } from '../../src/compare/engine.js';
+import { renderHtml } from '../../src/report/html.js';
+import { chromiumMissing, openBrowser, visibleFindings } from './browser.js';
+import { hostileReport } from './sample-report.js';
+
+const CORPUS = '/work/shared/corpus/oci-image';
+const OUT = resolve('test-output');
+const skip = chromiumMissing();
+
+test('HTML report of the corpus OCI pair: filter by category, expand a diff, screenshot', { skip, timeout: 60_000 }, async () => {
+  const report = await compareInputs(join(CORPUS, 'a.oci.tar'), join(CORPUS, 'b.oci.tar'));
+  assert.equal(report.identical, false);
+  const dir = await mkdtemp(join(tmpdir(), 'repro-html-'));
+  const file = join(dir, 'report.html');
+  await writeFile(file, renderHtml(report));
+  const b = await openBrowser();
+  try {
+    const { page } = b;
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-ready="1"]');
+    assert.match((await page.textContent('.verdict')) ?? '', /Differences found/);
+    const all = await visibleFindings(page);
+    assert.equal(all.length, report.findings.length, 'a small report opens fully expanded');
+
+    // filter by one category: only its findings stay visible
+    const cat = 'random-id';
+    const expected = report.findings.map((f, i) => ({ f, i })).filter(({ f }) => f.category === cat);
+    assert.ok(expected.length > 0, 'the corpus pair has a random-id finding');
+    await page.click(`#chips .chip[data-cat="${cat}"]`);
+    const shown = await visibleFindings(page);
+    assert.deepEqual(shown.map((s) => s.index).sort(), expected.map((e) => e.i).sort());
+    assert.ok(shown.every((s) => s.cat === cat));
+    assert.match((await page.textContent('#shown')) ?? '', new RegExp(`^${expected.length} of ${report.findings.length} findings`));
+
+    // expand it: the side-by-side diff appears with both versions of the id, differing words marked
+    const target = expected[0]!;
+    await page.click(`.frow[data-f="${target.i}"]`);
+    const detail = page.locator(`.frow[data-f="${target.i}"] + .detail`);
+    await detail.waitFor({ state: 'visible' });
+    assert.equal(await detail.locator('table.diff.side').count(), 1);
+    const oldId = /^-(.+)$/m.exec(target.f.detail)![1]!;
+    const newId = /^\+(.+)$/m.exec(target.f.detail)![1]!;
+    assert.ok((await detail.locator('td.del').first().textContent())?.includes(oldId));
+    assert.ok((await detail.locator('td.ins').first().textContent())?.includes(newId));
+    await page.check('input[name=view][value=unified]');
+    assert.equal(await page.locator(`.frow[data-f="${target.i}"] + .detail table.diff.uni`).count(), 1, 'unified view');
+    await page.check('input[name=view][value=side]');
+
+    // the screenshot shows the filtered tree with the open diff plus a second, multi-line one
+    await page.click(`#chips .chip[data-cat="${cat}"]`);
+    const other = report.findings.findIndex((f) => f.path === '/var/log/dpkg.log' && f.detail.startsWith('@@'));
+    if (other >= 0) {
+      await page.click(`#chips .chip[data-cat="${report.findings[other]!.category}"]`);
+      await page.click(`#chips .chip[data-cat="${cat}"]`);
+      await page.click(`.frow[data-f="${other}"]`);
+      assert.ok((await page.locator(`.frow[data-f="${other}"] + .detail mark.ins`).count()) > 0, 'word-level marks in a log diff');
+    }
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await mkdir(OUT, { recursive: true });
+    await page.screenshot({ path: join(OUT, 'html-report-oci-image.png'), fullPage: true });
+
+    // path text filter
+    await page.click('#clear');
+    await page.fill('#q', 'machine-id');
+    const byText = await visibleFindings(page);
+    assert.ok(byText.length > 0 && byText.every((s) => report.findings[s.index]!.path.includes('machine-id')));
+    assert.deepEqual(b.errors, [], 'no script errors and no CSP violations');
+  } finally {
+    await b.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('hostile names render as text in the browser', { skip, timeout: 30_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-html-'));
+  const file = join(dir, 'hostile.html');
+  const report = hostileReport();
+  await writeFile(file, renderHtml(report));
+  const b = await openBrowser();
+  try {
+    const { page } = b;
+    let dialogs = 0;
+    page.on('dialog', (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-ready="1"]');
+    await page.click('.frow[data-f="0"]');
+    await page.locator('.detail').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('img, svg[onload], script[src]').count(), 0, 'no injected elements');
+    assert.equal(await page.locator('.detail dd.mono').first().textContent(), report.findings[0]!.path);
+    assert.equal(dialogs, 0, 'no script from the data ran');
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
