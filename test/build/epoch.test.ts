@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeEpoch, resolveEpoch } from '../../src/build/epoch.js';
+import { parseManifest } from '../../src/build/manifest-schema.js';
+
+test('epoch: manifest, then SOURCE_DATE_EPOCH, then the git commit time, then 0', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-epoch-'));
+  const path = join(dir, 'manifest.yml');
+  await writeFile(path, 'name: a\nbase: scratch\n');
+  const m = parseManifest('name: a\nbase: scratch\n', path);
+  assert.deepEqual(await resolveEpoch({ ...m, epoch: 42 }, { SOURCE_DATE_EPOCH: '7' }), { epoch: 42, source: 'manifest' });
+  assert.deepEqual(await resolveEpoch(m, { SOURCE_DATE_EPOCH: '7' }), { epoch: 7, source: 'environment' });
+  assert.deepEqual(await resolveEpoch(m, {}), { epoch: 0, source: 'default' });
+  const git = (...args: string[]): void => {
+    execFileSync('git', args, {
+      cwd: dir,
+      env: { ...process.env, GIT_AUTHOR_DATE: '@1600000000 +0000', GIT_COMMITTER_DATE: '@1600000000 +0000' },
+      stdio: 'ignore',
+    });
+  };
+  git('init', '-q');
+  git('add', 'manifest.yml');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'm');
+  assert.deepEqual(await resolveEpoch(m, {}), { epoch: 1600000000, source: 'git' });
+  await assert.rejects(resolveEpoch(m, { SOURCE_DATE_EPOCH: 'now' }), /expected a number/);
+  assert.match(describeEpoch({ epoch: 1600000000, source: 'git' }), /2020-09-13T12:26:40Z.*git commit/);
+});

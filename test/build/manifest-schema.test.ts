@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseManifest } from '../../src/build/manifest-schema.js';
+import { ReproError } from '../../src/core/errors.js';
+
+const FILE = '/work/m/manifest.yml';
+
+function errorOf(text: string): ReproError {
+  try {
+    parseManifest(text, FILE);
+  } catch (err) {
+    assert.ok(err instanceof ReproError, String(err));
+    return err;
+  }
+  assert.fail('expected a validation error');
+}
+
+test('a full manifest parses with defaults, octal modes and steps in manifest order', () => {
+  const m = parseManifest(
+    [
+      'version: 1',
+      'name: demo',
+      'epoch: 1700000000',
+      'base:',
+      '  debootstrap: {suite: bookworm, include: [dbus, systemd]}',
+      'phases:',
+      '  - name: one',
+      '    run: echo hi && echo there',
+      '    files:',
+      '      - {src: conf/a.conf, dest: /etc/a.conf, mode: 0640, owner: "0:0"}',
+      '    apt: [curl]',
+      '    env: {A: "1"}',
+      'normalize: [rules.yml]',
+      'output: {format: docker, compression: zstd}',
+    ].join('\n'),
+    FILE,
+  );
+  assert.equal(m.name, 'demo');
+  assert.equal(m.epoch, 1700000000);
+  assert.deepEqual(m.base, { kind: 'debootstrap', suite: 'bookworm', variant: 'minbase', include: ['dbus', 'systemd'], components: ['main'], mirror: 'auto' });
+  assert.deepEqual(m.phases[0]!.steps.map((s) => s.kind), ['run', 'files', 'apt', 'env']);
+  const run = m.phases[0]!.steps[0]!;
+  assert.ok(run.kind === 'run');
+  assert.deepEqual(run.commands, ['echo hi && echo there']);
+  const files = m.phases[0]!.steps[1]!;
+  assert.ok(files.kind === 'files');
+  assert.equal(files.files[0]!.mode, 0o640);
+  assert.equal(files.files[0]!.src, '/work/m/conf/a.conf');
+  assert.deepEqual(m.normalize, ['/work/m/rules.yml']);
+  assert.deepEqual(m.output, { format: 'docker', compression: 'zstd' });
+});
+
+test('scratch base in both spellings; output defaults to oci+gzip', () => {
+  assert.deepEqual(parseManifest('name: a\nbase: scratch\n', FILE).base, { kind: 'scratch' });
+  const m = parseManifest('name: a\nbase: {scratch: null}\n', FILE);
+  assert.deepEqual(m.base, { kind: 'scratch' });
+  assert.deepEqual(m.output, { format: 'oci', compression: 'gzip' });
+});
+
+test('errors name file:line of the offending node', () => {
+  const e1 = errorOf('name: a\nbase: scratch\nphases:\n  - name: p\n    copy: [x]\n');
+  assert.equal(e1.where, `${FILE}:5`);
+  assert.match(e1.message, /unknown key "copy"/);
+
+  const e2 = errorOf('name: a\nbase: scratch\nphases:\n  - name: p\n    files:\n      - {content: x, dest: /a, mode: rw}\n');
+  assert.equal(e2.where, `${FILE}:6`);
+  assert.match(e2.message, /octal mode/);
+
+  const e3 = errorOf('name: a\nbase: scratch\nphases:\n  - name: p\n  - name: p\n');
+  assert.equal(e3.where, `${FILE}:5`);
+  assert.match(e3.message, /duplicate phase name/);
+
+  const e4 = errorOf('name: a\nepoch: yesterday\nbase: scratch\n');
+  assert.equal(e4.where, `${FILE}:2`);
+});
+
+test('base and builder exclude each other; one is required', () => {
+  assert.match(errorOf('name: a\n').message, /exactly one of "base"/);
+  assert.match(errorOf('name: a\nbase: scratch\nbuilder: {command: x}\n').message, /exactly one of "base"/);
+  assert.match(errorOf('name: a\nbuilder: {command: x}\nphases: []\n').message, /not allowed with "builder"/);
+  assert.equal(parseManifest('name: a\nbuilder: {command: make image}\n', FILE).builder?.command, 'make image');
+});
+
+test('bad YAML, bad version, relative dest and unknown output format are rejected', () => {
+  assert.match(errorOf('name: [a\n').message, /invalid YAML/);
+  assert.match(errorOf('version: 2\nname: a\nbase: scratch\n').message, /schema version 1/);
+  assert.match(errorOf('name: a\nbase: scratch\nphases:\n  - name: p\n    files: [{content: x, dest: etc/x}]\n').message, /absolute path/);
+  assert.match(errorOf('name: a\nbase: scratch\noutput: {format: tgz}\n').message, /output.format/);
+});
