@@ -20,7 +20,7 @@ function pairFiles(dir: string): [string, string] {
   const names = readdirSync(dir);
   const a = names.find((n) => n.startsWith('a.'));
   const b = names.find((n) => n.startsWith('b.'));
-  assert.ok(a && b, `pair in ${dir}`);
+  if (!a || !b) throw new Error(`no a.*/b.* pair in ${dir}`);
   return [join(dir, a), join(dir, b)];
 }
 
