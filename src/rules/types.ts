@@ -1,0 +1,79 @@
+// What a rule file means once validated. A rule says which paths (globs on absolute image paths, plus
+// optional entry-type and layer conditions), what to do with them, and why (the finding that produced it).
+import type { EntryType } from '../core/entry.js';
+
+export const RULE_SCHEMA_VERSION = 1;
+
+/** Actions on one entry's metadata: never read the content. */
+export const META_ACTIONS = ['clamp-mtime', 'set-mtime', 'set-owner', 'set-mode'] as const;
+/** Actions that drop the entry or rewrite its content. */
+export const CONTENT_ACTIONS = [
+  'delete',
+  'truncate',
+  'replace',
+  'sort-lines',
+  'regex-replace',
+  'sort-json-keys',
+  'gzip-normalize',
+  'zip-normalize',
+] as const;
+/** Actions on the image documents (config, manifest annotations), not on entries. */
+export const IMAGE_ACTIONS = ['image-timestamps'] as const;
+export const ACTIONS = [...META_ACTIONS, ...CONTENT_ACTIONS, ...IMAGE_ACTIONS] as const;
+export type ActionName = (typeof ACTIONS)[number];
+
+export type RuleAction =
+  | { action: 'clamp-mtime' }
+  | { action: 'set-mtime'; mtime: number }
+  | { action: 'set-owner'; uid?: number; gid?: number }
+  | { action: 'set-mode'; mode: number }
+  | { action: 'delete' }
+  | { action: 'truncate' }
+  | { action: 'replace'; content: string }
+  /** `field` is 1-based; lines compare by that field (split on `separator`, default whitespace), then whole. */
+  | { action: 'sort-lines'; field?: number; separator?: string }
+  | { action: 'regex-replace'; pattern: string; flags: string; replacement: string }
+  | { action: 'sort-json-keys' }
+  | { action: 'gzip-normalize' }
+  | { action: 'zip-normalize' }
+  | { action: 'image-timestamps' };
+
+export interface RuleReason {
+  category: string;
+  evidence: string[];
+}
+
+export interface RuleBase {
+  /** Globs on absolute image paths ("/etc/machine-id", "/var/log/**"); empty for image actions. */
+  match: string[];
+  /** Only entries of these types; all types when absent. */
+  types?: EntryType[];
+  /** Only these layer indexes (0 = bottom); all layers when absent. */
+  layers?: number[];
+  reason?: RuleReason;
+  /** Marked for a human to check: it hides a difference that might be real. */
+  review: boolean;
+  note?: string;
+  /** "file:line" of the rule, for messages. */
+  where: string;
+}
+
+export type Rule = RuleBase & RuleAction;
+
+export interface RuleSet {
+  rules: Rule[];
+  /** The files the rules came from, in load order. */
+  files: string[];
+}
+
+export const ENTRY_TYPES: readonly EntryType[] = [
+  'file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo', 'whiteout', 'opaque',
+];
+
+export function isImageAction(action: ActionName): boolean {
+  return (IMAGE_ACTIONS as readonly string[]).includes(action);
+}
+
+export function isContentAction(action: ActionName): boolean {
+  return (CONTENT_ACTIONS as readonly string[]).includes(action) && action !== 'delete';
+}
