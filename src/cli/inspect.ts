@@ -3,6 +3,32 @@ import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { inspectImage, type InspectResult } from '../image/inspect.js';
 import { style } from '../report/style.js';
+import { UsageError } from '../core/errors.js';
+
+/** "64G", "512M", "1024" → bytes: the --max-layer-bytes value. */
+export function parseByteSize(text: string): number {
+  const m = /^(\d+)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+  const n = m ? Number(m[1]) * 1024 ** 'BKMGT'.indexOf((m[2] || 'B').toUpperCase()) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--max-layer-bytes: expected a size like 64G, 512M or 1048576, not "${text}"`);
+  return n;
+}
+
+function human(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
+
+/** Names and history come from the input: control characters (terminal escapes) are shown, not sent. */
+function clean(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
 
 function short(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 16);
@@ -19,14 +45,14 @@ function render(r: InspectResult): string {
     style: { head: style.level > 0 ? ['cyan'] : [], border: style.level > 0 ? ['grey'] : [] },
   });
   for (const l of r.layers) {
-    table.push([l.index, l.mediaType.replace('application/vnd.', ''), short(l.digest), short(l.diffId), l.size, l.entries + (l.whiteouts ? ` (${l.whiteouts} wh)` : '')]);
+    table.push([l.index, clean(l.mediaType.replace('application/vnd.', '')), short(l.digest), short(l.diffId), human(l.size), l.entries + (l.whiteouts ? ` (${l.whiteouts} wh)` : '')]);
   }
   lines.push(table.toString());
   if (r.history.length) {
     lines.push('history:');
-    for (const h of r.history) lines.push(`  ${h.created ?? '-'}  ${h.emptyLayer ? '(empty) ' : ''}${(h.createdBy ?? '').slice(0, 100)}`);
+    for (const h of r.history) lines.push(`  ${h.created ?? '-'}  ${h.emptyLayer ? '(empty) ' : ''}${clean((h.createdBy ?? '').slice(0, 100))}`);
   }
-  for (const w of r.warnings) lines.push(style.yellow(`warning: ${w}`));
+  for (const w of r.warnings) lines.push(style.yellow(`warning: ${clean(w)}`));
   return lines.join('\n') + '\n';
 }
 
@@ -37,7 +63,10 @@ export function registerInspect(program: Command): void {
     .argument('<image>', 'OCI layout dir or archive, docker save archive, rootfs tarball (.tar/.tar.gz/.tar.zst) or directory')
     .option('--json', 'print JSON instead of a table')
     .option('--platform <os/arch>', 'image to read from a multi-platform index')
-    .action(async (image: string, opts: { json?: boolean; platform?: string }) => {
+    .option('--max-layer-bytes <size>', 'stop reading a layer after this many uncompressed bytes (default 64G)')
+    .action(async (image: string, opts: { json?: boolean; platform?: string; maxLayerBytes?: string }) => {
+      // through the environment, so every reader of layers in this process (and its children) obeys it
+      if (opts.maxLayerBytes !== undefined) process.env.REPRO_MAX_LAYER_BYTES = String(parseByteSize(opts.maxLayerBytes));
       const result = await inspectImage(image, { platform: opts.platform });
       process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : render(result));
     });
