@@ -14,7 +14,7 @@ interface Island {
 
 function island(html: string): Island {
   const m = /<script type="application\/json" id="repro-data">([\s\S]*?)<\/script>/.exec(html);
-  assert.ok(m, 'JSON island present');
+  if (!m) throw new assert.AssertionError({ message: 'JSON island present' });
   return JSON.parse(m[1]!) as Island;
 }
 
@@ -86,7 +86,7 @@ test('word-level segments mark only the differing words and lose nothing', () =>
   const a = '2026-11-27 10:01:02 install base-files';
   const b = '2026-11-27 10:07:41 install base-files';
   const segs = wordSegments(a, b);
-  assert.ok(segs);
+  if (!segs) throw new assert.AssertionError({ message: 'similar lines get word segments' });
   assert.equal(segs[0].join(''), a);
   assert.equal(segs[1].join(''), b);
   const changedOld = segs[0].filter((_, i) => i % 2 === 1).join('');

@@ -38,7 +38,7 @@ test('suggested rules are listed once each in a yaml block', () => {
     suggestedRules: (f) => (f.category === 'ordering' ? '- sort: /etc/group' : f.category === 'random-id' ? '- truncate: /etc/machine-id' : undefined),
   });
   const block = /### Suggested rules\n\n```yaml\n([\s\S]*?)\n```/.exec(md);
-  assert.ok(block, md);
+  if (!block) throw new assert.AssertionError({ message: md });
   assert.deepEqual(block[1]!.split('\n'), ['- truncate: /etc/machine-id', '- sort: /etc/group']);
   assert.ok(!renderMarkdown(report).includes('Suggested rules'), 'no section without rules');
 });
