@@ -93,6 +93,8 @@ export function classifyText(a: string, b: string, ctx: ClassifyContext): Classi
     const others = found.filter((f) => f !== main).map((f) => `${PLURAL[f.d.category]} (${f.pairs.length})`);
     return { category: main.d.category, evidence: `${describe(main.d, main.pairs)}; also ${others.join(', ')}` };
   }
+  const perLine = everyLineExplained(a, b, ctx);
+  if (perLine) return perLine;
   const reordered = lineOrderingEvidence(ta, tb);
   if (reordered && found.length > 0) {
     return { category: 'ordering', evidence: `${reordered} once ${found.map((f) => PLURAL[f.d.category]).join(', ')} are masked` };
@@ -104,4 +106,36 @@ export function classifyText(a: string, b: string, ctx: ClassifyContext): Classi
 export function classifyValue(a: string, b: string, ctx: ClassifyContext): Classification {
   const c = classifyText(a, b, ctx);
   return c.category === 'ordering' ? { category: 'content', evidence: c.evidence } : c;
+}
+
+/**
+ * Line-level attribution for time-stamped records (logs): when every differing line carries a differing
+ * token of one detector, that detector names the cause even if other words on those lines differ too
+ * (the evidence says so). Only for texts with the same number of lines, compared line by line.
+ */
+function everyLineExplained(a: string, b: string, ctx: ClassifyContext): Classification | null {
+  const la = a.split('\n');
+  const lb = b.split('\n');
+  if (la.length !== lb.length) return null;
+  const differingLines = new Set<number>();
+  la.forEach((line, i) => {
+    if (line !== lb[i]) differingLines.add(i + 1);
+  });
+  if (differingLines.size === 0) return null;
+  for (const d of TEXT_DETECTORS) {
+    const pairs = differing(d.mask(a, 'a', ctx).tokens, d.mask(b, 'b', ctx).tokens).filter(([x, y]) => x.line === y.line);
+    const covered = new Set(pairs.map(([x]) => x.line));
+    if ([...differingLines].every((n) => covered.has(n))) {
+      const residue = [...differingLines].filter((n) => {
+        const ma = d.mask(la[n - 1] ?? '', 'a', ctx).text;
+        const mb = d.mask(lb[n - 1] ?? '', 'b', ctx).text;
+        return ma !== mb;
+      }).length;
+      return {
+        category: d.category,
+        evidence: `${describe(d, pairs)}; every differing line has one (other text differs too on ${residue} line${residue === 1 ? '' : 's'})`,
+      };
+    }
+  }
+  return null;
 }

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classifyText, classifyValue } from '../../src/classify/index.js';
+
+const none = { variations: [] };
+
+test('timestamps of every supported format are masked', () => {
+  const pairs: [string, string, RegExp][] = [
+    ['built 2026-11-27T18:14:19Z ok', 'built 2026-11-28T09:01:02Z ok', /ISO 8601 timestamp/],
+    ['2026-11-27 18:14:19 install x', '2026-11-27 18:15:00 install x', /ISO 8601 timestamp/],
+    ['Nov 27 18:14:19 host sshd', 'Nov 28 01:02:03 host sshd', /syslog date/],
+    ['Date: Fri, 27 Nov 2026 18:14:19 +0000', 'Date: Sat, 28 Nov 2026 09:00:00 +0000', /RFC 2822 date/],
+    ['Last-Modified: Fri, 27 Nov 2026 18:14:19 GMT', 'Last-Modified: Sat, 28 Nov 2026 09:00:00 GMT', /RFC 2822 date/],
+    ['built on Fri Nov 27 18:14:19 UTC 2026', 'built on Sat Nov 28 09:00:00 UTC 2026', /ctime date/],
+    ['SOURCE_DATE=1700000000', 'SOURCE_DATE=1700259200', /epoch/],
+    ['compiled Nov 27 2026 at 18:14:19', 'compiled Nov 28 2026 at 09:00:00', /C __DATE__|time of day/],
+  ];
+  for (const [a, b, kind] of pairs) {
+    const c = classifyText(a, b, none);
+    assert.equal(c.category, 'timestamp', a);
+    assert.match(c.evidence, kind, a);
+  }
+});
+
+test('a 10-digit number that is no plausible build time is content, not a timestamp', () => {
+  assert.equal(classifyText('size=9999999999\n', 'size=9999999998\n', none).category, 'content');
+  assert.equal(classifyText('n=123456789\n', 'n=123456780\n', none).category, 'content');
+});
+
+test('random ids: hex, UUID, base64, PEM and ssh keys', () => {
+  const c1 = classifyText('5f0c2a9e8b7d4e1fa3c6b9d2e5f80714\n', '0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e\n', none);
+  assert.deepEqual(c1, { category: 'random-id', evidence: '32-hex token differs on line 1' });
+  const c2 = classifyText('id=123e4567-e89b-12d3-a456-426614174000', 'id=9b2f0c1e-5a4d-4c3b-8e7f-0a1b2c3d4e5f', none);
+  assert.match(c2.evidence, /UUID/);
+  const c3 = classifyText('salt: Zx8Qm2Lp9Tr4Kv7Wn3Yb6Hc1', 'salt: Aq1Ws2Ed3Rf4Tg5Yh6Uj7Ik8', none);
+  assert.equal(c3.category, 'random-id');
+  assert.match(c3.evidence, /base64 token/);
+  const pem = (body: string): string => `x\n-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\ny\n`;
+  const c4 = classifyText(pem('MIIBVAIBADANBgkq'), pem('hkiG9w0BAQEFAASC'), none);
+  assert.match(c4.evidence, /PEM PRIVATE KEY block differs on line 2/);
+  const c5 = classifyText('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAbc root@h', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIXyz root@h', none);
+  assert.match(c5.evidence, /ssh key/);
+});
+
+test('plain words and paths are not taken for base64 ids', () => {
+  const c = classifyText('path /usr/lib/x86_64-linux-gnu/libfoo\n', 'path /usr/lib/aarch64-linux-gnu/libfoo\n', none);
+  assert.equal(c.category, 'content');
+});
+
+test('build-env: each side masks its own variation values', () => {
+  const ctx = { variations: [{ name: 'hostname', a: 'build-a', b: 'build-b' }, { name: 'build path', a: '/build/one', b: '/build/two' }] };
+  const c = classifyText('host=build-a\nsrc=/build/one/src\n', 'host=build-b\nsrc=/build/two/src\n', ctx);
+  assert.equal(c.category, 'build-env');
+  assert.match(c.evidence, /hostname differs on line 1 \(build-a vs build-b\)/);
+  assert.equal(classifyText('host=build-a\n', 'host=build-c\n', ctx).category, 'content');
+});
+
+test('ordering: same multiset of lines', () => {
+  const c = classifyText('a\nb\nc\n', 'c\na\nb\n', none);
+  assert.deepEqual(c, { category: 'ordering', evidence: 'same 3 lines in another order (3 moved)' });
+  assert.equal(classifyText('a\nb\nc\n', 'c\na\nd\n', none).category, 'content');
+});
+
+test('mixed causes: the commonest names the finding, the evidence lists the others', () => {
+  const a = 'at 2026-11-27 18:14:19\nat 2026-11-27 18:14:20\nid 5f0c2a9e8b7d4e1fa3c6b9d2e5f80714\n';
+  const b = 'at 2026-11-28 10:00:00\nat 2026-11-28 10:00:01\nid 0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e\n';
+  const c = classifyText(a, b, none);
+  assert.equal(c.category, 'timestamp');
+  assert.match(c.evidence, /also random ids \(1\)/);
+});
+
+test('content: anything else, with the first differing line', () => {
+  assert.deepEqual(classifyText('x\ny\n', 'x\nz\n', none), { category: 'content', evidence: 'content differs from line 2' });
+});
+
+test('classifyValue never says ordering', () => {
+  assert.equal(classifyValue('a\nb', 'b\na', none).category, 'content');
+});
