@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { attributePackages, attributeWith, ownerIndex } from '../../src/check/packages.js';
+import type { Finding } from '../../src/core/finding.js';
+import { makeOciArchive } from '../helpers/images.js';
+
+function finding(path: string, category: Finding['category']): Finding {
+  return { path, category, evidence: 'x', detail: '' };
+}
+
+test('ownerIndex: arch qualifiers dropped, usrmerge aliases, shared directories keep every owner', () => {
+  const owners = ownerIndex(
+    new Map([
+      ['libc-bin', '/.\n/sbin\n/sbin/ldconfig\n/usr/share/doc\n'],
+      ['libc6:amd64', '/.\n/usr/share/doc\n/usr/lib/x86_64-linux-gnu/libc.so.6\n'],
+    ]),
+  );
+  assert.deepEqual(owners.get('/usr/sbin/ldconfig'), ['libc-bin']);
+  assert.deepEqual(owners.get('/sbin/ldconfig'), ['libc-bin']);
+  assert.deepEqual(owners.get('/usr/share/doc'), ['libc-bin', 'libc6']);
+  assert.deepEqual(owners.get('/usr/lib/x86_64-linux-gnu/libc.so.6'), ['libc6']);
+  assert.equal(owners.get('/.'), undefined);
+});
+
+test('attributeWith: package → files → categories, unowned files apart, image metadata skipped', () => {
+  const owners = new Map([['/usr/bin/gzip', ['gzip']], ['/usr/share/doc/gzip/changelog.gz', ['gzip']], ['/etc/passwd', ['base-passwd']]]);
+  const findings = [
+    finding('/usr/bin/gzip', 'mtime'),
+    finding('/usr/share/doc/gzip/changelog.gz', 'compression-metadata'),
+    finding('/usr/share/doc/gzip/changelog.gz', 'mtime'),
+    finding('/etc/machine-id', 'random-id'),
+    finding('var/log/dpkg.log', 'timestamp'),
+    finding('', 'image-metadata'),
+  ];
+  const r = attributeWith(owners, findings);
+  assert.deepEqual(r.packages, [
+    { name: 'gzip', files: [{ path: '/usr/bin/gzip', categories: ['mtime'] }, { path: '/usr/share/doc/gzip/changelog.gz', categories: ['compression-metadata', 'mtime'] }] },
+  ]);
+  assert.deepEqual(r.unowned, [
+    { path: '/etc/machine-id', categories: ['random-id'] },
+    { path: '/var/log/dpkg.log', categories: ['timestamp'] },
+  ]);
+  assert.equal(findings[0]?.package, 'gzip');
+  assert.equal(findings[3]?.package, undefined);
+});
+
+test('attributePackages reads the dpkg database from the image layers, whiteouts applied', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-pkg-test-'));
+  try {
+    const image = join(dir, 'img.tar');
+    await makeOciArchive(image, {
+      layers: [
+        [
+          { path: 'var/lib/dpkg/info/', type: 'dir' },
+          { path: 'var/lib/dpkg/info/dash.list', content: '/.\n/bin\n/bin/dash\n' },
+          { path: 'var/lib/dpkg/info/dash.md5sums', content: 'abc  bin/dash\n' },
+          { path: 'var/lib/dpkg/info/old.list', content: '/etc/old.conf\n' },
+          { path: 'usr/bin/dash', content: 'ELF' },
+        ],
+        [
+          { path: 'var/lib/dpkg/info/.wh.old.list', content: '' },
+          { path: 'var/lib/dpkg/info/tzdata.list', content: '/usr/share/zoneinfo\n/usr/share/zoneinfo/UTC\n' },
+        ],
+      ],
+    });
+    const findings = [finding('/usr/bin/dash', 'mtime'), finding('/etc/old.conf', 'content'), finding('/usr/share/zoneinfo/UTC', 'binary')];
+    const r = await attributePackages(image, findings);
+    assert.ok(r);
+    assert.deepEqual(r.packages.map((p) => p.name).sort(), ['dash', 'tzdata']);
+    assert.deepEqual(r.unowned.map((f) => f.path), ['/etc/old.conf'], 'a whited-out list no longer owns its files');
+    assert.equal(findings[2]?.package, 'tzdata');
+
+    const plain = join(dir, 'plain.tar');
+    await makeOciArchive(plain, { layers: [[{ path: 'etc/hostname', content: 'x\n' }]] });
+    assert.equal(await attributePackages(plain, [finding('/etc/hostname', 'content')]), undefined, 'no dpkg database: no attribution');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

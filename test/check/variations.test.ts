@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classifierVariations, parseVary, planBuilds, VARIATION_NAMES } from '../../src/check/variations.js';
+import { ReproError } from '../../src/core/errors.js';
+
+const fakeFaketime = { library: '/dev/shm/x/libfaketime.so.1', wrap: (o: string) => ['env', 'LD_PRELOAD=/dev/shm/x/libfaketime.so.1', `FAKETIME=${o}`] };
+
+test('parseVary: default is every variation, none is none, lists and -name edits', () => {
+  assert.deepEqual(parseVary(undefined), [...VARIATION_NAMES]);
+  assert.deepEqual(parseVary('all'), [...VARIATION_NAMES]);
+  assert.deepEqual(parseVary('none'), []);
+  assert.deepEqual(parseVary('umask,hostname'), ['hostname', 'umask']);
+  assert.deepEqual(parseVary('-time,-locale'), VARIATION_NAMES.filter((n) => n !== 'time' && n !== 'locale'));
+  assert.deepEqual(parseVary('path,env'), ['build-path', 'environment']);
+  assert.throws(() => parseVary('time,moonphase'), (e: unknown) => e instanceof ReproError && /moonphase/.test(e.message));
+});
+
+test('planBuilds: control keeps fixed values, the variant gets every chosen variation', () => {
+  const plan = planBuilds([...VARIATION_NAMES], 2, { root: '/tmp/c', faketime: fakeFaketime });
+  const [a, b] = plan.setups;
+  assert.ok(a && b);
+  assert.equal(a.label, 'A');
+  assert.equal(b.label, 'B');
+  assert.deepEqual(a.wrap, []);
+  assert.deepEqual(b.wrap, ['env', 'LD_PRELOAD=/dev/shm/x/libfaketime.so.1', 'FAKETIME=+3d']);
+  assert.equal(a.umask, '0022');
+  assert.equal(b.umask, '0002');
+  assert.notEqual(a.hostname, b.hostname);
+  assert.equal(a.hostname.length, b.hostname.length);
+  assert.equal(a.env.TZ, 'UTC');
+  assert.equal(b.env.TZ, 'Etc/GMT-14');
+  assert.equal(b.env.LC_ALL, 'fr_CH.UTF-8');
+  assert.notEqual(a.env.REPRO_CHECK_VARIATION, b.env.REPRO_CHECK_VARIATION);
+  assert.ok(b.workDir.length > a.workDir.length, 'the variant tree lives under a longer path');
+  assert.deepEqual(plan.applied.map((v) => v.name), [...VARIATION_NAMES]);
+  assert.deepEqual(plan.skipped, []);
+});
+
+test('planBuilds: --vary none gives identical settings apart from the (unavoidable) separate trees', () => {
+  const plan = planBuilds([], 3, { root: '/tmp/c', faketime: undefined });
+  const [a, b, c] = plan.setups;
+  assert.ok(a && b && c);
+  assert.deepEqual({ ...b, label: 'A', workDir: '' }, { ...a, workDir: '' });
+  assert.equal(c.label, 'C');
+  assert.equal(a.workDir.length, b.workDir.length);
+  assert.deepEqual(plan.applied, []);
+  const vars = classifierVariations(a, b);
+  assert.deepEqual(vars.map((v) => v.name), ['build path']);
+});
+
+test('planBuilds: time is skipped with a reason when libfaketime is missing', () => {
+  const plan = planBuilds(['time', 'umask'], 2, { root: '/r', faketime: undefined });
+  assert.deepEqual(plan.applied.map((v) => v.name), ['umask']);
+  assert.equal(plan.skipped[0]?.name, 'time');
+  assert.match(plan.skipped[0]?.reason ?? '', /faketime/);
+  assert.deepEqual(plan.setups[1]?.wrap, []);
+});
+
+test('classifierVariations: the values each side saw, for the build-env classifier', () => {
+  const plan = planBuilds([...VARIATION_NAMES], 2, { root: '/tmp/c', faketime: fakeFaketime });
+  const vars = classifierVariations(plan.setups[0]!, plan.setups[1]!);
+  const byName = Object.fromEntries(vars.map((v) => [v.name, v]));
+  assert.deepEqual(byName.hostname, { name: 'hostname', a: 'repro-a-host', b: 'repro-b-host' });
+  assert.equal(byName['build path']?.a, plan.setups[0]!.workDir);
+  assert.equal(byName['build path']?.b, plan.setups[1]!.workDir);
+  assert.deepEqual(byName.timezone, { name: 'timezone', a: 'UTC', b: 'Etc/GMT-14' });
+  assert.ok(byName.environment && byName.locale);
+});
