@@ -40,7 +40,12 @@ function epochAt(buf: Buffer, at: number, width: 4 | 8, le: boolean): number | n
 function explainSpan(a: Buffer, b: Buffer, span: Span): string | null {
   for (const width of [4, 8] as const) {
     if (span.end - span.start > width) continue;
-    for (let at = span.end - width; at <= span.start; at++) {
+    // Aligned windows first, then the one starting where the difference starts: a time_t field is
+    // usually aligned, and its low bytes (LE) or high-order end (BE) are where two nearby times differ.
+    const starts: number[] = [];
+    for (let at = Math.max(0, span.end - width); at <= span.start; at++) starts.push(at);
+    starts.sort((x, y) => Number(x % width !== 0) - Number(y % width !== 0) || Math.abs(x - span.start) - Math.abs(y - span.start));
+    for (const at of starts) {
       for (const le of [true, false]) {
         const va = epochAt(a, at, width, le);
         const vb = epochAt(b, at, width, le);
