@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { blobFromBuffer, blobFromFile, type Blob } from '../../src/compare/blob.js';
+import { compareContent, DEFAULT_LIMITS, newContentContext } from '../../src/compare/content.js';
+import { blobs, ctxWith } from '../helpers/fixtures-content.js';
+
+const CORPUS = '/work/shared/corpus';
+
+test('default limits are the documented ones', () => {
+  assert.deepEqual(DEFAULT_LIMITS, { maxDepth: 8, maxDiffLines: 200, maxMemberBytes: 256 * 1024 * 1024, maxTotalBytes: 4 * 1024 ** 3 });
+  const ctx = newContentContext();
+  assert.equal(ctx.budget.bytes, DEFAULT_LIMITS.maxTotalBytes);
+  assert.equal(ctx.depth, 0);
+});
+
+test('equal content digests are never read', async () => {
+  const poisoned = (name: string): Blob => ({
+    name,
+    size: 10,
+    digest: 'sha256:' + 'ab'.repeat(32),
+    bytes: () => Promise.reject(new Error('read')),
+    stream: () => {
+      throw new Error('streamed');
+    },
+  });
+  assert.deepEqual(await compareContent(poisoned('a'), poisoned('b'), ctxWith()), []);
+});
+
+test('equal bytes without digests give no findings', async () => {
+  assert.deepEqual(await compareContent(...blobs('same\n', 'same\n'), ctxWith()), []);
+});
+
+test('members above maxMemberBytes are compared by streamed digest only', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'repro-content-'));
+  try {
+    writeFileSync(join(dir, 'a'), Buffer.alloc(2048, 1));
+    writeFileSync(join(dir, 'b'), Buffer.alloc(2048, 2));
+    const a = blobFromFile('a', join(dir, 'a'));
+    const b = blobFromFile('b', join(dir, 'b'));
+    // bytes() must not be used for large blobs: make it fail loudly.
+    a.bytes = () => Promise.reject(new Error('buffered a large member'));
+    const f = await compareContent(a, b, ctxWith({ maxMemberBytes: 1024 }));
+    assert.equal(f.length, 1);
+    assert.equal(f[0]?.category, 'binary');
+    assert.equal(f[0]?.warning, 'member larger than 1024 bytes: compared by digest only');
+    assert.deepEqual(await compareContent(a, blobFromFile('a2', join(dir, 'a')), ctxWith({ maxMemberBytes: 1024 })), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a comparator failure degrades to bytes and records why', async () => {
+  // Valid zip magic, no central directory: the zip parser throws, the engine keeps going.
+  const a = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(40, 0)]);
+  const b = Buffer.from(a);
+  b[30] = 7;
+  const f = await compareContent(blobFromBuffer('a', a), blobFromBuffer('b', b), ctxWith());
+  assert.equal(f[0]?.category, 'binary');
+  assert.match(f[0]?.warning ?? '', /^zip comparator failed \(no end of central directory record\): compared bytes$/);
+});
+
+test('different formats on each side fall back to text or bytes', async () => {
+  const f = await compareContent(...blobs('{"a":1}', 'plain text\n'), ctxWith());
+  assert.equal(f[0]?.category, 'content');
+});
+
+const PAIRS: [dir: string, a: string, b: string][] = [
+  ['gzip-header', 'a.gz', 'b.gz'],
+  ['json-order', 'a.json', 'b.json'],
+  ['log-timestamps', 'a.log', 'b.log'],
+  ['machine-id', 'a.id', 'b.id'],
+  ['text-order', 'a.conf', 'b.conf'],
+  ['zip-times', 'a.zip', 'b.zip'],
+];
+
+for (const [dir, fa, fb] of PAIRS) {
+  test(`corpus ${dir}: yields the expected category`, async () => {
+    const expect = JSON.parse(readFileSync(join(CORPUS, dir, 'expect.json'), 'utf8')) as {
+      expect: { path: string; category: string }[];
+    };
+    const found = await compareContent(
+      blobFromFile(fa, join(CORPUS, dir, fa)),
+      blobFromFile(fb, join(CORPUS, dir, fb)),
+      newContentContext(),
+    );
+    for (const e of expect.expect) {
+      assert.ok(
+        found.some((f) => f.inner === e.path && f.category === e.category),
+        `${dir}: expected ${e.category} at "${e.path}", got ${JSON.stringify(found.map((f) => [f.inner, f.category]))}`,
+      );
+    }
+    assert.ok(found.every((f) => f.evidence.length > 0 && !f.evidence.includes('\n')), 'evidence is one line');
+  });
+}
