@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { ReproError } from '../core/errors.js';
+import { ruleFileRef } from './rule-ref.js';
 import type { Base, FileStep, Manifest, OutputCompression, OutputFormat, Phase, Step } from './manifest-types.js';
 
 const TOP_KEYS = ['version', 'name', 'epoch', 'base', 'phases', 'normalize', 'output', 'builder'];
@@ -202,7 +203,7 @@ export function parseManifest(text: string, path: string): Manifest {
     }
   }
   const normalize = get(top, 'normalize');
-  if (normalize !== undefined) manifest.normalize = ctx.strList(normalize, 'normalize').map((f) => resolve(dir, f));
+  if (normalize !== undefined) manifest.normalize = ctx.strList(normalize, 'normalize').map((f) => ruleFileRef(f, dir));
   const output = get(top, 'output');
   if (output !== undefined) {
     const o = ctx.map(output, 'output', ['format', 'compression']);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { registerInspect } from './inspect.js';
 import { registerDiff } from './diff.js';
+import { registerBuild } from './build.js';
 
 const require = createRequire(import.meta.url);
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   program.hook('preSubcommand', () => undefined);
   registerInspect(program);
   registerDiff(program);
+  registerBuild(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -6,13 +6,14 @@ import { ReproError } from '../../src/core/errors.js';
 const FILE = '/work/m/manifest.yml';
 
 function errorOf(text: string): ReproError {
+  let caught: unknown;
   try {
     parseManifest(text, FILE);
   } catch (err) {
-    assert.ok(err instanceof ReproError, String(err));
-    return err;
+    caught = err;
   }
-  assert.fail('expected a validation error');
+  if (!(caught instanceof ReproError)) return assert.fail(`expected a validation error, got ${String(caught)}`);
+  return caught;
 }
 
 test('a full manifest parses with defaults, octal modes and steps in manifest order', () => {
@@ -30,7 +31,7 @@ test('a full manifest parses with defaults, octal modes and steps in manifest or
       '      - {src: conf/a.conf, dest: /etc/a.conf, mode: 0640, owner: "0:0"}',
       '    apt: [curl]',
       '    env: {A: "1"}',
-      'normalize: [rules.yml]',
+      'normalize: [rules.yml, debian]',
       'output: {format: docker, compression: zstd}',
     ].join('\n'),
     FILE,
@@ -39,14 +40,12 @@ test('a full manifest parses with defaults, octal modes and steps in manifest or
   assert.equal(m.epoch, 1700000000);
   assert.deepEqual(m.base, { kind: 'debootstrap', suite: 'bookworm', variant: 'minbase', include: ['dbus', 'systemd'], components: ['main'], mirror: 'auto' });
   assert.deepEqual(m.phases[0]!.steps.map((s) => s.kind), ['run', 'files', 'apt', 'env']);
-  const run = m.phases[0]!.steps[0]!;
-  assert.ok(run.kind === 'run');
+  const [run, files] = m.phases[0]!.steps;
+  if (run?.kind !== 'run' || files?.kind !== 'files') return assert.fail('unexpected step kinds');
   assert.deepEqual(run.commands, ['echo hi && echo there']);
-  const files = m.phases[0]!.steps[1]!;
-  assert.ok(files.kind === 'files');
   assert.equal(files.files[0]!.mode, 0o640);
   assert.equal(files.files[0]!.src, '/work/m/conf/a.conf');
-  assert.deepEqual(m.normalize, ['/work/m/rules.yml']);
+  assert.deepEqual(m.normalize, ['/work/m/rules.yml', 'debian']);
   assert.deepEqual(m.output, { format: 'docker', compression: 'zstd' });
 });
 

@@ -1,0 +1,171 @@
+// buildManifest: base, then phases in order, each committed as its own layer (the snapshot diff of the
+// tree), normalized by the manifest's rules on the way to the ONE writer, then the image written
+// atomically. The builder itself adds nothing that varies: fixed environment, fixed umask, times from
+// SOURCE_DATE_EPOCH; what differs between two builds is what the phases did.
+import { access, mkdir, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { onCleanup } from '../core/cleanup.js';
+import type { ImageConfig } from '../core/image.js';
+import { tempDir } from '../core/temp.js';
+import { writeImage } from '../image/image-writer.js';
+import type { WrittenLayer } from '../image/layer-writer.js';
+import { bootstrapBase } from './bases/bootstrap.js';
+import { imageBase } from './bases/image.js';
+import { tarballBase } from './bases/tarball.js';
+import type { BaseContext, BaseOutcome } from './bases/types.js';
+import { runExternalBuilder } from './external.js';
+import { describeEpoch, resolveEpoch } from './epoch.js';
+import { diffSnapshots } from './layer-diff.js';
+import { loadManifest } from './manifest-schema.js';
+import type { Manifest } from './manifest-types.js';
+import { loadBuildRules, normalizeAnnotations, normalizeConfig, writeNormalizedLayer, type Rules } from './normalize.js';
+import { ruleFileRef } from './rule-ref.js';
+import type { BuildOptions, BuildResult, BuiltLayer } from './options.js';
+import { runPhase, type PhaseContext } from './phases.js';
+import { emptySnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
+import { buildEnv, imageConfig } from './image-config.js';
+
+async function makeWorkDir(opts: BuildOptions): Promise<string> {
+  if (!opts.workDir) return tempDir('build-');
+  const dir = resolve(opts.workDir);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+function baseOf(manifest: Manifest, ctx: BaseContext): Promise<BaseOutcome> {
+  const base = manifest.base ?? { kind: 'scratch' as const };
+  switch (base.kind) {
+    case 'debootstrap':
+    case 'mmdebstrap':
+      return bootstrapBase(base, ctx);
+    case 'tarball':
+      return tarballBase(base.path, ctx);
+    case 'image':
+      return imageBase(base.path, ctx);
+    case 'scratch':
+      return Promise.resolve({ label: 'scratch', treeIsLayer: false, kept: [] });
+  }
+}
+
+const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
+
+interface LayerState {
+  manifest: Manifest;
+  rules: Rules | undefined;
+  epoch: number;
+  blobDir: string;
+  compression: NonNullable<BuildOptions['compression']>;
+  layers: WrittenLayer[];
+  built: BuiltLayer[];
+  names: string[];
+}
+
+/** Diff, normalize and write one layer while the tree still holds exactly what the snapshot saw. */
+async function commitLayer(state: LayerState, name: string, prev: Snapshot, next: Snapshot): Promise<{ size: number; entries: number; digest: string }> {
+  const diff = diffSnapshots(prev, next);
+  const written = await writeNormalizedLayer(diff.items, state.rules, {
+    epoch: state.epoch,
+    layer: state.layers.length,
+    compression: state.compression,
+    dir: state.blobDir,
+  });
+  state.layers.push(written);
+  state.names.push(name);
+  state.built.push({ phase: name, digest: written.digest, diffId: written.diffId, size: written.size });
+  return { size: written.size, entries: diff.items.length, digest: written.digest };
+}
+
+export async function buildManifest(manifestPath: string, opts: BuildOptions): Promise<BuildResult> {
+  const started = Date.now();
+  const manifest = await loadManifest(manifestPath);
+  const epoch = await resolveEpoch(manifest, { ...process.env, ...opts.env });
+  opts.onProgress?.({ kind: 'epoch', epoch: epoch.epoch, source: epoch.source, text: describeEpoch(epoch) });
+  const rules = await loadBuildRules([...manifest.normalize, ...(opts.extraRules ?? []).map((f) => ruleFileRef(f, process.cwd()))]);
+  const format = opts.format ?? manifest.output.format;
+  const compression = opts.compression ?? manifest.output.compression;
+
+  const work = await makeWorkDir(opts);
+  const root = join(work, 'rootfs');
+  const blobDir = join(work, 'blobs');
+  // The tree goes on every exit path; mounts never outlive the namespace of the command that made them.
+  const removeWork = (): Promise<void> => rm(opts.workDir ? root : work, { recursive: true, force: true }).then(() => rm(blobDir, { recursive: true, force: true }));
+  const forget = onCleanup(removeWork);
+  try {
+    await rm(root, { recursive: true, force: true });
+    await mkdir(root, { mode: 0o755 });
+    await mkdir(blobDir, { recursive: true });
+    const env = buildEnv(epoch.epoch, opts.env);
+    const cacheDir = opts.cacheDir ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'repro');
+    const state: LayerState = { manifest, rules, epoch: epoch.epoch, blobDir, compression, layers: [], built: [], names: [] };
+    const steps = (manifest.base && manifest.base.kind !== 'scratch' && manifest.base.kind !== 'image' ? 1 : 0) + manifest.phases.length;
+    let config: ImageConfig | undefined;
+
+    if (manifest.builder) {
+      const r = await runExternalBuilder(manifest, { work, blobDir, env, wrap: opts.wrap ?? [], rules, epoch: epoch.epoch, compression, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+      state.layers.push(...r.layers);
+      state.built.push(...r.built);
+      state.names.push(...r.built.map((b) => b.phase));
+      config = r.config;
+    } else {
+      const baseCtx: BaseContext = { manifestPath: manifest.path, root, blobDir, workDir: work, env, cacheDir, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}) };
+      let index = 0;
+      const t0 = Date.now();
+      const isLayer = manifest.base?.kind !== 'scratch' && manifest.base?.kind !== 'image' && manifest.base !== undefined;
+      if (isLayer) opts.onProgress?.({ kind: 'phase-start', phase: 'base', index, total: steps });
+      const base = await baseOf(manifest, baseCtx);
+      for (const k of base.kept) {
+        state.layers.push(k.layer);
+        state.names.push(k.name);
+        state.built.push({ phase: k.name, digest: k.layer.digest, diffId: k.layer.diffId, size: k.layer.size });
+      }
+      config = base.config;
+      let prev = base.treeIsLayer ? emptySnapshot(root) : await takeSnapshot(root);
+      if (base.treeIsLayer) {
+        const next = await takeSnapshot(root, prev);
+        const r = await commitLayer(state, 'base', prev, next);
+        opts.onProgress?.({ kind: 'phase-done', phase: 'base', index: index++, total: steps, elapsedMs: Date.now() - t0, ...r });
+        prev = next;
+      }
+      const phaseCtx: PhaseContext = {
+        manifestPath: manifest.path,
+        root,
+        chroot: false,
+        baseEnv: env,
+        manifestEnv: {},
+        umask: opts.umask ?? '0022',
+        wrap: opts.wrap ?? [],
+        ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
+        ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+      };
+      for (const phase of manifest.phases) {
+        const t = Date.now();
+        opts.onProgress?.({ kind: 'phase-start', phase: phase.name, index, total: steps });
+        // scratch trees run on the host even once a phase has put a shell in them: $ROOTFS is the contract.
+        phaseCtx.chroot = manifest.base?.kind !== 'scratch' && (await exists(join(root, 'bin/sh')));
+        await runPhase(phaseCtx, phase);
+        const next = await takeSnapshot(root, prev);
+        const r = await commitLayer(state, phase.name, prev, next);
+        opts.onProgress?.({ kind: 'phase-done', phase: phase.name, index: index++, total: steps, elapsedMs: Date.now() - t, ...r });
+        prev = next;
+      }
+      if (prev.skipped.length) process.emitWarning(`sockets left out of the layers: ${prev.skipped.slice(0, 5).join(', ')}`);
+      config = imageConfig({ base: config, epoch: epoch.epoch, names: state.names, keptCount: base.kept.length, env: phaseCtx.manifestEnv, label: base.label, shell: await exists(join(root, 'bin/sh')) });
+    }
+
+    const finalConfig = await normalizeConfig(config ?? imageConfig({ epoch: epoch.epoch, names: state.names, keptCount: 0, env: {}, label: 'builder', shell: false }), rules, epoch.epoch);
+    const out = resolve(opts.out);
+    opts.onProgress?.({ kind: 'write', out, format });
+    const created = new Date(epoch.epoch * 1000).toISOString().replace('.000Z', 'Z');
+    const written = await writeImage(
+      { layers: state.layers, config: finalConfig, annotations: normalizeAnnotations({ 'org.opencontainers.image.created': created, 'org.opencontainers.image.title': manifest.name }, rules, epoch.epoch) },
+      out,
+      format,
+      { refName: 'latest' },
+    );
+    return { out, manifestDigest: written.manifestDigest, layers: state.built, epoch: epoch.epoch, epochSource: epoch.source, durationMs: Date.now() - started };
+  } finally {
+    await removeWork();
+    forget();
+  }
+}

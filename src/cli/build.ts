@@ -1,0 +1,79 @@
+// `repro build MANIFEST -o OUT`: parse options, call buildManifest, print the result.
+import type { Command } from 'commander';
+import { buildManifest, loadManifest } from '../build/index.js';
+import type { BuildOptions } from '../build/index.js';
+import { formatBytes, formatMs, progressPrinter } from '../build/progress.js';
+import { UsageError } from '../core/errors.js';
+
+interface Flags {
+  output?: string;
+  format?: string;
+  compression?: string;
+  workDir?: string;
+  rules: string[];
+  env: string[];
+  umask?: string;
+  hostname?: string;
+  cacheDir?: string;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+function parseEnv(list: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--env expects NAME=value, got "${kv}"`);
+    env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return env;
+}
+
+export function registerBuild(program: Command): void {
+  program
+    .command('build')
+    .description('build an image from a manifest: base, then one layer per phase, normalized by its rules')
+    .argument('<manifest>', 'build manifest (YAML, schema version 1)')
+    .option('-o, --output <path>', 'output image (default: ./<name>.tar, or ./<name> for oci-dir)')
+    .option('--format <format>', 'oci | oci-dir | docker (default: the manifest\'s output.format, else oci)')
+    .option('--compression <c>', 'gzip | zstd | none (default: the manifest\'s output.compression, else gzip)')
+    .option('--work-dir <dir>', 'where the build tree lives (default: a private temp dir)')
+    .option('--rules <file>', 'extra rule file applied after the manifest\'s (repeatable)', collect, [])
+    .option('--env <NAME=value>', 'extra environment for phase commands (repeatable)', collect, [])
+    .option('--umask <octal>', 'umask for phase commands (default 0022)')
+    .option('--hostname <name>', 'hostname seen by phase commands (private UTS namespace)')
+    .option('--cache-dir <dir>', 'package download cache (default ~/.cache/repro)')
+    .option('-v, --verbose', 'show the output of phase commands')
+    .option('--json', 'print the result as JSON on stdout')
+    .action(async (manifest: string, flags: Flags) => {
+      if (flags.format && !['oci', 'oci-dir', 'docker'].includes(flags.format)) throw new UsageError(`--format: expected oci, oci-dir or docker, got "${flags.format}"`);
+      if (flags.compression && !['gzip', 'zstd', 'none'].includes(flags.compression)) throw new UsageError(`--compression: expected gzip, zstd or none, got "${flags.compression}"`);
+      if (flags.umask && !/^0?[0-7]{3}$/.test(flags.umask)) throw new UsageError(`--umask: expected an octal umask such as 022, got "${flags.umask}"`);
+      const m = await loadManifest(manifest);
+      const format = (flags.format ?? m.output.format) as NonNullable<BuildOptions['format']>;
+      const out = flags.output ?? (format === 'oci-dir' ? m.name : `${m.name}.tar`);
+      const result = await buildManifest(manifest, {
+        out,
+        format,
+        ...(flags.compression ? { compression: flags.compression as NonNullable<BuildOptions['compression']> } : {}),
+        ...(flags.workDir ? { workDir: flags.workDir } : {}),
+        extraRules: flags.rules,
+        env: parseEnv(flags.env),
+        ...(flags.umask ? { umask: flags.umask.padStart(4, '0') } : {}),
+        ...(flags.hostname ? { hostname: flags.hostname } : {}),
+        ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
+        onProgress: progressPrinter(process.stderr),
+        ...(flags.verbose ? { onOutput: (c: Buffer) => process.stderr.write(c) } : {}),
+      });
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+        return;
+      }
+      const total = result.layers.reduce((s, l) => s + l.size, 0);
+      process.stdout.write(
+        `${result.out}\n  manifest ${result.manifestDigest}\n  ${result.layers.length} layers, ${formatBytes(total)}, built in ${formatMs(result.durationMs)}\n`,
+      );
+    });
+}

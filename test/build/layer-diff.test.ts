@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { link, mkdir, mkdtemp, rm, symlink, utimes, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { takeSnapshot, emptySnapshot } from '../../src/build/snapshot.js';
+import { diffSnapshots } from '../../src/build/layer-diff.js';
+import type { LayerSource } from '../../src/image/layer-writer.js';
+
+function summary(items: LayerSource[]): string[] {
+  return items.map((i) => `${i.entry.type} ${i.entry.path}${i.entry.linkname ? ' -> ' + i.entry.linkname : ''}`);
+}
+
+async function read(item: LayerSource): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of await item.content!()) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString();
+}
+
+async function tree(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'repro-snap-'));
+  await mkdir(join(root, 'a'));
+  await mkdir(join(root, 'd/sub'), { recursive: true });
+  await writeFile(join(root, 'a/f'), 'one');
+  await writeFile(join(root, 'a/g'), 'same');
+  await writeFile(join(root, 'd/sub/x'), 'x');
+  await writeFile(join(root, 'h1'), 'linked');
+  await link(join(root, 'h1'), join(root, 'h2'));
+  await symlink('a/f', join(root, 'b'));
+  return root;
+}
+
+test('a base layer is the whole tree, sorted, hardlink pairs as file + link to the first path', async () => {
+  const root = await tree();
+  const d = diffSnapshots(emptySnapshot(root), await takeSnapshot(root));
+  assert.deepEqual(summary(d.items), [
+    'dir a', 'file a/f', 'file a/g', 'symlink b -> a/f', 'dir d', 'dir d/sub', 'file d/sub/x', 'file h1', 'hardlink h2 -> h1',
+  ]);
+  assert.equal(d.added, 9);
+  assert.equal(await read(d.items[1]!), 'one');
+  assert.equal(d.items[1]!.entry.digest, 'sha256:7692c3ad3540bb803c020b3aee66cd8887123234ea0c6e7143c0add73ff431ed');
+  await rm(root, { recursive: true });
+});
+
+test('a phase layer holds changed content, mtime-only changes, new entries and one whiteout per removed subtree', async () => {
+  const root = await tree();
+  const before = await takeSnapshot(root);
+  await writeFile(join(root, 'a/f'), 'two');
+  await utimes(join(root, 'a/g'), 1000, 1000); // same bytes, new mtime: still a change
+  await rm(join(root, 'd'), { recursive: true });
+  await mkdir(join(root, 'c'));
+  await writeFile(join(root, 'c/new'), 'new');
+  await link(join(root, 'h1'), join(root, 'h3')); // touches the pair: h1, h2 and h3 all go in
+  await chmod(join(root, 'c'), 0o700);
+  const after = await takeSnapshot(root, before);
+  const d = diffSnapshots(before, after);
+  const s = summary(d.items);
+  // rewriting a file in place leaves its directory's mtime alone, so `a` itself is not in the layer
+  assert.ok(!s.includes('dir a'));
+  assert.ok(s.includes('file a/f'));
+  assert.ok(s.includes('file a/g'));
+  assert.ok(s.includes('dir c') && s.includes('file c/new'));
+  assert.ok(s.includes('whiteout d'));
+  assert.ok(!s.some((x) => x.includes('d/sub')), 'no whiteouts below a removed directory');
+  assert.ok(s.includes('file h1') && s.includes('hardlink h2 -> h1') && s.includes('hardlink h3 -> h1'));
+  assert.ok(!s.includes('symlink b -> a/f'), 'unchanged entries stay out');
+  assert.equal(d.removed, 3);
+  assert.equal(d.items.find((i) => i.entry.path === 'c')!.entry.mode, 0o700);
+  assert.equal(await read(d.items.find((i) => i.entry.path === 'a/f')!), 'two');
+  // unchanged files keep their digest without being hashed again
+  assert.equal(after.entries.get('b')!.linkname, 'a/f');
+  assert.equal(after.entries.get('h2')!.digest, before.entries.get('h2')!.digest);
+  await rm(root, { recursive: true });
+});
+
+test('an unchanged tree gives an empty layer', async () => {
+  const root = await tree();
+  const a = await takeSnapshot(root);
+  const b = await takeSnapshot(root, a);
+  assert.deepEqual(diffSnapshots(a, b).items, []);
+  await rm(root, { recursive: true });
+});
