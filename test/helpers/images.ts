@@ -29,6 +29,8 @@ export interface TestImageSpec {
   /** Manifest annotations. */
   annotations?: Record<string, string>;
   compression?: 'gzip' | 'none';
+  /** zlib level for gzip layers (default 6); the benchmark uses 1 to build large images fast. */
+  gzipLevel?: number;
 }
 
 export interface BuiltImage {
@@ -93,7 +95,7 @@ async function buildBlobs(spec: TestImageSpec): Promise<Blobs> {
   for (const members of spec.layers) {
     const t = await layerTar(members);
     // gzip header mtime is 0 in zlib's output, so equal tars give equal blobs
-    layers.push({ tar: t, blob: gzip ? gzipSync(t) : t });
+    layers.push({ tar: t, blob: gzip ? gzipSync(t, { level: spec.gzipLevel ?? 6 }) : t });
   }
   const diffIds = layers.map((l) => digestOf(l.tar));
   const config = Buffer.from(

@@ -1,0 +1,88 @@
+// `npm run bench`: repro diff against its floor (sha256sum of both inputs) and against diffoscope, on two
+// synthetic images made in the temp area. Prints times, ratios and repro's peak memory.
+//   BENCH_MB=110 (size of each image's payload), BENCH_DIFFOSCOPE_TIMEOUT=600 (seconds; 0 skips it)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../src/core/temp.js';
+import { runCleanup } from '../src/core/cleanup.js';
+import { makeBenchImages } from './make-images.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MB = Number(process.env.BENCH_MB ?? 110);
+const DIFFOSCOPE_TIMEOUT = Number(process.env.BENCH_DIFFOSCOPE_TIMEOUT ?? 600);
+
+function timed(cmd: string, args: string[], timeoutS = 0): { s: number; code: number | null; stdout: string; stderr: string; timedOut: boolean } {
+  const start = performance.now();
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, ...(timeoutS ? { timeout: timeoutS * 1000 } : {}) });
+  const s = (performance.now() - start) / 1000;
+  return { s, code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', timedOut: r.signal === 'SIGTERM' };
+}
+
+function has(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function maxRssMb(timeV: string): number | undefined {
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(timeV);
+  return m ? Number(m[1]) / 1024 : undefined;
+}
+
+const fmt = (s: number): string => `${s.toFixed(2)} s`;
+
+async function main(): Promise<void> {
+  const dir = await tempDir('bench-');
+  const a = join(dir, 'a.oci.tar');
+  const b = join(dir, 'b.oci.tar');
+  let t = performance.now();
+  const shape = await makeBenchImages(a, b, MB * 1024 * 1024);
+  const sizeA = statSync(a).size;
+  const sizeB = statSync(b).size;
+  console.log(`images: ${shape.files} files, ${(shape.totalBytes / 2 ** 20).toFixed(0)} MiB payload each; archives ${(sizeA / 2 ** 20).toFixed(0)} + ${(sizeB / 2 ** 20).toFixed(0)} MiB (gzip layers); made in ${fmt((performance.now() - t) / 1000)}`);
+  console.log(`planted: every mtime, ${shape.changed.length} contents (${shape.changed.join(', ')}), config.created`);
+
+  // warm the page cache so every contender reads from memory
+  timed('cat', [a, b]);
+  const floor = timed('sha256sum', [a, b]);
+  console.log(`sha256sum of both inputs (floor): ${fmt(floor.s)}`);
+
+  const engine = timed(process.execPath, ['--import', 'tsx', 'bench/child.ts', a, b]);
+  if (engine.code !== 0) throw new Error(`bench child failed: ${engine.stderr}`);
+  const res = JSON.parse(engine.stdout) as { ms: number; maxRssKb: number; findings: number; categories: Record<string, number>; paths: string[] };
+  const found = shape.changed.filter((p) => res.paths.some((x) => x.startsWith(p + ' ')));
+  console.log(`compareInputs (in-process): ${fmt(res.ms / 1000)}, peak RSS ${(res.maxRssKb / 1024).toFixed(0)} MiB, ${res.findings} findings ${JSON.stringify(res.categories)}; planted contents found: ${found.length}/${shape.changed.length}`);
+
+  const out = join(dir, 'r.json');
+  const useTime = has('/usr/bin/time');
+  const cliArgs = ['--import', 'tsx', 'src/cli/main.ts', 'diff', a, b, '--quiet', '--json', out];
+  const cli = useTime ? timed('/usr/bin/time', ['-v', process.execPath, ...cliArgs]) : timed(process.execPath, cliArgs);
+  const cliRss = maxRssMb(cli.stderr);
+  console.log(`repro diff (CLI through tsx, exit ${cli.code}): ${fmt(cli.s)}${cliRss ? `, peak RSS ${cliRss.toFixed(0)} MiB` : ''}`);
+
+  console.log(`ratio to the hashing floor: engine ${(res.ms / 1000 / floor.s).toFixed(2)}×, CLI ${(cli.s / floor.s).toFixed(2)}× (target ≤ 2.5×)`);
+  const peak = Math.max(res.maxRssKb / 1024, cliRss ?? 0);
+  console.log(`peak memory: ${peak.toFixed(0)} MiB (target < 300 MiB)`);
+
+  if (DIFFOSCOPE_TIMEOUT > 0 && has('diffoscope')) {
+    t = performance.now();
+    const d = timed('diffoscope', ['--no-progress', '--text', join(dir, 'diffoscope.txt'), a, b], DIFFOSCOPE_TIMEOUT);
+    const s = d.timedOut ? DIFFOSCOPE_TIMEOUT : d.s;
+    const note = d.timedOut ? ` (killed at the ${DIFFOSCOPE_TIMEOUT} s timeout: the ratio is a lower bound)` : ` (exit ${d.code})`;
+    console.log(`diffoscope: ${fmt(s)}${note}`);
+    console.log(`speed-up over diffoscope: engine ${(s / (res.ms / 1000)).toFixed(1)}×, CLI ${(s / cli.s).toFixed(1)}× (target ≥ 25×)`);
+  } else {
+    console.log('diffoscope: not run (not installed or BENCH_DIFFOSCOPE_TIMEOUT=0)');
+  }
+}
+
+try {
+  await main();
+} finally {
+  await runCleanup();
+}
