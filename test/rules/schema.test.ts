@@ -14,7 +14,7 @@ function errorOf(text: string): string {
     assert.ok(err instanceof ReproError, 'a ReproError (exit 2, one line)');
     return formatError(err);
   }
-  assert.fail('expected a validation error');
+  throw new Error('expected a validation error');
 }
 
 test('a valid file parses every action with its arguments and the line of each rule', () => {
