@@ -6,7 +6,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
 'use strict';
 var D = JSON.parse(document.getElementById('repro-data').textContent);
 var F = D.findings, CATS = D.cats, COLORS = D.colors;
-var AUTO_OPEN = 300, CHUNK = 500;
+var AUTO_OPEN = 300, CHUNK = 500, EXPAND_ROWS = 3000;
 var $ = function (id) { return document.getElementById(id); };
 function el(tag, cls, text) {
   var e = document.createElement(tag);
@@ -293,10 +293,32 @@ $('q').addEventListener('input', function () { state.text = this.value; applyFil
 $('layer').addEventListener('change', function () { state.layer = this.value; applyFilter(); });
 if ($('pkg')) $('pkg').addEventListener('change', function () { state.pkg = this.value; applyFilter(); });
 $('clear').addEventListener('click', function () {
-  state.cats = {}; state.ncats = 0; state.layer = ''; state.pkg = ''; state.text = ''; $('q').value = '';
+  state.cats = {}; state.ncats = 0; state.layer = ''; state.pkg = ''; state.text = ''; $('q').value = ''; $('hint').textContent = '';
   applyFilter();
 });
-$('expand').addEventListener('click', function () { openMatching(shown <= 5000 ? 1e9 : 2); refresh(); });
+// Opening everything in a 10,000-finding report would build every row at once: open in document order
+// (a directory, then everything inside it) until about EXPAND_ROWS rows are shown, and say so.
+function rowCost(n) {
+  var c = n.f.length;
+  n.kids.forEach(function (k) { var kid = nodes[k]; c += kid.kids.length === 0 && kid.depth >= 2 ? kid.f.length : 1; });
+  return c;
+}
+function expandAll() {
+  var budget = EXPAND_ROWS, complete = true;
+  for (var j = 1; j < nodes.length; j++) {
+    var node = nodes[j];
+    if (node.open || node.count === 0 || (node.kids.length === 0 && node.depth >= 2)) continue;
+    if (node.parent > 0 && !nodes[node.parent].open) continue;
+    var cost = rowCost(node);
+    if (cost > budget) { complete = false; break; }
+    budget -= cost;
+    node.open = true;
+    if (node.el) openNode(j, true);
+  }
+  refresh();
+  $('hint').textContent = complete ? '' : 'Expanded the first ' + (EXPAND_ROWS - budget) + ' rows; filter to see the rest.';
+}
+$('expand').addEventListener('click', expandAll);
 $('collapse').addEventListener('click', function () { for (var j = 1; j < nodes.length; j++) openNode(j, false); });
 document.querySelectorAll('input[name=view]').forEach(function (r) {
   r.addEventListener('change', function () {

@@ -61,6 +61,8 @@ select, .bar-controls button { padding: 5px 9px; border: 1px solid var(--line); 
 .view { display: inline-flex; gap: 8px; color: var(--muted); }
 #shown { color: var(--muted); margin-left: auto; font-variant-numeric: tabular-nums; }
 #tree { padding: 6px 0 10px; }
+/* thousands of rows: let the browser skip layout and paint of the ones off screen */
+.finding { content-visibility: auto; contain-intrinsic-size: auto 26px; }
 .kids { padding-left: 18px; border-left: 1px dotted var(--line); margin-left: 13px; }
 .row { display: flex; align-items: center; gap: 8px; padding: 3px 10px; cursor: pointer; border-radius: 5px; min-width: 0; }
 .row:hover, .row:focus { background: var(--hover); outline: none; }

@@ -91,7 +91,7 @@ function controls(report: Report): string {
 ${pkgSelect}
 <span class="view"><label><input type="radio" name="view" value="side" checked> side by side</label><label><input type="radio" name="view" value="unified"> unified</label></span>
 <button type="button" id="expand">Expand all</button><button type="button" id="collapse">Collapse all</button><button type="button" id="clear">Clear filters</button>
-<span id="shown"></span>
+<span id="hint" class="muted small"></span><span id="shown"></span>
 <div id="chips" aria-label="categories">${chips.join('')}</div>
 </div>`;
 }

@@ -1,0 +1,82 @@
+// Benchmark: an HTML report with 10,000 findings must open and filter in under 2 s in headless Chromium.
+// Run: node --import tsx bench/html-report.ts [findings]   (exit 1 when over budget, 2 without a browser)
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { renderHtml } from '../src/report/html.js';
+import { chromiumMissing, openBrowser } from '../test/report/browser.js';
+import { largeReport } from '../test/report/sample-report.js';
+
+const BUDGET_MS = 2000;
+const n = Number(process.argv[2] ?? 10_000);
+
+/** Runs an action in the page and waits two frames, so the time includes style, layout and paint. */
+const TIMED = `async (action) => {
+  const t0 = performance.now();
+  action();
+  document.body.offsetHeight;
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return performance.now() - t0;
+}`;
+
+async function main(): Promise<number> {
+  const missing = chromiumMissing();
+  if (missing) {
+    console.error(missing);
+    return 2;
+  }
+  const report = largeReport(n);
+  let t = performance.now();
+  const html = renderHtml(report, { suggestedRules: (f) => `- path: ${f.path}\n  category: ${f.category}` });
+  const renderMs = performance.now() - t;
+  const dir = await mkdtemp(join(tmpdir(), 'repro-bench-html-'));
+  const file = join(dir, 'report.html');
+  await writeFile(file, html);
+  const b = await openBrowser();
+  try {
+    const { page } = b;
+    t = performance.now();
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-ready="1"]');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const openMs = performance.now() - t;
+    const timed = (code: string): Promise<number> =>
+      page.evaluate(`(${TIMED})(() => { ${code} })`) as Promise<number>;
+    const categoryMs = await timed(`document.querySelector('#chips .chip[data-cat="content"]').click();`);
+    const textMs = await timed(`const q = document.getElementById('q'); q.value = 'pkg4'; q.dispatchEvent(new Event('input'));`);
+    const shown = await page.textContent('#shown');
+    const clearMs = await timed(`document.getElementById('clear').click();`);
+    const expandMs = await timed(`document.getElementById('expand').click();`);
+    const rows = await page.evaluate(() => document.querySelectorAll('.finding').length);
+    const afterExpandFilterMs = await timed(`document.querySelector('#chips .chip[data-cat="mtime"]').click();`);
+    const detailMs = await timed(`document.querySelector('.finding:not([hidden]) .frow').click();`);
+    const filterMs = categoryMs + textMs;
+    const result = {
+      findings: n,
+      htmlBytes: Buffer.byteLength(html),
+      renderMs: Math.round(renderMs),
+      openMs: Math.round(openMs),
+      categoryFilterMs: Math.round(categoryMs),
+      textFilterMs: Math.round(textMs),
+      shownAfterFilters: shown,
+      clearMs: Math.round(clearMs),
+      expandAllMs: Math.round(expandMs),
+      rowsAfterExpandAll: rows,
+      filterAfterExpandAllMs: Math.round(afterExpandFilterMs),
+      openDetailMs: Math.round(detailMs),
+      openPlusFilterMs: Math.round(openMs + filterMs),
+      budgetMs: BUDGET_MS,
+      pageErrors: b.errors,
+    };
+    console.log(JSON.stringify(result, null, 2));
+    const over = openMs + filterMs > BUDGET_MS || afterExpandFilterMs > BUDGET_MS;
+    if (over) console.error(`html-report: over budget (${Math.round(openMs + filterMs)} ms > ${BUDGET_MS} ms)`);
+    return over || b.errors.length > 0 ? 1 : 0;
+  } finally {
+    await b.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();
