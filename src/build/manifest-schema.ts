@@ -36,10 +36,11 @@ class Ctx {
     return node;
   }
   str(node: unknown, what: string): string {
-    if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number') || node.value === '') {
+    // Plain scalars that YAML reads as numbers or booleans (`run: [true]`, `suite: 12`) mean their text here.
+    if (!isScalar(node) || node.value === null || node.value === '' || typeof node.value === 'object') {
       this.fail(node as Node, `${what}: expected a non-empty string`);
     }
-    return String(node.value);
+    return typeof node.value === 'string' ? node.value : String(node.source ?? node.value);
   }
   strList(node: unknown, what: string): string[] {
     // A single string is accepted where a list is expected: `include: systemd` reads naturally.

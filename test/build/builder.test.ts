@@ -1,0 +1,153 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildManifest } from '../../src/build/index.js';
+import { openImage, readLayer } from '../../src/image/index.js';
+import { ReproError } from '../../src/core/errors.js';
+
+const CLAMP_RULES = 'version: 1\nrules:\n  - match: ["/**"]\n    action: clamp-mtime\n  - action: image-timestamps\n';
+
+async function workspace(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'repro-build-'));
+}
+
+async function layerPaths(out: string): Promise<string[][]> {
+  const image = await openImage(out);
+  const layers: string[][] = [];
+  for (const layer of image.layers) {
+    const names: string[] = [];
+    for await (const { entry, body } of readLayer(image, layer)) {
+      body.resume();
+      names.push(`${entry.type === 'whiteout' ? 'wh ' : ''}${entry.path}`);
+    }
+    layers.push(names);
+  }
+  return layers;
+}
+
+// Phase 1 is the same in both manifests but leaves a random mtime, so only the rules can make it equal.
+const COMMON = [
+  'version: 1',
+  'epoch: 0',
+  'base: scratch',
+  'phases:',
+  '  - name: common',
+  '    files: [{dest: /etc/app.conf, content: "x = 1\\n", mode: "0644"}]',
+  '    run:',
+  '      - mkdir -p "$ROOTFS/opt/app" && echo app > "$ROOTFS/opt/app/bin"',
+  '      - touch -d "@$(od -An -tu4 -N4 /dev/urandom | tr -d \' \')" "$ROOTFS/opt/app/bin"',
+].join('\n');
+
+test('layer sharing: same base and first phase give the same first layer once rules are applied', async () => {
+  const dir = await workspace();
+  await writeFile(join(dir, 'rules.yml'), CLAMP_RULES);
+  const a = `name: a\n${COMMON}\n  - name: more\n    run: ['echo a > "$ROOTFS/opt/app/a"']\nnormalize: [rules.yml]\n`;
+  const b = `name: b\n${COMMON}\n  - name: other\n    run: ['echo b > "$ROOTFS/opt/app/b"', 'rm "$ROOTFS/etc/app.conf"']\nnormalize: [rules.yml]\n`;
+  await writeFile(join(dir, 'a.yml'), a);
+  await writeFile(join(dir, 'b.yml'), b);
+  const ra = await buildManifest(join(dir, 'a.yml'), { out: join(dir, 'a.tar') });
+  const rb = await buildManifest(join(dir, 'b.yml'), { out: join(dir, 'b.tar') });
+  assert.deepEqual(ra.layers.map((l) => l.phase), ['common', 'more']);
+  assert.equal(ra.layers[0]!.digest, rb.layers[0]!.digest, 'first layers are shared');
+  assert.notEqual(ra.layers[1]!.digest, rb.layers[1]!.digest);
+  assert.equal(ra.epochSource, 'manifest');
+  const lb = await layerPaths(join(dir, 'b.tar'));
+  assert.deepEqual(lb[1], ['etc', 'wh etc/app.conf', 'opt/app', 'opt/app/b']);
+
+  // Control: without the rules the random mtime makes the same phase differ, so the rules did the sharing.
+  await writeFile(join(dir, 'a-raw.yml'), a.replace('normalize: [rules.yml]\n', ''));
+  const r1 = await buildManifest(join(dir, 'a-raw.yml'), { out: join(dir, 'r1.tar') });
+  const r2 = await buildManifest(join(dir, 'a-raw.yml'), { out: join(dir, 'r2.tar') });
+  assert.notEqual(r1.layers[0]!.digest, r2.layers[0]!.digest);
+});
+
+test('a reproducible manifest builds bit-for-bit identical twice (the builder adds nothing of its own)', async () => {
+  const dir = await workspace();
+  const m = [
+    'name: same', 'epoch: 1700000000', 'base: scratch', 'phases:',
+    '  - name: p',
+    '    env: {GREETING: hello}',
+    '    files: [{dest: /etc/greeting, content: "hi\\n"}]',
+    '    run: [\'echo "$GREETING $SOURCE_DATE_EPOCH $TZ" > "$ROOTFS/etc/env" && touch -d @1700000000 "$ROOTFS/etc/env" "$ROOTFS/etc/greeting" "$ROOTFS/etc"\']',
+  ].join('\n');
+  await writeFile(join(dir, 'm.yml'), m);
+  const x = await buildManifest(join(dir, 'm.yml'), { out: join(dir, 'x.tar') });
+  const y = await buildManifest(join(dir, 'm.yml'), { out: join(dir, 'y.tar'), workDir: join(dir, 'elsewhere') });
+  assert.equal(x.manifestDigest, y.manifestDigest);
+  const image = await openImage(join(dir, 'x.tar'));
+  assert.equal(image.config?.created, '2023-11-14T22:13:20Z');
+  for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
+    if (entry.path !== 'etc/env') {
+      body.resume();
+      continue;
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    assert.equal(Buffer.concat(chunks).toString(), 'hello 1700000000 UTC\n');
+  }
+});
+
+test('umask and env options reach phase commands (variations for repro check)', async () => {
+  const dir = await workspace();
+  await writeFile(join(dir, 'm.yml'), 'name: u\nepoch: 0\nbase: scratch\nphases:\n  - name: p\n    run: [\'touch "$ROOTFS/f" && echo "$LANG" > "$ROOTFS/lang"\']\n');
+  const a = await buildManifest(join(dir, 'm.yml'), { out: join(dir, 'a.tar'), umask: '0002', env: { LANG: 'fr_FR.UTF-8' } });
+  const image = await openImage(a.out);
+  const modes: Record<string, number> = {};
+  for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
+    body.resume();
+    modes[entry.path] = entry.mode;
+  }
+  assert.equal(modes.f, 0o664);
+});
+
+test('a failing phase names the phase, the command, its exit code and its last output lines', async () => {
+  const dir = await workspace();
+  await writeFile(join(dir, 'm.yml'), 'name: f\nbase: scratch\nphases:\n  - name: ok\n    run: [true]\n  - name: broken\n    run:\n      - echo about to fail; echo detail >&2; exit 3\n');
+  const err = await buildManifest(join(dir, 'm.yml'), { out: join(dir, 'f.tar') }).catch((e: unknown) => e);
+  assert.ok(err instanceof ReproError);
+  assert.equal(err.where, `${join(dir, 'm.yml')}:7`);
+  assert.match(err.message, /phase "broken" failed: `echo about to fail; echo detail >&2; exit 3` exited with code 3/);
+  assert.match(err.message, /about to fail\n.*detail/);
+  assert.throws(() => execFileSync('test', ['-e', join(dir, 'f.tar')]), 'no partial output');
+});
+
+test('image base keeps its layers byte for byte; tarball base becomes a rewritten first layer', async () => {
+  const dir = await workspace();
+  await writeFile(join(dir, 'base.yml'), 'name: base\nepoch: 0\nbase: scratch\nphases:\n  - name: one\n    run: [\'mkdir "$ROOTFS/etc" && echo 1 > "$ROOTFS/etc/one"\']\n');
+  const base = await buildManifest(join(dir, 'base.yml'), { out: join(dir, 'base.tar') });
+  await writeFile(join(dir, 'top.yml'), 'name: top\nepoch: 0\nbase: {image: base.tar}\nphases:\n  - name: two\n    files: [{dest: /etc/two, content: "2\\n"}]\n    run: [\'rm "$ROOTFS/etc/one"\']\n');
+  const top = await buildManifest(join(dir, 'top.yml'), { out: join(dir, 'top.tar'), format: 'docker' });
+  assert.equal(top.layers.length, 2);
+  assert.equal(top.layers[0]!.digest, base.layers[0]!.digest);
+  const layers = await layerPaths(join(dir, 'top.tar'));
+  assert.deepEqual(layers[1], ['etc', 'wh etc/one', 'etc/two']);
+
+  const src = join(dir, 'src');
+  await mkdir(join(src, 'usr/bin'), { recursive: true });
+  await writeFile(join(src, 'usr/bin/tool'), 'tool');
+  execFileSync('tar', ['-czf', join(dir, 'root.tar.gz'), '-C', src, '.']);
+  await writeFile(join(dir, 'tb.yml'), 'name: tb\nepoch: 0\nbase: {tarball: root.tar.gz}\nphases: []\n');
+  const tb = await buildManifest(join(dir, 'tb.yml'), { out: join(dir, 'tb.tar') });
+  assert.deepEqual(tb.layers.map((l) => l.phase), ['base']);
+  assert.deepEqual((await layerPaths(tb.out))[0], ['usr', 'usr/bin', 'usr/bin/tool']);
+});
+
+test('builder: an external command writes $REPRO_OUT and its layers go through the manifest rules', async () => {
+  const dir = await workspace();
+  await writeFile(join(dir, 'base.yml'), 'name: base\nbase: scratch\nphases:\n  - name: one\n    run: [\'echo 1 > "$ROOTFS/one"\']\n');
+  await buildManifest(join(dir, 'base.yml'), { out: join(dir, 'ext.tar') });
+  await writeFile(join(dir, 'rules.yml'), CLAMP_RULES);
+  await writeFile(join(dir, 'ext.yml'), 'name: ext\nepoch: 5\nbuilder: {command: cp ext.tar "$REPRO_OUT"}\nnormalize: [rules.yml]\n');
+  const r = await buildManifest(join(dir, 'ext.yml'), { out: join(dir, 'out.tar') });
+  assert.equal(r.layers.length, 1);
+  const image = await openImage(r.out);
+  for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
+    body.resume();
+    assert.equal(entry.mtime, 5, `${entry.path} clamped to the epoch`);
+  }
+  await writeFile(join(dir, 'bad.yml'), 'name: bad\nbuilder: {command: "true"}\n');
+  await assert.rejects(buildManifest(join(dir, 'bad.yml'), { out: join(dir, 'bad.tar') }), /wrote nothing to \$REPRO_OUT/);
+});
