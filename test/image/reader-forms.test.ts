@@ -22,7 +22,7 @@ async function tmp(t: { after: (fn: () => Promise<void>) => void }): Promise<str
 async function paths(image: Image, i = 0): Promise<string[]> {
   const out: string[] = [];
   const layer = image.layers[i];
-  assert.ok(layer, `layer ${i}`);
+  if (!layer) throw new Error(`no layer ${i}`);
   for await (const { entry } of readLayer(image, layer)) out.push(entry.path);
   return out;
 }
