@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runRepro, PROJECT_ROOT } from '../helpers/cli.js';
+
+const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+test('repro build fixtures/demo/manifest.yml: one layer per phase, accepted by skopeo and umoci', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-cli-build-'));
+  const out = join(dir, 'x.tar');
+  const r = await runRepro(['build', join(PROJECT_ROOT, 'fixtures/demo/manifest.yml'), '-o', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^epoch \d+ \(/m);
+  for (const [i, phase] of ['layout', 'generate', 'config'].entries()) {
+    assert.match(r.stderr, new RegExp(`^\\[${i + 1}/3\\] ${phase}: .*layer .* \\(\\d+ entries\\)`, 'm'));
+  }
+  assert.match(r.stdout, /manifest sha256:[0-9a-f]{64}\n\s+3 layers/);
+  assert.deepEqual((await readdir(dir)).sort(), ['x.tar'], 'nothing left beside the output');
+  if (has('skopeo')) {
+    const info = JSON.parse(execFileSync('skopeo', ['inspect', `oci-archive:${out}`], { encoding: 'utf8' })) as { Layers: string[]; Env: string[] };
+    assert.equal(info.Layers.length, 3);
+    assert.ok(info.Env.includes('DEMO_MODE=production'));
+  }
+  if (has('umoci')) {
+    const layout = join(dir, 'layout');
+    execFileSync('mkdir', [layout]);
+    execFileSync('tar', ['-xf', out, '-C', layout]);
+    execFileSync('umoci', ['unpack', '--image', `${layout}:latest`, join(dir, 'bundle')], { stdio: 'ignore' });
+    const rootfs = join(dir, 'bundle/rootfs');
+    for (const p of ['usr/bin/demo', 'usr/bin/demo-alias', 'etc/machine-id', 'usr/share/demo/changelog.gz', 'etc/demo/demo.conf']) {
+      assert.ok(existsSync(join(rootfs, p)), p);
+    }
+  }
+});
+
+test('repro build --json gives the BuildResult; --format docker writes a docker archive', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-cli-build-'));
+  await writeFile(join(dir, 'm.yml'), 'name: j\nepoch: 10\nbase: scratch\nphases:\n  - name: p\n    run: [\'echo 1 > "$ROOTFS/a"\']\n');
+  // (the helper runs tsx from the project root, so paths are absolute rather than relative to a cwd)
+  const r = await runRepro(['build', join(dir, 'm.yml'), '-o', join(dir, 'j.tar'), '--format', 'docker', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as { out: string; layers: { phase: string }[]; epoch: number; epochSource: string };
+  assert.equal(result.out, join(dir, 'j.tar'));
+  assert.deepEqual(result.layers.map((l) => l.phase), ['p']);
+  assert.deepEqual([result.epoch, result.epochSource], [10, 'manifest']);
+  const members = execFileSync('tar', ['-tf', result.out], { encoding: 'utf8' });
+  assert.match(members, /^manifest\.json$/m);
+});
+
+test('bad manifests and failing phases exit 2 with a line that says where', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-cli-build-'));
+  await writeFile(join(dir, 'bad.yml'), 'name: b\nbase: scratch\nphases:\n  - name: p\n    steps: []\n');
+  const bad = await runRepro(['build', join(dir, 'bad.yml'), '-o', join(dir, 'b.tar')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /bad\.yml:5: phases\[0\]: unknown key "steps"/);
+
+  await writeFile(join(dir, 'fail.yml'), 'name: f\nbase: scratch\nphases:\n  - name: explode\n    run: ["echo boom >&2; exit 7"]\n');
+  const fail = await runRepro(['build', join(dir, 'fail.yml'), '-o', join(dir, 'f.tar')]);
+  assert.equal(fail.code, 2);
+  assert.match(fail.stderr, /fail\.yml:5: phase "explode" failed: `echo boom >&2; exit 7` exited with code 7/);
+  assert.match(fail.stderr, /^\s+boom$/m);
+  assert.ok(!existsSync(join(dir, 'f.tar')));
+
+  const usage = await runRepro(['build', join(dir, 'fail.yml'), '--format', 'zip']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--format: expected oci, oci-dir or docker/);
+});
