@@ -192,10 +192,11 @@ export function pngOf(o: { time?: Date; pixels?: number[]; level?: number } = {}
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...chunks]);
 }
 
-/** Run a compressor binary (zstd, xz) over `data`; null when the tool is missing. */
-export function compressWith(tool: string, args: string[], data: Buffer | string): Buffer | null {
+/** Run a compressor binary (zstd, xz) over `data` (tests skip themselves when the tool is missing). */
+export function compressWith(tool: string, args: string[], data: Buffer | string): Buffer {
   const r = spawnSync(tool, args, { input: Buffer.from(data), maxBuffer: 64 * 1024 * 1024 });
-  return r.status === 0 ? r.stdout : null;
+  if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed: ${String(r.stderr)}`);
+  return r.stdout;
 }
 
 export function hasTool(tool: string): boolean {
