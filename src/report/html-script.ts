@@ -156,6 +156,7 @@ function refresh() {
 }
 function applyFilter() {
   computeMatches();
+  $('hint').textContent = '';
   if (filtering() && shown <= AUTO_OPEN) openMatching(1e9);
   refresh();
   var chips = document.querySelectorAll('#chips .chip');
@@ -331,14 +332,18 @@ document.querySelectorAll('input[name=view]').forEach(function (r) {
     });
   });
 });
-document.querySelector('.summary').addEventListener('click', function (ev) {
-  var row = ev.target.closest('.pick');
-  if (!row) return;
+function pick(row) {
   if (row.dataset.pickCat) setOnlyCat(row.dataset.pickCat);
   if (row.dataset.pickLayer) state.layer = state.layer === row.dataset.pickLayer ? '' : row.dataset.pickLayer;
   if (row.dataset.pickPkg) state.pkg = state.pkg === row.dataset.pickPkg ? '' : row.dataset.pickPkg;
   applyFilter();
   $('findings').scrollIntoView({ behavior: 'smooth' });
+}
+// summary, phase and package rows all filter the tree when clicked
+document.querySelector('main').addEventListener('click', function (ev) { var row = ev.target.closest('.pick'); if (row) pick(row); });
+document.querySelector('main').addEventListener('keydown', function (ev) {
+  var row = ev.target.closest && ev.target.closest('.pick');
+  if (row && (ev.key === 'Enter' || ev.key === ' ')) { ev.preventDefault(); pick(row); }
 });
 
 computeMatches();

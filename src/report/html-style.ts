@@ -18,6 +18,7 @@ export const PAGE_STYLE = `
 body { margin: 0; background: var(--bg); color: var(--fg); font: 14px/1.45 var(--sans); }
 main { max-width: 1400px; margin: 0 auto; padding: 20px 24px 60px; }
 h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 0 0 10px; }
+h2 code { text-transform: none; letter-spacing: 0; }
 code, .mono, pre { font-family: var(--mono); font-size: 12.5px; }
 .muted { color: var(--muted); } .small { font-size: 12px; }
 .top { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 18px 22px; }
@@ -42,6 +43,14 @@ code, .mono, pre { font-family: var(--mono); font-size: 12.5px; }
 .bar { display: block; height: 10px; border-radius: 3px; opacity: .85; }
 .sw { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 7px; vertical-align: -1px; }
 .pick { cursor: pointer; } .pick:hover, .pick:focus { background: var(--hover); outline: none; }
+.check { display: grid; grid-template-columns: 1fr; gap: 14px; margin-bottom: 14px; }
+.phases { border-collapse: collapse; width: 100%; }
+.phases th { text-align: left; color: var(--muted); font-weight: 600; font-size: 12px; padding: 4px 8px; border-bottom: 1px solid var(--line); }
+.phases td { padding: 4px 8px; border-top: 1px solid var(--line); vertical-align: top; }
+.phases td.num { text-align: right; font-variant-numeric: tabular-nums; width: 1%; white-space: nowrap; }
+.phases .cats .cat { display: inline-block; margin: 1px 2px; }
+.phases tr.first-bad td { background: var(--del-bg); }
+.ok { color: var(--good); white-space: nowrap; } .bad { color: var(--bad); white-space: nowrap; }
 .warnings, .extras { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px; margin-bottom: 14px; }
 .warnings li { color: #9a6700; }
 .extras pre { max-height: 400px; overflow: auto; }

@@ -2,6 +2,7 @@
 // layer / package with a small chart. It is plain HTML so it shows even before (or without) the script.
 import type { Report } from '../core/finding.js';
 import { CATEGORY_INFO, countBy, countByCategory } from './html-categories.js';
+import { CHECK_KEYS, checkVerdict, isCheckReport, renderCheckSections } from './html-check.js';
 import { escapeHtml as h, formatCount } from './html-escape.js';
 
 const KNOWN_KEYS = new Set(['schema', 'identical', 'inputs', 'findings', 'tree', 'ignored', 'warnings']);
@@ -12,6 +13,14 @@ function verdict(report: Report): string {
   const n = report.findings.length;
   const ignored = new Set(report.ignored);
   const counted = report.findings.filter((f) => !ignored.has(f.category)).length;
+  const check = checkVerdict(report);
+  if (check) {
+    const sub = check.good
+      ? 'The builds produced bit-for-bit identical images.'
+      : `${formatCount(n)} finding${n === 1 ? '' : 's'} between the builds${h(n - counted > 0 ? ` (${formatCount(n - counted)} in ignored categories)` : '')}.`;
+    return `<div class="verdict ${check.good ? 'good' : 'bad'}" data-verdict="${check.good ? 'reproducible' : 'not-reproducible'}"><span class="mark">${check.good ? '✓' : '✗'}</span> ${check.text}</div>
+<div class="verdict-sub">${sub}</div>`;
+  }
   if (report.identical) {
     const note = n > 0 ? ` · ${formatCount(n)} finding${n === 1 ? '' : 's'} in ignored categories` : '';
     return `<div class="verdict good" data-verdict="identical"><span class="mark">✓</span> Identical</div>
@@ -97,7 +106,8 @@ function notes(report: Report): string {
   if (report.warnings.length > 0) {
     parts.push(`<div class="warnings"><h2>Warnings</h2><ul>${report.warnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul></div>`);
   }
-  const extras = Object.keys(report).filter((k) => !KNOWN_KEYS.has(k));
+  const handled = isCheckReport(report) ? new Set(CHECK_KEYS) : new Set<string>();
+  const extras = Object.keys(report).filter((k) => !KNOWN_KEYS.has(k) && !handled.has(k));
   if (extras.length > 0) {
     let json = JSON.stringify(Object.fromEntries(extras.map((k) => [k, report[k]])), null, 2) ?? '';
     if (json.length > MAX_EXTRA_CHARS) json = json.slice(0, MAX_EXTRA_CHARS) + '\n… (capped)';
@@ -113,5 +123,6 @@ ${verdict(report)}
 ${inputs(report)}
 </header>
 <section class="summary">${categoryCard(report)}${layerCard(report)}${packageCard(report)}</section>
+${renderCheckSections(report)}
 ${notes(report)}`;
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { renderHtml } from '../../src/report/html.js';
 import { detailView, wordSegments } from '../../src/report/html-detail.js';
 import { pageTree, type PageNode } from '../../src/report/html-tree.js';
-import { hostileReport, identicalReport, largeReport, sampleReport } from './sample-report.js';
+import { checkReport, hostileReport, identicalReport, largeReport, sampleReport } from './sample-report.js';
 
 interface Island {
   findings: { p: string; c: number; e: string; k?: string; i?: string; r?: string; d?: { t: string; note?: string; rows?: unknown[][] } }[];
@@ -129,4 +129,16 @@ test('tree groups by image/layer and folds single-child directory chains', () =>
   const big = pageTree(largeReport(1000).findings);
   assert.deepEqual(big.c.map((n) => n.n), ['image', 'layer 0', 'layer 1', 'layer 2'], 'image group first, layers in numeric order');
   assert.equal(allIndexes(big).length, 1000);
+});
+
+test('a check report shows reproducibility, builds, the first differing phase and packages', () => {
+  const html = renderHtml(checkReport());
+  assert.match(html, /data-verdict="not-reproducible"/);
+  assert.ok(html.includes('sha256:' + 'c3'.repeat(32)) && html.includes('sha256:' + 'd4'.repeat(32)), 'both build digests');
+  assert.match(html, /<tr class="pick first-bad" data-pick-layer="1"[^>]*><td class="num">1<\/td><td>packages<\/td>/);
+  assert.ok(html.includes('hostname skipped: needs root'));
+  assert.ok(html.includes('data-pick-pkg="systemd"'));
+  assert.ok(!html.includes('More sections'), 'every check key has its own section');
+  const ok = renderHtml({ ...checkReport(), reproducible: true, identical: true, findings: [] });
+  assert.match(ok, /data-verdict="reproducible"/);
 });

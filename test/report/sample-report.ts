@@ -99,3 +99,27 @@ export function hostileReport(): Report {
     },
   ]);
 }
+
+/** The shape `repro check` produces: the diff report plus builds, variations, phases and packages. */
+export function checkReport(): Report {
+  const base = sampleReport();
+  return {
+    ...base,
+    reproducible: false,
+    manifest: 'fixtures/demo.yml',
+    durationMs: 81234,
+    builds: [
+      { label: 'A', manifestDigest: 'sha256:' + 'c3'.repeat(32), durationMs: 40100, epoch: 1700000000 },
+      { label: 'B', manifestDigest: 'sha256:' + 'd4'.repeat(32), durationMs: 41100, epoch: 1700000000 },
+    ],
+    variations: { applied: [{ name: 'time', summary: 'clock +1 day (faketime)' }], skipped: [{ name: 'hostname', reason: 'needs root' }] },
+    phases: [
+      { index: 0, phase: 'os', digests: ['sha256:' + 'e5'.repeat(32), 'sha256:' + 'e5'.repeat(32)], identical: true, findings: 0, categories: {} },
+      { index: 1, phase: 'packages', digests: ['sha256:' + 'f6'.repeat(32), 'sha256:' + 'a7'.repeat(32)], identical: false, findings: 5, categories: { 'random-id': 1, timestamp: 1, ordering: 1, binary: 1, added: 1 } },
+    ],
+    packages: {
+      packages: [{ name: 'systemd', files: [{ path: '/etc/machine-id', categories: ['random-id'] }] }],
+      unowned: [{ path: '/var/lib/extra-state', categories: ['added'] }],
+    },
+  };
+}
