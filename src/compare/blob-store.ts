@@ -13,8 +13,11 @@ import { tempDir } from '../core/temp.js';
 
 export type StoredContent = { kind: 'memory'; data: Buffer } | { kind: 'file'; path: string; size: number };
 
+/** In memory the chunks are kept as they came: most content is released unread, so joining them is deferred. */
+type Held = { kind: 'memory'; chunks: Buffer[]; size: number } | { kind: 'file'; path: string; size: number };
+
 interface Slot {
-  content: StoredContent;
+  content: Held;
   refs: number;
 }
 
@@ -105,7 +108,7 @@ export class BlobStore {
       this.account(-held);
       return { digest, size };
     }
-    if (!file) this.slots.set(digest, { content: { kind: 'memory', data: Buffer.concat(chunks, held) }, refs: 1 });
+    if (!file) this.slots.set(digest, { content: { kind: 'memory', chunks, size: held }, refs: 1 });
     return { digest, size };
   }
 
@@ -116,7 +119,12 @@ export class BlobStore {
   }
 
   get(digest: string): StoredContent | undefined {
-    return this.slots.get(digest)?.content;
+    const slot = this.slots.get(digest);
+    if (!slot) return undefined;
+    const c = slot.content;
+    if (c.kind === 'file') return c;
+    if (c.chunks.length !== 1) c.chunks = [Buffer.concat(c.chunks, c.size)];
+    return { kind: 'memory', data: c.chunks[0] ?? Buffer.alloc(0) };
   }
 
   /** Drop one reference; the content goes when the last one does. */
@@ -125,7 +133,7 @@ export class BlobStore {
     if (!slot) return;
     if (--slot.refs > 0) return;
     this.slots.delete(digest);
-    if (slot.content.kind === 'memory') this.account(-slot.content.data.length);
+    if (slot.content.kind === 'memory') this.account(-slot.content.size);
     else void rm(slot.content.path, { force: true });
   }
 
