@@ -45,7 +45,7 @@ export function commandLine(ctx: RunContext, command: string): string[] {
   if (ctx.chroot) {
     return [
       ...ctx.wrap,
-      'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', ...(ctx.hostname ? ['--uts'] : []),
+      'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', ...(ctx.hostname ? ['--uts'] : []),
       '--', '/bin/sh', '-c', CHROOT_SETUP, 'repro-chroot', ctx.root, ctx.umask, ctx.hostname ?? '', command,
     ];
   }
@@ -62,9 +62,15 @@ export function runLogged(
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = argv;
     if (!cmd) return reject(new Error('empty command'));
-    const child = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so an interrupted build can kill everything the command started (a shell's
+    // background jobs, a daemon a postinst forked), not just the shell itself.
+    const child = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const forget = onCleanup(() => {
-      child.kill('SIGKILL');
+      try {
+        if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     });
     let partial = '';
     const lines: string[] = [];
