@@ -15,10 +15,14 @@ export const DEFAULT_DIFF_LINES = 20;
 function summary(report: Report): string {
   const counts = new Map<string, number>();
   for (const f of report.findings) counts.set(f.category, (counts.get(f.category) ?? 0) + 1);
-  const table = new Table({ head: ['category', 'findings', ''], style: { head: [], border: [] } });
+  const anyIgnored = report.findings.some((f) => report.ignored.includes(f.category));
+  const table = new Table({
+    head: anyIgnored ? ['category', 'findings', ''] : ['category', 'findings'],
+    style: { head: [], border: [], compact: true },
+  });
   for (const c of CATEGORIES) {
     const n = counts.get(c);
-    if (n) table.push([c, String(n), report.ignored.includes(c) ? 'ignored' : '']);
+    if (n) table.push(anyIgnored ? [c, String(n), report.ignored.includes(c) ? 'ignored' : ''] : [c, String(n)]);
   }
   return table.toString();
 }
@@ -32,14 +36,22 @@ function cut(detail: string, max: number): string[] {
   ];
 }
 
+/** Entry-level evidence already says everything the detail would ("mtime 1 vs 2"), unless it was cut. */
+function detailAddsNothing(f: Finding): boolean {
+  if (f.category === 'mtime' || f.category === 'added' || f.category === 'removed') return true;
+  return (f.category === 'metadata' || f.category === 'image-metadata') && !f.evidence.includes('…');
+}
+
 function finding(f: Finding, ignored: readonly string[], maxLines: number): string[] {
   const cat = ignored.includes(f.category) ? style.dim(`${f.category} (ignored)`) : style.yellow(f.category);
-  const where = f.inner ? `${f.path || '(top)'} → ${f.inner}` : f.path || '(top)';
-  const out = [`    ${style.bold(where)}  ${cat}: ${f.evidence}`];
+  const where = f.inner ? `${f.path} → ${f.inner}` : f.path;
+  const out = [`    ${where ? style.bold(where) + '  ' : ''}${cat}: ${f.evidence}`];
   if (f.warning) out.push(`      ${style.red('warning:')} ${f.warning}`);
-  if (f.detail) for (const line of cut(f.detail, maxLines)) out.push(`      ${line}`);
+  if (f.detail && !detailAddsNothing(f)) for (const line of cut(f.detail, maxLines)) out.push(`      ${line}`);
   return out;
 }
+
+const byName = (x: TreeNode, y: TreeNode): number => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
 
 function collect(node: TreeNode): number[] {
   return [...node.findings, ...node.children.flatMap(collect)];
@@ -55,9 +67,9 @@ export function renderTerminal(report: Report, opts: TerminalOptions = {}): stri
   const lines = [head, '', summary(report), ''];
   for (const group of report.tree.children) {
     lines.push(style.cyan(group.name));
-    for (const dir of group.children) {
+    for (const dir of [...group.children].sort(byName)) {
       if (dir.name) lines.push(`  ${style.cyan(dir.name)}`);
-      for (const i of collect(dir)) {
+      for (const i of [...dir.children].sort(byName).flatMap(collect)) {
         const f = report.findings[i];
         if (f) lines.push(...finding(f, report.ignored, maxLines));
       }
