@@ -3,6 +3,7 @@
 // escaped, because a job summary renders HTML and a path may be `<img onerror=...>`.
 import type { Finding, Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, rankFindings, ruleLookup, type RuleSuggester } from './html-categories.js';
+import { isCheckReport } from './html-check.js';
 
 export interface MarkdownOptions {
   suggestedRules?: RuleSuggester;
@@ -52,6 +53,7 @@ function fenced(content: string, lang: string): string {
 
 function verdictLines(report: Report, title: string): string[] {
   const n = report.findings.length;
+  if (isCheckReport(report)) return checkLines(report, title);
   const head = report.identical
     ? `## ✅ ${mdText(title)}: identical`
     : `## ❌ ${mdText(title)}: ${n} difference${n === 1 ? '' : 's'} found`;
@@ -62,6 +64,36 @@ function verdictLines(report: Report, title: string): string[] {
       const label = report.inputs.length === 2 ? (i === 0 ? 'A' : 'B') : String(i + 1);
       lines.push(`| ${label} | ${mdCode(inp.path)} | ${mdText(inp.kind)} | ${inp.digest ? mdCode(inp.digest) : '—'} |`);
     });
+    lines.push('');
+  }
+  return lines;
+}
+
+/** `repro check`: reproducibility, the two builds and which phase (layer) first differs. */
+function checkLines(report: Report, title: string): string[] {
+  const n = report.findings.length;
+  const lines = [
+    report.reproducible === true
+      ? `## ✅ ${mdText(title)}: reproducible`
+      : `## ❌ ${mdText(title)}: not reproducible (${n} finding${n === 1 ? '' : 's'})`,
+    '',
+  ];
+  const builds = (report.builds as { label?: unknown; manifestDigest?: unknown; durationMs?: unknown }[]).filter((b) => b && typeof b === 'object');
+  if (builds.length > 0) {
+    lines.push('| build | image digest | time |', '|---|---|---:|');
+    for (const b of builds) {
+      const ms = typeof b.durationMs === 'number' ? `${(b.durationMs / 1000).toFixed(1)} s` : '';
+      lines.push(`| ${mdText(String(b.label ?? ''))} | ${mdCode(String(b.manifestDigest ?? ''))} | ${ms} |`);
+    }
+    lines.push('');
+  }
+  const phases = Array.isArray(report.phases) ? (report.phases as { index?: unknown; phase?: unknown; identical?: unknown; findings?: unknown }[]) : [];
+  if (phases.length > 0 && report.reproducible !== true) {
+    lines.push('| layer | phase | same | findings |', '|---:|---|---|---:|');
+    for (const p of phases) {
+      const same = p.identical === true ? 'yes' : '**no**';
+      lines.push(`| ${String(p.index ?? '')} | ${mdText(String(p.phase ?? ''))} | ${same} | ${typeof p.findings === 'number' ? p.findings : ''} |`);
+    }
     lines.push('');
   }
   return lines;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mdCode, mdText, renderMarkdown } from '../../src/report/markdown.js';
-import { hostileReport, identicalReport, largeReport, sampleReport } from './sample-report.js';
+import { checkReport, hostileReport, identicalReport, largeReport, sampleReport } from './sample-report.js';
 
 test('verdict, digests and counts by category', () => {
   const report = sampleReport();
@@ -51,4 +51,15 @@ test('hostile names cannot inject HTML or break the table', () => {
   assert.equal(row.split(/(?<!\\)\|/).length - 2, 4, row);
   assert.equal(mdCode('a`b|c'), '``a`b\\|c``');
   assert.equal(mdText('*x* [y](z) <b>'), '\\*x\\* \\[y\\](z) &lt;b&gt;');
+});
+
+test('a check report leads with reproducibility, the builds and the phase table', () => {
+  const report = checkReport();
+  const md = renderMarkdown(report);
+  assert.match(md, /^## ❌ repro: not reproducible \(9 findings\)$/m);
+  assert.ok(md.includes('`sha256:' + 'c3'.repeat(32) + '`'), 'build A digest');
+  assert.match(md, /^\| 1 \| packages \| \*\*no\*\* \| 5 \|$/m);
+  const ok = renderMarkdown({ ...report, reproducible: true, identical: true, findings: [] });
+  assert.match(ok, /^## ✅ repro: reproducible$/m);
+  assert.ok(!ok.includes('| layer | phase |'), 'no phase table when everything matches');
 });
