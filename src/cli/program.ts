@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { registerInspect } from './inspect.js';
 import { registerDiff } from './diff.js';
 import { registerBuild } from './build.js';
+import { registerRules } from './rules.js';
+import { registerNormalize } from './normalize.js';
 
 const require = createRequire(import.meta.url);
 
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerDiff(program);
   registerBuild(program);
+  registerRules(program);
+  registerNormalize(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,0 +1,28 @@
+// `repro rules REPORT.json -o FILE`: the rule file that removes what a `repro diff --json` report found.
+// The same report always gives the same bytes; "-" (the default) writes to stdout.
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../core/atomic.js';
+import { readReport } from '../report/read-report.js';
+import { generateRules } from '../rules/generate.js';
+import { EXIT_SAME, setExitCode } from './run.js';
+
+interface RulesFlags {
+  output: string;
+}
+
+async function runRules(reportPath: string, flags: RulesFlags): Promise<void> {
+  const report = await readReport(reportPath);
+  const text = generateRules(report);
+  if (flags.output === '-') process.stdout.write(text);
+  else await writeFileAtomic(flags.output, text);
+  setExitCode(EXIT_SAME);
+}
+
+export function registerRules(program: Command): void {
+  program
+    .command('rules')
+    .description('generate normalization rules from a report (repro diff --json): the smallest rule per finding')
+    .argument('<report>', 'a repro-report/1 JSON file')
+    .option('-o, --output <file>', 'where to write the rule file ("-" = stdout)', '-')
+    .action((report: string, flags: RulesFlags) => runRules(report, flags));
+}
