@@ -2,6 +2,8 @@
 // (a directory's rows exist only once it is opened, a finding's diff only once it is expanded) and filters
 // by category, layer, package and path text. Kept as plain ES2017 in a string so no bundler or helper
 // injection (tsx/esbuild `__name`) can leak into it; it never uses innerHTML with report data.
+import { DETAIL_SCRIPT } from './html-script-detail.js';
+
 export const PAGE_SCRIPT = String.raw`(function () {
 'use strict';
 var D = JSON.parse(document.getElementById('repro-data').textContent);
@@ -165,101 +167,7 @@ function applyFilter() {
   if ($('pkg')) $('pkg').value = state.pkg;
 }
 
-// ---- details, drawn on first expand
-function segsInto(parent, segs, cls) {
-  for (var i = 0; i < segs.length; i++) {
-    if (segs[i] === '') continue;
-    if (i % 2 === 1) parent.appendChild(el('mark', cls, segs[i]));
-    else parent.appendChild(document.createTextNode(segs[i]));
-  }
-}
-function td(cls, text) { return el('td', cls, text === null || text === undefined ? '' : text); }
-function lineCell(cls, segs, markCls) { var c = el('td', 'code ' + cls); segsInto(c, segs, markCls); return c; }
-function sideBySide(rows) {
-  var t = el('table', 'diff side'), tb = el('tbody');
-  var head = el('tr', 'colhead');
-  head.appendChild(el('th', '', '')); head.appendChild(el('th', '', D.names[0]));
-  head.appendChild(el('th', '', '')); head.appendChild(el('th', '', D.names[1]));
-  tb.appendChild(head);
-  rows.forEach(function (r) {
-    var tr = el('tr', 'r' + r[0]);
-    if (r[0] === 'h') { var c = el('td', 'hunk', r[1]); c.colSpan = 4; tr.appendChild(c); }
-    else if (r[0] === 'c') { tr.appendChild(td('no', r[2])); tr.appendChild(td('code', r[1])); tr.appendChild(td('no', r[3])); tr.appendChild(td('code', r[1])); }
-    else if (r[0] === 'm') { tr.appendChild(td('no', r[3])); tr.appendChild(lineCell('del', r[1], 'del')); tr.appendChild(td('no', r[4])); tr.appendChild(lineCell('ins', r[2], 'ins')); }
-    else if (r[0] === 'd') { tr.appendChild(td('no', r[2])); tr.appendChild(lineCell('del', r[1], 'del')); tr.appendChild(td('no', '')); tr.appendChild(td('code empty', '')); }
-    else { tr.appendChild(td('no', '')); tr.appendChild(td('code empty', '')); tr.appendChild(td('no', r[2])); tr.appendChild(lineCell('ins', r[1], 'ins')); }
-    tb.appendChild(tr);
-  });
-  t.appendChild(tb);
-  return t;
-}
-function unified(rows) {
-  var t = el('table', 'diff uni'), tb = el('tbody'), dels = [], adds = [];
-  function line(kind, o, n, segs, sign) {
-    var tr = el('tr', 'r' + kind);
-    tr.appendChild(td('no', o)); tr.appendChild(td('no', n));
-    var c = el('td', 'code ' + (kind === 'd' ? 'del' : kind === 'a' ? 'ins' : ''));
-    c.appendChild(el('span', 'sign', sign));
-    if (typeof segs === 'string') c.appendChild(document.createTextNode(segs)); else segsInto(c, segs, kind === 'd' ? 'del' : 'ins');
-    tr.appendChild(c);
-    tb.appendChild(tr);
-  }
-  // a run of changes reads as all removed lines, then all added ones, like diff -u prints it
-  function flush() {
-    dels.forEach(function (d) { line('d', d[1], '', d[0], '-'); });
-    adds.forEach(function (a) { line('a', '', a[1], a[0], '+'); });
-    dels = []; adds = [];
-  }
-  rows.forEach(function (r) {
-    if (r[0] === 'm') { dels.push([r[1], r[3]]); adds.push([r[2], r[4]]); return; }
-    if (r[0] === 'd') { dels.push([r[1], r[2]]); return; }
-    if (r[0] === 'a') { adds.push([r[1], r[2]]); return; }
-    flush();
-    if (r[0] === 'h') { var tr = el('tr', 'rh'), c = el('td', 'hunk', r[1]); c.colSpan = 3; tr.appendChild(c); tb.appendChild(tr); }
-    else line('c', r[2], r[3], r[1], ' ');
-  });
-  flush();
-  t.appendChild(tb);
-  return t;
-}
-function field(dl, name, value, cls) {
-  if (value === undefined || value === null || value === '') return;
-  dl.appendChild(el('dt', '', name));
-  dl.appendChild(el('dd', cls || '', value));
-}
-function renderDetail(i) {
-  var f = F[i], box = el('div', 'detail');
-  var dl = el('dl', 'fields');
-  field(dl, 'path', f.p || '(image)', 'mono');
-  field(dl, 'inside', f.i, 'mono');
-  field(dl, 'category', CATS[f.c] + ' \u2014 ' + D.meanings[f.c]);
-  field(dl, 'evidence', f.e);
-  field(dl, 'layer', f.l === undefined ? 'image level' : String(f.l));
-  field(dl, 'package', f.k);
-  field(dl, 'warning', f.w, 'warntext');
-  box.appendChild(dl);
-  if (f.d) {
-    var wrap = el('div', 'diffwrap' + (CATS[f.c] === 'binary' ? ' hex' : ''));
-    if (f.d.t === 'diff') wrap.appendChild(state.view === 'side' ? sideBySide(f.d.rows) : unified(f.d.rows));
-    else wrap.appendChild(el('pre', 'text', f.d.s));
-    box.appendChild(wrap);
-    if (f.d.note) box.appendChild(el('p', 'note', f.d.note));
-  } else box.appendChild(el('p', 'note', 'No content detail for this finding.'));
-  if (f.r) {
-    var rb = el('div', 'rule');
-    var hdr = el('div', 'rulehead', 'Suggested rule');
-    var copy = el('button', 'copy', 'copy');
-    copy.onclick = function (ev) {
-      ev.stopPropagation();
-      if (navigator.clipboard) navigator.clipboard.writeText(f.r).then(function () { copy.textContent = 'copied'; }, function () { copy.textContent = 'select and copy'; });
-    };
-    hdr.appendChild(copy);
-    rb.appendChild(hdr);
-    rb.appendChild(el('pre', 'ruletext', f.r));
-    box.appendChild(rb);
-  }
-  return box;
-}
+${DETAIL_SCRIPT}
 function toggleFinding(i) {
   var wrap = fEls[i], row = wrap.firstChild, det = wrap.querySelector('.detail');
   var open = row.getAttribute('aria-expanded') !== 'true';

@@ -142,3 +142,10 @@ test('a check report shows reproducibility, builds, the first differing phase an
   const ok = renderHtml({ ...checkReport(), reproducible: true, identical: true, findings: [] });
   assert.match(ok, /data-verdict="reproducible"/);
 });
+
+test('the page script parses (caught here even where no browser is installed)', () => {
+  const html = renderHtml(sampleReport());
+  const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
+  assert.doesNotThrow(() => new Function(script));
+  assert.ok(!/\binnerHTML\b|\beval\(|document\.write/.test(script), 'no HTML-from-string sinks');
+});
