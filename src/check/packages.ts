@@ -21,10 +21,12 @@ export interface PackageGroup {
 }
 
 export interface PackageAttribution {
-  /** Packages owning at least one differing path, most files first. */
+  /** Packages owning at least one differing path alone; those with differences other than mtime first. */
   packages: PackageGroup[];
   /** Differing paths in the filesystem that no package lists. */
   unowned: OwnedFile[];
+  /** Differing paths listed by several packages (shared directories such as /usr/share/doc). */
+  shared: (OwnedFile & { owners: string[] })[];
 }
 
 async function readSmall(body: Readable): Promise<string | undefined> {
@@ -85,35 +87,44 @@ export function ownerIndex(lists: Map<string, string>): Map<string, string[]> {
   return owners;
 }
 
-/** Group findings by owning package; fills `finding.package` (directories owned by several: first one). */
+/** Differences other than mtime say more about a package: they are what a maintainer can fix. */
+function interesting(files: OwnedFile[]): number {
+  return files.filter((f) => f.categories.some((c) => c !== 'mtime')).length;
+}
+
+function byInterest(a: OwnedFile, b: OwnedFile): number {
+  return interesting([b]) - interesting([a]) || (a.path < b.path ? -1 : 1);
+}
+
+/**
+ * Group findings by owning package; fills `finding.package`. A path several packages list (a shared
+ * directory) is no one package's doing: it goes to `shared` and its finding names the first owner "+N".
+ */
 export function attributeWith(owners: Map<string, string[]>, findings: Finding[]): PackageAttribution {
-  const byPkg = new Map<string, Map<string, Set<Category>>>();
-  const unowned = new Map<string, Set<Category>>();
+  const cats = new Map<string, Set<Category>>();
   for (const f of findings) {
     // Image documents and whole-input findings have no filesystem path to own; plain trees and rootfs
     // tarballs show paths without the leading "/".
     if (f.path === '' || f.path === '.' || f.category === 'image-metadata') continue;
     const path = f.path.startsWith('/') ? f.path : '/' + f.path;
     const pkgs = owners.get(path);
-    if (pkgs?.length) {
-      f.package = pkgs.join(', ');
-      for (const p of pkgs) {
-        const files = byPkg.get(p) ?? new Map<string, Set<Category>>();
-        byPkg.set(p, files);
-        const cats = files.get(path) ?? new Set<Category>();
-        files.set(path, cats.add(f.category));
-      }
-    } else {
-      const cats = unowned.get(path) ?? new Set<Category>();
-      unowned.set(path, cats.add(f.category));
-    }
+    if (pkgs?.length) f.package = pkgs.length === 1 ? pkgs[0] : `${pkgs[0]} +${pkgs.length - 1}`;
+    cats.set(path, (cats.get(path) ?? new Set<Category>()).add(f.category));
   }
-  const toFiles = (m: Map<string, Set<Category>>): OwnedFile[] =>
-    [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, cats]) => ({ path, categories: [...cats].sort() }));
+  const byPkg = new Map<string, OwnedFile[]>();
+  const unowned: OwnedFile[] = [];
+  const shared: PackageAttribution['shared'] = [];
+  for (const [path, set] of [...cats.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const file = { path, categories: [...set].sort() };
+    const pkgs = owners.get(path) ?? [];
+    if (pkgs.length === 0) unowned.push(file);
+    else if (pkgs.length > 1) shared.push({ ...file, owners: pkgs });
+    else byPkg.set(pkgs[0]!, [...(byPkg.get(pkgs[0]!) ?? []), file]);
+  }
   const packages = [...byPkg.entries()]
-    .map(([name, files]) => ({ name, files: toFiles(files) }))
-    .sort((a, b) => b.files.length - a.files.length || (a.name < b.name ? -1 : 1));
-  return { packages, unowned: toFiles(unowned) };
+    .map(([name, files]) => ({ name, files: files.sort(byInterest) }))
+    .sort((a, b) => interesting(b.files) - interesting(a.files) || b.files.length - a.files.length || (a.name < b.name ? -1 : 1));
+  return { packages, unowned: unowned.sort(byInterest), shared };
 }
 
 /**

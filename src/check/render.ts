@@ -82,6 +82,9 @@ export function packageLines(p: PackageAttribution, maxFiles = 8): string[] {
     for (const f of pkg.files.slice(0, maxFiles)) lines.push(`    ${f.path}  ${f.categories.join(', ')}`);
     if (pkg.files.length > maxFiles) lines.push(style.dim(`    … ${pkg.files.length - maxFiles} more`));
   }
+  if (p.shared.length) {
+    lines.push(`  ${style.cyan('(shared by several packages)')} → ${p.shared.length} paths: ${p.shared.slice(0, 6).map((f) => f.path).join(', ')}${p.shared.length > 6 ? ', …' : ''}`);
+  }
   if (p.unowned.length) {
     lines.push(`  ${style.cyan('(no package: maintainer scripts or the build itself)')} → ${p.unowned.length} files`);
     for (const f of p.unowned.slice(0, maxFiles * 3)) lines.push(`    ${f.path}  ${f.categories.join(', ')}`);

@@ -14,6 +14,7 @@ import { coldDownloadCache, defaultCacheDir, runBuilds, type BuildRun } from './
 import { assembleCheckReport, mergeReports, type CheckReport } from './check-report.js';
 import { stageFaketime, type StagedFaketime } from './faketime.js';
 import { attributePackages, type PackageAttribution } from './packages.js';
+import { variationFindings } from './variation-hits.js';
 import { classifierVariations, parseVary, planBuilds } from './variations.js';
 
 export interface CheckOptions {
@@ -46,14 +47,15 @@ async function compareRuns(runs: BuildRun[], opts: CheckOptions): Promise<Report
   for (const v of variants) {
     if (v.result.manifestDigest === control.result.manifestDigest) continue;
     opts.log?.(`comparing build A with build ${v.setup.label}`);
-    reports.push(
-      await compareInputs(control.result.out, v.result.out, {
-        exclude: opts.exclude ?? [],
-        ignore: ignored,
-        variations: classifierVariations(control.setup, v.setup),
-        ...(opts.onCompareProgress ? { onProgress: opts.onCompareProgress } : {}),
-      }),
-    );
+    const variations = classifierVariations(control.setup, v.setup);
+    const r = await compareInputs(control.result.out, v.result.out, {
+      exclude: opts.exclude ?? [],
+      ignore: ignored,
+      variations,
+      ...(opts.onCompareProgress ? { onProgress: opts.onCompareProgress } : {}),
+    });
+    const extra = variationFindings(r.findings, variations);
+    reports.push(extra.length ? buildReport({ inputs: r.inputs, findings: [...r.findings, ...extra], ignored, warnings: r.warnings }) : r);
   }
   if (reports.length === 0) {
     const inputs = runs.map((r) => ({ path: r.result.out, kind: 'oci-archive', digest: r.result.manifestDigest }));

@@ -6,6 +6,7 @@ import { registerDiff } from './diff.js';
 import { registerBuild } from './build.js';
 import { registerRules } from './rules.js';
 import { registerNormalize } from './normalize.js';
+import { registerCheck } from './check.js';
 
 const require = createRequire(import.meta.url);
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerBuild(program);
   registerRules(program);
   registerNormalize(program);
+  registerCheck(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -25,8 +25,8 @@ test('ownerIndex: arch qualifiers dropped, usrmerge aliases, shared directories 
   assert.equal(owners.get('/.'), undefined);
 });
 
-test('attributeWith: package → files → categories, unowned files apart, image metadata skipped', () => {
-  const owners = new Map([['/usr/bin/gzip', ['gzip']], ['/usr/share/doc/gzip/changelog.gz', ['gzip']], ['/etc/passwd', ['base-passwd']]]);
+test('attributeWith: package → files → categories, unowned and shared paths apart, image metadata skipped', () => {
+  const owners = new Map([['/usr/bin/gzip', ['gzip']], ['/usr/share/doc/gzip/changelog.gz', ['gzip']], ['/etc/passwd', ['base-passwd']], ['/usr/bin', ['gzip', 'coreutils']]]);
   const findings = [
     finding('/usr/bin/gzip', 'mtime'),
     finding('/usr/share/doc/gzip/changelog.gz', 'compression-metadata'),
@@ -34,11 +34,15 @@ test('attributeWith: package → files → categories, unowned files apart, imag
     finding('/etc/machine-id', 'random-id'),
     finding('var/log/dpkg.log', 'timestamp'),
     finding('', 'image-metadata'),
+    finding('/usr/bin', 'mtime'),
   ];
   const r = attributeWith(owners, findings);
   assert.deepEqual(r.packages, [
-    { name: 'gzip', files: [{ path: '/usr/bin/gzip', categories: ['mtime'] }, { path: '/usr/share/doc/gzip/changelog.gz', categories: ['compression-metadata', 'mtime'] }] },
+    // the file with more than an mtime difference first: it is what a maintainer can fix
+    { name: 'gzip', files: [{ path: '/usr/share/doc/gzip/changelog.gz', categories: ['compression-metadata', 'mtime'] }, { path: '/usr/bin/gzip', categories: ['mtime'] }] },
   ]);
+  assert.deepEqual(r.shared, [{ path: '/usr/bin', categories: ['mtime'], owners: ['gzip', 'coreutils'] }]);
+  assert.equal(findings[6]?.package, 'gzip +1');
   assert.deepEqual(r.unowned, [
     { path: '/etc/machine-id', categories: ['random-id'] },
     { path: '/var/log/dpkg.log', categories: ['timestamp'] },
