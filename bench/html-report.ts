@@ -9,6 +9,7 @@ import { chromiumMissing, openBrowser } from '../test/report/browser.js';
 import { largeReport } from '../test/report/sample-report.js';
 
 const BUDGET_MS = 2000;
+const RUNS = 3;
 const n = Number(process.argv[2] ?? 10_000);
 
 /** Runs an action in the page and waits two frames, so the time includes style, layout and paint. */
@@ -36,16 +37,24 @@ async function main(): Promise<number> {
   const b = await openBrowser();
   try {
     const { page } = b;
-    t = performance.now();
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('body[data-ready="1"]');
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const openMs = performance.now() - t;
     const timed = (code: string): Promise<number> =>
       page.evaluate(`(${TIMED})(() => { ${code} })`) as Promise<number>;
-    const categoryMs = await timed(`document.querySelector('#chips .chip[data-cat="content"]').click();`);
-    const textMs = await timed(`const q = document.getElementById('q'); q.value = 'pkg4'; q.dispatchEvent(new Event('input'));`);
-    const shown = await page.textContent('#shown');
+    // open + filter three times on a fresh load each; the median is the number (shared CI machines are noisy)
+    const runs: { openMs: number; categoryMs: number; textMs: number }[] = [];
+    let shown: string | null = null;
+    for (let run = 0; run < RUNS; run++) {
+      t = performance.now();
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector('body[data-ready="1"]');
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const openMs = performance.now() - t;
+      const categoryMs = await timed(`document.querySelector('#chips .chip[data-cat="content"]').click();`);
+      const textMs = await timed(`const q = document.getElementById('q'); q.value = 'pkg4'; q.dispatchEvent(new Event('input'));`);
+      shown = await page.textContent('#shown');
+      runs.push({ openMs, categoryMs, textMs });
+    }
+    runs.sort((x, y) => x.openMs + x.categoryMs + x.textMs - (y.openMs + y.categoryMs + y.textMs));
+    const { openMs, categoryMs, textMs } = runs[Math.floor(runs.length / 2)]!;
     const clearMs = await timed(`document.getElementById('clear').click();`);
     const expandMs = await timed(`document.getElementById('expand').click();`);
     const rows = await page.evaluate(() => document.querySelectorAll('.finding').length);
@@ -66,6 +75,7 @@ async function main(): Promise<number> {
       filterAfterExpandAllMs: Math.round(afterExpandFilterMs),
       openDetailMs: Math.round(detailMs),
       openPlusFilterMs: Math.round(openMs + filterMs),
+      openPlusFilterRunsMs: runs.map((r) => Math.round(r.openMs + r.categoryMs + r.textMs)),
       budgetMs: BUDGET_MS,
       pageErrors: b.errors,
     };

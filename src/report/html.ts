@@ -50,13 +50,12 @@ function pageFindings(report: Report, opts: HtmlOptions): PageFinding[] {
     if (f.warning) pf.w = f.warning;
     const r = rule(f, index);
     if (r) pf.r = r;
-    const view = detailView(f.detail ?? '', budget > 0 ? limits : EXCERPT_LIMITS);
+    const excerpt = budget <= 0;
+    const view = detailView(f.detail ?? '', excerpt ? EXCERPT_LIMITS : limits);
     if (view) {
+      if (excerpt && view.note) view.note += ' (the page keeps only excerpts once it holds many large diffs; the JSON report has them whole)';
       pf.d = view;
       budget -= Math.min(f.detail.length, limits.maxChars);
-      if (budget <= 0 && view.note === undefined && f.detail.length > EXCERPT_LIMITS.maxChars) {
-        view.note = 'later details are shortened to keep the page fast';
-      }
     }
     return pf;
   });
