@@ -2,7 +2,9 @@
 // compared document by document, then layer by layer (paired by position; the merged filesystems when the
 // layer counts differ); single files go straight to the content engine. Both sides are always read at
 // once, so decompression of A and B overlaps (zlib runs off the main thread).
+import { stat } from 'node:fs/promises';
 import picomatch from 'picomatch';
+import { ReproError } from '../core/errors.js';
 import { imagePath } from '../core/entry.js';
 import type { Category, Finding, Report, ReportInput } from '../core/finding.js';
 import type { Image } from '../core/image.js';
@@ -53,6 +55,10 @@ async function compareFiles(a: string, b: string, opts: CompareOptions): Promise
     ...(f.warning ? { warning: f.warning } : {}),
   }));
   return { findings, inputs };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path)).isDirectory();
 }
 
 function isPlain(img: Image): boolean {
@@ -140,6 +146,9 @@ function describeInput(img: Image): ReportInput {
 export async function compareInputs(a: string, b: string, opts: CompareOptions = {}): Promise<Report> {
   const [shapeA, shapeB] = await Promise.all([inputShape(a), inputShape(b)]);
   const ignored = opts.ignore ?? [];
+  if (shapeA !== shapeB && (await isDirectory(shapeA === 'file' ? b : a))) {
+    throw new ReproError('cannot compare a directory with a single file', shapeA === 'file' ? a : b);
+  }
   if (shapeA === 'file' || shapeB === 'file') {
     // A tarball against a text file is still two byte streams: the content engine says how they differ.
     const { findings, inputs } = await compareFiles(a, b, opts);

@@ -3,11 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareInputs } from '../../src/compare/engine.js';
 import type { Report } from '../../src/core/finding.js';
+import { ReproError } from '../../src/core/errors.js';
 import { SHARED } from '../helpers/cli.js';
 import { makeDockerArchive, makeOciArchive, makeOciImage, type TestImageSpec } from '../helpers/images.js';
 
@@ -61,4 +62,21 @@ test('identical layers are skipped by digest without reading them', async () => 
   const r = await compareInputs(join(dir, 'a'), join(dir, 'b'), { onProgress: (p) => seen.add(p.layer) });
   assert.deepEqual([...seen], [1]);
   assert.ok(r.findings.every((f) => f.layer === 1 || f.category === 'image-metadata'));
+});
+
+test('a directory against a single file is an input error', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-forms-'));
+  await makeOciImage(join(dir, 'a'), specA);
+  await writeFile(join(dir, 'note.txt'), 'hello\n');
+  await assert.rejects(compareInputs(join(dir, 'a'), join(dir, 'note.txt')), (err: Error) => err instanceof ReproError && /directory with a single file/.test(err.message));
+});
+
+test('a tarball against a text file: compared as two files, path ""', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-forms-'));
+  await makeOciArchive(join(dir, 'a.tar'), specA);
+  await writeFile(join(dir, 'note.txt'), 'hello\n');
+  const r = await compareInputs(join(dir, 'a.tar'), join(dir, 'note.txt'));
+  assert.equal(r.identical, false);
+  assert.ok(r.findings.length > 0 && r.findings.every((f) => f.path === ''));
+  assert.deepEqual(r.inputs.map((i) => i.kind), ['file', 'file']);
 });
