@@ -1,7 +1,7 @@
 // Two synthetic root-filesystem images for the benchmark: thousands of files, deterministic pseudo-random
 // text (compressible like real files, never all zeros), every mtime different between A and B, a handful
 // of contents different. Written as oci-archives with gzip layers through the test image builders.
-import { makeOciArchive, type TestMember } from '../test/helpers/images.js';
+import { makeOciArchive, makeRootfsTar, type TestMember } from '../test/helpers/images.js';
 
 /** xorshift32: same seed, same bytes, on every machine. */
 function prng(seed: number): () => number {
@@ -62,11 +62,26 @@ function members(totalBytes: number, side: 0 | 1): { members: TestMember[]; shap
   return { members: out, shape: { files: n, totalBytes: bytes, changed } };
 }
 
-export async function makeBenchImages(a: string, b: string, totalBytes: number): Promise<BenchShape> {
-  const ma = members(totalBytes, 0);
-  const mb = members(totalBytes, 1);
+export interface BenchInputs {
+  /** Root filesystem tarballs (.tar.gz): what diffoscope can see into. */
+  rootfs: [string, string];
+  /** The same trees as two-layer oci-archives (gzip layers). */
+  oci: [string, string];
+}
+
+export async function makeBenchImages(dir: string, totalBytes: number): Promise<{ inputs: BenchInputs; shape: BenchShape }> {
+  const inputs: BenchInputs = {
+    rootfs: [`${dir}/a.rootfs.tar.gz`, `${dir}/b.rootfs.tar.gz`],
+    oci: [`${dir}/a.oci.tar`, `${dir}/b.oci.tar`],
+  };
   const small = (side: number): TestMember[] => [{ path: 'etc/', type: 'dir' }, { path: 'etc/hostname', content: `host${side}\n` }];
-  await makeOciArchive(a, { layers: [ma.members, small(0)], gzipLevel: 1 });
-  await makeOciArchive(b, { layers: [mb.members, small(1)], gzipLevel: 1, config: { created: '2024-01-02T00:00:00Z' } });
-  return ma.shape;
+  let shape: BenchShape | undefined;
+  for (const side of [0, 1] as const) {
+    const m = members(totalBytes, side);
+    shape ??= m.shape;
+    await makeRootfsTar(inputs.rootfs[side], m.members, { gzip: true, gzipLevel: 1 });
+    const config = side === 1 ? { created: '2024-01-02T00:00:00Z' } : {};
+    await makeOciArchive(inputs.oci[side], { layers: [m.members, small(side)], gzipLevel: 1, config });
+  }
+  return { inputs, shape: shape as BenchShape };
 }

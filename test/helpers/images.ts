@@ -189,7 +189,7 @@ export async function makeDockerArchive(file: string, spec: TestImageSpec): Prom
 }
 
 /** A plain root-filesystem tarball (optionally gzip-compressed). */
-export async function makeRootfsTar(file: string, members: TestMember[], opts: { gzip?: boolean } = {}): Promise<void> {
+export async function makeRootfsTar(file: string, members: TestMember[], opts: { gzip?: boolean; gzipLevel?: number } = {}): Promise<void> {
   const t = await layerTar(members);
-  await writeFile(file, opts.gzip ? gzipSync(t) : t);
+  await writeFile(file, opts.gzip ? gzipSync(t, { level: opts.gzipLevel ?? 6 }) : t);
 }
