@@ -8,6 +8,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
 'use strict';
 var D = JSON.parse(document.getElementById('repro-data').textContent);
 var F = D.findings, CATS = D.cats, COLORS = D.colors;
+if (F.length === 0) { document.body.dataset.ready = '1'; return; }
 var AUTO_OPEN = 300, CHUNK = 500, EXPAND_ROWS = 3000;
 var $ = function (id) { return document.getElementById(id); };
 function el(tag, cls, text) {

@@ -95,6 +95,17 @@ ${pkgSelect}
 </div>`;
 }
 
+function findingsSection(report: Report): string {
+  // nothing to filter or expand: no controls, and the script has nothing to draw
+  if (report.findings.length === 0) return '<section id="findings" class="none"><p id="empty">No findings.</p></section>';
+  return `<section id="findings" aria-label="findings">
+${controls(report)}
+<div id="tree"></div>
+<div id="empty" hidden>No finding matches the filters.</div>
+<noscript><p class="note">The findings tree needs JavaScript; the summary above is complete without it.</p></noscript>
+</section>`;
+}
+
 export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
   const data = {
     cats: CATEGORIES,
@@ -120,12 +131,7 @@ export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
 <body>
 <main>
 ${renderSummary(report)}
-<section id="findings" aria-label="findings">
-${controls(report)}
-<div id="tree"></div>
-<div id="empty" hidden>${report.findings.length === 0 ? 'No findings.' : 'No finding matches the filters.'}</div>
-<noscript><p class="note">The findings tree needs JavaScript; the summary above is complete without it.</p></noscript>
-</section>
+${findingsSection(report)}
 <footer>repro · ${h(String(report.schema))}</footer>
 </main>
 <script type="application/json" id="repro-data">${jsonForScript(data)}</script>

@@ -105,3 +105,22 @@ test('hostile names render as text in the browser', { skip, timeout: 30_000 }, a
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('HTML report of the identical corpus pair opens cleanly with the verdict', { skip, timeout: 30_000 }, async () => {
+  const report = await compareInputs('/work/shared/corpus/identical/a.oci.tar', '/work/shared/corpus/identical/b.oci.tar');
+  assert.equal(report.identical, true);
+  const dir = await mkdtemp(join(tmpdir(), 'repro-html-'));
+  const file = join(dir, 'identical.html');
+  await writeFile(file, renderHtml(report));
+  const b = await openBrowser();
+  try {
+    await b.page.goto(pathToFileURL(file).href);
+    await b.page.waitForSelector('body[data-ready="1"]');
+    assert.match((await b.page.textContent('.verdict')) ?? '', /Identical/);
+    assert.equal(await b.page.locator('#empty').isVisible(), true);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
