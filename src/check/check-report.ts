@@ -5,7 +5,8 @@ import { buildReport } from '../compare/report-tree.js';
 import type { Category, Finding, Report } from '../core/finding.js';
 import type { BuildRun } from './builds.js';
 import type { PackageAttribution } from './packages.js';
-import type { BuildPlan } from './variations.js';
+import type { Variation } from '../compare/content.js';
+import { classifierVariations, type BuildPlan } from './variations.js';
 
 export interface CheckBuild {
   label: string;
@@ -36,7 +37,12 @@ export interface CheckReport extends Report {
   reproducible: boolean;
   manifest: string;
   builds: CheckBuild[];
-  variations: { applied: { name: string; summary: string }[]; skipped: { name: string; reason: string }[] };
+  variations: {
+    applied: { name: string; summary: string }[];
+    skipped: { name: string; reason: string }[];
+    /** The values each side saw (control vs first variant), as given to the build-env classifier. */
+    values: Variation[];
+  };
   phases: PhaseSummary[];
   packages: PackageAttribution | null;
   durationMs: number;
@@ -112,7 +118,11 @@ export function assembleCheckReport(parts: {
     reproducible,
     manifest: parts.manifest,
     builds: parts.runs.map(describeBuild),
-    variations: { applied: parts.plan.applied, skipped: parts.plan.skipped },
+    variations: {
+      applied: parts.plan.applied,
+      skipped: parts.plan.skipped,
+      values: parts.runs[0] && parts.runs[1] ? classifierVariations(parts.runs[0].setup, parts.runs[1].setup) : [],
+    },
     phases: phaseSummaries(parts.runs, parts.compared.findings),
     packages: parts.packages ?? null,
     durationMs: Date.now() - parts.startedAt,

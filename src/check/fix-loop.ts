@@ -38,44 +38,72 @@ export interface FixOptions extends CheckOptions {
   onRound?: (round: FixRound, report: CheckReport) => void;
 }
 
-/** What a rule does, without why: the same rule generated from another round's evidence is no new rule. */
-function ruleKey(item: unknown): string {
-  const json = (item as { toJSON?: () => unknown }).toJSON?.() ?? item;
-  if (json && typeof json === 'object' && !Array.isArray(json)) {
-    const { reason: _r, note: _n, review: _v, ...what } = json as Record<string, unknown>;
-    return JSON.stringify(what);
-  }
-  return JSON.stringify(json);
+/**
+ * What a rule does to which path, without why or exactly how: a rule generated again from another round's
+ * evidence (a regex with other random values in it) is no progress, so the loop must not count it as such.
+ */
+function ruleKeys(item: unknown): string[] {
+  const json = ((item as { toJSON?: () => unknown }).toJSON?.() ?? item) as Record<string, unknown> | null;
+  if (!json || typeof json !== 'object') return [JSON.stringify(json)];
+  const match = Array.isArray(json.match) ? json.match : [json.match ?? ''];
+  const category = (json.reason as { category?: unknown } | undefined)?.category ?? '';
+  return match.map((m) => JSON.stringify([m, json.action, category]));
 }
 
-function ruleItems(text: string): string[] {
-  const rules = parseDocument(text).get('rules', true);
-  return isSeq(rules) ? rules.items.map(ruleKey) : [];
+function categoryOf(item: unknown): string {
+  const json = ((item as { toJSON?: () => unknown }).toJSON?.() ?? item) as { reason?: { category?: string } } | null;
+  return json?.reason?.category ?? '';
 }
 
-/** Append the rules of `add` that `base` does not have yet; the result keeps base's header and comments. */
-export function mergeRuleTexts(base: string | undefined, add: string): { text: string; added: number; total: number } {
-  if (base === undefined) return { text: add, added: ruleItems(add).length, total: ruleItems(add).length };
-  const have = new Set(ruleItems(base));
-  const doc = parseDocument(base);
-  const addDoc = parseDocument(add);
-  const addRules = addDoc.get('rules', true);
+const REVIEW_MARK = '# ---- To review';
+
+/**
+ * The rules the generator left commented out for a person, as YAML nodes. `--fix` may take those whose
+ * category is not content or binary once the active rules stop helping: they keep `review: true`.
+ */
+export function reviewRules(text: string): unknown[] {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(REVIEW_MARK) || l.trimStart().startsWith(REVIEW_MARK));
+  if (at < 0) return [];
+  const body = lines.slice(at + 1).filter((l) => /^\s*# {1,2}[- ]/.test(l) && !/^#\s{3}/.test(l)).map((l) => l.replace(/^(\s*)# /, '$1'));
+  const seq = parseDocument(`rules:\n${body.join('\n')}\n`).get('rules', true);
+  if (!isSeq(seq)) return [];
+  return seq.items.filter((item) => {
+    const c = categoryOf(item);
+    return c !== '' && !(NEEDS_A_PERSON as readonly string[]).includes(c);
+  });
+}
+
+export interface MergeResult {
+  text: string;
+  /** Rules that act on a path in a way no earlier rule did. */
+  added: number;
+  total: number;
+}
+
+/** Append the rules of `add` that do something new; the result keeps base's header and comments. */
+export function mergeRuleTexts(base: string | undefined, add: string, opts: { acceptReview?: boolean } = {}): MergeResult {
+  const doc = parseDocument(base ?? 'version: 1\nrules: []\n');
   let rules = doc.get('rules', true);
   if (!isSeq(rules)) {
     doc.set('rules', doc.createNode([]));
     rules = doc.get('rules', true);
   }
+  if (!isSeq(rules)) throw new Error('rules is not a list');
+  const have = new Set(rules.items.flatMap(ruleKeys));
+  const addRules = parseDocument(add).get('rules', true);
+  const candidates = [...(isSeq(addRules) ? addRules.items : []), ...(opts.acceptReview ? reviewRules(add) : [])];
   let added = 0;
-  if (isSeq(addRules) && isSeq(rules)) {
-    for (const item of addRules.items) {
-      const key = ruleKey(item);
-      if (have.has(key)) continue;
-      have.add(key);
-      rules.items.push(item);
-      added++;
-    }
+  for (const item of candidates) {
+    const keys = ruleKeys(item);
+    if (keys.every((k) => have.has(k))) continue;
+    for (const k of keys) have.add(k);
+    rules.items.push(item as (typeof rules.items)[number]);
+    added++;
   }
-  return { text: doc.toString(), added, total: have.size };
+  // Nothing new: keep the first text as it was, so the header still says where the rules came from.
+  const text = base === undefined ? (added > 0 && !opts.acceptReview ? add : doc.toString()) : doc.toString();
+  return { text, added, total: rules.items.length };
 }
 
 export async function runFixLoop(manifestPath: string, opts: FixOptions): Promise<FixResult> {
@@ -87,7 +115,13 @@ export async function runFixLoop(manifestPath: string, opts: FixOptions): Promis
   for (let round = 1; ; round++) {
     const digests = report.builds.map((b) => b.manifestDigest);
     if (!report.reproducible && report.findings.length > 0) {
-      const merged = mergeRuleTexts(accumulated, generateRules(report));
+      const generated = generateRules(report);
+      let merged = mergeRuleTexts(accumulated, generated);
+      if (merged.added === 0) {
+        // The active rules stopped helping: take the generator's review rules except content/binary.
+        merged = mergeRuleTexts(accumulated, generated, { acceptReview: true });
+        if (merged.added > 0) opts.log?.(`round ${round}: no new active rule; accepting ${merged.added} rule(s) marked for review`);
+      }
       const grew = merged.added > 0;
       accumulated = merged.text;
       total = merged.total;
