@@ -73,6 +73,35 @@ function sameLayer(a: Image, b: Image, i: number): boolean {
   return (la.digest !== undefined && la.digest === lb.digest) || (la.diffId !== undefined && la.diffId === lb.diffId);
 }
 
+const short = (d: string | undefined): string => (d ?? '?').replace(/^sha256:/, '').slice(0, 12);
+
+/**
+ * Differences of the layer streams that no entry shows: the same tar compressed differently (gzip header,
+ * level), or tars whose entries all agree but whose bytes do not (header encoding, padding).
+ */
+function layerStreamFinding(a: Image, b: Image, i: number, entryFindings: number): Finding | undefined {
+  const la = a.layers[i];
+  const lb = b.layers[i];
+  if (!la || !lb || la.digest === undefined || la.digest === lb.digest) return undefined;
+  if (la.diffId !== undefined && la.diffId === lb.diffId) {
+    return {
+      path: '',
+      layer: i,
+      category: 'compression-metadata',
+      evidence: `layer ${i}: same tar (diff_id ${short(la.diffId)}), compressed differently (blob ${short(la.digest)} vs ${short(lb.digest)})`,
+      detail: `A: ${la.mediaType} ${la.digest}\nB: ${lb.mediaType} ${lb.digest}`,
+    };
+  }
+  if (entryFindings > 0) return undefined;
+  return {
+    path: '',
+    layer: i,
+    category: 'metadata',
+    evidence: `layer ${i}: every entry is equal but the tar streams differ (diff_id ${short(la.diffId)} vs ${short(lb.diffId)}): header encoding or padding`,
+    detail: '',
+  };
+}
+
 async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<{ findings: Finding[]; warnings: string[] }> {
   const plain = isPlain(a) && isPlain(b);
   const findings: Finding[] = compareImageMeta(a, b);
@@ -108,7 +137,11 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
       return { findings, warnings };
     }
     for (let i = 0; i < a.layers.length; i++) {
-      if (sameLayer(a, b, i)) continue;
+      if (sameLayer(a, b, i)) {
+        const f = layerStreamFinding(a, b, i, 0);
+        if (f) findings.push(f);
+        continue;
+      }
       const scans: [SideScan, SideScan] = [emptyScan(), emptyScan()];
       // Per layer, each path is final once stored: content both sides share is released at once.
       const matchRelease = (s: 0 | 1) => (key: string, m: Member): void => {
@@ -125,7 +158,11 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
         scanLayer(b, i, { ...side(1), onMember: matchRelease(1) }, scans[1]),
       ]);
       try {
-        findings.push(...(await diffScans(scans[0], scans[1], ctx)));
+        const layerFindings = await diffScans(scans[0], scans[1], ctx);
+        findings.push(...layerFindings);
+        // with --exclude, "every entry is equal" cannot be claimed: excluded entries may differ
+        const f = layerStreamFinding(a, b, i, opts.exclude?.length ? 1 : layerFindings.length);
+        if (f) findings.push(f);
       } finally {
         releaseScan(scans[0], store);
         releaseScan(scans[1], store);

@@ -133,3 +133,14 @@ test('image config differences → image-metadata findings naming the field', as
     ['', 'image-metadata', 'config.config.Env[0] A=1 vs A=2'],
   ]);
 });
+
+test('same layer tar compressed differently → compression-metadata on the layer, no entry findings', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-engine-'));
+  const big: TestMember[] = [...base, { path: 'etc/words', content: Array.from({ length: 3000 }, (_, i) => `word${i % 97} ${i}`).join('\n') }];
+  await makeOciImage(join(dir, 'a'), { layers: [big], gzipLevel: 9 });
+  await makeOciImage(join(dir, 'b'), { layers: [big], gzipLevel: 1 });
+  const r = await compareInputs(join(dir, 'a'), join(dir, 'b'));
+  const files = r.findings.filter((f) => !/^manifest\./.test(f.evidence));
+  assert.deepEqual(files.map((f) => [f.path, f.layer, f.category]), [['', 0, 'compression-metadata']]);
+  assert.match(files[0]?.evidence ?? '', /same tar \(diff_id [0-9a-f]{12}\), compressed differently/);
+});
