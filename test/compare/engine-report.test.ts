@@ -1,0 +1,59 @@
+// The Report the engine builds: the tree (group → directory → path), identical vs ignored, and reading a
+// written report back with its schema checked.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildReport, buildTree, dirOf } from '../../src/compare/report-tree.js';
+import { ReproError } from '../../src/core/errors.js';
+import type { Finding } from '../../src/core/finding.js';
+import { renderJson } from '../../src/report/json.js';
+import { readReport } from '../../src/report/read-report.js';
+
+const findings: Finding[] = [
+  { path: '', category: 'image-metadata', evidence: 'config.created a vs b', detail: '' },
+  { path: '/etc/machine-id', layer: 1, category: 'random-id', evidence: 'id', detail: '' },
+  { path: '/etc/machine-id', layer: 1, category: 'mtime', evidence: 'mtime 1 vs 2', detail: '' },
+  { path: '/usr/bin/gunzip', layer: 0, category: 'ordering', evidence: 'hardlink pair', detail: '' },
+  { path: 'aysyz/xuokl', category: 'mtime', evidence: 'mtime', detail: '' },
+];
+
+test('dirOf: parent directory as shown', () => {
+  assert.equal(dirOf('/etc/machine-id'), '/etc');
+  assert.equal(dirOf('/etc'), '/');
+  assert.equal(dirOf('aysyz/xuokl'), 'aysyz');
+  assert.equal(dirOf(''), '');
+});
+
+test('tree groups by layer, then directory, then path, indexing into findings', () => {
+  const tree = buildTree(findings);
+  assert.deepEqual(tree.children.map((c) => c.name), ['image', 'layer 1', 'layer 0', 'files']);
+  const layer1 = tree.children[1];
+  assert.equal(layer1?.children[0]?.name, '/etc');
+  assert.deepEqual(layer1?.children[0]?.children[0], { name: '/etc/machine-id', children: [], findings: [1, 2] });
+  assert.deepEqual(tree.children[3]?.children[0]?.children[0]?.findings, [4]);
+});
+
+test('identical means nothing outside the ignored categories', () => {
+  const only = findings.filter((f) => f.category === 'mtime');
+  assert.equal(buildReport({ inputs: [], findings: only, ignored: ['mtime'], warnings: [] }).identical, true);
+  assert.equal(buildReport({ inputs: [], findings, ignored: ['mtime'], warnings: [] }).identical, false);
+  assert.equal(buildReport({ inputs: [], findings: [], ignored: [], warnings: [] }).identical, true);
+});
+
+test('a written report reads back equal; a wrong schema or category is a ReproError naming the file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-report-'));
+  const report = buildReport({ inputs: [{ path: 'a', kind: 'oci-dir' }], findings, ignored: [], warnings: ['w'] });
+  const file = join(dir, 'r.json');
+  await writeFile(file, renderJson(report));
+  assert.deepEqual(await readReport(file), report);
+
+  await writeFile(file, JSON.stringify({ ...report, schema: 'other/2' }));
+  await assert.rejects(readReport(file), (e: Error) => e instanceof ReproError && e.where === file && /schema is "other\/2"/.test(e.message));
+  await writeFile(file, JSON.stringify({ ...report, findings: [{ ...findings[0], category: 'colour' }] }));
+  await assert.rejects(readReport(file), /findings\[0\]\.category "colour" is unknown/);
+  await writeFile(file, '{"schema": ');
+  await assert.rejects(readReport(file), /invalid JSON/);
+  await assert.rejects(readReport(join(dir, 'missing.json')), /no such file/);
+});
