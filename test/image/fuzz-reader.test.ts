@@ -1,0 +1,167 @@
+// Issue 8, fuzzing: mutated tars, gzips, zstd streams and OCI layouts, and random JSON documents, fed to
+// openImage + readLayer. Properties: the only error is ReproError, every run ends quickly, and nothing is
+// written outside the fuzz directory (the watched temp area and the cwd stay as they were).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { openImage, readLayer } from '../../src/image/index.js';
+import { ReproError } from '../../src/core/errors.js';
+import { makeOciArchive, makeDockerArchive } from '../helpers/images.js';
+import { Layout, layerOf, rawTar, zstdRaw, gnuLong, paxLong, MT } from '../helpers/images-extra.js';
+
+const RUN_TIMEOUT_MS = 10_000;
+
+type Mutation = { kind: 'flip'; at: number; value: number } | { kind: 'cut'; at: number } | { kind: 'insert'; at: number; bytes: Uint8Array };
+
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+);
+
+function mutate(base: Buffer, muts: Mutation[]): Buffer {
+  let b = Buffer.from(base);
+  for (const m of muts) {
+    if (b.length === 0) break;
+    const at = m.at % b.length;
+    if (m.kind === 'flip') b[at] = m.value;
+    else if (m.kind === 'cut') b = b.subarray(0, at);
+    else b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
+  }
+  return b;
+}
+
+/** Open and read every layer; anything but a ReproError fails the property, so does a hang. */
+async function readAll(path: string): Promise<void> {
+  const work = (async () => {
+    try {
+      const image = await openImage(path);
+      for (const layer of image.layers) {
+        for await (const { body } of readLayer(image, layer, { maxBytes: 64 << 20 })) for await (const c of body) void c;
+      }
+    } catch (err) {
+      if (!(err instanceof ReproError)) throw new Error(`unexpected ${String((err as Error)?.stack ?? err)}`);
+    }
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${path}: no result after ${RUN_TIMEOUT_MS} ms`)), RUN_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function snapshot(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true })).map(String).sort();
+}
+
+/** Runs `body` with a watched temp area and cwd; asserts both are untouched afterwards. */
+async function watched(t: { after: (fn: () => Promise<void>) => void }, body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'fuzz-reader-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const area = join(dir, 'watched');
+  await mkdir(area);
+  const cwd = process.cwd();
+  const saved = process.env.REPRO_TMPDIR;
+  process.env.REPRO_TMPDIR = area;
+  process.chdir(area);
+  try {
+    await body(dir);
+  } finally {
+    process.chdir(cwd);
+    if (saved === undefined) delete process.env.REPRO_TMPDIR;
+    else process.env.REPRO_TMPDIR = saved;
+  }
+  assert.deepEqual(await snapshot(area), [], 'nothing was written in the temp area or the cwd');
+}
+
+const members = rawTar([
+  { name: './etc/', flag: '5', mode: 0o40755 },
+  { name: 'etc/passwd', body: 'root:x:0:0:root:/root:/bin/sh\n' },
+  ...gnuLong('usr/share/' + 'long/'.repeat(25) + 'gnu.txt', { body: 'g' }),
+  ...paxLong('usr/share/' + 'pax/'.repeat(30) + 'pax.txt', { body: 'p' }, { 'SCHILY.xattr.user.a': 'b' }),
+  { name: 'bin/sh', flag: '2', linkname: 'dash' },
+  { name: 'bin/hard', flag: '1', linkname: 'etc/passwd' },
+  { name: 'etc/.wh.old' },
+  { name: 'opt/.wh..wh..opq' },
+]);
+
+test('mutated plain, gzip and zstd layer tarballs: only ReproError, bounded time', async (t) => {
+  await watched(t, async (dir) => {
+    const bases = [members, gzipSync(members), zstdRaw(members)];
+    const t0 = performance.now();
+    let i = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: bases.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (which, muts) => {
+        const file = join(dir, `in-${i++ % 4}`);
+        await writeFile(file, mutate(bases[which]!, muts));
+        await readAll(file);
+      }),
+      { numRuns: 300 },
+    );
+    const ms = performance.now() - t0;
+    t.diagnostic(`300 mutated layer tarballs in ${Math.round(ms)} ms`);
+    assert.ok(ms < 60_000, `${ms} ms`);
+  });
+});
+
+test('mutated oci-archives and docker-archives: only ReproError, bounded time', async (t) => {
+  await watched(t, async (dir) => {
+    const spec = { layers: [[{ path: 'etc/a', content: 'a' }], [{ path: 'etc/.wh.a' }, { path: 'b', content: 'b' }]] };
+    await makeOciArchive(join(dir, 'base.oci.tar'), spec);
+    await makeDockerArchive(join(dir, 'base.docker.tar'), spec);
+    const bases = [await readFile(join(dir, 'base.oci.tar')), await readFile(join(dir, 'base.docker.tar'))];
+    const t0 = performance.now();
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), async (which, muts) => {
+        const file = join(dir, 'mutated.tar');
+        await writeFile(file, mutate(bases[which]!, muts));
+        await readAll(file);
+      }),
+      { numRuns: 200 },
+    );
+    const ms = performance.now() - t0;
+    t.diagnostic(`200 mutated image archives in ${Math.round(ms)} ms`);
+    assert.ok(ms < 60_000, `${ms} ms`);
+  });
+});
+
+test('random JSON as index.json, manifest and config of an OCI layout: only ReproError', async (t) => {
+  await watched(t, async (dir) => {
+    const layer = await layerOf([{ path: 'x', content: 'x' }]);
+    // documents shaped like the real ones, with any field replaced by random JSON
+    const doc = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ manifests: fc.array(fc.oneof(fc.jsonValue(), fc.record({ mediaType: fc.constantFrom(MT.manifest, MT.index, 'x'), digest: fc.oneof(fc.string(), fc.constant('sha256:' + 'a'.repeat(64))), size: fc.jsonValue() }))) }),
+      fc.record({ config: fc.jsonValue(), layers: fc.oneof(fc.jsonValue(), fc.array(fc.jsonValue())) }),
+      fc.record({ rootfs: fc.oneof(fc.jsonValue(), fc.record({ diff_ids: fc.array(fc.oneof(fc.string(), fc.jsonValue())) })), history: fc.jsonValue(), created: fc.jsonValue() }),
+    );
+    let n = 0;
+    const t0 = performance.now();
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 2 }), doc, async (slot, value) => {
+        const lay = new Layout();
+        const text = JSON.stringify(value) ?? 'null';
+        if (slot === 0) lay.files.set('index.json', Buffer.from(text));
+        else if (slot === 1) lay.index([lay.blob(text, MT.manifest)]);
+        else {
+          const cfg = lay.blob(text, MT.config);
+          lay.index([lay.json({ schemaVersion: 2, config: cfg, layers: [lay.blob(layer.blob, layer.mediaType)] }, MT.manifest)]);
+        }
+        const out = join(dir, `layout-${n++}`);
+        await lay.writeDir(out);
+        await readAll(out);
+        await rm(out, { recursive: true });
+      }),
+      { numRuns: 200 },
+    );
+    assert.ok(performance.now() - t0 < 60_000);
+  });
+});
