@@ -1,23 +1,47 @@
 // Text: a unified diff (the `diff` package) for the detail, classification from src/classify.
-import { createTwoFilesPatch } from 'diff';
+import { structuredPatch } from 'diff';
 import { classifyText } from '../../classify/index.js';
 import type { Comparator, ContentContext, ContentFinding } from '../content.js';
 import { boundLines } from './shared.js';
 import { isText } from './sniff.js';
 
-/** Above this many changed lines the Myers diff gets slow; the detail then says so instead. */
-const MAX_EDIT = 20000;
+/** Myers' diff costs O(N·D): only a window after the common prefix is diffed, and never for too long. */
+const DIFF_TIMEOUT_MS = 2000;
 
-export function unifiedDiff(a: string, b: string, name: string, ctx: ContentContext): string {
-  const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, a, b, undefined, undefined, {
-    context: 3,
-    maxEditLength: MAX_EDIT,
-  });
-  if (patch === undefined) return `(texts differ in more than ${MAX_EDIT} lines: no diff shown)`;
-  // Drop the "Index:"/"====" preamble createTwoFilesPatch does not write and the "---/+++" header lines.
-  const lines = patch.split('\n').filter((l, i) => !(i < 3 && /^(={5,}|--- |\+\+\+ )/.test(l)));
+function splitLines(text: string): string[] {
+  const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  return boundLines(lines, ctx);
+  return lines;
+}
+
+/**
+ * A unified diff bounded in lines AND in work: common leading/trailing lines are skipped, then a window of
+ * a few times maxDiffLines is diffed (the detail could not show more anyway), with a timeout.
+ */
+export function unifiedDiff(a: string, b: string, name: string, ctx: ContentContext): string {
+  const la = splitLines(a);
+  const lb = splitLines(b);
+  let prefix = 0;
+  while (prefix < la.length && prefix < lb.length && la[prefix] === lb[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < la.length - prefix && suffix < lb.length - prefix && la[la.length - 1 - suffix] === lb[lb.length - 1 - suffix]) suffix++;
+  const from = Math.max(0, prefix - 3);
+  const window = Math.max(200, ctx.limits.maxDiffLines * 2);
+  const endA = Math.min(la.length, la.length - suffix + 3, from + window);
+  const endB = Math.min(lb.length, lb.length - suffix + 3, from + window);
+  const cut = endA < la.length - suffix || endB < lb.length - suffix;
+  const text = (lines: string[], end: number): string => (end > from ? lines.slice(from, end).join('\n') + '\n' : '');
+  const patch = structuredPatch(`a/${name}`, `b/${name}`, text(la, endA), text(lb, endB), undefined, undefined, {
+    context: 3,
+    timeout: DIFF_TIMEOUT_MS,
+  });
+  if (patch === undefined) return `(diff took longer than ${DIFF_TIMEOUT_MS} ms: not shown)`;
+  const out: string[] = [];
+  for (const h of patch.hunks) {
+    out.push(`@@ -${h.oldStart + from},${h.oldLines} +${h.newStart + from},${h.newLines} @@`, ...h.lines);
+  }
+  if (cut) out.push(`... diff shown for lines ${from + 1}-${Math.max(endA, endB)} only; the texts differ further`);
+  return boundLines(out, ctx);
 }
 
 export async function compareTexts(a: string, b: string, name: string, ctx: ContentContext): Promise<ContentFinding[]> {
