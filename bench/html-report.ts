@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   }
   const report = largeReport(n);
   let t = performance.now();
-  const html = renderHtml(report, { suggestedRules: (f) => `- path: ${f.path}\n  category: ${f.category}` });
+  const html = renderHtml(report);
   const renderMs = performance.now() - t;
   const dir = await mkdtemp(join(tmpdir(), 'repro-bench-html-'));
   const file = join(dir, 'report.html');

@@ -6,14 +6,18 @@ import { CATEGORIES, type Finding, type Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, ruleLookup, type RuleSuggester } from './html-categories.js';
 import { detailView, type DetailLimits, type DetailView } from './html-detail.js';
 import { escapeHtml as h, formatCount, jsonForScript } from './html-escape.js';
+import { suggestRule } from './html-rules.js';
 import { PAGE_SCRIPT } from './html-script.js';
 import { PAGE_STYLE } from './html-style.js';
 import { renderSummary } from './html-summary.js';
 import { pageTree } from './html-tree.js';
 
 export interface HtmlOptions {
-  /** The rule that would remove each finding: by finding index, or computed from the finding. */
-  suggestedRules?: RuleSuggester;
+  /**
+   * The rule that would remove each finding: by finding index, or computed from the finding. Default:
+   * the rule generator's own rule for the finding (src/rules/generate.ts); `false` shows none.
+   */
+  suggestedRules?: RuleSuggester | false;
   /** Per-finding cap of the detail shown (defaults: 400 lines, 64 KiB). */
   limits?: Partial<DetailLimits>;
   /** Characters of detail for the whole page; past it, details shrink to a short excerpt each. */
@@ -39,7 +43,7 @@ interface PageFinding {
 }
 
 function pageFindings(report: Report, opts: HtmlOptions): PageFinding[] {
-  const rule = ruleLookup(opts.suggestedRules);
+  const rule = ruleLookup(opts.suggestedRules === false ? undefined : (opts.suggestedRules ?? suggestRule));
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   let budget = opts.detailBudget ?? DEFAULT_BUDGET;
   return report.findings.map((f: Finding, index) => {

@@ -4,9 +4,13 @@
 import type { Finding, Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, rankFindings, ruleLookup, type RuleSuggester } from './html-categories.js';
 import { isCheckReport } from './html-check.js';
+import { rulesFile } from './html-rules.js';
 
 export interface MarkdownOptions {
-  suggestedRules?: RuleSuggester;
+  /** Rules by finding; default: the merged rules file from src/rules/generate.ts; `false`: no section. */
+  suggestedRules?: RuleSuggester | false;
+  /** Lines of the generated rules file shown (default 60). */
+  maxRuleLines?: number;
   /** Findings listed in the table (default 15). */
   maxFindings?: number;
   /** Distinct rules listed (default 20). */
@@ -134,6 +138,8 @@ function findingLines(report: Report, max: number): string[] {
 }
 
 function ruleLines(report: Report, opts: MarkdownOptions): string[] {
+  if (opts.suggestedRules === false) return [];
+  if (opts.suggestedRules === undefined) return generatedRuleLines(report, opts.maxRuleLines ?? 60);
   const rule = ruleLookup(opts.suggestedRules);
   const seen = new Map<string, number>();
   for (const i of rankFindings(report.findings)) {
@@ -145,6 +151,15 @@ function ruleLines(report: Report, opts: MarkdownOptions): string[] {
   const rules = [...seen.keys()].slice(0, max);
   const lines = ['### Suggested rules', '', fenced(rules.join('\n'), 'yaml')];
   if (seen.size > rules.length) lines.push('', `…and ${seen.size - rules.length} more rules.`);
+  lines.push('');
+  return lines;
+}
+
+function generatedRuleLines(report: Report, maxLines: number): string[] {
+  const file = rulesFile(report, maxLines);
+  if (!file) return [];
+  const lines = ['### Suggested rules', '', fenced(file.text, 'yaml')];
+  if (file.omitted > 0) lines.push('', `…and ${file.omitted} more lines: \`repro rules\` writes the whole file.`);
   lines.push('');
   return lines;
 }

@@ -149,3 +149,13 @@ test('the page script parses (caught here even where no browser is installed)', 
   assert.doesNotThrow(() => new Function(script));
   assert.ok(!/\binnerHTML\b|\beval\(|document\.write/.test(script), 'no HTML-from-string sinks');
 });
+
+test('by default each finding carries the rule generator\'s rule for it', () => {
+  const report = sampleReport();
+  const data = island(renderHtml(report));
+  const machineId = report.findings.findIndex((f) => f.path === '/etc/machine-id');
+  assert.match(data.findings[machineId]!.r ?? '', /^- match: \/etc\/machine-id\n\s+action: truncate/);
+  const binary = report.findings.findIndex((f) => f.category === 'binary');
+  assert.match(data.findings[binary]!.r ?? '', /^# - match:/m, 'content/binary rules stay commented out');
+  assert.ok(island(renderHtml(report, { suggestedRules: false })).findings.every((f) => f.r === undefined));
+});

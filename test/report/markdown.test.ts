@@ -40,12 +40,15 @@ test('suggested rules are listed once each in a yaml block', () => {
   const block = /### Suggested rules\n\n```yaml\n([\s\S]*?)\n```/.exec(md);
   if (!block) throw new assert.AssertionError({ message: md });
   assert.deepEqual(block[1]!.split('\n'), ['- truncate: /etc/machine-id', '- sort: /etc/group']);
-  assert.ok(!renderMarkdown(report).includes('Suggested rules'), 'no section without rules');
+  assert.ok(!renderMarkdown(report, { suggestedRules: false }).includes('Suggested rules'), 'no section when turned off');
 });
 
 test('hostile names cannot inject HTML or break the table', () => {
   const md = renderMarkdown(hostileReport());
-  assert.ok(!md.includes('<img') && !md.includes('<svg') && !md.includes('<script'), md);
+  // fenced code is literal in every renderer; everything outside it must carry no markup
+  const prose = md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '');
+  assert.ok(prose.length < md.length, 'the rules block was there to strip');
+  assert.ok(!prose.includes('<img') && !prose.includes('<svg') && !prose.includes('<script'), prose);
   const row = md.split('\n').find((l) => l.includes('| content | 0 |'))!;
   // an unescaped pipe would add columns: count the separators that are not escaped
   assert.equal(row.split(/(?<!\\)\|/).length - 2, 4, row);
@@ -62,4 +65,14 @@ test('a check report leads with reproducibility, the builds and the phase table'
   const ok = renderMarkdown({ ...report, reproducible: true, identical: true, findings: [] });
   assert.match(ok, /^## ✅ repro: reproducible$/m);
   assert.ok(!ok.includes('| layer | phase |'), 'no phase table when everything matches');
+});
+
+test('by default the suggested rules are the generated rules file, capped', () => {
+  const md = renderMarkdown(sampleReport());
+  const block = /### Suggested rules\n\n```yaml\n([\s\S]*?)\n```/.exec(md);
+  if (!block) throw new assert.AssertionError({ message: md });
+  assert.match(block[1]!, /^version: 1$/m);
+  assert.match(block[1]!, /- match: \/etc\/machine-id\n\s+action: truncate/);
+  const short = renderMarkdown(sampleReport(), { maxRuleLines: 5 });
+  assert.match(short, /and \d+ more lines: `repro rules` writes the whole file/);
 });
