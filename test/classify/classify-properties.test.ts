@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { classifyText } from '../../src/classify/index.js';
+
+const none = { variations: [] };
+const word = fc.stringMatching(/^[a-z]{3,12}( [a-z]{1,8}){0,3}$/);
+
+test('property: any reordering of distinct lines is ordering', () => {
+  fc.assert(
+    fc.property(fc.uniqueArray(word, { minLength: 2, maxLength: 30 }), (lines) => {
+      const shuffled = [...lines.slice(1), lines[0]!];
+      const c = classifyText(lines.join('\n') + '\n', shuffled.join('\n') + '\n', none);
+      assert.equal(c.category, 'ordering');
+    }),
+  );
+});
+
+test('property: two different 32-hex ids in the same text are random-id', () => {
+  const hex32 = fc.stringMatching(/^[0-9a-f]{32}$/).filter((s) => /[a-f]/.test(s));
+  fc.assert(
+    fc.property(word, hex32, hex32, (prefix, x, y) => {
+      fc.pre(x !== y);
+      const c = classifyText(`${prefix} ${x}\n`, `${prefix} ${y}\n`, none);
+      assert.equal(c.category, 'random-id');
+      assert.match(c.evidence, /^32-hex token differs on line 1/);
+    }),
+  );
+});
+
+test('property: plausible epochs and ISO dates are timestamps', () => {
+  const epoch = fc.integer({ min: 1_000_000_000, max: 1_900_000_000 });
+  fc.assert(
+    fc.property(word, epoch, epoch, (prefix, x, y) => {
+      fc.pre(x !== y);
+      assert.equal(classifyText(`${prefix} ${x}\n`, `${prefix} ${y}\n`, none).category, 'timestamp');
+      const iso = (s: number): string => new Date(s * 1000).toISOString();
+      assert.equal(classifyText(`${prefix} ${iso(x)}\n`, `${prefix} ${iso(y)}\n`, none).category, 'timestamp');
+    }),
+  );
+});
+
+test('property: a changed word is content, never a masked category', () => {
+  fc.assert(
+    fc.property(word, word, (x, y) => {
+      fc.pre(x !== y);
+      assert.equal(classifyText(`key = ${x}\nother\n`, `key = ${y}\nother\n`, none).category, 'content');
+    }),
+  );
+});
