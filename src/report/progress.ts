@@ -145,3 +145,28 @@ export function scanProgress(progress: Progress): (p: ScanCounts) => void {
     progress.update({ entries: p.entries, bytes: p.bytes });
   };
 }
+
+/** What the builder reports (src/build/options.ts ProgressEvent), read structurally. */
+export interface BuildEventLike {
+  kind: string;
+  phase?: string;
+  index?: number;
+  total?: number;
+  entries?: number;
+  size?: number;
+}
+
+/** Adapter for `buildManifest(..., { onProgress })`: one phase per build phase, its layer's size when done. */
+export function buildProgress(progress: Progress, label = 'building'): (e: BuildEventLike) => void {
+  return (e) => {
+    if (e.kind === 'phase-start') {
+      const of = e.total !== undefined && e.index !== undefined ? ` (${e.index + 1}/${e.total})` : '';
+      progress.phase(`${label}: ${e.phase ?? ''}${of}`);
+    } else if (e.kind === 'phase-done') {
+      const counts: ProgressCounts = {};
+      if (e.entries !== undefined) counts.entries = e.entries;
+      if (e.size !== undefined) counts.bytes = e.size;
+      progress.update(counts);
+    }
+  };
+}

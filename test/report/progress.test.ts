@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { createProgress, formatBytes, formatElapsed, scanProgress } from '../../src/report/progress.js';
+import { buildProgress, createProgress, formatBytes, formatElapsed, scanProgress } from '../../src/report/progress.js';
 
 function sink(tty: boolean): { stream: PassThrough & { isTTY?: boolean; columns?: number }; text: () => string } {
   const stream = new PassThrough() as PassThrough & { isTTY?: boolean; columns?: number };
@@ -90,4 +90,14 @@ test('formatting helpers', () => {
   assert.equal(formatBytes(5 * 1024 ** 3), '5.0 GiB');
   assert.equal(formatElapsed(1234), '1.2s');
   assert.equal(formatElapsed(125_000), '2:05');
+});
+
+test('build adapter names each phase with its position', () => {
+  const { stream, text } = sink(false);
+  const onEvent = buildProgress(createProgress({ stream }), 'building A');
+  onEvent({ kind: 'epoch' });
+  onEvent({ kind: 'phase-start', phase: 'base', index: 0, total: 2 });
+  onEvent({ kind: 'phase-done', phase: 'base', index: 0, total: 2, entries: 10, size: 100 });
+  onEvent({ kind: 'phase-start', phase: 'packages', index: 1, total: 2 });
+  assert.equal(text(), 'repro: building A: base (1/2)\nrepro: building A: packages (2/2)\n');
 });
