@@ -76,6 +76,62 @@ async function commitLayer(state: LayerState, name: string, prev: Snapshot, next
   return { size: written.size, entries: diff.items.length, digest: written.digest };
 }
 
+/** Base, then every phase as its own layer; returns the image config (the base image's, extended). */
+async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerState, baseCtx: BaseContext): Promise<ImageConfig> {
+  const root = baseCtx.root;
+  const baseKind = manifest.base?.kind ?? 'scratch';
+  const baseIsLayer = baseKind !== 'scratch' && baseKind !== 'image';
+  const total = (baseIsLayer ? 1 : 0) + manifest.phases.length;
+  let index = 0;
+  const t0 = Date.now();
+  if (baseIsLayer) opts.onProgress?.({ kind: 'phase-start', phase: 'base', index, total });
+  const base = await baseOf(manifest, baseCtx);
+  for (const k of base.kept) {
+    state.layers.push(k.layer);
+    state.names.push(k.name);
+    state.built.push({ phase: k.name, digest: k.layer.digest, diffId: k.layer.diffId, size: k.layer.size });
+  }
+  let prev = base.treeIsLayer ? emptySnapshot(root) : await takeSnapshot(root);
+  if (base.treeIsLayer) {
+    const next = await takeSnapshot(root, prev);
+    const r = await commitLayer(state, 'base', prev, next);
+    opts.onProgress?.({ kind: 'phase-done', phase: 'base', index: index++, total, elapsedMs: Date.now() - t0, ...r });
+    prev = next;
+  }
+  const phaseCtx: PhaseContext = {
+    manifestPath: manifest.path,
+    root,
+    chroot: false,
+    baseEnv: baseCtx.env,
+    manifestEnv: {},
+    umask: opts.umask ?? '0022',
+    wrap: opts.wrap ?? [],
+    ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
+    ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+  };
+  for (const phase of manifest.phases) {
+    const t = Date.now();
+    opts.onProgress?.({ kind: 'phase-start', phase: phase.name, index, total });
+    // scratch trees run on the host even once a phase has put a shell in them: $ROOTFS is the contract.
+    phaseCtx.chroot = baseKind !== 'scratch' && (await exists(join(root, 'bin/sh')));
+    await runPhase(phaseCtx, phase);
+    const next = await takeSnapshot(root, prev);
+    const r = await commitLayer(state, phase.name, prev, next);
+    opts.onProgress?.({ kind: 'phase-done', phase: phase.name, index: index++, total, elapsedMs: Date.now() - t, ...r });
+    prev = next;
+  }
+  if (prev.skipped.length) process.emitWarning(`sockets left out of the layers: ${prev.skipped.slice(0, 5).join(', ')}`);
+  return imageConfig({
+    ...(base.config ? { base: base.config } : {}),
+    epoch: state.epoch,
+    names: state.names,
+    keptCount: base.kept.length,
+    env: phaseCtx.manifestEnv,
+    label: base.label,
+    shell: await exists(join(root, 'bin/sh')),
+  });
+}
+
 export async function buildManifest(manifestPath: string, opts: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
   const manifest = await loadManifest(manifestPath);
@@ -98,7 +154,6 @@ export async function buildManifest(manifestPath: string, opts: BuildOptions): P
     const env = buildEnv(epoch.epoch, opts.env);
     const cacheDir = opts.cacheDir ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'repro');
     const state: LayerState = { manifest, rules, epoch: epoch.epoch, blobDir, compression, layers: [], built: [], names: [] };
-    const steps = (manifest.base && manifest.base.kind !== 'scratch' && manifest.base.kind !== 'image' ? 1 : 0) + manifest.phases.length;
     let config: ImageConfig | undefined;
 
     if (manifest.builder) {
@@ -108,49 +163,7 @@ export async function buildManifest(manifestPath: string, opts: BuildOptions): P
       state.names.push(...r.built.map((b) => b.phase));
       config = r.config;
     } else {
-      const baseCtx: BaseContext = { manifestPath: manifest.path, root, blobDir, workDir: work, env, cacheDir, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}) };
-      let index = 0;
-      const t0 = Date.now();
-      const isLayer = manifest.base?.kind !== 'scratch' && manifest.base?.kind !== 'image' && manifest.base !== undefined;
-      if (isLayer) opts.onProgress?.({ kind: 'phase-start', phase: 'base', index, total: steps });
-      const base = await baseOf(manifest, baseCtx);
-      for (const k of base.kept) {
-        state.layers.push(k.layer);
-        state.names.push(k.name);
-        state.built.push({ phase: k.name, digest: k.layer.digest, diffId: k.layer.diffId, size: k.layer.size });
-      }
-      config = base.config;
-      let prev = base.treeIsLayer ? emptySnapshot(root) : await takeSnapshot(root);
-      if (base.treeIsLayer) {
-        const next = await takeSnapshot(root, prev);
-        const r = await commitLayer(state, 'base', prev, next);
-        opts.onProgress?.({ kind: 'phase-done', phase: 'base', index: index++, total: steps, elapsedMs: Date.now() - t0, ...r });
-        prev = next;
-      }
-      const phaseCtx: PhaseContext = {
-        manifestPath: manifest.path,
-        root,
-        chroot: false,
-        baseEnv: env,
-        manifestEnv: {},
-        umask: opts.umask ?? '0022',
-        wrap: opts.wrap ?? [],
-        ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
-        ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
-      };
-      for (const phase of manifest.phases) {
-        const t = Date.now();
-        opts.onProgress?.({ kind: 'phase-start', phase: phase.name, index, total: steps });
-        // scratch trees run on the host even once a phase has put a shell in them: $ROOTFS is the contract.
-        phaseCtx.chroot = manifest.base?.kind !== 'scratch' && (await exists(join(root, 'bin/sh')));
-        await runPhase(phaseCtx, phase);
-        const next = await takeSnapshot(root, prev);
-        const r = await commitLayer(state, phase.name, prev, next);
-        opts.onProgress?.({ kind: 'phase-done', phase: phase.name, index: index++, total: steps, elapsedMs: Date.now() - t, ...r });
-        prev = next;
-      }
-      if (prev.skipped.length) process.emitWarning(`sockets left out of the layers: ${prev.skipped.slice(0, 5).join(', ')}`);
-      config = imageConfig({ base: config, epoch: epoch.epoch, names: state.names, keptCount: base.kept.length, env: phaseCtx.manifestEnv, label: base.label, shell: await exists(join(root, 'bin/sh')) });
+      config = await buildPhases(manifest, opts, state, { manifestPath: manifest.path, root, blobDir, workDir: work, env, cacheDir, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}) });
     }
 
     const finalConfig = await normalizeConfig(config ?? imageConfig({ epoch: epoch.epoch, names: state.names, keptCount: 0, env: {}, label: 'builder', shell: false }), rules, epoch.epoch);
