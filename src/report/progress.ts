@@ -74,24 +74,25 @@ export function createProgress(opts: ProgressOptions = {}): Progress {
   let frame = 0;
   let timer: NodeJS.Timeout | undefined;
 
-  const line = (mark: string): string => {
+  const line = (mark: string, paint: (s: string) => string): string => {
     const stats = [`${entries.toLocaleString('en-US')} entries`, formatBytes(bytes), formatElapsed(now() - started)].join(' · ');
-    const text = `${mark} ${name ?? ''}  ${stats}`;
-    const width = (stream.columns ?? 80) - 1;
-    // cut before colouring so escape codes never count against the width
+    const text = `${name ?? ''}  ${stats}`;
+    // a pty without a size reports 0 columns; cut before colouring so escapes never count as width
+    const width = (stream.columns || 80) - 3;
     const cut = text.length > width ? text.slice(0, Math.max(width - 1, 1)) + '…' : text;
     const at = cut.indexOf('  ');
-    return at < 0 ? cut : color.bold(cut.slice(0, at)) + color.dim(cut.slice(at));
+    const body = at < 0 ? color.bold(cut) : color.bold(cut.slice(0, at)) + color.dim(cut.slice(at));
+    return `${paint(mark)} ${body}`;
   };
   const draw = (): void => {
     if (name === undefined) return;
     lastDraw = now();
     frame = (frame + 1) % FRAMES.length;
-    stream.write(`\r\x1b[2K${line(color.cyan(FRAMES[frame]!))}`);
+    stream.write(`\r\x1b[2K${line(FRAMES[frame]!, color.cyan)}`);
   };
   const finish = (): void => {
     if (name === undefined) return;
-    stream.write(`\r\x1b[2K${line(color.green('✓'))}\n`);
+    stream.write(`\r\x1b[2K${line('✓', color.green)}\n`);
     name = undefined;
   };
   const stopTimer = (): void => {
