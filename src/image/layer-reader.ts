@@ -52,6 +52,26 @@ class Hasher extends Transform {
   }
 }
 
+/** umoci 0.4 ends a layer right after the last member's content, without padding it to a 512-byte block
+ * (GNU tar calls that an unexpected EOF). After hashing, the missing padding is supplied so the parser can
+ * finish; a member cut short still fails, since its content stays incomplete. */
+class TarPadding extends Transform {
+  bytes = 0;
+  padded = false;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    cb(null, chunk);
+  }
+  override _flush(cb: TransformCallback): void {
+    const rest = this.bytes % 512;
+    if (rest !== 0) {
+      this.padded = true;
+      this.push(Buffer.alloc(512 - rest));
+    }
+    cb();
+  }
+}
+
 /** Node, zlib and tar-stream messages → what a user can act on. */
 function explain(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -108,7 +128,8 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   const inflate = decompressor(kind);
   // v7 (pre-POSIX) headers have no magic; real old tarballs use them, the checksum still guards each block
   const extract = tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);
-  const stages: NodeJS.ReadWriteStream[] = inflate ? [stored, inflate, plain] : [stored, plain];
+  const padding = new TarPadding();
+  const stages: NodeJS.ReadWriteStream[] = inflate ? [stored, inflate, plain, padding] : [stored, plain, padding];
   const audit = new EntryAudit();
   let failure: unknown;
   // The tar parser stops at the end-of-archive blocks; what follows (padding) must still be hashed.
@@ -149,7 +170,8 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   }
   image.warnings.push(...audit.warnings(`layer ${layer.index}`));
   // umoci 0.4 and some hand-made tarballs stop after the last member: harmless, but worth knowing
-  if (!plain.endsWithEndOfArchive()) image.warnings.push(`layer ${layer.index}: no end-of-archive blocks (tolerated)`);
+  if (padding.padded) image.warnings.push(`layer ${layer.index}: ends inside a 512-byte block, without end-of-archive blocks (umoci 0.4 style, tolerated)`);
+  else if (!plain.endsWithEndOfArchive()) image.warnings.push(`layer ${layer.index}: no end-of-archive blocks (tolerated)`);
   layer.digest = digest;
   layer.diffId = diffId;
   layer.size = stored.bytes;

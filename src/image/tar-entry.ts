@@ -99,7 +99,8 @@ export class EntryAudit {
   }
 
   add(e: Entry): void {
-    if (e.name.startsWith('/')) this.note('absolute member names', e.name);
+    // "/" itself (umoci writes it) is just the root; anything below it would be extracted at the host's /
+    if (e.name.startsWith('/') && e.path !== '') this.note('absolute member names', e.name);
     if (e.path.split('/').includes('..')) this.note('paths leaving the root ("..")', e.name);
     const key = `${e.type === 'whiteout' || e.type === 'opaque' ? e.type + ':' : ''}${e.path}`;
     if (this.seen.has(key)) this.note('duplicate entries', e.name);
