@@ -53,14 +53,18 @@ function measure(label: string, a: string, b: string, planted: string[], dir: st
   const floor = timed('sha256sum', [a, b]);
   console.log(`sha256sum of both inputs (floor): ${fmt(floor.s)}`);
 
-  const engine = timed(process.execPath, ['--import', 'tsx', 'bench/child.ts', a, b]);
+  // Linux keeps a process's peak RSS across fork+exec, so a child spawned straight from this (large) process
+  // would report ours; /usr/bin/time -v starts it from a small process and reports the child's own.
+  const useTime = has('/usr/bin/time');
+  const childArgs = ['--import', 'tsx', 'bench/child.ts', a, b];
+  const engine = useTime ? timed('/usr/bin/time', ['-v', process.execPath, ...childArgs]) : timed(process.execPath, childArgs);
   if (engine.code !== 0) throw new Error(`bench child failed: ${engine.stderr}`);
   const res = JSON.parse(engine.stdout) as EngineResult;
+  res.maxRssKb = (maxRssMb(engine.stderr) ?? res.maxRssKb / 1024) * 1024;
   const found = planted.filter((p) => res.paths.some((x) => x === p || x.startsWith(p + ' ') || x.startsWith(p.slice(1) + ' ')));
   console.log(`compareInputs (in-process): ${fmt(res.ms / 1000)}, peak RSS ${(res.maxRssKb / 1024).toFixed(0)} MiB, ${res.findings} findings ${JSON.stringify(res.categories)}; planted contents found ${found.length}/${planted.length}`);
 
   const out = join(dir, 'r.json');
-  const useTime = has('/usr/bin/time');
   const cliArgs = ['--import', 'tsx', 'src/cli/main.ts', 'diff', a, b, '--quiet', '--json', out];
   const cli = useTime ? timed('/usr/bin/time', ['-v', process.execPath, ...cliArgs]) : timed(process.execPath, cliArgs);
   const cliRss = maxRssMb(cli.stderr);
