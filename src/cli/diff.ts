@@ -6,6 +6,8 @@ import { DEFAULT_LIMITS, type ContentLimits } from '../compare/content.js';
 import { UsageError } from '../core/errors.js';
 import { CATEGORIES, isCategory, type Category, type Report } from '../core/finding.js';
 import { writeRendered } from '../report/index.js';
+import { writeFileAtomic } from '../core/atomic.js';
+import { generateRules } from '../rules/generate.js';
 import { EXIT_DIFFERENT, EXIT_SAME, setExitCode } from './run.js';
 
 interface DiffFlags {
@@ -16,6 +18,7 @@ interface DiffFlags {
   platform?: string;
   quiet?: boolean;
   json?: string;
+  emitRules?: string;
   [output: string]: unknown;
 }
 
@@ -57,6 +60,7 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
     limits,
     ...(flags.platform ? { platform: flags.platform } : {}),
   });
+  if (flags.emitRules) await writeFileAtomic(flags.emitRules, generateRules(report));
   const toStdout = OUTPUTS.some((o) => flags[o.key] === '-');
   for (const o of OUTPUTS) {
     const dest = flags[o.key];
@@ -78,6 +82,7 @@ export function registerDiff(program: Command): void {
     .option('--max-depth <n>', 'nesting depth inside archives before comparing bytes only', count('--max-depth'))
     .option('--max-diff-lines <n>', 'detail lines per finding (0 = all)', count('--max-diff-lines'))
     .option('--platform <os/arch>', 'image to compare from a multi-platform index')
+    .option('--emit-rules <file>', 'write the normalization rules that remove what was found (as repro rules does)')
     .option('-q, --quiet', 'print nothing; the exit code says it (0 identical, 1 different)');
   for (const o of OUTPUTS) cmd.option(o.flag, o.help);
   cmd.action((a: string, b: string, flags: DiffFlags) => runDiff(a, b, flags));
