@@ -4,6 +4,7 @@
 import { plausibleEpoch } from '../../classify/index.js';
 import type { Comparator, ContentContext, ContentFinding } from '../content.js';
 import { boundLines } from './shared.js';
+import { explainByStrings } from './strings.js';
 
 const ROW = 16;
 /** More separate differing spans than this is not "a few embedded times". */
@@ -46,6 +47,8 @@ function explainSpan(a: Buffer, b: Buffer, span: Span): string | null {
     for (let at = Math.max(0, span.end - width); at <= span.start; at++) starts.push(at);
     starts.sort((x, y) => Number(x % width !== 0) - Number(y % width !== 0) || Math.abs(x - span.start) - Math.abs(y - span.start));
     for (const at of starts) {
+      // Four letters of text read as a 2020s time_t ("aaa/" is 1633771823): text is left to the strings check.
+      if (allPrintable(a, at, width) && allPrintable(b, at, width)) continue;
       for (const le of [true, false]) {
         const va = epochAt(a, at, width, le);
         const vb = epochAt(b, at, width, le);
@@ -56,6 +59,14 @@ function explainSpan(a: Buffer, b: Buffer, span: Span): string | null {
     }
   }
   return null;
+}
+
+function allPrintable(buf: Buffer, at: number, width: number): boolean {
+  for (let i = at; i < at + width && i < buf.length; i++) {
+    const x = buf[i] ?? 0;
+    if (x < 0x20 || x >= 0x7f) return false;
+  }
+  return true;
 }
 
 function hexRow(buf: Buffer, at: number): string {
@@ -94,6 +105,8 @@ export function compareBytes(a: Buffer, b: Buffer, ctx: ContentContext): Content
       return [{ inner: '', category: 'timestamp', evidence: `embedded epoch ${explained[0]}${more}`, detail }];
     }
   }
+  const byStrings = explainByStrings(a, b, ctx);
+  if (byStrings) return [{ inner: '', ...byStrings, detail }];
   const first = spans?.[0]?.start ?? firstDiff(a, b);
   const sizes = a.length === b.length ? `${spans?.length ?? 'many'} differing spans` : `size ${a.length} vs ${b.length}`;
   return [{ inner: '', category: 'binary', evidence: `bytes differ from offset 0x${first.toString(16)} (${sizes})`, detail }];

@@ -104,3 +104,13 @@ test('elf: differing sections and build-id are named', { skip: !hasTool('cc') },
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('binary: only embedded strings differ and they name the build environment → build-env', async () => {
+  const blob = (path: string): Buffer => Buffer.concat([Buffer.from([0, 1, 2, 3, 0xff]), Buffer.from(`${path}/src/main.c\0`), Buffer.from([9, 0, 0xee])]);
+  const ctx = ctxWith({}, [{ name: 'build path', a: '/build/aaa', b: '/tmp/b' }]);
+  const f = await compareContent(...blobs(blob('/build/aaa'), blob('/tmp/b')), ctx);
+  assert.equal(f[0]?.category, 'build-env');
+  assert.match(f[0]?.evidence ?? '', /^embedded strings: build path differs on string 1 \(\/build\/aaa vs \/tmp\/b\)/);
+  const g = await compareContent(...blobs(blob('/build/aaa'), blob('/build/ccc')), ctx);
+  assert.equal(g[0]?.category, 'binary');
+});
