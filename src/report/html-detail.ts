@@ -76,7 +76,7 @@ export function wordSegments(oldLine: string, newLine: string): [Segs, Segs] | u
     }
   }
   // Mostly-different lines highlighted word by word are noise; show them whole.
-  if (unchanged * 3 < Math.max(oldLine.length, newLine.length)) return undefined;
+  if (unchanged * 2 < Math.max(oldLine.length, newLine.length)) return undefined;
   return [oldSegs, newSegs];
 }
 
@@ -87,9 +87,10 @@ function pairBlock(rows: Row[], dels: [string, number | null][], adds: [string, 
     const a = adds[i];
     if (d && a) {
       const segs = wordSegments(d[0], a[0]);
-      rows.push(['m', segs ? segs[0] : ['', d[0]], segs ? segs[1] : ['', a[0]], d[1], a[1]]);
-    } else if (d) rows.push(['d', ['', d[0]], d[1]]);
-    else if (a) rows.push(['a', ['', a[0]], a[1]]);
+      // without word-level detail the row colour says it all; marking the whole line would only shout
+      rows.push(['m', segs ? segs[0] : [d[0]], segs ? segs[1] : [a[0]], d[1], a[1]]);
+    } else if (d) rows.push(['d', [d[0]], d[1]]);
+    else if (a) rows.push(['a', [a[0]], a[1]]);
   }
   dels.length = 0;
   adds.length = 0;

@@ -108,6 +108,10 @@ select, .bar-controls button { padding: 5px 9px; border: 1px solid var(--line); 
 .diff td.hunk { background: var(--hunk); color: var(--muted); padding: 2px 8px; }
 .sign { user-select: none; color: var(--muted); display: inline-block; width: 1.2em; }
 pre.text { margin: 0; padding: 8px 10px; white-space: pre; }
+/* hexdump columns only line up unwrapped: scroll sideways instead */
+.hex .diff.side { table-layout: auto; }
+.hex .diff { font-size: 11px; }
+.hex td.code { white-space: pre; word-break: normal; }
 .hex td.code, .hex pre.text { letter-spacing: .02em; }
 .note { color: #9a6700; font-size: 12.5px; margin: 6px 0 0; }
 .rule { margin-top: 10px; }
