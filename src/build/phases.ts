@@ -1,6 +1,6 @@
 // Runs one phase's steps against the tree, in manifest order. A failing step throws a ReproError naming
 // the phase, the command, its exit code and the last lines of its output.
-import { access, chmod, chown, cp, lstat, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { access, chmod, cp, lchown, lstat, mkdir, readFile, readdir, realpath, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { ReproError } from '../core/errors.js';
 import { runInTree, type RunContext, type RunResult } from './chroot.js';
@@ -93,10 +93,16 @@ async function copyFile(ctx: PhaseContext, f: FileStep): Promise<void> {
   const [user = '0', group] = owner.split(':');
   const uid = await lookupId(ctx.root, 'passwd', user, where);
   const gid = group !== undefined ? await lookupId(ctx.root, 'group', group, where) : uid;
-  const st = await lstat(target);
-  if (st.uid !== uid || st.gid !== gid) await chown(target, uid, gid).catch((err: NodeJS.ErrnoException) => {
+  // Like COPY --chown: a copied directory gets the owner all the way down.
+  await chownTree(target, uid, gid).catch((err: NodeJS.ErrnoException) => {
     throw new ReproError(`cannot chown ${dest} to ${uid}:${gid} (${err.code}); run as root to set owners`, where);
   });
+}
+
+async function chownTree(path: string, uid: number, gid: number): Promise<void> {
+  const st = await lstat(path);
+  if (st.uid !== uid || st.gid !== gid) await lchown(path, uid, gid);
+  if (st.isDirectory()) for (const name of await readdir(path)) await chownTree(join(path, name), uid, gid);
 }
 
 // Services must not start inside a build: policy-rc.d with exit 101 is Debian's documented switch

@@ -151,3 +151,39 @@ test('builder: an external command writes $REPRO_OUT and its layers go through t
   await writeFile(join(dir, 'bad.yml'), 'name: bad\nbuilder: {command: "true"}\n');
   await assert.rejects(buildManifest(join(dir, 'bad.yml'), { out: join(dir, 'bad.tar') }), /wrote nothing to \$REPRO_OUT/);
 });
+
+test('files: src copies, owners by name from the tree, env carried to later phases, hostname option', async () => {
+  const dir = await workspace();
+  await mkdir(join(dir, 'conf/sub'), { recursive: true });
+  await writeFile(join(dir, 'conf/sub/a.txt'), 'A');
+  await writeFile(join(dir, 'motd'), 'M');
+  const m = [
+    'name: f', 'epoch: 0', 'base: scratch', 'phases:',
+    '  - name: users',
+    '    env: {ROLE: web}',
+    '    run: [\'mkdir -p "$ROOTFS/etc" && echo "app:x:1234:4321::/:/bin/sh" > "$ROOTFS/etc/passwd" && echo "app:x:4321:" > "$ROOTFS/etc/group"\']',
+    '  - name: files',
+    '    files:',
+    '      - {src: conf, dest: /srv/conf, owner: "app:app"}',
+    '      - {src: motd, dest: /etc/, mode: "0600"}',
+    '    run: [\'echo "$ROLE $(hostname)" > "$ROOTFS/etc/role"\']',
+  ].join('\n');
+  await writeFile(join(dir, 'm.yml'), m);
+  const isRoot = process.getuid?.() === 0;
+  const r = await buildManifest(join(dir, 'm.yml'), { out: join(dir, 'f.tar'), ...(isRoot ? { hostname: 'variation-host' } : {}) });
+  const image = await openImage(r.out);
+  const seen: Record<string, { uid: number; gid: number; mode: number; text?: string }> = {};
+  for await (const { entry, body } of readLayer(image, image.layers[1]!)) {
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    seen[entry.path] = { uid: entry.uid, gid: entry.gid, mode: entry.mode, text: Buffer.concat(chunks).toString() };
+  }
+  assert.equal(seen['srv/conf']?.uid, 1234);
+  assert.equal(seen['srv/conf']?.gid, 4321);
+  assert.equal(seen['srv/conf/sub/a.txt']?.text, 'A');
+  assert.equal(seen['srv/conf/sub/a.txt']?.uid, 1234, 'owner applies to the whole copied tree');
+  assert.equal(seen['etc/motd']?.mode, 0o600);
+  assert.match(seen['etc/role']?.text ?? '', isRoot ? /^web variation-host\n$/ : /^web /);
+  const config = image.config?.config as { Env: string[] };
+  assert.ok(config.Env.includes('ROLE=web'));
+});
