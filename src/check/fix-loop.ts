@@ -4,7 +4,9 @@
 import { isSeq, parseDocument } from 'yaml';
 import { writeFileAtomic } from '../core/atomic.js';
 import type { Category } from '../core/finding.js';
+import { readFile } from 'node:fs/promises';
 import { generateRules } from '../rules/generate.js';
+import { resolveRuleFile } from '../rules/load.js';
 import type { CheckReport } from './check-report.js';
 import { runCheck, type CheckOptions } from './run-check.js';
 
@@ -115,6 +117,12 @@ export async function runFixLoop(manifestPath: string, opts: FixOptions): Promis
   for (let round = 1; ; round++) {
     const digests = report.builds.map((b) => b.manifestDigest);
     if (!report.reproducible && report.findings.length > 0) {
+      if (accumulated === undefined && report.packages && !userRules.includes('debian')) {
+        // A Debian image: start from the built-in set, which knows the usual suspects (aux-cache, logs,
+        // host keys) — including the binary ones the generator leaves to a person.
+        accumulated = await readFile(resolveRuleFile('debian'), 'utf8');
+        opts.log?.('Debian image: starting from the built-in debian rule set');
+      }
       const generated = generateRules(report);
       let merged = mergeRuleTexts(accumulated, generated);
       if (merged.added === 0) {

@@ -10,6 +10,7 @@ import { buildReport } from '../compare/report-tree.js';
 import { ReproError, UsageError } from '../core/errors.js';
 import type { Category, Report } from '../core/finding.js';
 import { tempDir } from '../core/temp.js';
+import { resolveRuleFile } from '../rules/load.js';
 import { coldDownloadCache, defaultCacheDir, runBuilds, type BuildRun } from './builds.js';
 import { assembleCheckReport, mergeReports, type CheckReport } from './check-report.js';
 import { stageFaketime, type StagedFaketime } from './faketime.js';
@@ -80,9 +81,11 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
     throw new ReproError('no such manifest file', manifestPath);
   });
   const manifest = await loadManifest(manifestFile);
-  for (const r of opts.rules ?? []) {
+  // Built-in set names ("debian") become their files here: the builder resolves paths against the cwd.
+  const ruleFiles = (opts.rules ?? []).map((r) => resolve(resolveRuleFile(r)));
+  for (const [i, r] of ruleFiles.entries()) {
     await access(r).catch(() => {
-      throw new ReproError('no such rule file', r);
+      throw new ReproError('no such rule file', opts.rules?.[i] ?? r);
     });
   }
   const names = parseVary(opts.vary);
@@ -99,7 +102,7 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
 
   const built = await runBuilds(manifestFile, plan.setups, {
     outDir,
-    extraRules: (opts.rules ?? []).map((r) => resolve(r)),
+    extraRules: ruleFiles,
     jobs,
     cacheDir,
     ...(opts.log ? { log: opts.log } : {}),
