@@ -2,10 +2,15 @@
 // no tool needed) and the GNU build-id note, which changes whenever any linked input did. Category binary:
 // the bytes are code and data, not text we can mask.
 import { createHash } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { tempDir } from '../../core/temp.js';
 import type { Comparator, ContentContext, ContentFinding } from '../content.js';
 import { hexdumpDiff } from './binary.js';
 import { boundLines, listSome } from './shared.js';
 import { startsWith } from './sniff.js';
+import { unifiedDiff } from './text.js';
 
 interface Section {
   name: string;
@@ -72,7 +77,34 @@ function short(id: string | undefined): string {
   return id ? `${id.slice(0, 8)}..` : '(none)';
 }
 
-export function compareElf(a: Buffer, b: Buffer, ctx: ContentContext): ContentFinding[] {
+let readelfAvailable: Promise<boolean> | undefined;
+
+/** readelf (binutils) is optional: our own parse gives the evidence, readelf only enriches the detail. */
+function hasReadelf(): Promise<boolean> {
+  readelfAvailable ??= execa('readelf', ['--version'], { reject: false }).then((r) => r.exitCode === 0, () => false);
+  return readelfAvailable;
+}
+
+/** Diff of readelf's section table and notes for both sides, or null when readelf is missing or fails. */
+async function readelfDiff(a: Buffer, b: Buffer, ctx: ContentContext): Promise<string[] | null> {
+  if (!(await hasReadelf())) return null;
+  const dir = await tempDir('elf-');
+  try {
+    const run = async (buf: Buffer, side: string): Promise<string | null> => {
+      const path = join(dir, side);
+      await writeFile(path, buf);
+      const r = await execa('readelf', ['--wide', '--section-headers', '--notes', path], { reject: false, timeout: 10_000 });
+      return r.exitCode === 0 ? String(r.stdout) : null;
+    };
+    const [ra, rb] = await Promise.all([run(a, 'a'), run(b, 'b')]);
+    if (ra === null || rb === null || ra === rb) return null;
+    return unifiedDiff(ra, rb, 'readelf', ctx).split('\n');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function compareElf(a: Buffer, b: Buffer, ctx: ContentContext): Promise<ContentFinding[]> {
   const ea = parseElf(a);
   const eb = parseElf(b);
   const byB = new Map(eb.sections.map((s) => [s.name, s]));
@@ -91,7 +123,8 @@ export function compareElf(a: Buffer, b: Buffer, ctx: ContentContext): ContentFi
   const parts: string[] = [];
   parts.push(differing.length ? `sections ${listSome(differing, 6)} differ` : lines.length ? 'section sets differ' : 'ELF headers differ, sections equal');
   if (ea.buildId !== eb.buildId) parts.push(`build-id ${short(ea.buildId)} vs ${short(eb.buildId)}`);
-  const detail = boundLines([...lines, ...hexdumpDiff(a, b, ctx).split('\n')], ctx);
+  const readelf = await readelfDiff(a, b, ctx);
+  const detail = boundLines([...lines, ...(readelf ? ['readelf --wide --section-headers --notes:', ...readelf] : []), ...hexdumpDiff(a, b, ctx).split('\n')], ctx);
   return [{ inner: '', category: 'binary', evidence: parts.join('; '), detail }];
 }
 
@@ -99,6 +132,6 @@ export const elfComparator: Comparator = {
   name: 'elf',
   recognizes: (head) => startsWith(head, [0x7f, 0x45, 0x4c, 0x46]) && head.length >= 0x40,
   async compare(a, b, ctx) {
-    return compareElf(await a.bytes(), await b.bytes(), ctx);
+    return await compareElf(await a.bytes(), await b.bytes(), ctx);
   },
 };

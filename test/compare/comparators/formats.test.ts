@@ -100,6 +100,7 @@ test('elf: differing sections and build-id are named', { skip: !hasTool('cc') },
     assert.equal(f[0]?.category, 'binary');
     assert.match(f[0]?.evidence ?? '', /sections .*\.text.* differ; build-id [0-9a-f]{8}\.\. vs [0-9a-f]{8}\.\./);
     assert.match(f[0]?.evidence ?? '', /\.rodata/);
+    if (hasTool('readelf')) assert.match(f[0]?.detail ?? '', /^[-+] .*Build ID: [0-9a-f]+$/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
