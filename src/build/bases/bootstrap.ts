@@ -2,7 +2,7 @@
 // SOURCE_DATE_EPOCH). Both keep downloaded .debs in a cache shared by all builds of the same suite and
 // architecture, so a second build does not download again.
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReproError } from '../../core/errors.js';
 import { runLogged } from '../chroot.js';
@@ -59,7 +59,18 @@ export async function bootstrapBase(base: BootstrapBase, ctx: BaseContext): Prom
     const tail = r.tail.map((l) => '    ' + l).join('\n');
     throw new ReproError(`base ${base.kind} ${base.suite} failed with exit code ${r.code}\n  last output:\n${tail}`, ctx.manifestPath);
   }
+  if (base.kind === 'debootstrap') await dropDownloadedDebs(ctx.root);
   return { label: `${base.kind} ${base.suite}/${base.variant} from ${mirror}`, treeIsLayer: true, kept: [] };
+}
+
+/**
+ * debootstrap leaves every .deb it installed in the target's /var/cache/apt/archives (~40% of a minbase
+ * layer). They are a download cache, already kept in the shared --cache-dir, not part of the system.
+ */
+async function dropDownloadedDebs(root: string): Promise<void> {
+  const dir = join(root, 'var/cache/apt/archives');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) if (name.endsWith('.deb')) await rm(join(dir, name), { force: true });
 }
 
 export { hostArch };
