@@ -77,9 +77,13 @@ export function renderTerminal(report: Report, opts: TerminalOptions = {}): stri
   }
   const verdict = report.identical
     ? style.green(`no differences that count (${report.findings.length} in ignored categories)`)
-    : style.red(`${report.findings.filter((f) => !report.ignored.includes(f.category)).length} differences`);
+    : style.red(plural(report.findings.filter((f) => !report.ignored.includes(f.category)).length, 'difference'));
   lines.push('', verdict);
   return lines.join('\n') + '\n' + warnings(report);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function warnings(report: Report): string {
