@@ -109,8 +109,11 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
   }, cold);
 
+  const t0 = Date.now();
   const compared = await compareRuns(built, opts);
+  const t1 = Date.now();
   const packages = await attribute(built, compared, opts.log);
+  opts.log?.(`compared in ${((t1 - t0) / 1000).toFixed(1)}s, attributed in ${((Date.now() - t1) / 1000).toFixed(1)}s`);
   const report = assembleCheckReport({ manifest: manifestFile, compared, runs: built, plan, packages, startedAt });
   if (!report.reproducible && report.findings.length === 0) {
     report.warnings.push('the image digests differ but the comparison found no difference (excluded paths?)');
