@@ -13,11 +13,20 @@ export function lineOrderingEvidence(a: string, b: string): string | null {
   const la = lines(a);
   const lb = lines(b);
   if (la.length < 2 || la.length !== lb.length) return null;
-  const sa = [...la].sort();
-  const sb = [...lb].sort();
+  // Lines in the same place cancel out; only the others need to be the same multiset.
+  const sa: string[] = [];
+  const sb: string[] = [];
+  la.forEach((line, i) => {
+    if (line !== lb[i]) {
+      sa.push(line);
+      sb.push(lb[i] ?? '');
+    }
+  });
+  if (sa.length === 0) return null;
+  sa.sort();
+  sb.sort();
   for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return null;
-  const moved = la.filter((line, i) => line !== lb[i]).length;
-  return `same ${la.length} lines in another order (${moved} moved)`;
+  return `same ${la.length} lines in another order (${sa.length} moved)`;
 }
 
 /** Evidence when two lists hold the same names in another order (archive members, JSON keys), else null. */

@@ -76,3 +76,16 @@ test('content: anything else, with the first differing line', () => {
 test('classifyValue never says ordering', () => {
   assert.equal(classifyValue('a\nb', 'b\na', none).category, 'content');
 });
+
+test('only differing lines are masked, and evidence names their real line numbers', () => {
+  const base = Array.from({ length: 1000 }, (_, i) => `entry ${i}`);
+  const a = [...base];
+  const b = [...base];
+  a[499] = 'entry 499 at 2026-11-27 18:14:19';
+  b[499] = 'entry 499 at 2026-11-28 07:00:00';
+  const c = classifyText(a.join('\n') + '\n', b.join('\n') + '\n', none);
+  assert.equal(c.category, 'timestamp');
+  assert.match(c.evidence, /differs on line 500 /);
+  b[700] = 'changed';
+  assert.deepEqual(classifyText(a.join('\n') + '\n', b.join('\n') + '\n', none), { category: 'content', evidence: 'content differs from line 500' });
+});
