@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
+import { compareInputs } from '../../src/compare/engine.js';
 import { buildProgress, createProgress, formatBytes, formatElapsed, scanProgress } from '../../src/report/progress.js';
 
 function sink(tty: boolean): { stream: PassThrough & { isTTY?: boolean; columns?: number }; text: () => string } {
@@ -100,4 +101,14 @@ test('build adapter names each phase with its position', () => {
   onEvent({ kind: 'phase-done', phase: 'base', index: 0, total: 2, entries: 10, size: 100 });
   onEvent({ kind: 'phase-start', phase: 'packages', index: 1, total: 2 });
   assert.equal(text(), 'repro: building A: base (1/2)\nrepro: building A: packages (2/2)\n');
+});
+
+test('the scan adapter plugs into compareInputs: a phase per side and layer of the corpus pair', async () => {
+  const { stream, text } = sink(false);
+  const corpus = '/work/shared/corpus/oci-image';
+  await compareInputs(`${corpus}/a.oci.tar`, `${corpus}/b.oci.tar`, { onProgress: scanProgress(createProgress({ stream })) });
+  const lines = text().trim().split('\n');
+  for (const side of ['A', 'B']) {
+    for (const layer of [0, 1]) assert.ok(lines.includes(`repro: reading ${side}, layer ${layer}`), lines.join(' | '));
+  }
 });
