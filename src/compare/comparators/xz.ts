@@ -36,8 +36,9 @@ async function unxz(blob: Blob, ctx: ContentContext): Promise<Payload> {
     }
   }
   const result = await proc;
-  if (!stoppedEarly && result.exitCode !== 0) {
-    throw new Error(`xz exited ${result.exitCode ?? result.signal}: ${String(result.stderr).trim()}`);
+  if (!stoppedEarly && result.failed) {
+    // shortMessage covers both a missing binary (ENOENT) and a corrupt stream (exit code + stderr).
+    throw new Error(`${(result.shortMessage ?? 'xz failed').split('\n')[0]} ${String(result.stderr ?? '').trim()}`.trim());
   }
   return sink.result();
 }

@@ -112,3 +112,18 @@ test('xz: check type difference with equal payload; payload differences recurse'
   const g = await compareContent(...blobs(crc32, other), ctxWith());
   assert.deepEqual(g.map((x) => x.category), ['ordering']);
 });
+
+test('xz without the xz binary: byte comparison with a warning naming the failure', { skip: !hasTool('xz') }, async () => {
+  const x = compressWith('xz', ['-c'], TEXT);
+  const y = compressWith('xz', ['-c'], TEXT + 'more\n');
+  const saved = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  try {
+    const f = await compareContent(...blobs(x, y), ctxWith());
+    assert.equal(f.length, 1);
+    assert.equal(f[0]?.category, 'binary');
+    assert.match(f[0]?.warning ?? '', /^xz comparator failed \(.*ENOENT.*\): compared bytes$/);
+  } finally {
+    process.env.PATH = saved;
+  }
+});
