@@ -43,6 +43,8 @@ function minor(rdev: bigint): number {
   return Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
 }
 
+const HASH_CONCURRENCY = 8;
+
 async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path), hash);
@@ -57,6 +59,7 @@ async function hashFile(path: string): Promise<string> {
 export async function takeSnapshot(root: string, previous?: Snapshot): Promise<Snapshot> {
   const entries = new Map<string, SnapEntry>();
   const skipped: string[] = [];
+  const toHash: SnapEntry[] = [];
   async function walk(rel: string): Promise<void> {
     const names = (await readdir(rel ? join(root, rel) : root)).sort();
     for (const name of names) {
@@ -81,7 +84,9 @@ export async function takeSnapshot(root: string, previous?: Snapshot): Promise<S
         const reuse =
           before?.type === 'file' && before.ino === st.ino && before.ctimeNs === st.ctimeNs &&
           before.mtimeNs === st.mtimeNs && before.size === Number(st.size);
-        e = { ...base, type: 'file', size: Number(st.size), digest: reuse ? before.digest : await hashFile(abs) };
+        e = { ...base, type: 'file', size: Number(st.size) };
+        if (reuse) e.digest = before.digest;
+        else toHash.push(e);
       } else if (st.isDirectory()) e = { ...base, type: 'dir' };
       else if (st.isSymbolicLink()) e = { ...base, type: 'symlink', linkname: await readlink(abs) };
       else if (st.isCharacterDevice() || st.isBlockDevice()) {
@@ -96,6 +101,15 @@ export async function takeSnapshot(root: string, previous?: Snapshot): Promise<S
     }
   }
   await walk('');
+  // Hashing is I/O-bound on many small files: a few at a time keeps the disk and the thread pool busy.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < toHash.length) {
+      const e = toHash[next++]!;
+      e.digest = await hashFile(join(root, e.path));
+    }
+  };
+  await Promise.all(Array.from({ length: HASH_CONCURRENCY }, worker));
   return { root, entries, skipped };
 }
 
