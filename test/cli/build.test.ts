@@ -69,3 +69,17 @@ test('bad manifests and failing phases exit 2 with a line that says where', asyn
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /--format: expected oci, oci-dir or docker/);
 });
+
+test('a debootstrap base without root fails in one line that says so', async (t) => {
+  const main = join(PROJECT_ROOT, 'src/cli/main.ts');
+  const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+  if (process.getuid?.() !== 0 || !has('setpriv')) return t.skip('needs root to drop to an unprivileged user');
+  if (spawnSync('setpriv', [...asNobody, 'test', '-r', main]).status !== 0) return t.skip('the checkout is not readable by nobody');
+  const dir = await mkdtemp(join(tmpdir(), 'repro-cli-build-'));
+  execFileSync('chmod', ['777', dir]);
+  const r = spawnSync('setpriv', [...asNobody, 'env', `HOME=${dir}`, process.execPath, '--import', 'tsx', main, 'build',
+    join(PROJECT_ROOT, 'fixtures/debian/manifest.yml'), '-o', join(dir, 'x.tar')], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('repro:'));
+  assert.deepEqual(errors, [`repro: ${join(PROJECT_ROOT, 'fixtures/debian/manifest.yml')}: base debootstrap needs root: run repro build as root, or use base: mmdebstrap`]);
+});
