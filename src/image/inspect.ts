@@ -13,22 +13,25 @@ export interface LayerSummary {
   whiteouts: number;
 }
 
+/** The `--json` shape, stable: every key is always present (null when the input has no such thing). */
 export interface InspectResult {
+  schema: 'repro-inspect/1';
   input: string;
   kind: string;
-  manifestDigest?: string;
-  configDigest?: string;
-  created?: string;
-  architecture?: string;
-  os?: string;
-  history: { created?: string; createdBy?: string; emptyLayer?: boolean }[];
+  /** null for docker save legacy archives, rootfs tarballs and directories (they have no manifest). */
+  manifestDigest: string | null;
+  configDigest: string | null;
+  created: string | null;
+  architecture: string | null;
+  os: string | null;
+  history: { created: string | null; createdBy: string | null; emptyLayer: boolean }[];
   layers: LayerSummary[];
   warnings: string[];
 }
 
 /** Config fields come from the input: only strings are shown. */
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
 }
 
 export async function inspectImage(path: string, opts: OpenOptions = {}): Promise<InspectResult> {
@@ -53,17 +56,18 @@ export async function inspectImage(path: string, opts: OpenOptions = {}): Promis
   }
   const c = image.config;
   return {
+    schema: 'repro-inspect/1',
     input: path,
     kind: image.kind,
-    manifestDigest: image.manifestDigest,
-    configDigest: image.configDigest,
-    created: c?.created,
-    architecture: c?.architecture,
-    os: c?.os,
+    manifestDigest: image.manifestDigest ?? null,
+    configDigest: image.configDigest ?? null,
+    created: str(c?.created),
+    architecture: str(c?.architecture),
+    os: str(c?.os),
     history: (c?.history ?? []).map((h) => ({
       created: str(h.created),
       createdBy: str(h.created_by),
-      emptyLayer: h.empty_layer === true ? true : undefined,
+      emptyLayer: h.empty_layer === true,
     })),
     layers,
     warnings: image.warnings,

@@ -124,7 +124,7 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
     image.warnings.push(`${describe(layer)}: media type says ${layer.compression}, content is ${kind} (read as ${kind})`);
   }
   const stored = new Hasher(Number.MAX_SAFE_INTEGER, 'blob');
-  const plain = new Hasher(limit, `${describe(layer)} uncompressed`);
+  const plain = new Hasher(limit, 'uncompressed content');
   const inflate = decompressor(kind);
   // v7 (pre-POSIX) headers have no magic; real old tarballs use them, the checksum still guards each block
   const extract = tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);

@@ -67,7 +67,7 @@ test('the per-layer limit stops a bomb early with an error naming the layer', as
     const t0 = performance.now();
     await assert.rejects(drain(join(dir, name), 8 << 20), (err: unknown) => {
       assert.ok(err instanceof ReproError);
-      assert.match(err.message, /layer 0 \(.*\) uncompressed exceeds the limit of 8388608 bytes/);
+      assert.match(err.message, /cannot read layer 0 \(.*\): uncompressed content exceeds the limit of 8388608 bytes/);
       return true;
     });
     assert.ok(performance.now() - t0 < 5000, `${name}: limit hit late`);
