@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commandLine, runInTree, runLogged, type RunContext } from '../../src/build/chroot.js';
+
+const ctx = (over: Partial<RunContext> = {}): RunContext => ({ root: '/r', chroot: true, env: {}, umask: '0022', wrap: [], ...over });
+
+test('chroot runs go through a private mount+pid namespace; the wrap prefix comes first', () => {
+  const argv = commandLine(ctx({ wrap: ['faketime', '+3d'], hostname: 'h' }), 'make');
+  assert.deepEqual(argv.slice(0, 3), ['faketime', '+3d', 'unshare']);
+  for (const flag of ['--mount', '--pid', '--fork', '--kill-child', '--uts']) assert.ok(argv.includes(flag), flag);
+  assert.deepEqual(argv.slice(-4), ['/r', '0022', 'h', 'make']);
+  const script = argv[argv.indexOf('-c') + 1]!;
+  assert.match(script, /mount -t proc proc "\$R\/proc"/);
+  assert.match(script, /exec chroot "\$R"/);
+  assert.ok(!commandLine(ctx(), 'x').includes('--uts'), 'no UTS namespace unless a hostname is asked for');
+});
+
+test('host runs (scratch) get $ROOTFS-relative cwd, the umask and only the given environment', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'repro-run-'));
+  const r = await runInTree(
+    { root, chroot: false, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ONLY: 'this' }, umask: '0077', wrap: [] },
+    'touch f && env | sort > env.txt && pwd',
+  );
+  assert.equal(r.code, 0);
+  assert.deepEqual(r.tail, [root]);
+  assert.equal((await stat(join(root, 'f'))).mode & 0o777, 0o600);
+  const env = await readFile(join(root, 'env.txt'), 'utf8');
+  assert.match(env, /^ONLY=this$/m);
+  assert.doesNotMatch(env, /^HOME=/m, 'nothing inherited from the caller');
+});
+
+test('runLogged keeps the last lines and the exit code', async () => {
+  const r = await runLogged(['/bin/sh', '-c', 'for i in $(seq 1 50); do echo line$i; done; exit 4'], { env: {}, tailLines: 3 });
+  assert.equal(r.code, 4);
+  assert.deepEqual(r.tail, ['line48', 'line49', 'line50']);
+});
