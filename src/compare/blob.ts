@@ -45,21 +45,3 @@ export async function blobDigest(blob: Blob): Promise<string> {
   for await (const chunk of blob.stream()) hash.update(chunk as Buffer);
   return 'sha256:' + hash.digest('hex');
 }
-
-/** The first `n` bytes, read from the stream so a large blob is never buffered whole. */
-export async function blobHead(blob: Blob, n: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let got = 0;
-  const stream = blob.stream();
-  try {
-    for await (const chunk of stream) {
-      const buf = chunk as Buffer;
-      parts.push(buf);
-      got += buf.length;
-      if (got >= n) break;
-    }
-  } finally {
-    stream.destroy();
-  }
-  return Buffer.concat(parts).subarray(0, n);
-}

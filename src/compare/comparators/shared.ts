@@ -1,4 +1,4 @@
-// Small helpers every comparator uses: bounded detail text and short renderings of values.
+// Small helpers comparators share: bounded detail text and short lists for evidence lines.
 import type { ContentContext } from '../content.js';
 
 /** Keep at most ctx.limits.maxDiffLines lines, then say how many were left out and how to see them. */
@@ -7,12 +7,6 @@ export function boundLines(lines: string[], ctx: ContentContext): string {
   if (lines.length <= max) return lines.join('\n');
   const rest = lines.length - max;
   return [...lines.slice(0, max), `... ${rest} more lines (use --max-diff-lines to see more)`].join('\n');
-}
-
-/** A value short enough for an evidence line. */
-export function clip(s: string, max = 60): string {
-  const one = s.replace(/\n/g, '\\n');
-  return one.length <= max ? one : one.slice(0, max - 2) + '..';
 }
 
 /** "a, b, c and 4 more" for evidence lines. */
