@@ -172,6 +172,9 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   // umoci 0.4 and some hand-made tarballs stop after the last member: harmless, but worth knowing
   if (padding.padded) image.warnings.push(`layer ${layer.index}: ends inside a 512-byte block, without end-of-archive blocks (umoci 0.4 style, tolerated)`);
   else if (!plain.endsWithEndOfArchive()) image.warnings.push(`layer ${layer.index}: no end-of-archive blocks (tolerated)`);
+  if (layer.size !== undefined && layer.size !== stored.bytes) {
+    image.warnings.push(`${describe(layer)}: descriptor says ${layer.size} bytes, the blob has ${stored.bytes}`);
+  }
   layer.digest = digest;
   layer.diffId = diffId;
   layer.size = stored.bytes;

@@ -2,6 +2,7 @@
 // verified and filled, the entries each layer yields.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, symlink, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,4 +190,16 @@ test('unrecognised content and unsupported compression are clear errors', async 
   await writeFile(join(dir, 'x.tar.xz'), Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0, 0, 0]));
   await assert.rejects(openImage(join(dir, 'x.tar.xz')), /xz-compressed tarballs are not supported/);
   await assert.rejects(openImage(join(dir, 'absent')), /no such file or directory/);
+});
+
+test('an extracted docker save directory is read like the archive', async (t) => {
+  const dir = await tmp(t);
+  const built = await makeDockerArchive(join(dir, 'd.tar'), spec);
+  const out = join(dir, 'extracted');
+  await mkdir(out);
+  execFileSync('tar', ['-xf', join(dir, 'd.tar'), '-C', out]);
+  const image = await openImage(out);
+  assert.equal(image.kind, 'docker-archive');
+  assert.deepEqual(image.layers.map((l) => l.diffId), built.diffIds);
+  assert.deepEqual(await paths(image, 0), ['etc', 'etc/hostname']);
 });
