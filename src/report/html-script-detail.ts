@@ -64,7 +64,19 @@ function field(dl, name, value, cls) {
   dl.appendChild(el('dt', '', name));
   dl.appendChild(el('dd', cls || '', value));
 }
+var detailsLoaded = false;
+function loadDetails() {
+  if (detailsLoaded) return;
+  detailsLoaded = true;
+  var det = JSON.parse(document.getElementById('repro-details').textContent);
+  for (var i = 0; i < det.length && i < F.length; i++) {
+    if (!det[i]) continue;
+    if (det[i][0]) F[i].d = det[i][0];
+    if (det[i][1]) F[i].r = det[i][1];
+  }
+}
 function renderDetail(i) {
+  loadDetails();
   var f = F[i], box = el('div', 'detail');
   var dl = el('dl', 'fields');
   field(dl, 'path', f.p || '(image)', 'mono');

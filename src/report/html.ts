@@ -29,7 +29,7 @@ const DEFAULT_LIMITS: DetailLimits = { maxLines: 400, maxChars: 64 * 1024 };
 const EXCERPT_LIMITS: DetailLimits = { maxLines: 30, maxChars: 3000 };
 const DEFAULT_BUDGET = 24 * 1024 * 1024;
 
-/** A finding as embedded in the page; short keys because a big report carries tens of thousands. */
+/** A finding as the tree and the filters need it; short keys because a big report carries tens of thousands. */
 interface PageFinding {
   p: string;
   c: number;
@@ -38,31 +38,36 @@ interface PageFinding {
   k?: string;
   i?: string;
   w?: string;
-  r?: string;
-  d?: DetailView;
 }
 
-function pageFindings(report: Report, opts: HtmlOptions): PageFinding[] {
+/**
+ * What only an expanded finding needs: [detail view, suggested rule], 0 for none. Kept in a second JSON
+ * island that the page parses on the first expand, so opening a 10,000-finding report does not pay for it.
+ */
+type PageDetail = [DetailView | 0, string | 0] | 0;
+
+function pageFindings(report: Report, opts: HtmlOptions): { findings: PageFinding[]; details: PageDetail[] } {
   const rule = ruleLookup(opts.suggestedRules === false ? undefined : (opts.suggestedRules ?? suggestRule));
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   let budget = opts.detailBudget ?? DEFAULT_BUDGET;
-  return report.findings.map((f: Finding, index) => {
+  const details: PageDetail[] = [];
+  const findings = report.findings.map((f: Finding, index) => {
     const pf: PageFinding = { p: f.path, c: CATEGORIES.indexOf(f.category), e: f.evidence };
     if (f.layer !== undefined) pf.l = f.layer;
     if (f.package) pf.k = f.package;
     if (f.inner) pf.i = f.inner;
     if (f.warning) pf.w = f.warning;
     const r = rule(f, index);
-    if (r) pf.r = r;
     const excerpt = budget <= 0;
     const view = detailView(f.detail ?? '', excerpt ? EXCERPT_LIMITS : limits);
     if (view) {
       if (excerpt && view.note) view.note += ' (the page keeps only excerpts once it holds many large diffs; the JSON report has them whole)';
-      pf.d = view;
       budget -= Math.min(f.detail.length, limits.maxChars);
     }
+    details.push(view || r ? [view ?? 0, r || 0] : 0);
     return pf;
   });
+  return { findings, details };
 }
 
 /** Column labels for the two sides; when both files share a name, show enough of the path to tell them apart. */
@@ -111,12 +116,13 @@ ${controls(report)}
 }
 
 export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
+  const page = pageFindings(report, opts);
   const data = {
     cats: CATEGORIES,
     colors: CATEGORIES.map((c) => CATEGORY_INFO[c].color),
     meanings: CATEGORIES.map((c) => CATEGORY_INFO[c].meaning),
     names: inputNames(report),
-    findings: pageFindings(report, opts),
+    findings: page.findings,
     tree: pageTree(report.findings),
   };
   // Only this exact script may run: a path that somehow escaped into markup still could not execute.
@@ -139,6 +145,7 @@ ${findingsSection(report)}
 <footer>repro · ${h(String(report.schema))}</footer>
 </main>
 <script type="application/json" id="repro-data">${jsonForScript(data)}</script>
+<script type="application/json" id="repro-details">${jsonForScript(page.details)}</script>
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>

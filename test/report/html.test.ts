@@ -12,10 +12,20 @@ interface Island {
   cats: string[];
 }
 
+/** Both JSON islands, the details merged back onto their findings as the page does on first expand. */
 function island(html: string): Island {
   const m = /<script type="application\/json" id="repro-data">([\s\S]*?)<\/script>/.exec(html);
-  if (!m) throw new assert.AssertionError({ message: 'JSON island present' });
-  return JSON.parse(m[1]!) as Island;
+  const d = /<script type="application\/json" id="repro-details">([\s\S]*?)<\/script>/.exec(html);
+  if (!m || !d) throw new assert.AssertionError({ message: 'JSON islands present' });
+  const data = JSON.parse(m[1]!) as Island;
+  const details = JSON.parse(d[1]!) as ([Island['findings'][number]['d'] | 0, string | 0] | 0)[];
+  assert.equal(details.length, data.findings.length, 'one details slot per finding');
+  details.forEach((x, i) => {
+    if (!x) return;
+    if (x[0]) data.findings[i]!.d = x[0];
+    if (x[1]) data.findings[i]!.r = x[1];
+  });
+  return data;
 }
 
 function allIndexes(n: PageNode): number[] {
@@ -48,7 +58,7 @@ test('identical report says so and has no findings', () => {
 test('hostile paths stay text: no markup or script break-out', () => {
   const report = hostileReport();
   const html = renderHtml(report);
-  assert.equal(html.split('</script>').length - 1, 2, 'only the two real script elements close');
+  assert.equal(html.split('</script>').length - 1, 3, 'only the three real script elements close');
   assert.ok(!html.includes('<img'), 'no injected img element');
   assert.ok(!html.includes('<svg onload'), 'no injected svg element');
   assert.ok(!html.includes('<b>pkg'), 'package name escaped in the filter options');
