@@ -1,9 +1,11 @@
 // The self-contained HTML report: one file, no external scripts, styles, fonts or images, so it works
 // from file:// offline and can be attached to a CI run. The static summary is rendered here; the findings
-// travel as a JSON island and the inline script draws them on demand, which keeps 10,000 findings fast.
+// travel as JSON islands (what the tree and filters need; details and rules, parsed on the first expand)
+// and the inline script draws them on demand, which keeps 10,000 findings fast.
 import { createHash } from 'node:crypto';
 import { CATEGORIES, type Finding, type Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, ruleLookup, type RuleSuggester } from './html-categories.js';
+import { checkVerdict } from './html-check.js';
 import { detailView, type DetailLimits, type DetailView } from './html-detail.js';
 import { escapeHtml as h, formatCount, jsonForScript } from './html-escape.js';
 import { suggestRule } from './html-rules.js';
@@ -128,7 +130,7 @@ export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
   // Only this exact script may run: a path that somehow escaped into markup still could not execute.
   const scriptHash = createHash('sha256').update(PAGE_SCRIPT).digest('base64');
   const csp = `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${scriptHash}'`;
-  const title = report.identical ? 'identical' : `${formatCount(report.findings.length)} differences`;
+  const title = checkVerdict(report)?.text.toLowerCase() ?? (report.identical ? 'identical' : `${formatCount(report.findings.length)} differences`);
   return `<!doctype html>
 <html lang="en">
 <head>
