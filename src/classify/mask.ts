@@ -29,15 +29,23 @@ export interface TextDetector {
 
 /**
  * Replace matches of `re` (global) whose `kindOf` is not null with a placeholder, recording each token.
- * `kindOf` sees the whole match and may reject it (an epoch too far from now, a low-entropy word).
+ * `kindOf` sees the match and its capture groups and may reject it (an epoch too far from now, a
+ * low-entropy word).
  */
-export function maskMatches(text: string, re: RegExp, kindOf: (match: string) => string | null, placeholder: string): Masked {
+export function maskMatches(
+  text: string,
+  re: RegExp,
+  kindOf: (match: string, captures: (string | undefined)[]) => string | null,
+  placeholder: string,
+): Masked {
   const tokens: Token[] = [];
   let line = 1;
   let scanned = 0;
   const masked = text.replace(re, (match: string, ...rest: unknown[]) => {
-    const offset = rest.find((r) => typeof r === 'number') as number;
-    const kind = kindOf(match);
+    // replace() passes the captures, then the offset (the first number), then the input.
+    const at = rest.findIndex((r) => typeof r === 'number');
+    const offset = rest[at] as number;
+    const kind = kindOf(match, rest.slice(0, at) as (string | undefined)[]);
     if (kind === null) return match;
     for (let i = scanned; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
     scanned = offset;

@@ -18,10 +18,12 @@ const FORMATS: [kind: string, source: string][] = [
   ['C __DATE__', `${MON} [ \\d]?\\d \\d{4}`],
   ['time of day', `\\d{1,2}:\\d{2}:\\d{2}(?:\\.\\d+)?`],
   ['epoch', `\\d{13}|\\d{9,10}(?:\\.\\d+)?`],
+  // shadow(5) field 3, "date of last password change" in days since the epoch: useradd writes today.
+  ['day number', `(?<=^[^:\\n]*:[^:\\n]*:)\\d{5}(?=:)`],
 ];
 
 const KIND_BY_GROUP = FORMATS.map(([kind]) => kind);
-const RE = new RegExp(`(?<![\\w.])(?:${FORMATS.map(([, s]) => `(${s})`).join('|')})(?![\\w])`, 'g');
+const RE = new RegExp(`(?<![\\w.])(?:${FORMATS.map(([, s]) => `(${s})`).join('|')})(?![\\w])`, 'gm');
 
 const EPOCH_MIN = 946684800; // 2000-01-01: older values are versions, sizes or counters, not build times
 
@@ -31,21 +33,19 @@ export function plausibleEpoch(seconds: number): boolean {
   return seconds >= EPOCH_MIN && seconds <= max;
 }
 
-const ONE = new RegExp(RE.source);
-
-function kindOf(match: string): string | null {
-  const groups = ONE.exec(match);
-  const index = groups ? groups.slice(1).findIndex((g) => g !== undefined) : -1;
-  const kind = KIND_BY_GROUP[index] ?? 'timestamp';
+/** The format is the first capture group that matched (one group per entry of FORMATS, in order). */
+function kindOf(match: string, captures: (string | undefined)[]): string | null {
+  const kind = KIND_BY_GROUP[captures.slice(0, KIND_BY_GROUP.length).findIndex((g) => g !== undefined)] ?? 'timestamp';
   if (kind === 'epoch') {
     const seconds = match.length === 13 ? Number(match) / 1000 : Number(match);
     return plausibleEpoch(seconds) ? 'epoch' : null;
   }
+  if (kind === 'day number') return plausibleEpoch(Number(match) * 86400) ? kind : null;
   return kind;
 }
 
 export const timestampDetector: TextDetector = {
   category: 'timestamp',
   showValues: true,
-  mask: (text) => maskMatches(text, new RegExp(RE.source, 'g'), kindOf, '\u0000TIME\u0000'),
+  mask: (text) => maskMatches(text, new RegExp(RE.source, 'gm'), kindOf, '\u0000TIME\u0000'),
 };

@@ -14,6 +14,7 @@ test('timestamps of every supported format are masked', () => {
     ['built on Fri Nov 27 18:14:19 UTC 2026', 'built on Sat Nov 28 09:00:00 UTC 2026', /ctime date/],
     ['SOURCE_DATE=1700000000', 'SOURCE_DATE=1700259200', /epoch/],
     ['compiled Nov 27 2026 at 18:14:19', 'compiled Nov 28 2026 at 09:00:00', /C __DATE__|time of day/],
+    ['root:*:20419:0:99999:7:::\nbin:*:20419:0:99999:7:::\n', 'root:*:20420:0:99999:7:::\nbin:*:20420:0:99999:7:::\n', /day number/],
   ];
   for (const [a, b, kind] of pairs) {
     const c = classifyText(a, b, none);
@@ -25,6 +26,9 @@ test('timestamps of every supported format are masked', () => {
 test('a 10-digit number that is no plausible build time is content, not a timestamp', () => {
   assert.equal(classifyText('size=9999999999\n', 'size=9999999998\n', none).category, 'content');
   assert.equal(classifyText('n=123456789\n', 'n=123456780\n', none).category, 'content');
+  // a 5-digit field that is not in shadow's third column, or not a plausible day, stays content
+  assert.equal(classifyText('port=20419\n', 'port=20420\n', none).category, 'content');
+  assert.equal(classifyText('u:*:00419:0\n', 'u:*:00420:0\n', none).category, 'content');
 });
 
 test('random ids: hex, UUID, base64, PEM and ssh keys', () => {
