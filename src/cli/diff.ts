@@ -22,9 +22,11 @@ interface DiffFlags {
   [output: string]: unknown;
 }
 
-/** File outputs: flag, the Report key commander gives it, renderer name. Add html/markdown here. */
+/** File outputs: flag, the Report key commander gives it, renderer name. */
 const OUTPUTS: { flag: string; key: string; renderer: string; help: string }[] = [
   { flag: '--json <file>', key: 'json', renderer: 'json', help: 'write the full report as JSON ("-" = stdout)' },
+  { flag: '--html <file>', key: 'html', renderer: 'html', help: 'write a self-contained HTML report (opens offline)' },
+  { flag: '--markdown <file>', key: 'markdown', renderer: 'markdown', help: 'write a short Markdown summary for a CI job page' },
 ];
 
 function collect(value: string, previous: string[]): string[] {

@@ -4,6 +4,8 @@ import { writeFileAtomic } from '../core/atomic.js';
 import type { Report } from '../core/finding.js';
 import { renderJson } from './json.js';
 import { renderTerminal } from './terminal.js';
+import { renderHtml } from './html.js';
+import { renderMarkdown } from './markdown.js';
 
 export interface RenderOptions {
   /** Detail lines per finding in views meant for reading (0 = all). */
@@ -15,6 +17,8 @@ export type Renderer = (report: Report, opts: RenderOptions) => string;
 export const RENDERERS: Record<string, Renderer> = {
   terminal: (report, opts) => renderTerminal(report, opts),
   json: (report) => renderJson(report),
+  html: (report) => renderHtml(report),
+  markdown: (report) => renderMarkdown(report),
 };
 
 export function render(name: string, report: Report, opts: RenderOptions = {}): string {
