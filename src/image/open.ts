@@ -1,10 +1,14 @@
 // openImage: recognise the input's form from its content (never its file name) and read its documents.
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { open as openFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { tempDir } from '../core/temp.js';
 import { ReproError } from '../core/errors.js';
 import type { Compression, Image } from '../core/image.js';
-import { detectCompression } from './decompress.js';
+import { decompressor, detectCompression } from './decompress.js';
+import { maxLayerBytes } from './layer-reader.js';
 import { looksLikeDockerManifest, readDockerArchive } from './docker.js';
 import { readOciLayout } from './oci.js';
 import { DirSource, TarSource, type ImageSource } from './source.js';
@@ -63,6 +67,57 @@ function rootfsTar(path: string, size: number, compression: Compression, warning
   };
 }
 
+/** The first 512 bytes after decompression (or fewer when the stream is shorter or corrupt). */
+async function firstBlock(path: string, compression: Compression): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  const input = createReadStream(path, { end: 1 << 20 });
+  const inflate = decompressor(compression);
+  if (!inflate) return Buffer.alloc(0);
+  try {
+    for await (const c of input.pipe(inflate)) {
+      chunks.push(c as Buffer);
+      n += (c as Buffer).length;
+      if (n >= 512) break;
+    }
+  } catch {
+    // corrupt or cut short: not an image archive; the layer reader reports the problem
+  } finally {
+    input.destroy();
+    inflate.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, 512);
+}
+
+/** First member names of OCI and docker archives (oci-layout, blobs/, <64 hex>/layer.tar, manifest.json);
+ * a root filesystem starts with ./, etc/, bin/ and the like, never with these. */
+function looksLikeImageMember(head: Buffer): boolean {
+  if (head.length < 512 || !checksumOk(head)) return false;
+  const name = head.toString('utf8', 0, 100).replace(/\0.*$/s, '').replace(/^\.\//, '');
+  return /^(oci-layout|index\.json|manifest\.json|repositories|blobs\/.*|[0-9a-f]{64}(\/.*|\.tar|\.json))$/.test(name);
+}
+
+/** Decompress the whole outer archive into the temp area (random access needs a plain file), under the
+ * same byte limit as a layer; the file is named for what it is, never after a member. */
+async function decompressToTemp(path: string, compression: Compression): Promise<string> {
+  const out = join(await tempDir('outer-'), 'image.tar');
+  const limit = maxLayerBytes();
+  let bytes = 0;
+  const inflate = decompressor(compression) as Transform;
+  const guard = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      bytes += chunk.length;
+      cb(bytes > limit ? new Error(`decompressed archive exceeds the limit of ${limit} bytes`) : null, chunk);
+    },
+  });
+  try {
+    await pipeline(createReadStream(path), inflate, guard, createWriteStream(out, { mode: 0o600 }));
+  } catch (err) {
+    throw new ReproError(`cannot decompress: ${(err as Error).message}`, path);
+  }
+  return out;
+}
+
 export async function openImage(path: string, opts: OpenOptions = {}): Promise<Image> {
   const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw new ReproError(err.code === 'ENOENT' ? 'no such file or directory' : `cannot read (${err.code})`, path);
@@ -91,6 +146,15 @@ export async function openImage(path: string, opts: OpenOptions = {}): Promise<I
     return rootfsTar(path, st.size, 'none', [...src.warnings]);
   }
   if (compression === 'xz' || compression === 'bzip2') throw new ReproError(`${compression}-compressed tarballs are not supported`, path);
+  // `docker save img | gzip > img.tar.gz`: an image archive, not a root filesystem
+  if (looksLikeImageMember(await firstBlock(path, compression))) {
+    const plain = await decompressToTemp(path, compression);
+    const image = await fromSource(await TarSource.open(plain, path), path, true, opts);
+    if (image) {
+      image.warnings.push(`${compression}-compressed image archive: decompressed into the temp area to read it`);
+      return image;
+    }
+  }
   return rootfsTar(path, st.size, compression, []);
 }
 

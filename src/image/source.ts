@@ -67,12 +67,13 @@ export class DirSource implements ImageSource {
 }
 
 export class TarSource implements ImageSource {
-  private constructor(readonly index: TarIndex) {}
-  static async open(path: string): Promise<TarSource> {
-    return new TarSource(await indexTar(path));
+  private constructor(readonly index: TarIndex, private readonly name: string) {}
+  /** `label` names the input in errors when `path` is a decompressed copy in the temp area. */
+  static async open(path: string, label = path): Promise<TarSource> {
+    return new TarSource(await indexTar(path), label);
   }
   get label(): string {
-    return this.index.path;
+    return this.name;
   }
   get warnings(): string[] {
     return this.index.warnings;

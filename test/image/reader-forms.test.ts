@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, symlink, writeFile, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, symlink, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -202,4 +202,23 @@ test('an extracted docker save directory is read like the archive', async (t) =>
   assert.equal(image.kind, 'docker-archive');
   assert.deepEqual(image.layers.map((l) => l.diffId), built.diffIds);
   assert.deepEqual(await paths(image, 0), ['etc', 'etc/hostname']);
+});
+
+test('compressed image archives (docker save | gzip, oci-archive | zstd) are images, not rootfs tarballs', async (t) => {
+  const dir = await tmp(t);
+  const built = await makeDockerArchive(join(dir, 'd.tar'), spec);
+  await makeOciArchive(join(dir, 'o.tar'), spec);
+  await writeFile(join(dir, 'd.tar.gz'), gzipSync(await readFile(join(dir, 'd.tar'))));
+  await writeFile(join(dir, 'o.tar.zst'), zstdRaw(await readFile(join(dir, 'o.tar'))));
+  const d = await openImage(join(dir, 'd.tar.gz'));
+  assert.equal(d.kind, 'docker-archive');
+  assert.deepEqual(d.layers.map((l) => l.diffId), built.diffIds);
+  assert.deepEqual(await paths(d, 1), ['etc/hostname', 'usr/bin/tool']);
+  assert.ok(d.warnings.some((w) => w.startsWith('gzip-compressed image archive')));
+  const o = await openImage(join(dir, 'o.tar.zst'));
+  assert.equal(o.kind, 'oci-archive');
+  assert.deepEqual(o.layers.map((l) => l.diffId), built.diffIds);
+  // a gzipped root filesystem whose first member is "./" stays one layer
+  await writeFile(join(dir, 'r.tgz'), gzipSync(await layerTar([{ path: './', type: 'dir' }, { path: './manifest.json', content: '[]' }])));
+  assert.equal((await openImage(join(dir, 'r.tgz'))).kind, 'rootfs-tar');
 });
