@@ -43,7 +43,14 @@ function textChunks(chunks: Chunk[]): Map<string, string> {
 }
 
 function inflateBounded(data: Buffer, ctx: ContentContext): Buffer {
-  const out = inflateSync(data, { maxOutputLength: Math.max(1, Math.min(ctx.limits.maxMemberBytes, ctx.budget.bytes)) });
+  const cap = Math.min(ctx.limits.maxMemberBytes, ctx.budget.bytes);
+  let out: Buffer;
+  try {
+    out = inflateSync(data, { maxOutputLength: Math.max(1, cap) });
+  } catch (err) {
+    if (err instanceof RangeError) throw new Error(`IDAT inflates past the decompression limit of ${cap} bytes`);
+    throw err;
+  }
   ctx.budget.bytes -= out.length;
   return out;
 }

@@ -83,7 +83,13 @@ export function memberData(m: ZipMember, ctx: ContentContext): Buffer {
   const cap = Math.min(ctx.limits.maxMemberBytes, ctx.budget.bytes);
   if (m.size > cap) throw new Error(`${m.name}: ${m.size} bytes exceed the decompression limit of ${cap}`);
   // maxOutputLength makes zlib stop a lying size field (a zip bomb) at the cap instead of filling memory.
-  const out = inflateRawSync(m.compressed, { maxOutputLength: Math.max(1, cap) });
+  let out: Buffer;
+  try {
+    out = inflateRawSync(m.compressed, { maxOutputLength: Math.max(1, cap) });
+  } catch (err) {
+    if (err instanceof RangeError) throw new Error(`${m.name}: inflates past the decompression limit of ${cap} bytes`);
+    throw err;
+  }
   ctx.budget.bytes -= out.length;
   return out;
 }

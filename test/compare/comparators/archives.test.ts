@@ -83,3 +83,26 @@ test('ar: member order → ordering', async () => {
   const f = await compareContent(...blobs(arOf([x, y]), arOf([y, x])), ctxWith());
   assert.deepEqual(f.map((d) => d.category), ['ordering']);
 });
+
+test('zip bomb: a member that inflates past the limit falls back to bytes with a warning', async () => {
+  const zeros = Buffer.alloc(16 * 1024 * 1024);
+  const a = zipOf([{ name: 'z', data: zeros, deflate: true }]);
+  const b = zipOf([{ name: 'z', data: Buffer.concat([zeros, Buffer.from('x')]), deflate: true }]);
+  const f = await compareContent(...blobs(a, b), ctxWith({ maxMemberBytes: 1024 * 1024 }));
+  assert.equal(f.length, 1);
+  assert.equal(f[0]?.category, 'binary');
+  assert.match(f[0]?.warning ?? '', /^zip comparator failed \(z: 16777216 bytes exceed the decompression limit of 1048576\): compared bytes$/);
+});
+
+test('zip bomb with a lying size field stops at the limit too', async () => {
+  const lie = (zip: Buffer): Buffer => {
+    const at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    zip.writeUInt32LE(10, at + 24); // central directory: "uncompressed size 10"
+    return zip;
+  };
+  const zeros = Buffer.alloc(16 * 1024 * 1024);
+  const a = lie(zipOf([{ name: 'z', data: zeros, deflate: true }]));
+  const b = lie(zipOf([{ name: 'z', data: Buffer.concat([zeros, Buffer.from('x')]), deflate: true }]));
+  const f = await compareContent(...blobs(a, b), ctxWith({ maxMemberBytes: 1024 * 1024 }));
+  assert.match(f[0]?.warning ?? '', /z: inflates past the decompression limit of 1048576 bytes/);
+});
