@@ -2,12 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SHARED, runRepro } from '../helpers/cli.js';
 import { parseReport } from '../../src/report/read-report.js';
-import { makeOciImage, makeRootfsTar, type TestMember } from '../helpers/images.js';
+import { makeOciImage, makeRootfsTar, type TestMember, scratchDir } from '../helpers/images.js';
 
 const CORPUS = join(SHARED, 'corpus');
 
@@ -31,7 +30,7 @@ for (const name of pairs) {
     const dir = join(CORPUS, name);
     const expected = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as Expect;
     const [a, b] = pairFiles(dir);
-    const out = join(await mkdtemp(join(tmpdir(), 'repro-cli-')), 'r.json');
+    const out = join(await scratchDir('repro-diffcli-'), 'r.json');
     const r = await runRepro(['diff', a, b, '--json', out, '--quiet']);
     assert.equal(r.code, expected.identical ? 0 : 1, r.stderr);
     const report = parseReport(await readFile(out, 'utf8'), out);
@@ -51,7 +50,7 @@ const members: TestMember[] = [
 const changed = members.map((m) => (m.path === 'etc/motd' ? { ...m, content: Array.from({ length: 60 }, (_, i) => `LINE ${i}`).join('\n'), mtime: 9 } : m));
 
 async function imagePair(): Promise<[string, string]> {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-cli-'));
+  const dir = await scratchDir('repro-diffcli-');
   await makeOciImage(join(dir, 'a'), { layers: [members] });
   await makeOciImage(join(dir, 'b'), { layers: [changed] });
   return [join(dir, 'a'), join(dir, 'b')];
@@ -70,7 +69,7 @@ test('terminal view: summary table, findings by layer, long diffs cut with a not
 });
 
 test('--json - prints the report alone on stdout; --ignore makes ignored-only differences exit 0', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-cli-'));
+  const dir = await scratchDir('repro-diffcli-');
   await makeRootfsTar(join(dir, 'a.tar'), members);
   await makeRootfsTar(join(dir, 'b.tar'), members.map((m) => ({ ...m, mtime: 7 })));
   const r = await runRepro(['diff', join(dir, 'a.tar'), join(dir, 'b.tar'), '--json', '-']);

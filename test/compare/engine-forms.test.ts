@@ -3,14 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareInputs } from '../../src/compare/engine.js';
 import type { Report } from '../../src/core/finding.js';
 import { ReproError } from '../../src/core/errors.js';
 import { SHARED } from '../helpers/cli.js';
-import { makeDockerArchive, makeOciArchive, makeOciImage, type TestImageSpec } from '../helpers/images.js';
+import { makeDockerArchive, makeOciArchive, makeOciImage, type TestImageSpec, scratchDir } from '../helpers/images.js';
 
 function fileFindings(r: Report): string[] {
   return r.findings.filter((f) => f.category !== 'image-metadata').map((f) => `${f.layer} ${f.path} ${f.category} ${f.evidence}`);
@@ -30,7 +29,7 @@ const specB: TestImageSpec = {
 };
 
 test('OCI dir, oci-archive and docker-archive of one pair give the same file findings', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-forms-'));
+  const dir = await scratchDir('repro-forms-');
   await makeOciImage(join(dir, 'a-dir'), specA);
   await makeOciImage(join(dir, 'b-dir'), specB);
   await makeOciArchive(join(dir, 'a.oci.tar'), specA);
@@ -55,7 +54,7 @@ test('corpus: the oci-image and docker-image pairs give the same file findings',
 });
 
 test('identical layers are skipped by digest without reading them', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-forms-'));
+  const dir = await scratchDir('repro-forms-');
   await makeOciImage(join(dir, 'a'), specA);
   await makeOciImage(join(dir, 'b'), { layers: [specA.layers[0]!, specB.layers[1]!] });
   const seen = new Set<number>();
@@ -65,14 +64,14 @@ test('identical layers are skipped by digest without reading them', async () => 
 });
 
 test('a directory against a single file is an input error', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-forms-'));
+  const dir = await scratchDir('repro-forms-');
   await makeOciImage(join(dir, 'a'), specA);
   await writeFile(join(dir, 'note.txt'), 'hello\n');
   await assert.rejects(compareInputs(join(dir, 'a'), join(dir, 'note.txt')), (err: Error) => err instanceof ReproError && /directory with a single file/.test(err.message));
 });
 
 test('a tarball against a text file: compared as two files, path ""', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-forms-'));
+  const dir = await scratchDir('repro-forms-');
   await makeOciArchive(join(dir, 'a.tar'), specA);
   await writeFile(join(dir, 'note.txt'), 'hello\n');
   const r = await compareInputs(join(dir, 'a.tar'), join(dir, 'note.txt'));
