@@ -2,7 +2,7 @@
 // tree), normalized by the manifest's rules on the way to the ONE writer, then the image written
 // atomically. The builder itself adds nothing that varies: fixed environment, fixed umask, times from
 // SOURCE_DATE_EPOCH; what differs between two builds is what the phases did.
-import { access, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { onCleanup } from '../core/cleanup.js';
@@ -25,6 +25,7 @@ import type { BuildOptions, BuildResult, BuiltLayer } from './options.js';
 import { runPhase, type PhaseContext } from './phases.js';
 import { emptySnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
 import { buildEnv, imageConfig } from './image-config.js';
+import { existsInTree } from './tree-path.js';
 
 async function makeWorkDir(opts: BuildOptions): Promise<string> {
   if (!opts.workDir) return tempDir('build-');
@@ -47,8 +48,6 @@ function baseOf(manifest: Manifest, ctx: BaseContext): Promise<BaseOutcome> {
       return Promise.resolve({ label: 'scratch', treeIsLayer: false, kept: [] });
   }
 }
-
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
 interface LayerState {
   manifest: Manifest;
@@ -113,7 +112,7 @@ async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerS
     const t = Date.now();
     opts.onProgress?.({ kind: 'phase-start', phase: phase.name, index, total });
     // scratch trees run on the host even once a phase has put a shell in them: $ROOTFS is the contract.
-    phaseCtx.chroot = baseKind !== 'scratch' && (await exists(join(root, 'bin/sh')));
+    phaseCtx.chroot = baseKind !== 'scratch' && (await existsInTree(root, 'bin/sh'));
     await runPhase(phaseCtx, phase);
     const next = await takeSnapshot(root, prev);
     const r = await commitLayer(state, phase.name, prev, next);
@@ -128,7 +127,7 @@ async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerS
     keptCount: base.kept.length,
     env: phaseCtx.manifestEnv,
     label: base.label,
-    shell: await exists(join(root, 'bin/sh')),
+    shell: await existsInTree(root, 'bin/sh'),
   });
 }
 

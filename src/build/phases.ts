@@ -1,9 +1,10 @@
 // Runs one phase's steps against the tree, in manifest order. A failing step throws a ReproError naming
 // the phase, the command, its exit code and the last lines of its output.
-import { access, chmod, cp, lchown, lstat, mkdir, readFile, readdir, realpath, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { access, chmod, cp, lchown, lstat, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { ReproError } from '../core/errors.js';
 import { runInTree, type RunContext, type RunResult } from './chroot.js';
+import { existsInTree, resolveInTree } from './tree-path.js';
 import { CHROOT_PATH } from './image-config.js';
 import type { FileStep, Phase, Step } from './manifest-types.js';
 
@@ -60,15 +61,11 @@ async function lookupId(root: string, file: 'passwd' | 'group', name: string, wh
   throw new ReproError(`owner: no ${file === 'passwd' ? 'user' : 'group'} "${name}" in the tree's /etc/${file}`, where);
 }
 
-/** The host path for `dest`, refusing anything that a symlink in the tree would lead outside it. */
-async function hostPathFor(root: string, dest: string, where: string): Promise<string> {
-  const target = join(root, dest);
-  await mkdir(dirname(target), { recursive: true, mode: 0o755 });
-  const realRoot = await realpath(root);
-  const realParent = await realpath(dirname(target));
-  const rel = relative(realRoot, realParent);
-  if (rel.startsWith('..')) throw new ReproError(`dest ${dest} leads outside the tree through a symlink`, where);
-  return join(realParent, basename(target));
+/** The host path for `dest`, with symlinks in the tree followed as the tree sees them (never to the host). */
+async function hostPathFor(root: string, dest: string): Promise<string> {
+  const parent = await resolveInTree(root, dirname(dest));
+  await mkdir(parent, { recursive: true, mode: 0o755 });
+  return join(parent, basename(dest));
 }
 
 async function copyFile(ctx: PhaseContext, f: FileStep): Promise<void> {
@@ -78,7 +75,9 @@ async function copyFile(ctx: PhaseContext, f: FileStep): Promise<void> {
     if (f.src === undefined) throw new ReproError('dest ending in "/" needs a src to take the name from', where);
     dest += basename(f.src);
   }
-  const target = await hostPathFor(ctx.root, dest, where);
+  const target = await hostPathFor(ctx.root, dest);
+  // A symlink already at dest is replaced, not written through: an absolute one would lead to the host.
+  if ((await lstat(target).catch(() => undefined))?.isSymbolicLink()) await rm(target);
   if (f.src !== undefined) {
     await access(f.src).catch(() => {
       throw new ReproError(`files: src ${f.src} does not exist`, where);
@@ -124,7 +123,7 @@ export async function runPhase(ctx: PhaseContext, phase: Phase): Promise<void> {
     else if (step.kind === 'files') for (const f of step.files) await copyFile(ctx, f);
     else if (step.kind === 'run') await runCommands(ctx, phase, step, step.commands);
     else if (step.kind === 'apt') {
-      if (!ctx.chroot || !(await access(join(ctx.root, 'usr/bin/apt-get')).then(() => true, () => false))) {
+      if (!ctx.chroot || !(await existsInTree(ctx.root, 'usr/bin/apt-get'))) {
         throw new ReproError(`phase "${phase.name}": apt needs a Debian tree with apt-get (base debootstrap, mmdebstrap, tarball or image)`, `${ctx.manifestPath}:${step.line}`);
       }
       await runCommands(ctx, phase, step, [APT_SCRIPT(step.packages)], `apt-get install ${step.packages.join(' ')}`);

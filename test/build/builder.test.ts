@@ -187,3 +187,23 @@ test('files: src copies, owners by name from the tree, env carried to later phas
   const config = image.config?.config as { Env: string[] };
   assert.ok(config.Env.includes('ROLE=web'));
 });
+
+test('files and shell detection follow symlinks the way the tree sees them, never to the host', async () => {
+  const dir = await workspace();
+  const hostFile = join(dir, 'host-secret');
+  await writeFile(hostFile, 'untouched');
+  const m = [
+    'name: s', 'epoch: 0', 'base: scratch', 'phases:',
+    '  - name: links',
+    `    run: ['mkdir -p "$ROOTFS/usr/lib" && ln -s /usr/lib "$ROOTFS/lib" && ln -s ${hostFile} "$ROOTFS/trap"']`,
+    '  - name: files',
+    '    files:',
+    '      - {content: "in tree\\n", dest: /lib/conf}',
+    '      - {content: "replaced\\n", dest: /trap}',
+  ].join('\n');
+  await writeFile(join(dir, 'm.yml'), m);
+  const r = await buildManifest(join(dir, 'm.yml'), { out: join(dir, 's.tar') });
+  const layers = await layerPaths(r.out);
+  assert.deepEqual(layers[1], ['trap', 'usr/lib', 'usr/lib/conf']);
+  assert.equal(execFileSync('cat', [hostFile], { encoding: 'utf8' }), 'untouched');
+});
