@@ -16,7 +16,7 @@ import { compareImageMeta } from './image-meta.js';
 import { inputShape } from './input-shape.js';
 import { diffScans, type PairContext } from './layer-compare.js';
 import { buildReport } from './report-tree.js';
-import { emptyScan, releaseScan, scanLayer, scanMerged, type Member, type ScanProgress, type SideScan } from './side-scan.js';
+import { emptyScan, releaseScan, scanLayer, scanMerged, type Member, type ScanContext, type ScanProgress, type SideScan } from './side-scan.js';
 
 export interface CompareOptions {
   /** Globs (picomatch) matched against the absolute path; matching entries are not compared. */
@@ -118,16 +118,23 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
     layerOf: plain ? () => undefined : merged ? (ma, mb) => (mb ?? ma)?.layer : (ma, mb) => (ma ?? mb)?.layer,
     concurrency: CONTENT_CONCURRENCY,
   };
-  const side = (s: 0 | 1): { store: BlobStore; side: 0 | 1; excluded: typeof excluded; onProgress?: (p: ScanProgress) => void } => ({
-    store,
-    side: s,
-    excluded,
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  });
+  const abort = { stopped: false };
+  const side = (s: 0 | 1): ScanContext => ({ store, side: s, excluded, abort, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  /** Both sides at once; when one fails the other stops, and the first error is what the user sees. */
+  async function both<T>(work: [Promise<T>, Promise<T>]): Promise<[T, T]> {
+    const stopOnError = (p: Promise<T>): Promise<T> =>
+      p.catch((err: unknown) => {
+        abort.stopped = true;
+        throw err;
+      });
+    const settled = await Promise.allSettled(work.map(stopOnError));
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<T>).value) as [T, T];
+  }
   try {
     if (merged) {
       warnings.push(`layer counts differ (A: ${a.layers.length}, B: ${b.layers.length}): compared the merged filesystems`);
-      const [sa, sb] = await Promise.all([scanMerged(a, side(0)), scanMerged(b, side(1))]);
+      const [sa, sb] = await both([scanMerged(a, side(0)), scanMerged(b, side(1))]);
       try {
         findings.push(...(await diffScans(sa, sb, ctx)));
       } finally {
@@ -153,7 +160,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
           m.held = false;
         }
       };
-      await Promise.all([
+      await both([
         scanLayer(a, i, { ...side(0), onMember: matchRelease(0) }, scans[0]),
         scanLayer(b, i, { ...side(1), onMember: matchRelease(1) }, scans[1]),
       ]);

@@ -54,7 +54,8 @@ export interface ScanContext {
   /** Called after each member is recorded (the pairing releases content both sides share). */
   onMember?: (key: string, member: Member) => void;
   onProgress?: (p: ScanProgress) => void;
-  platform?: string;
+  /** Set when the other side failed: stop reading (leaving the loop closes the layer stream). */
+  abort?: { stopped: boolean };
 }
 
 export function emptyScan(): SideScan {
@@ -74,6 +75,7 @@ async function readInto(image: Image, layerIndex: number, target: SideScan, ctx:
   const layer = image.layers[layerIndex];
   if (!layer) return;
   for await (const { entry, body } of readLayer(image, layer)) {
+    if (ctx.abort?.stopped) break;
     if (ctx.excluded(entry.path)) continue;
     const key =
       entry.type === 'whiteout' ? WHITEOUT_KEY + entry.path : entry.type === 'opaque' ? OPAQUE_KEY + entry.path : entry.path;

@@ -79,3 +79,12 @@ test('a tarball against a text file: compared as two files, path ""', async () =
   assert.ok(r.findings.length > 0 && r.findings.every((f) => f.path === ''));
   assert.deepEqual(r.inputs.map((i) => i.kind), ['file', 'file']);
 });
+
+test('a corrupt layer on one side is one ReproError naming the input; the other side stops', async () => {
+  const dir = await scratchDir('repro-forms-');
+  const built = await makeOciImage(join(dir, 'a'), specA);
+  await makeOciImage(join(dir, 'b'), specB);
+  const blob = join(dir, 'a', 'blobs', 'sha256', (built.layerDigests[0] ?? '').slice('sha256:'.length));
+  await writeFile(blob, Buffer.from('not gzip, not tar'));
+  await assert.rejects(compareInputs(join(dir, 'a'), join(dir, 'b')), (err: Error) => err instanceof ReproError && err.where === join(dir, 'a'));
+});
