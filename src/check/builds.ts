@@ -74,7 +74,7 @@ export async function runBuilds(manifestPath: string, setups: BuildSetup[], opts
       env: setup.env,
       wrap: setup.wrap,
       umask: setup.umask,
-      hostname: setup.hostname,
+      ...(setup.hostname !== undefined ? { hostname: setup.hostname } : {}),
       extraRules: opts.extraRules,
       ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
       onProgress: (e) => {

@@ -18,7 +18,7 @@ export interface CheckBuild {
   workDir: string;
   env: Record<string, string>;
   umask: string;
-  hostname: string;
+  hostname?: string;
   wrap: string[];
   layers: { phase: string; digest: string; diffId: string; size: number }[];
 }
@@ -97,7 +97,7 @@ export function describeBuild(run: BuildRun): CheckBuild {
     workDir: setup.workDir,
     env: setup.env,
     umask: setup.umask,
-    hostname: setup.hostname,
+    ...(setup.hostname !== undefined ? { hostname: setup.hostname } : {}),
     wrap: setup.wrap,
     layers: result.layers,
   };

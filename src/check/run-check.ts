@@ -91,7 +91,11 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
   const names = parseVary(opts.vary);
   faketime ??= names.includes('time') ? stageFaketime() : undefined;
   const root = await tempDir('check-');
-  const plan = planBuilds(names, runs, { root, faketime: names.includes('time') ? await faketime : undefined });
+  const plan = planBuilds(names, runs, {
+    root,
+    faketime: names.includes('time') ? await faketime : undefined,
+    canSetHostname: process.getuid?.() === 0,
+  });
   for (const s of plan.skipped) opts.log?.(`variation ${s.name} skipped: ${s.reason}`);
   const outDir = opts.keep ? resolve(opts.keep) : root;
   await mkdir(outDir, { recursive: true });

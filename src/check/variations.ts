@@ -17,7 +17,8 @@ export interface BuildSetup {
   env: Record<string, string>;
   wrap: string[];
   umask: string;
-  hostname: string;
+  /** Undefined: the host's own (no private UTS namespace, e.g. not root). */
+  hostname?: string;
 }
 
 interface VariationRecord {
@@ -35,6 +36,8 @@ export interface PlanContext {
   root: string;
   /** libfaketime staged for chroots; undefined when not installed (the time variation is then skipped). */
   faketime: StagedFaketime | undefined;
+  /** Whether builds may get a private UTS namespace (`unshare --uts` needs root); true when absent. */
+  canSetHostname?: boolean;
 }
 
 const ENV_VAR = 'REPRO_CHECK_VARIATION';
@@ -144,16 +147,21 @@ export function planBuilds(names: VariationName[], runs: number, ctx: PlanContex
     want.delete('time');
     skipped.push({ name: 'time', reason: 'libfaketime is not installed (apt-get install faketime)' });
   }
+  const uts = ctx.canSetHostname ?? true;
+  if (want.has('hostname') && !uts) {
+    want.delete('hostname');
+    skipped.push({ name: 'hostname', reason: 'a private UTS namespace needs root' });
+  }
   const records = RECORDS.filter((r) => want.has(r.name));
   const setups: BuildSetup[] = [];
   for (let i = 0; i < runs; i++) {
     const label = String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : '');
     // Without the build-path variation every build still needs its own tree: paths of one length then.
     const workDir = i > 0 && want.has('build-path') ? join(ctx.root, `${label.toLowerCase()}`, 'variant-build-path', 'deeper') : join(ctx.root, label.toLowerCase());
-    const setup: BuildSetup = { label, workDir, env: {}, wrap: [], umask: '0022', hostname: RECORDS[1]!.control };
+    const setup: BuildSetup = { label, workDir, env: {}, wrap: [], umask: '0022' };
     // The control build gets explicit values too, so the classifier knows both sides.
     for (const r of RECORDS) {
-      if (r.name === 'time' || r.name === 'build-path') continue;
+      if (r.name === 'time' || r.name === 'build-path' || (r.name === 'hostname' && !uts)) continue;
       r.apply(setup, r.control, ctx);
     }
     if (i > 0) for (const r of records) r.apply(setup, r.variant(i), ctx);
@@ -165,7 +173,9 @@ export function planBuilds(names: VariationName[], runs: number, ctx: PlanContex
 /** The values that differ between the control and one variant build, for the build-env classifier. */
 export function classifierVariations(control: BuildSetup, variant: BuildSetup): Variation[] {
   const out: Variation[] = [];
-  if (control.hostname !== variant.hostname) out.push({ name: 'hostname', a: control.hostname, b: variant.hostname });
+  if (control.hostname !== undefined && variant.hostname !== undefined && control.hostname !== variant.hostname) {
+    out.push({ name: 'hostname', a: control.hostname, b: variant.hostname });
+  }
   // Always: the two trees are in different places whether or not the path was varied on purpose.
   if (control.workDir !== variant.workDir) out.push({ name: 'build path', a: control.workDir, b: variant.workDir });
   const ea = control.env[ENV_VAR] ?? '';

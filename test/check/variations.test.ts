@@ -26,7 +26,7 @@ test('planBuilds: control keeps fixed values, the variant gets every chosen vari
   assert.equal(a.umask, '0022');
   assert.equal(b.umask, '0002');
   assert.notEqual(a.hostname, b.hostname);
-  assert.equal(a.hostname.length, b.hostname.length);
+  assert.equal(a.hostname?.length, b.hostname?.length);
   assert.equal(a.env.TZ, 'UTC');
   assert.equal(b.env.TZ, 'Etc/GMT-14');
   assert.equal(b.env.LC_ALL, 'fr_CH.UTF-8');
@@ -65,4 +65,13 @@ test('classifierVariations: the values each side saw, for the build-env classifi
   assert.equal(byName['build path']?.b, plan.setups[1]!.workDir);
   assert.deepEqual(byName.timezone, { name: 'timezone', a: 'UTC', b: 'Etc/GMT-14' });
   assert.ok(byName.environment && byName.locale);
+});
+
+test('planBuilds: without root no build gets a hostname of its own, and the variation says why', () => {
+  const plan = planBuilds(['hostname', 'umask'], 2, { root: '/r', faketime: undefined, canSetHostname: false });
+  assert.deepEqual(plan.applied.map((v) => v.name), ['umask']);
+  assert.deepEqual(plan.skipped, [{ name: 'hostname', reason: 'a private UTS namespace needs root' }]);
+  assert.equal(plan.setups[0]?.hostname, undefined);
+  assert.equal(plan.setups[1]?.hostname, undefined);
+  assert.ok(!classifierVariations(plan.setups[0]!, plan.setups[1]!).some((v) => v.name === 'hostname'));
 });
