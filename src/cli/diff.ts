@@ -2,6 +2,7 @@
 // compareInputs and hands the Report to the renderers; each file output is one row of OUTPUTS.
 import type { Command } from 'commander';
 import { compareInputs } from '../compare/engine.js';
+import type { ScanProgress } from '../compare/side-scan.js';
 import { DEFAULT_LIMITS, type ContentLimits } from '../compare/content.js';
 import { UsageError } from '../core/errors.js';
 import { CATEGORIES, isCategory, type Category, type Report } from '../core/finding.js';
@@ -48,6 +49,25 @@ function categories(values: string[]): Category[] {
   });
 }
 
+/** A one-line progress meter on stderr, only for a person watching (TTY, not --quiet). */
+function progressMeter(enabled: boolean): { onProgress?: (p: ScanProgress) => void; done: () => void } {
+  if (!enabled) return { done: () => undefined };
+  const sides: [string, string] = ['', ''];
+  let last = 0;
+  return {
+    onProgress: (p) => {
+      sides[p.side] = `${'AB'[p.side]}: layer ${p.layer}, ${p.entries} entries, ${(p.bytes / 2 ** 20).toFixed(0)} MiB`;
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      process.stderr.write(`\r\x1b[K${sides.filter(Boolean).join('   ')}`);
+    },
+    done: () => {
+      if (last > 0) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
 async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
   const ignore = categories(flags.ignore);
   const limits: Partial<ContentLimits> = {};
@@ -56,12 +76,19 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
   if (flags.maxDiffLines !== undefined) {
     limits.maxDiffLines = flags.maxDiffLines === 0 ? Number.MAX_SAFE_INTEGER : Math.max(flags.maxDiffLines, DEFAULT_LIMITS.maxDiffLines);
   }
-  const report: Report = await compareInputs(a, b, {
-    exclude: flags.exclude,
-    ignore,
-    limits,
-    ...(flags.platform ? { platform: flags.platform } : {}),
-  });
+  const meter = progressMeter(!flags.quiet && Boolean(process.stderr.isTTY));
+  let report: Report;
+  try {
+    report = await compareInputs(a, b, {
+      exclude: flags.exclude,
+      ignore,
+      limits,
+      ...(flags.platform ? { platform: flags.platform } : {}),
+      ...(meter.onProgress ? { onProgress: meter.onProgress } : {}),
+    });
+  } finally {
+    meter.done();
+  }
   if (flags.emitRules) await writeFileAtomic(flags.emitRules, generateRules(report));
   const toStdout = OUTPUTS.some((o) => flags[o.key] === '-');
   for (const o of OUTPUTS) {
