@@ -18,7 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import { constants as zc, createGzip } from 'node:zlib';
 import { execa } from 'execa';
 import tar from 'tar-stream';
-import type { Entry } from '../core/entry.js';
+import { escapesRoot, type Entry } from '../core/entry.js';
 import type { Compression } from '../core/image.js';
 import { HashingStream } from '../core/digest.js';
 import { ReproError } from '../core/errors.js';
@@ -86,6 +86,10 @@ export function canonicalItems(items: LayerSource[]): LayerSource[] {
   for (const item of items) {
     const name = memberName(item.entry);
     if (name === '') continue;
+    // never write a member that would extract outside the root (CVE-class "tar slip"), whatever came in
+    if (escapesRoot(item.entry.path) || (item.entry.type === 'hardlink' && escapesRoot(item.entry.linkname ?? ''))) {
+      throw new ReproError('refusing to write a path that leaves the image root ("..")', item.entry.path);
+    }
     byName.set(name, item);
   }
   rewriteHardlinks(byName);

@@ -150,6 +150,14 @@ test('a body shorter than the entry size is an error naming the member, and leav
     assert.deepEqual(await readdir(d), []);
   }));
 
+test('a path with ".." is refused, not written', () =>
+  withDir(async (d) => {
+    await assert.rejects(writeLayer([file('../etc/passwd', 'x')], { compression: 'none', dir: d }), /leaves the image root/);
+    const link = { entry: entryFrom({ path: 'a', type: 'hardlink', linkname: '../../x' }) };
+    await assert.rejects(writeLayer([link], { compression: 'none', dir: d }), /leaves the image root/);
+    assert.deepEqual(await readdir(d), []);
+  }));
+
 test('zstd layer decodes to the same tar as the uncompressed one', { skip: !hasZstd() && 'zstd binary missing' }, () =>
   withDir(async (d) => {
     const items = () => [dir('a'), file('a/f', 'zstd '.repeat(500))];
