@@ -53,7 +53,7 @@ async function runCommands(ctx: PhaseContext, phase: Phase, step: Step, commands
 /** Look a user or group name up in the tree's own /etc/passwd or /etc/group (never the host's). */
 async function lookupId(root: string, file: 'passwd' | 'group', name: string, where: string): Promise<number> {
   if (/^\d+$/.test(name)) return Number(name);
-  const text = await readFile(join(root, 'etc', file), 'utf8').catch(() => '');
+  const text = await readFile(await resolveInTree(root, `etc/${file}`), 'utf8').catch(() => '');
   for (const line of text.split('\n')) {
     const f = line.split(':');
     if (f[0] === name && f[2] !== undefined) return Number(f[2]);
