@@ -1,7 +1,7 @@
 // readLayer: one layer as a stream of entries. The blob is hashed as stored (digest) and after
 // decompression (diff_id) on the way through, so verification costs no second pass.
 import { createHash } from 'node:crypto';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { ReproError, formatError } from '../core/errors.js';
@@ -72,6 +72,58 @@ class TarPadding extends Transform {
   }
 }
 
+/** The parts of tar-stream's (streamx) entry stream that relay() uses. */
+interface MemberStream {
+  on(event: 'data', fn: (chunk: Buffer) => void): unknown;
+  on(event: 'end' | 'close', fn: () => void): unknown;
+  on(event: 'error', fn: (err: Error) => void): unknown;
+  off(event: 'data', fn: (chunk: Buffer) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+const ignore = (): void => undefined;
+
+/** The consumer gets a Node stream fed from the member, never the member stream itself: tar-stream destroys
+ * the whole archive when a member stream is destroyed (a consumer that sniffs the first bytes and stops
+ * would end the layer, and the generator would wait forever). Backpressure passes through. */
+function relay(member: MemberStream, wrap: (err: unknown) => Error): { body: Readable; finish(): Promise<void> } {
+  const body = new PassThrough();
+  let ended = false;
+  const done = new Promise<void>((resolve, reject) => {
+    member.on('end', () => {
+      ended = true;
+      resolve();
+    });
+    member.on('error', (err) => reject(wrap(err)));
+    member.on('close', resolve);
+  });
+  done.catch(ignore); // awaited in finish(); a consumer that stopped at the error already saw it in body
+  const forward = (chunk: Buffer): void => {
+    if (!body.write(chunk)) member.pause();
+  };
+  const drainOnly = (): void => {
+    member.off('data', forward);
+    member.on('data', ignore);
+    member.resume();
+  };
+  member.on('data', forward);
+  member.on('end', () => body.end());
+  member.on('error', (err) => body.destroy(wrap(err)));
+  body.on('drain', () => member.resume());
+  body.on('close', () => {
+    if (!ended) drainOnly(); // the consumer destroyed its body early
+  });
+  return {
+    body,
+    async finish() {
+      if (!ended) drainOnly();
+      await done;
+      if (!body.readableEnded) body.destroy();
+    },
+  };
+}
+
 /** Node, zlib and tar-stream messages → what a user can act on. */
 function explain(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -135,23 +187,19 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   // The tar parser stops at the end-of-archive blocks; what follows (padding) must still be hashed.
   const piped = pipeline([stream, ...stages, extract] as unknown as [Readable, ...NodeJS.ReadWriteStream[]]).catch((err: unknown) => {
     failure = err;
-    extract.destroy(err as Error);
+    // a consumer reading an entry's body sees this error too: make it the one-line kind
+    extract.destroy(new ReproError(`cannot read ${describe(layer)}: ${explain(err)}`, image.input));
   });
   try {
-    for await (const body of extract) {
-      const entry = entryFromHeader(body.header);
+    for await (const member of extract) {
+      const entry = entryFromHeader(member.header);
       audit.add(entry);
-      let finished = false;
-      const done = new Promise<void>((resolve, reject) => {
-        body.once('end', () => ((finished = true), resolve()));
-        body.once('close', () => ((finished = true), resolve()));
-        body.once('error', reject);
-      });
-      // streamx entry streams support async iteration and pipe() like node Readables
-      yield { entry, body: body as unknown as Readable };
-      // the consumer may have left the body unread: drain it so the parser can go on
-      if (!finished) body.resume();
-      await done;
+      const relayed = relay(member as unknown as MemberStream, (err) =>
+        err instanceof ReproError ? err : new ReproError(`cannot read ${describe(layer)}: ${explain(err)}`, image.input),
+      );
+      yield { entry, body: relayed.body };
+      // the consumer read the body, part of it or none: drain the rest so the parser can go on
+      await relayed.finish();
     }
   } catch (err) {
     throw new ReproError(`cannot read ${describe(layer)}: ${explain(failure ?? err)}`, image.input);

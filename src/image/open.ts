@@ -74,6 +74,8 @@ async function firstBlock(path: string, compression: Compression): Promise<Buffe
   const input = createReadStream(path, { end: 1 << 20 });
   const inflate = decompressor(compression);
   if (!inflate) return Buffer.alloc(0);
+  input.on('error', () => undefined); // reported by the layer reader later, with context
+  inflate.on('error', () => undefined);
   try {
     for await (const c of input.pipe(inflate)) {
       chunks.push(c as Buffer);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { openImage, readLayer, mergeLayers } from '../../src/image/index.js';
 import type { Entry } from '../../src/core/entry.js';
 import type { Image } from '../../src/core/image.js';
@@ -161,4 +162,41 @@ test('PAX size record overrides the header size field', async (t) => {
   ]));
   const es = await entries(image);
   assert.equal(es[0]?.size, 10);
+});
+
+test('a consumer that sniffs the first bytes of a body, or destroys it, does not end the layer', async (t) => {
+  const members = [
+    { name: 'big', body: Buffer.alloc(500_000, 1) },
+    { name: 'second', body: Buffer.alloc(200_000, 2) },
+    { name: 'last', body: 'end' },
+  ];
+  const image = await open(t, rawTar(members));
+  const seen: string[] = [];
+  for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
+    seen.push(entry.path);
+    if (entry.path === 'big') {
+      for await (const c of body) {
+        assert.equal((c as Buffer)[0], 1);
+        break; // sniff and stop
+      }
+    } else if (entry.path === 'second') body.destroy();
+    else {
+      let text = '';
+      for await (const c of body) text += (c as Buffer).toString();
+      assert.equal(text, 'end');
+    }
+  }
+  assert.deepEqual(seen, ['big', 'second', 'last']);
+  assert.equal(image.layers[0]?.diffId, digestOf(rawTar(members)));
+});
+
+test('a body that fails mid-read fails with a ReproError naming the layer', async (t) => {
+  const whole = rawTar([{ name: 'a', body: Buffer.alloc(100_000, 3) }]);
+  const image = await open(t, gzipSync(whole.subarray(0, 60_000)));
+  await assert.rejects(
+    (async () => {
+      for await (const { body } of readLayer(image, image.layers[0]!)) for await (const c of body) void c;
+    })(),
+    /cannot read layer 0 \(layer\.tar\): truncated tar/,
+  );
 });
