@@ -1,7 +1,7 @@
 // `builder: {command}`: any external builder (buildah, BuildKit, kaniko, a script) writes an OCI or docker
 // archive to $REPRO_OUT; its layers then go through the same rules and the same writer as repro's own, so
 // the result is comparable and normalizable in exactly the same way.
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -13,7 +13,6 @@ import { runLogged } from './chroot.js';
 import type { Manifest, OutputCompression } from './manifest-types.js';
 import { writeNormalizedLayer, type Rules } from './normalize.js';
 import type { BuiltLayer, ProgressEvent } from './options.js';
-import { createReadStream } from 'node:fs';
 
 export interface ExternalContext {
   work: string;
@@ -35,7 +34,7 @@ export async function runExternalBuilder(
   const where = `${manifest.path}:${manifest.builder!.line}`;
   const out = join(ctx.work, 'external-out.tar');
   const t0 = Date.now();
-  ctx.onProgress?.({ kind: 'phase-start', phase: 'builder', index: 0, total: 1 });
+  ctx.onProgress?.({ kind: 'phase-start', phase: 'builder command', index: 0, total: 1 });
   const r = await runLogged([...ctx.wrap, '/bin/sh', '-c', command], {
     env: { ...ctx.env, REPRO_OUT: out },
     cwd: manifest.dir,
@@ -52,7 +51,9 @@ export async function runExternalBuilder(
   const history = image.config?.history?.filter((h) => !h.empty_layer) ?? [];
   // Member contents are parked in a per-layer store: the writer wants to open each one when it packs,
   // and a layer stream can only be read once, in order.
+  ctx.onProgress?.({ kind: 'phase-done', phase: 'builder command', index: 0, total: 1, elapsedMs: Date.now() - t0, size: (await stat(out)).size, entries: image.layers.length, digest: image.manifestDigest ?? '' });
   for (const layer of image.layers) {
+    const t = Date.now();
     const store = join(ctx.work, `external-${layer.index}`);
     await mkdir(store, { recursive: true });
     const items: LayerSource[] = [];
@@ -71,7 +72,7 @@ export async function runExternalBuilder(
     layers.push(written);
     const name = history[layer.index]?.created_by?.slice(0, 60) ?? `builder layer ${layer.index}`;
     built.push({ phase: name, digest: written.digest, diffId: written.diffId, size: written.size });
+    ctx.onProgress?.({ kind: 'phase-done', phase: `normalize ${name}`, index: layer.index, total: image.layers.length, elapsedMs: Date.now() - t, size: written.size, entries: items.length, digest: written.digest });
   }
-  ctx.onProgress?.({ kind: 'phase-done', phase: 'builder', index: 0, total: 1, elapsedMs: Date.now() - t0, size: layers.reduce((s, l) => s + l.size, 0), entries: layers.length, digest: layers.at(-1)?.digest ?? '' });
   return { layers, built, config: image.config ? { ...image.config, rootfs: { type: 'layers', diff_ids: [] } } : undefined };
 }
