@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareInputs } from '../../src/compare/engine.js';
 import type { Report } from '../../src/core/finding.js';
@@ -87,4 +87,19 @@ test('a corrupt layer on one side is one ReproError naming the input; the other 
   const blob = join(dir, 'a', 'blobs', 'sha256', (built.layerDigests[0] ?? '').slice('sha256:'.length));
   await writeFile(blob, Buffer.from('not gzip, not tar'));
   await assert.rejects(compareInputs(join(dir, 'a'), join(dir, 'b')), (err: Error) => err instanceof ReproError && err.where === join(dir, 'a'));
+});
+
+test('two directories: member paths relative, no layer, content and link targets compared', async () => {
+  const dir = await scratchDir('repro-forms-');
+  for (const [side, text, target] of [['a', 'hi\n', 'y'], ['b', 'ho\n', 'x']] as const) {
+    await mkdir(join(dir, side, 'etc'), { recursive: true });
+    await writeFile(join(dir, side, 'etc', 'x'), text);
+    await writeFile(join(dir, side, 'etc', 'y'), 'same\n');
+    await symlink(target, join(dir, side, 'etc', 'l'));
+    for (const name of ['x', 'y', '']) await utimes(join(dir, side, 'etc', name), 1_700_000_000, 1_700_000_000);
+    await utimes(join(dir, side), 1_700_000_000, 1_700_000_000);
+  }
+  const r = await compareInputs(join(dir, 'a'), join(dir, 'b'));
+  const got = r.findings.filter((f) => f.category !== 'mtime').map((f) => `${f.path} ${f.category} ${f.layer}`);
+  assert.deepEqual(got, ['etc/l metadata undefined', 'etc/x content undefined']);
 });
