@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import type { Compression, Image, ImageConfig } from '../core/image.js';
 import { tempDir } from '../core/temp.js';
 import type { RuleSet } from '../rules/types.js';
-import { applyAnnotationRules, applyImageRules, applyRulesToLayer } from '../rules/apply.js';
+import { applyAnnotationRules, applyImageRules, applyRulesToLayer, epochToRfc3339 } from '../rules/apply.js';
 import { openImage, readLayer, hostPlatform } from './index.js';
 import { writeLayer, type LayerSource, type WrittenLayer } from './layer-writer.js';
 import { writeImage, type ImageFormat } from './image-writer.js';
@@ -98,10 +98,11 @@ async function spoolLayer(image: Image, index: number, file: string): Promise<La
 }
 
 /** A rootfs tarball or a directory has no config: the least an image needs (image-spec config.md). */
-function baseConfig(image: Image, platform: string | undefined): ImageConfig {
+function baseConfig(image: Image, platform: string | undefined, epoch: number): ImageConfig {
   if (image.config) return image.config;
   const [os = 'linux', architecture = 'amd64', variant] = (platform ?? hostPlatform()).split('/');
-  return { architecture, os, ...(variant ? { variant } : {}), rootfs: { type: 'layers', diff_ids: [] } };
+  // `created` is optional, but tools show 0001-01-01 without it; the epoch is the reproducible choice
+  return { created: epochToRfc3339(epoch), architecture, os, ...(variant ? { variant } : {}), rootfs: { type: 'layers', diff_ids: [] } };
 }
 
 function manifestAnnotations(image: Image): Record<string, string> | undefined {
@@ -130,7 +131,7 @@ export async function normalizeImage(input: string, rules: RuleSet, opts: Normal
       layers.push(await writeLayer(kept, { compression: opts.compression ?? 'gzip', dir: blobs }));
       await rm(spool, { force: true });
     }
-    const config = applyImageRules(baseConfig(image, opts.platform), rules, opts.epoch);
+    const config = applyImageRules(baseConfig(image, opts.platform, opts.epoch), rules, opts.epoch);
     const annotations = applyAnnotationRules(manifestAnnotations(image), rules, opts.epoch);
     const written = await writeImage(
       { layers, config, ...(annotations ? { annotations } : {}) },
