@@ -121,7 +121,7 @@ function parsePhase(ctx: Ctx, node: unknown, i: number, dir: string): Phase {
     const value = pair.value;
     const line = ctx.line(pair.key as Node);
     if (key === 'apt') steps.push({ kind: 'apt', packages: ctx.strList(value, `${what}.apt`), line });
-    if (key === 'run') steps.push({ kind: 'run', commands: runList(ctx, value, `${what}.run`), line });
+    if (key === 'run') steps.push({ kind: 'run', ...runList(ctx, value, `${what}.run`), line });
     if (key === 'files') steps.push({ kind: 'files', files: parseFiles(ctx, value, `${what}.files`, dir), line });
     if (key === 'env') {
       const e = isMap(value) ? value : ctx.fail(value as Node, `${what}.env: expected a mapping NAME: value`);
@@ -138,9 +138,13 @@ function parsePhase(ctx: Ctx, node: unknown, i: number, dir: string): Phase {
 }
 
 /** `run` items are whole shell commands: a single string is one command, not split on spaces. */
-function runList(ctx: Ctx, node: unknown, what: string): string[] {
-  if (isScalar(node)) return [ctx.str(node, what)];
-  return ctx.strList(node, what);
+function runList(ctx: Ctx, node: unknown, what: string): { commands: string[]; lines: number[] } {
+  if (isScalar(node)) return { commands: [ctx.str(node, what)], lines: [ctx.line(node)] };
+  if (!isSeq(node)) ctx.fail(node as Node, `${what}: expected a list of shell commands`);
+  return {
+    commands: node.items.map((item, i) => ctx.str(item, `${what}[${i}]`)),
+    lines: node.items.map((item) => ctx.line(item as Node)),
+  };
 }
 
 /** Parse and validate a manifest; throws ReproError("file:line", message) on the first problem. */

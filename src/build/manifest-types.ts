@@ -34,7 +34,8 @@ export interface FileStep {
 export type Step =
   | { kind: 'apt'; packages: string[]; line: number }
   | { kind: 'files'; files: FileStep[]; line: number }
-  | { kind: 'run'; commands: string[]; line: number }
+  /** `lines[i]` is the manifest line of `commands[i]`, so a failure points at the command itself. */
+  | { kind: 'run'; commands: string[]; lines: number[]; line: number }
   | { kind: 'env'; env: Record<string, string>; line: number };
 
 export interface Phase {

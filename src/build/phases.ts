@@ -23,11 +23,11 @@ export interface PhaseContext {
   onOutput?: (chunk: Buffer) => void;
 }
 
-function failure(ctx: PhaseContext, phase: Phase, step: Step, command: string, r: RunResult): ReproError {
+function failure(ctx: PhaseContext, phase: Phase, line: number, command: string, r: RunResult): ReproError {
   const tail = r.tail.length ? '\n  last output:\n' + r.tail.map((l) => '    ' + l).join('\n') : ' (no output)';
   return new ReproError(
     `phase "${phase.name}" failed: \`${command}\` exited with code ${r.code}${tail}`,
-    `${ctx.manifestPath}:${step.line}`,
+    `${ctx.manifestPath}:${line}`,
   );
 }
 
@@ -44,9 +44,10 @@ function runContext(ctx: PhaseContext): RunContext {
 }
 
 async function runCommands(ctx: PhaseContext, phase: Phase, step: Step, commands: string[], label?: string): Promise<void> {
-  for (const command of commands) {
+  for (const [i, command] of commands.entries()) {
     const r = await runInTree(runContext(ctx), command);
-    if (r.code !== 0) throw failure(ctx, phase, step, label ?? command, r);
+    const line = step.kind === 'run' ? (step.lines[i] ?? step.line) : step.line;
+    if (r.code !== 0) throw failure(ctx, phase, line, label ?? command, r);
   }
 }
 

@@ -108,7 +108,7 @@ test('a failing phase names the phase, the command, its exit code and its last o
   await writeFile(join(dir, 'm.yml'), 'name: f\nbase: scratch\nphases:\n  - name: ok\n    run: [true]\n  - name: broken\n    run:\n      - echo about to fail; echo detail >&2; exit 3\n');
   const err = await buildManifest(join(dir, 'm.yml'), { out: join(dir, 'f.tar') }).catch((e: unknown) => e);
   assert.ok(err instanceof ReproError);
-  assert.equal(err.where, `${join(dir, 'm.yml')}:7`);
+  assert.equal(err.where, `${join(dir, 'm.yml')}:8`, 'the line of the failing command itself');
   assert.match(err.message, /phase "broken" failed: `echo about to fail; echo detail >&2; exit 3` exited with code 3/);
   assert.match(err.message, /about to fail\n.*detail/);
   assert.throws(() => execFileSync('test', ['-e', join(dir, 'f.tar')]), 'no partial output');
