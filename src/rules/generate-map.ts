@@ -69,19 +69,23 @@ function metadata(f: Finding): Mapped[] {
   return out;
 }
 
+const ZIP_LIKE = /\.(zip|jar|war|ear|aar|whl|egg|apk)$/;
 const MEMBER_ORDER = /members? (common to both )?in another order/;
 const MEMBER_ORDER_WHY = 'member order: the canonical writer sorts members by path';
 
 function ordering(f: Finding): Mapped {
   if (/hardlink pair/.test(f.evidence)) return none(f, 'hardlink pair order: the canonical writer stores the lexically first path as the file');
-  if (MEMBER_ORDER.test(f.evidence)) return none(f, MEMBER_ORDER_WHY);
+  if (MEMBER_ORDER.test(f.evidence)) {
+    if (ZIP_LIKE.test(f.path)) return draft(f, { action: 'zip-normalize' });
+    return draft(f, { action: 'delete' }, { commented: true, review: true, note: 'members of an archive inside the image in another order: no rule re-sorts them; fix the tool that writes it' });
+  }
   if (/array elements/.test(f.evidence)) return draft(f, { action: 'sort-json-keys' }, { commented: true, review: true, note: 'JSON array order may be meaningful: no safe rule' });
   if (/JSON/.test(f.evidence) || f.path.endsWith('.json')) return draft(f, { action: 'sort-json-keys' });
   return draft(f, { action: 'sort-lines' });
 }
 
 function compression(f: Finding): Mapped {
-  if (/\bzip\b/i.test(f.evidence) || /\.(zip|jar|war|ear|aar|whl|egg|apk)$/.test(f.path)) return draft(f, { action: 'zip-normalize' });
+  if (/\bzip\b/i.test(f.evidence) || ZIP_LIKE.test(f.path)) return draft(f, { action: 'zip-normalize' });
   if (/^gzip\b/.test(f.evidence) || /\.(gz|tgz)$/.test(f.path)) return draft(f, { action: 'gzip-normalize' });
   return draft(f, { action: 'delete' }, { commented: true, review: true, note: 'no normalizer for this format' });
 }
@@ -114,7 +118,7 @@ export function mapFinding(f: Finding): Mapped[] {
     return [none(f, 'top-level input, not a path inside an image: rules apply to image paths')];
   }
   // Rules act on a path as a whole: a difference nested inside an archive member cannot be reached.
-  if (f.inner && f.category !== 'compression-metadata' && f.category !== 'ordering') {
+  if (f.inner) {
     return [draft(f, { action: 'delete' }, { commented: true, review: true, note: `difference inside ${f.inner}: no rule reaches into nested archives` })];
   }
   switch (f.category) {

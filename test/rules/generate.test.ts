@@ -101,6 +101,20 @@ test('same-action findings merge into one rule; paths with glob characters are e
   assert.equal(escapeGlob('/a*b?{c}'), '/a\\*b\\?\\{c\\}');
 });
 
+test('member order: zip-like files get zip-normalize, other nested archives and inner findings only a commented rule', () => {
+  const text = generateRules(report([
+    f('/usr/lib/app.jar', 'ordering', 'same 12 members in another order'),
+    f('/opt/bundle.tar', 'ordering', 'same 3 members in another order'),
+    { ...f('/var/cache/apt/x.deb', 'timestamp', 'ISO 8601 timestamp differs'), inner: 'data.tar.gz/usr/share/doc/x' },
+    f('', 'ordering', 'same 40 members in another order'),
+  ]));
+  const active = parseRuleFile(text, 'g.yml');
+  assert.deepEqual(active.map((r) => `${r.action}:${r.match.join(',')}`), ['zip-normalize:/usr/lib/app.jar']);
+  assert.match(text, /^ {2}# - match: \/opt\/bundle\.tar$/m);
+  assert.match(text, /^ {2}# - match: \/var\/cache\/apt\/x\.deb$/m);
+  assert.match(text, /^# {3}\(image\) \[ordering\]: member order: the canonical writer sorts members by path$/m);
+});
+
 test('an empty report gives a valid empty rule file; many mtime paths fold into covering directory globs', () => {
   assert.deepEqual(parseRuleFile(generateRules(report([])), 'e.yml'), []);
   const paths = Array.from({ length: 200 }, (_, i) => `/usr/share/locale/l${i % 20}/LC_MESSAGES/m${i}.mo`).concat(['/etc/x', '/var/lib/y']);
