@@ -110,6 +110,9 @@ function relay(member: MemberStream, wrap: (err: unknown) => Error): { body: Rea
   member.on('data', forward);
   member.on('end', () => body.end());
   member.on('error', (err) => body.destroy(wrap(err)));
+  // a consumer that left or dropped its body is told through finish() (the generator throws), not by an
+  // 'error' event nobody listens to, which would crash the process
+  body.on('error', ignore);
   body.on('drain', () => member.resume());
   body.on('close', () => {
     if (!ended) drainOnly(); // the consumer destroyed its body early

@@ -35,13 +35,27 @@ function mutate(base: Buffer, muts: Mutation[]): Buffer {
   return b;
 }
 
+/** How the consumer treats each body, in turn: read it all, sniff the first chunk, destroy it, leave it. */
+type Policy = 0 | 1 | 2 | 3;
+
+async function consume(body: NodeJS.ReadableStream & { destroy(): void }, policy: Policy): Promise<void> {
+  if (policy === 0) {
+    for await (const c of body) void c;
+  } else if (policy === 1) {
+    for await (const c of body) if (c) break;
+  } else if (policy === 2) {
+    body.destroy();
+  }
+}
+
 /** Open and read every layer; anything but a ReproError fails the property, so does a hang. */
-async function readAll(path: string): Promise<void> {
+async function readAll(path: string, policies: Policy[] = [0]): Promise<void> {
   const work = (async () => {
     try {
       const image = await openImage(path);
+      let n = 0;
       for (const layer of image.layers) {
-        for await (const { body } of readLayer(image, layer, { maxBytes: 64 << 20 })) for await (const c of body) void c;
+        for await (const { body } of readLayer(image, layer, { maxBytes: 64 << 20 })) await consume(body, policies[n++ % policies.length] ?? 0);
       }
     } catch (err) {
       if (!(err instanceof ReproError)) throw new Error(`unexpected ${String((err as Error)?.stack ?? err)}`);
@@ -99,11 +113,16 @@ test('mutated plain, gzip and zstd layer tarballs: only ReproError, bounded time
     const t0 = performance.now();
     let i = 0;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: bases.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (which, muts) => {
-        const file = join(dir, `in-${i++ % 4}`);
-        await writeFile(file, mutate(bases[which]!, muts));
-        await readAll(file);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: bases.length - 1 }),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.constantFrom<Policy>(0, 1, 2, 3), { minLength: 1, maxLength: 5 }),
+        async (which, muts, policies) => {
+          const file = join(dir, `in-${i++ % 4}`);
+          await writeFile(file, mutate(bases[which]!, muts));
+          await readAll(file, policies);
+        },
+      ),
       { numRuns: 300 },
     );
     const ms = performance.now() - t0;
@@ -120,11 +139,16 @@ test('mutated oci-archives and docker-archives: only ReproError, bounded time', 
     const bases = [await readFile(join(dir, 'base.oci.tar')), await readFile(join(dir, 'base.docker.tar'))];
     const t0 = performance.now();
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), async (which, muts) => {
-        const file = join(dir, 'mutated.tar');
-        await writeFile(file, mutate(bases[which]!, muts));
-        await readAll(file);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 1 }),
+        fc.array(mutation, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.constantFrom<Policy>(0, 1, 2, 3), { minLength: 1, maxLength: 3 }),
+        async (which, muts, policies) => {
+          const file = join(dir, 'mutated.tar');
+          await writeFile(file, mutate(bases[which]!, muts));
+          await readAll(file, policies);
+        },
+      ),
       { numRuns: 200 },
     );
     const ms = performance.now() - t0;
