@@ -178,10 +178,11 @@ async function replaceDir(from: string, to: string): Promise<void> {
   if (moved) await rm(old, { recursive: true, force: true });
 }
 
-/** The uncompressed tar of a layer, hashed on the way so its size is known (docker wants plain tars). */
+/** The uncompressed tar's size: known from writeLayer, else measured (and the diff_id checked) by inflating once. */
 async function plainLayerSize(layer: WrittenLayer): Promise<number> {
   const inflate = decompressor(layer.compression);
   if (!inflate) return layer.size;
+  if (layer.tarSize !== undefined) return layer.tarSize;
   const h = new HashingStream();
   h.resume();
   await pipeline(createReadStream(layer.path), inflate, h);

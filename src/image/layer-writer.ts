@@ -36,6 +36,8 @@ export interface WrittenLayer {
   mediaType: string;
   compression: Compression;
   path: string;
+  /** Bytes of the uncompressed tar (docker archives store layers uncompressed and need it up front). */
+  tarSize?: number;
 }
 
 /** zlib's default level: a fixed choice matters more than the ratio; 9 costs ~3x the time for ~2% size. */
@@ -260,6 +262,7 @@ export async function writeLayer(
       mediaType: layerMediaType(opts.compression),
       compression: opts.compression,
       path,
+      tarSize: raw.bytes,
     };
   } catch (err) {
     zstd?.kill();
