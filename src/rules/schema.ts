@@ -199,7 +199,7 @@ export function parseRuleFile(text: string, file: string): Rule[] {
   const ctx: Ctx = new Ctx(file, lines);
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0]?.line ?? 1;
+    const line = lines.linePos(first.pos[0]).line;
     throw new ReproError(`YAML: ${first.message.split('\n')[0] ?? first.code}`, `${file}:${line}`);
   }
   const root = doc.contents as Node | null;

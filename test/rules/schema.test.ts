@@ -72,7 +72,9 @@ test('a missing field, a bad glob, a bad regex, an unknown field and a bad type 
 test('version and YAML syntax problems are reported with a line too', () => {
   assert.match(errorOf('rules: []\n'), /^my\.yml:1: version: missing/);
   assert.match(errorOf('version: 2\nrules: []\n'), /^my\.yml:1: version: unsupported version 2/);
-  assert.match(errorOf('version: 1\nrules:\n  - match: /a\n   action: [\n'), /^my\.yml:\d+: YAML: /);
+  assert.match(errorOf('version: 1\nrules:\n  - match: /a\n   action: [\n'), /^my\.yml:[34]: YAML: /);
+  assert.equal(errorOf('version: 1\nrules:\n  - match: /a\n    action: delete\n    action: truncate\n'), 'my.yml:5: YAML: Map keys must be unique');
+  assert.match(errorOf('version: 1\nrules:\n  - match: /a\n\taction: x\n'), /^my\.yml:4: YAML: Tabs/);
   assert.match(errorOf('version: 1\nrulez: []\n'), /^my\.yml:2: rulez: unknown top-level field/);
 });
 
