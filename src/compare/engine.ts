@@ -105,7 +105,10 @@ function layerStreamFinding(a: Image, b: Image, i: number, entryFindings: number
 async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<{ findings: Finding[]; warnings: string[] }> {
   const plain = isPlain(a) && isPlain(b);
   const findings: Finding[] = compareImageMeta(a, b);
-  const warnings = [...a.warnings.map((w) => `A: ${w}`), ...b.warnings.map((w) => `B: ${w}`)];
+  // The reader's warnings are read at the end: most (escaping paths, devices, duplicates) are only known
+  // once the layers have streamed.
+  const own: string[] = [];
+  const all = (): string[] => [...a.warnings.map((w) => `A: ${w}`), ...b.warnings.map((w) => `B: ${w}`), ...own];
   const exclude = opts.exclude?.length ? picomatch(opts.exclude, { dot: true }) : undefined;
   const excluded = (path: string): boolean => exclude !== undefined && exclude(imagePath(path));
   const store = new BlobStore(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
@@ -133,7 +136,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
   }
   try {
     if (merged) {
-      warnings.push(`layer counts differ (A: ${a.layers.length}, B: ${b.layers.length}): compared the merged filesystems`);
+      own.push(`layer counts differ (A: ${a.layers.length}, B: ${b.layers.length}): compared the merged filesystems`);
       const [sa, sb] = await both([scanMerged(a, side(0)), scanMerged(b, side(1))]);
       try {
         findings.push(...(await diffScans(sa, sb, ctx)));
@@ -141,7 +144,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
         releaseScan(sa, store);
         releaseScan(sb, store);
       }
-      return { findings, warnings };
+      return { findings, warnings: all() };
     }
     for (let i = 0; i < a.layers.length; i++) {
       if (sameLayer(a, b, i)) {
@@ -175,7 +178,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
         releaseScan(scans[1], store);
       }
     }
-    return { findings, warnings };
+    return { findings, warnings: all() };
   } finally {
     await store.close();
   }
