@@ -1,6 +1,7 @@
 // `npm run bench`: repro diff against its floor (sha256sum of both inputs) and against diffoscope, on two
 // synthetic images made in the temp area. Prints times, ratios and repro's peak memory.
-//   BENCH_MB=110 (size of each image's payload), BENCH_DIFFOSCOPE_TIMEOUT=600 (seconds; 0 skips it)
+//   BENCH_MB=110 (size of each image's payload), BENCH_RUNS=3 (best of N for sha256sum and repro),
+//   BENCH_DIFFOSCOPE_TIMEOUT=600 (seconds; 0 skips it; run once: it is the slow one)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -37,6 +38,18 @@ function maxRssMb(timeV: string): number | undefined {
 
 const fmt = (s: number): string => `${s.toFixed(2)} s`;
 
+/** Runs of each fast contender; the best one counts (other load on the machine only ever adds time). */
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+
+function best<T extends { s: number }>(run: () => T): T {
+  let top: T | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    const r = run();
+    if (!top || r.s < top.s) top = r;
+  }
+  return top as T;
+}
+
 const BUILT_CLI = 'dist/src/cli/main.js';
 
 /** The built CLI (what users run; `npm run build` makes it), else the sources through tsx (slow start-up). */
@@ -57,28 +70,37 @@ function measure(label: string, a: string, b: string, planted: string[], dir: st
   console.log(`\n== ${label}: ${(statSync(a).size / 2 ** 20).toFixed(0)} + ${(statSync(b).size / 2 ** 20).toFixed(0)} MiB`);
   // warm the page cache so every contender reads from memory
   timed('cat', [a, b]);
-  const floor = timed('sha256sum', [a, b]);
+  const floor = best(() => timed('sha256sum', [a, b]));
   console.log(`sha256sum of both inputs (floor): ${fmt(floor.s)}`);
 
   // Linux keeps a process's peak RSS across fork+exec, so a child spawned straight from this (large) process
   // would report ours; /usr/bin/time -v starts it from a small process and reports the child's own.
   const useTime = has('/usr/bin/time');
+  let peakMb = 0;
   const childArgs = ['--import', 'tsx', 'bench/child.ts', a, b];
-  const engine = useTime ? timed('/usr/bin/time', ['-v', process.execPath, ...childArgs]) : timed(process.execPath, childArgs);
-  if (engine.code !== 0) throw new Error(`bench child failed: ${engine.stderr}`);
-  const res = JSON.parse(engine.stdout) as EngineResult;
-  res.maxRssKb = (maxRssMb(engine.stderr) ?? res.maxRssKb / 1024) * 1024;
+  const res = best(() => {
+    const engine = useTime ? timed('/usr/bin/time', ['-v', process.execPath, ...childArgs]) : timed(process.execPath, childArgs);
+    if (engine.code !== 0) throw new Error(`bench child failed: ${engine.stderr}`);
+    const r = JSON.parse(engine.stdout) as EngineResult;
+    r.maxRssKb = (maxRssMb(engine.stderr) ?? r.maxRssKb / 1024) * 1024;
+    peakMb = Math.max(peakMb, r.maxRssKb / 1024);
+    return { ...r, s: r.ms / 1000 };
+  });
   const found = planted.filter((p) => res.paths.some((x) => x === p || x.startsWith(p + ' ') || x.startsWith(p.slice(1) + ' ')));
   console.log(`compareInputs (in-process): ${fmt(res.ms / 1000)}, peak RSS ${(res.maxRssKb / 1024).toFixed(0)} MiB, ${res.findings} findings ${JSON.stringify(res.categories)}; planted contents found ${found.length}/${planted.length}`);
 
   const out = join(dir, 'r.json');
   const cliArgs = [...cliEntry(), 'diff', a, b, '--quiet', '--json', out];
-  const cli = useTime ? timed('/usr/bin/time', ['-v', process.execPath, ...cliArgs]) : timed(process.execPath, cliArgs);
+  const cli = best(() => {
+    const r = useTime ? timed('/usr/bin/time', ['-v', process.execPath, ...cliArgs]) : timed(process.execPath, cliArgs);
+    peakMb = Math.max(peakMb, maxRssMb(r.stderr) ?? 0);
+    return r;
+  });
   const cliRss = maxRssMb(cli.stderr);
   const how = cliArgs[0] === BUILT_CLI ? 'built CLI' : 'CLI through tsx';
   console.log(`repro diff (${how}, exit ${cli.code}): ${fmt(cli.s)}${cliRss ? `, peak RSS ${cliRss.toFixed(0)} MiB` : ''}`);
   console.log(`ratio to the hashing floor: engine ${(res.ms / 1000 / floor.s).toFixed(2)}×, CLI ${(cli.s / floor.s).toFixed(2)}× (target ≤ 2.5×)`);
-  console.log(`peak memory: ${Math.max(res.maxRssKb / 1024, cliRss ?? 0).toFixed(0)} MiB (target < 300 MiB)`);
+  console.log(`peak memory over every repro run: ${peakMb.toFixed(0)} MiB (target < 300 MiB)`);
 
   if (DIFFOSCOPE_TIMEOUT > 0 && has('diffoscope')) {
     const d = timed('diffoscope', ['--no-progress', '--text', join(dir, 'diffoscope.txt'), a, b], DIFFOSCOPE_TIMEOUT);
@@ -102,7 +124,7 @@ async function main(): Promise<void> {
   const { inputs, shape } = await makeBenchImages(dir, MB * 1024 * 1024);
   console.log(`synthetic root filesystems: ${shape.files} files, ${(shape.totalBytes / 2 ** 20).toFixed(0)} MiB each, made in ${fmt((performance.now() - t) / 1000)}`);
   console.log(`planted: every mtime, ${shape.changed.length} contents (${shape.changed.join(', ')}), config.created`);
-  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the machine skews every number alike)`);
+  console.log(`best of ${RUNS} runs for sha256sum and repro; machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the machine skews every number alike)`);
   measure('rootfs tarballs (.tar.gz)', ...inputs.rootfs, shape.changed, dir);
   measure('oci-archives (2 gzip layers; diffoscope cannot pair blobs here, so it does far less work)', ...inputs.oci, shape.changed, dir);
 }
