@@ -24,7 +24,8 @@ function headerMtime(h: Header): number {
   return Number.isFinite(t) ? Math.floor(t / 1000) : 0;
 }
 
-export function entryFromHeader(h: Header): Entry {
+/** `whiteouts: false` for tars that are not image layers (a .deb's data.tar): `.wh.` names stay files. */
+export function entryFromHeader(h: Header, opts: { whiteouts?: boolean } = {}): Entry {
   const name = h.name;
   const records = (h.pax ?? {}) as Record<string, string>;
   let path = normalizePath(name);
@@ -32,10 +33,11 @@ export function entryFromHeader(h: Header): Entry {
   const slash = path.lastIndexOf('/');
   const base = path.slice(slash + 1);
   const dir = slash === -1 ? '' : path.slice(0, slash);
-  if (base === OPAQUE_NAME) {
+  const layer = opts.whiteouts !== false;
+  if (layer && base === OPAQUE_NAME) {
     type = 'opaque';
     path = dir;
-  } else if (base.startsWith(WHITEOUT_PREFIX)) {
+  } else if (layer && base.startsWith(WHITEOUT_PREFIX)) {
     type = 'whiteout';
     path = (dir ? dir + '/' : '') + base.slice(WHITEOUT_PREFIX.length);
   }

@@ -1,7 +1,8 @@
 // tar members inside a file (a .tar.gz payload, a .deb's data.tar): compared as entries (metadata via
 // compareEntryMeta) plus content (recursing), with member order and added/removed members reported.
-import { extract as tarExtract, type Header } from 'tar-stream';
-import { normalizePath, type Entry, type EntryType } from '../../core/entry.js';
+import { extract as tarExtract } from 'tar-stream';
+import type { Entry } from '../../core/entry.js';
+import { entryFromHeader } from '../../image/tar-entry.js';
 import { blobFromBuffer } from '../blob.js';
 import { compareContent, nested, type Comparator, type ContentContext, type ContentFinding } from '../content.js';
 import { compareEntryMeta } from '../entry-meta.js';
@@ -14,48 +15,6 @@ interface Member {
   data: Buffer;
 }
 
-const TYPES: Record<string, EntryType> = {
-  file: 'file',
-  'contiguous-file': 'file',
-  directory: 'dir',
-  symlink: 'symlink',
-  link: 'hardlink',
-  'character-device': 'char',
-  'block-device': 'block',
-  fifo: 'fifo',
-};
-
-/** Field-by-field PAX keys the entry already holds elsewhere. */
-const PAX_FIELDS = new Set(['path', 'linkpath', 'size', 'mtime', 'uid', 'gid', 'uname', 'gname']);
-
-function toEntry(h: Header): Entry {
-  const pax = (h.pax ?? {}) as Record<string, string>;
-  const xattrs: Record<string, string> = {};
-  const rest: Record<string, string> = {};
-  for (const [k, v] of Object.entries(pax)) {
-    if (k.startsWith('SCHILY.xattr.')) xattrs[k.slice('SCHILY.xattr.'.length)] = v;
-    else if (!PAX_FIELDS.has(k)) rest[k] = v;
-  }
-  const type = TYPES[h.type ?? 'file'] ?? 'file';
-  return {
-    path: normalizePath(h.name),
-    name: h.name,
-    type,
-    mode: (h.mode ?? 0) & 0o7777,
-    uid: h.uid ?? 0,
-    gid: h.gid ?? 0,
-    uname: h.uname ?? '',
-    gname: h.gname ?? '',
-    mtime: pax.mtime ? Number(pax.mtime) : Math.floor((h.mtime?.getTime() ?? 0) / 1000),
-    size: type === 'file' ? (h.size ?? 0) : 0,
-    ...(h.linkname ? { linkname: type === 'hardlink' ? normalizePath(h.linkname) : h.linkname } : {}),
-    ...(h.devmajor ? { devmajor: h.devmajor } : {}),
-    ...(h.devminor ? { devminor: h.devminor } : {}),
-    xattrs,
-    pax: rest,
-  };
-}
-
 export async function readTarMembers(blob: Blob): Promise<Member[]> {
   const members: Member[] = [];
   const extract = tarExtract();
@@ -65,7 +24,7 @@ export async function readTarMembers(blob: Blob): Promise<Member[]> {
   for await (const item of extract) {
     const parts: Buffer[] = [];
     for await (const chunk of item) parts.push(chunk as Buffer);
-    members.push({ entry: toEntry(item.header), data: Buffer.concat(parts) });
+    members.push({ entry: entryFromHeader(item.header, { whiteouts: false }), data: Buffer.concat(parts) });
   }
   return members;
 }
