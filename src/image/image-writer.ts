@@ -203,11 +203,11 @@ async function writeDockerArchive(spec: ImageSpec, out: string, refName: string 
   const config = configBytes(spec.config, spec.layers);
   const configDigest = sha256(config);
   const layers: OuterMember[] = [];
-  const descriptors: { mediaType: string; digest: string; size: number }[] = [];
+  const descriptors: { digest: string; size: number }[] = [];
   const seen = new Set<string>();
   for (const l of spec.layers) {
     const size = await plainLayerSize(l);
-    descriptors.push({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar', digest: l.diffId, size });
+    descriptors.push({ digest: l.diffId, size });
     if (seen.has(l.diffId)) continue;
     seen.add(l.diffId);
     layers.push({ name: `${hex(l.diffId)}.tar`, size, open: () => openPlain(l) });
@@ -221,13 +221,14 @@ async function writeDockerArchive(spec: ImageSpec, out: string, refName: string 
     { name: `${hex(configDigest)}.json`, bytes: config },
     ...layers,
   ], out);
-  // The digest of the schema-2 manifest that describes this archive (what a registry push would create).
-  const v2s2 = Buffer.from(canonicalJson({
+  // The digest of the schema-2 manifest skopeo derives from this archive (`skopeo inspect` shows the same):
+  // its field order (mediaType, size, digest) and its layer media type, which says .gzip for plain tars.
+  const v2s2 = Buffer.from(JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: configDigest, size: config.length },
-    layers: descriptors,
-  }, MANIFEST_ORDER));
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: configDigest },
+    layers: descriptors.map((d) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: d.size, digest: d.digest })),
+  }));
   return { manifestDigest: sha256(v2s2), configDigest };
 }
 
