@@ -89,6 +89,9 @@ async function copyFile(ctx: PhaseContext, f: FileStep): Promise<void> {
     await writeFile(target, f.content ?? '');
   }
   if (f.mode !== undefined) await chmod(target, f.mode);
+  // Files belong to root unless the step says otherwise; without root that default cannot be had, and the
+  // builder's own ids are kept (the layer shows them) rather than failing every unprivileged build.
+  if (f.owner === undefined && process.getuid?.() !== 0) return;
   const owner = f.owner ?? '0:0';
   const [user = '0', group] = owner.split(':');
   const uid = await lookupId(ctx.root, 'passwd', user, where);

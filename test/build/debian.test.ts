@@ -1,5 +1,6 @@
 // The real thing: fixtures/debian (debootstrap bookworm minbase + packages + configuration) built as root
-// from the host's own apt mirror. Minutes, not seconds; skipped only without root or debootstrap.
+// from the host's own apt mirror, twice, to the same digest. Minutes, not seconds; skipped only without root or
+// debootstrap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,7 +17,7 @@ const skip = process.getuid?.() !== 0
     ? 'debootstrap is not installed'
     : false;
 
-test('fixtures/debian builds as root: base + packages + configure, normalized by the debian rules', { skip, timeout: 40 * 60_000 }, async () => {
+test('fixtures/debian builds as root: base + packages + configure, normalized by the debian rules, twice identical', { skip, timeout: 40 * 60_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'repro-debian-'));
   const events: ProgressEvent[] = [];
   const r = await buildManifest(join(PROJECT_ROOT, 'fixtures/debian/manifest.yml'), {
@@ -47,6 +48,15 @@ test('fixtures/debian builds as root: base + packages + configure, normalized by
   assert.ok(paths[2]!.has('etc/ssh/sshd_config.d/repro.conf') && paths[2]!.has('home/builder'));
   assert.ok(!paths[2]!.has('usr/bin/dpkg'), 'a phase layer holds only what the phase changed');
   assert.equal(machineId, 0, 'machine-id emptied');
+  // The second build (another build path, packages from the cache) is bit-for-bit the same image.
+  const again = await buildManifest(join(PROJECT_ROOT, 'fixtures/debian/manifest.yml'), {
+    out: join(dir, 'again.tar'),
+    workDir: join(dir, 'elsewhere'),
+    extraRules: ['debian', 'common'],
+  });
+  process.stderr.write(`debian rebuild: ${(again.durationMs / 1000).toFixed(1)} s, ${again.manifestDigest}\n`);
+  assert.deepEqual(again.layers, r.layers);
+  assert.equal(again.manifestDigest, r.manifestDigest);
   // nothing mounted is left behind, and the work tree is gone
   assert.ok(!(await readFile('/proc/self/mounts', 'utf8')).includes(dir));
   assert.equal(spawnSync('test', ['-e', join(dir, 'work/rootfs')]).status, 1);
