@@ -117,6 +117,11 @@ function parseAction(ctx: Ctx, map: YAMLMap, action: ActionName, p: string): Rul
       if (pattern === undefined) ctx.fail(map, `${p}.pattern`, 'missing (a JavaScript regular expression)');
       if (replacement === undefined) ctx.fail(map, `${p}.replacement`, 'missing');
       try {
+        new RegExp('', flags);
+      } catch {
+        ctx.fail(map.get('flags', true) as Node, `${p}.flags`, `"${flags}" are not regular expression flags (g, m, i, s, u)`);
+      }
+      try {
         new RegExp(pattern, flags);
       } catch (err) {
         ctx.fail(map.get('pattern', true) as Node, `${p}.pattern`, `bad regular expression: ${(err as Error).message}`);

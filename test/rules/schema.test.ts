@@ -62,6 +62,7 @@ test('a missing field, a bad glob, a bad regex, an unknown field and a bad type 
   assert.match(errorOf('version: 1\nrules:\n  - match: /a\n    action: delete\n  - match: "/etc/{a,b"\n    action: delete\n'), /^my\.yml:5: rules\[1\]\.match: bad glob "\/etc\/\{a,b": unclosed "\{"/);
   assert.match(errorOf('version: 1\nrules:\n  - match: etc/passwd\n    action: delete\n'), /^my\.yml:3: rules\[0\]\.match: bad glob .*absolute/);
   assert.match(errorOf('version: 1\nrules:\n  - match: /a\n    action: regex-replace\n    pattern: "(unclosed"\n    replacement: x\n'), /^my\.yml:5: rules\[0\]\.pattern: bad regular expression/);
+  assert.match(errorOf('version: 1\nrules:\n  - match: /a\n    action: regex-replace\n    pattern: a\n    replacement: b\n    flags: gx\n'), /^my\.yml:7: rules\[0\]\.flags: "gx" are not regular expression flags/);
   assert.match(errorOf('version: 1\nrules:\n  - match: /a\n    action: truncate\n    contents: x\n'), /^my\.yml:5: rules\[0\]\.contents: unknown field for action truncate/);
   assert.match(errorOf('version: 1\nrules:\n  - match: /a\n    type: regular\n    action: truncate\n'), /^my\.yml:4: rules\[0\]\.type: unknown entry type "regular"/);
   assert.match(errorOf('version: 1\nrules:\n  - match: /a\n    action: set-mode\n    mode: 644\n'), /^my\.yml:5: rules\[0\]\.mode: must be a string/);
