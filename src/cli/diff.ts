@@ -16,6 +16,9 @@ interface DiffFlags {
   ignore: string[];
   maxDepth?: number;
   maxDiffLines?: number;
+  maxMemberBytes?: number;
+  maxTotalBytes?: number;
+  maxLayerBytes?: number;
   platform?: string;
   quiet?: boolean;
   json?: string;
@@ -38,6 +41,16 @@ function count(name: string): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} needs a whole number ≥ 0, got "${value}"`);
+    return n;
+  };
+}
+
+/** "512M", "4G", "1048576" → bytes, for the size limits. */
+function size(name: string): (value: string) => number {
+  return (value) => {
+    const m = /^(\d+)\s*([KMGT]?)(?:i?B)?$/i.exec(value.trim());
+    const n = m ? Number(m[1]) * 1024 ** 'BKMGT'.indexOf((m[2] || 'B').toUpperCase()) : NaN;
+    if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${name}: expected a size like 4G, 512M or 1048576, not "${value}"`);
     return n;
   };
 }
@@ -72,6 +85,10 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
   const ignore = categories(flags.ignore);
   const limits: Partial<ContentLimits> = {};
   if (flags.maxDepth !== undefined) limits.maxDepth = flags.maxDepth;
+  if (flags.maxMemberBytes !== undefined) limits.maxMemberBytes = flags.maxMemberBytes;
+  if (flags.maxTotalBytes !== undefined) limits.maxTotalBytes = flags.maxTotalBytes;
+  // through the environment, as inspect does: every layer reader of this process obeys it
+  if (flags.maxLayerBytes !== undefined) process.env.REPRO_MAX_LAYER_BYTES = String(flags.maxLayerBytes);
   // The report keeps at least the engine's default detail; the terminal cuts it to --max-diff-lines.
   if (flags.maxDiffLines !== undefined) {
     limits.maxDiffLines = flags.maxDiffLines === 0 ? Number.MAX_SAFE_INTEGER : Math.max(flags.maxDiffLines, DEFAULT_LIMITS.maxDiffLines);
@@ -110,6 +127,9 @@ export function registerDiff(program: Command): void {
     .option('--ignore <category>', 'report this category but do not fail on it (repeatable)', collect, [])
     .option('--max-depth <n>', 'nesting depth inside archives before comparing bytes only', count('--max-depth'))
     .option('--max-diff-lines <n>', 'detail lines per finding (0 = all)', count('--max-diff-lines'))
+    .option('--max-member-bytes <size>', `members (or decompressed payloads) above this are compared by digest only (default ${DEFAULT_LIMITS.maxMemberBytes / 2 ** 20}M)`, size('--max-member-bytes'))
+    .option('--max-total-bytes <size>', `decompressed bytes allowed over the whole comparison; a bomb stops here with a warning (default ${DEFAULT_LIMITS.maxTotalBytes / 2 ** 30}G)`, size('--max-total-bytes'))
+    .option('--max-layer-bytes <size>', 'stop reading a layer after this many uncompressed bytes (default 64G)', size('--max-layer-bytes'))
     .option('--platform <os/arch>', 'image to compare from a multi-platform index')
     .option('--emit-rules <file>', 'write the normalization rules that remove what was found (as repro rules does)')
     .option('-q, --quiet', 'print nothing; the exit code says it (0 identical, 1 different)');
