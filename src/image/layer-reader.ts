@@ -161,7 +161,12 @@ function describe(layer: LayerRef): string {
 
 export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerOptions = {}): AsyncGenerator<LayerItem> {
   if (layer.rootDir !== undefined) {
-    yield* walkDirectory(layer.rootDir, image.warnings);
+    const audit = new EntryAudit();
+    for await (const item of walkDirectory(layer.rootDir, image.warnings)) {
+      audit.add(item.entry);
+      yield item;
+    }
+    image.warnings.push(...audit.warnings(`layer ${layer.index}`));
     return;
   }
   if (!layer.open) throw new ReproError(`${describe(layer)} has no content`, image.input);

@@ -135,3 +135,21 @@ test('an OCI layout directory whose blob is a symlink out of the layout is refus
   await writeFile(join(lay, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: d, size: 2 }] }));
   await assert.rejects(openImage(lay), /manifest blob sha256:[0-9a-f]+ is missing/);
 });
+
+test('a directory input: symlinks leading out are warnings, never followed', async (t) => {
+  const dir = await tmp(t);
+  const root = join(dir, 'root');
+  await mkdir(join(root, 'etc'), { recursive: true });
+  await writeFile(join(dir, 'host-secret'), 'secret');
+  await symlink('../../host-secret', join(root, 'etc', 'leak'));
+  await symlink('/etc/passwd', join(root, 'etc', 'abs'));
+  const image = await openImage(root);
+  const items: string[] = [];
+  for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
+    let text = '';
+    for await (const c of body) text += (c as Buffer).toString();
+    items.push(`${entry.type}:${entry.path}:${text}`);
+  }
+  assert.deepEqual(items, ['dir:etc:', 'symlink:etc/abs:', 'symlink:etc/leak:']);
+  assert.ok(image.warnings.some((w) => w === 'layer 0: 1 symlinks pointing outside the root: etc/leak -> ../../host-secret'), image.warnings.join('\n'));
+});
