@@ -30,8 +30,8 @@ function clean(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-function short(digest: string): string {
-  return digest.replace(/^sha256:/, '').slice(0, 16);
+function short(digest: string | null): string {
+  return digest === null ? '-' : digest.replace(/^sha256:/, '').slice(0, 16);
 }
 
 function render(r: InspectResult): string {
@@ -45,7 +45,7 @@ function render(r: InspectResult): string {
     style: { head: style.level > 0 ? ['cyan'] : [], border: style.level > 0 ? ['grey'] : [] },
   });
   for (const l of r.layers) {
-    table.push([l.index, clean(l.mediaType.replace('application/vnd.', '')), short(l.digest), short(l.diffId), human(l.size), l.entries + (l.whiteouts ? ` (${l.whiteouts} wh)` : '')]);
+    table.push([l.index, clean(l.mediaType.replace('application/vnd.', '')), short(l.digest), short(l.diffId), l.size === null ? '-' : human(l.size), l.entries + (l.whiteouts ? ` (${l.whiteouts} wh)` : '')]);
   }
   lines.push(table.toString());
   if (r.history.length) {

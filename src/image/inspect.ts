@@ -6,9 +6,10 @@ import { readLayer } from './layer-reader.js';
 export interface LayerSummary {
   index: number;
   mediaType: string;
-  digest: string;
-  diffId: string;
-  size: number;
+  /** null only for directory inputs, which have no blob. */
+  digest: string | null;
+  diffId: string | null;
+  size: number | null;
   entries: number;
   whiteouts: number;
 }
@@ -47,9 +48,9 @@ export async function inspectImage(path: string, opts: OpenOptions = {}): Promis
     layers.push({
       index: layer.index,
       mediaType: layer.mediaType,
-      digest: layer.digest ?? '',
-      diffId: layer.diffId ?? '',
-      size: layer.size ?? 0,
+      digest: layer.digest ?? null,
+      diffId: layer.diffId ?? null,
+      size: layer.size ?? null,
       entries,
       whiteouts,
     });

@@ -1,7 +1,7 @@
 // `repro inspect`: the table a user reads, the stable --json shape, --platform, --max-layer-bytes, exit codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRepro } from '../helpers/cli.js';
@@ -52,7 +52,9 @@ test('--json has a stable shape: every key present, null when absent', async (t)
   const keys = ['schema', 'input', 'kind', 'manifestDigest', 'configDigest', 'created', 'architecture', 'os', 'history', 'layers', 'warnings'];
   const layerKeys = ['index', 'mediaType', 'digest', 'diffId', 'size', 'entries', 'whiteouts'];
   const shapes: Record<string, unknown>[] = [];
-  for (const input of [join(dir, 'img'), join(dir, 'd.tar'), join(dir, 'r.tgz')]) {
+  await mkdir(join(dir, 'plain'));
+  await writeFile(join(dir, 'plain', 'f'), 'f');
+  for (const input of [join(dir, 'img'), join(dir, 'd.tar'), join(dir, 'r.tgz'), join(dir, 'plain')]) {
     const r = await runRepro(['inspect', '--json', input]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as Record<string, unknown> & { layers: Record<string, unknown>[]; history: Record<string, unknown>[] };
@@ -65,6 +67,9 @@ test('--json has a stable shape: every key present, null when absent', async (t)
   assert.equal(shapes[1]?.manifestDigest, null, 'docker legacy has no manifest');
   assert.equal(shapes[2]?.configDigest, null, 'a rootfs tarball has no config');
   assert.equal(shapes[2]?.kind, 'rootfs-tar');
+  const plain = shapes[3] as { kind: string; layers: { digest: unknown; diffId: unknown; size: unknown; entries: number }[] };
+  assert.equal(plain.kind, 'directory');
+  assert.deepEqual(plain.layers.map((l) => [l.digest, l.diffId, l.size, l.entries]), [[null, null, null, 1]], 'a directory has no blob');
   const img = shapes[0] as { history: { emptyLayer: boolean; created: string | null }[]; layers: { size: number; whiteouts: number }[] };
   assert.deepEqual(img.history.map((h) => h.emptyLayer), [false, true]);
   assert.equal(img.history[1]?.created, null);
