@@ -2,7 +2,7 @@
 // layer: gzip 2 MB → 2 GiB, zstd (made by the zstd binary) 2 GiB, a zip whose deflate stream expands to
 // 2 GiB, a gzip nested 200 deep. Each run is measured in the child (GNU time: wall time, peak RSS) and must
 // end with a finding carrying a warning, never a crash. The bombs are built once and cached in the temp dir.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -98,7 +98,7 @@ interface Finding {
   warning?: string;
 }
 
-async function diffMeasured(t: Parameters<typeof sandbox>[0], a: string, b: string, flags: string[], label: string) {
+async function diffMeasured(t: TestContext, a: string, b: string, flags: string[], label: string) {
   const box = await sandbox(t, 'hostile-bomb-');
   const out = join(box.work, 'report.json');
   const r = await runMeasured(['diff', a, b, '--json', out, ...flags], { cwd: box.cwd, env: box.env });
