@@ -126,7 +126,7 @@ export async function normalizeImage(input: string, rules: RuleSet, opts: Normal
     for (let i = 0; i < image.layers.length; i++) {
       const spool = join(work, `spool-${i}`);
       const items = await spoolLayer(image, i, spool);
-      const kept = await applyRulesToLayer(items, rules, { epoch: opts.epoch, layer: i, ...(opts.warn ? { warn: opts.warn } : {}) });
+      const kept = await applyRulesToLayer(items, rules, { epoch: opts.epoch, layer: i, spoolDir: work, ...(opts.warn ? { warn: opts.warn } : {}) });
       deleted += items.length - kept.length;
       layers.push(await writeLayer(kept, { compression: opts.compression ?? 'gzip', dir: blobs }));
       await rm(spool, { force: true });

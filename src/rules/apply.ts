@@ -1,6 +1,9 @@
 // Applying a rule set: to one layer's items (build and normalize both call this before writeLayer) and to
 // the image documents. Every matching rule applies, in rule-file order; metadata actions never read content,
 // content actions read it once (bounded: over the limit → a warning and the content left as it was).
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Entry } from '../core/entry.js';
 import type { ImageConfig } from '../core/image.js';
@@ -25,7 +28,17 @@ export interface ApplyContext {
   maxContentBytes?: number;
   /** Called for each rule that could not apply to a member (not gzip, too big, ...). */
   warn?: (message: string) => void;
+  /**
+   * Where rewritten contents go once more than `maxHeldBytes` of them are held: the layer is written after
+   * all its items are ready, so without a spool a rule on thousands of files would hold them all in memory.
+   * Files are named by a counter, never by member name. Without it every rewritten content stays in memory.
+   */
+  spoolDir?: string;
+  maxHeldBytes?: number;
 }
+
+/** Rewritten content kept in memory per layer before spooling to `spoolDir`. */
+export const DEFAULT_MAX_HELD_BYTES = 32 * 1024 * 1024;
 
 function applyMeta(entry: Entry, rule: Rule, epoch: number): Entry {
   switch (rule.action) {
@@ -63,6 +76,16 @@ async function readAll(item: LayerSource, limit: number): Promise<Buffer | undef
   return Buffer.concat(chunks);
 }
 
+async function holdOrSpool(data: Buffer, held: { bytes: number; files: number }, ctx: ApplyContext): Promise<() => Readable> {
+  if (!ctx.spoolDir || held.bytes + data.length <= (ctx.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES)) {
+    held.bytes += data.length;
+    return () => Readable.from([data]);
+  }
+  const file = join(ctx.spoolDir, `rewritten-${ctx.layer}-${held.files++}`);
+  await writeFile(file, data);
+  return () => createReadStream(file);
+}
+
 const isWhiteout = (e: Entry): boolean => e.type === 'whiteout' || e.type === 'opaque';
 
 export async function applyRulesToLayer(items: LayerSource[], rules: RuleSet, ctx: ApplyContext): Promise<LayerSource[]> {
@@ -71,6 +94,7 @@ export async function applyRulesToLayer(items: LayerSource[], rules: RuleSet, ct
   const entryRules = rules.rules.filter((r) => !isImageAction(r.action));
   const out: LayerSource[] = [];
   const deleted = new Map<string, LayerSource>();
+  const held = { bytes: 0, files: 0 };
   for (const item of items) {
     const matched = matchingRules(entryRules, item.entry, ctx.layer);
     if (matched.length === 0) {
@@ -101,10 +125,9 @@ export async function applyRulesToLayer(items: LayerSource[], rules: RuleSet, ct
       if ('skip' in r) warn(`/${entry.path}: ${rule.action} (${rule.where}) not applied: ${r.skip}`);
       else data = r.data;
     }
-    const final = data;
-    const rewritten: Entry = { ...entry, size: final.length };
+    const rewritten: Entry = { ...entry, size: data.length };
     delete rewritten.digest;
-    out.push({ entry: rewritten, content: () => Readable.from([final]) });
+    out.push({ entry: rewritten, content: await holdOrSpool(data, held, ctx) });
   }
   return deleted.size === 0 ? out : afterDeletes(out, deleted);
 }

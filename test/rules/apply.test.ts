@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { entryFrom, type Entry } from '../../src/core/entry.js';
 import type { LayerSource } from '../../src/image/layer-writer.js';
@@ -170,4 +173,17 @@ test('image-timestamps sets created, history and the created label/annotation to
   assert.equal(config.created, '2024-05-01T12:00:00Z', 'input not mutated');
   assert.deepEqual(applyAnnotationRules({ 'org.opencontainers.image.created': 'now' }, set, 0), { 'org.opencontainers.image.created': '1970-01-01T00:00:00Z' });
   assert.equal(applyImageRules(config, rules('  - match: /x\n    action: delete\n'), 0), config, 'no image rule → same config');
+});
+
+test('rewritten contents beyond maxHeldBytes are spooled to files named by counter, not kept in memory', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'apply-spool-'));
+  try {
+    const set = rules('  - match: /data/*\n    action: sort-lines\n');
+    const items = Array.from({ length: 5 }, (_, i) => file(`data/f${i}`, `b${i}\na${i}\n`));
+    const out = await applyRulesToLayer(items, set, { epoch: 0, layer: 3, spoolDir: dir, maxHeldBytes: 12 });
+    assert.deepEqual((await readdir(dir)).sort(), ['rewritten-3-0', 'rewritten-3-1', 'rewritten-3-2']);
+    for (let i = 0; i < 5; i++) assert.equal((await body(out[i])).toString(), `a${i}\nb${i}\n`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
