@@ -26,7 +26,7 @@ test('renderCheck: verdict and both digests first, then categories, phases, find
     compared: buildReport({ inputs: [], findings, ignored: [], warnings: [] }),
     runs: runs(['sha256:aaa', 'sha256:bbb']),
     plan,
-    packages: { packages: [{ name: 'tool', files: [{ path: '/usr/bin/tool', categories: ['mtime'] }] }], unowned: [{ path: '/etc/machine-id', categories: ['random-id'] }], shared: [] },
+    packages: { packages: [{ name: 'gzip', files: [{ path: '/usr/share/doc/gzip/changelog.gz', categories: ['compression-metadata'] }] }, { name: 'tool', files: [{ path: '/usr/bin/tool', categories: ['mtime'] }] }], unowned: [{ path: '/etc/machine-id', categories: ['random-id'] }], shared: [] },
     startedAt: Date.now(),
   });
   const text = renderCheck(r);
@@ -35,7 +35,7 @@ test('renderCheck: verdict and both digests first, then categories, phases, find
   assert.match(lines[1] ?? '', /build A: sha256:aaa/);
   assert.match(lines[2] ?? '', /build B: sha256:bbb/);
   assert.match(lines[3] ?? '', /variations: hostname/);
-  const order = ['random-id', 'layer 1 — phase generate', '/etc/machine-id', 'packages', 'tool → 1 file', '(no package'].map((s) => text.indexOf(s));
+  const order = ['random-id', 'layer 1 — phase generate', '/etc/machine-id', 'packages', 'gzip → 1 file', '/usr/share/doc/gzip/changelog.gz  compression-metadata', '1 package with mtime differences only: tool (1)', '(no package'].map((s) => text.indexOf(s));
   assert.ok(order.every((at) => at >= 0), `all sections present: ${order.join(',')}`);
   assert.deepEqual([...order].sort((x, y) => x - y), order, 'sections in order');
 });
