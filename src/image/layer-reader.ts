@@ -8,7 +8,7 @@ import { ReproError, formatError } from '../core/errors.js';
 import type { Image, LayerItem, LayerRef } from '../core/image.js';
 import { decompressor, detectCompression } from './decompress.js';
 import { EntryAudit, entryFromHeader } from './tar-entry.js';
-import { DOCKER_LAYER } from './media-types.js';
+import { DOCKER_LAYER, isLayer } from './media-types.js';
 import { walkDirectory } from './dir-reader.js';
 
 export interface ReadLayerOptions {
@@ -155,6 +155,11 @@ async function sniff(raw: Readable): Promise<{ head: Buffer; stream: Readable }>
   return { head, stream: Readable.from(rest(), { objectMode: false }) };
 }
 
+/** Layers are often read more than once (scan, then compare): say each thing once. */
+function warn(image: Image, ...messages: string[]): void {
+  for (const m of messages) if (!image.warnings.includes(m)) image.warnings.push(m);
+}
+
 function describe(layer: LayerRef): string {
   return `layer ${layer.index} (${layer.digest ?? layer.source})`;
 }
@@ -166,7 +171,7 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
       audit.add(item.entry);
       yield item;
     }
-    image.warnings.push(...audit.warnings(`layer ${layer.index}`));
+    warn(image, ...audit.warnings(`layer ${layer.index}`));
     return;
   }
   if (!layer.open) throw new ReproError(`${describe(layer)} has no content`, image.input);
@@ -180,8 +185,8 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   const { head, stream } = sniffed;
   const kind = detectCompression(head);
   if (kind === 'xz' || kind === 'bzip2') throw new ReproError(`${describe(layer)} is ${kind}-compressed: not supported`, image.input);
-  if (kind !== layer.compression && layer.mediaType !== DOCKER_LAYER) {
-    image.warnings.push(`${describe(layer)}: media type says ${layer.compression}, content is ${kind} (read as ${kind})`);
+  if (kind !== layer.compression && isLayer(layer.mediaType) && layer.mediaType !== DOCKER_LAYER) {
+    warn(image, `${describe(layer)}: media type says ${layer.compression}, content is ${kind} (read as ${kind})`);
   }
   const stored = new Hasher(Number.MAX_SAFE_INTEGER, 'blob');
   const plain = new Hasher(limit, 'uncompressed content');
@@ -224,12 +229,12 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   if (layer.diffId?.startsWith('sha256:') && layer.diffId !== diffId) {
     throw new ReproError(`layer ${layer.index} diff_id mismatch: config says ${layer.diffId}, content is ${diffId}`, image.input);
   }
-  image.warnings.push(...audit.warnings(`layer ${layer.index}`));
+  warn(image, ...audit.warnings(`layer ${layer.index}`));
   // umoci 0.4 and some hand-made tarballs stop after the last member: harmless, but worth knowing
-  if (padding.padded) image.warnings.push(`layer ${layer.index}: ends inside a 512-byte block, without end-of-archive blocks (umoci 0.4 style, tolerated)`);
-  else if (!plain.endsWithEndOfArchive()) image.warnings.push(`layer ${layer.index}: no end-of-archive blocks (tolerated)`);
+  if (padding.padded) warn(image, `layer ${layer.index}: ends inside a 512-byte block, without end-of-archive blocks (umoci 0.4 style, tolerated)`);
+  else if (!plain.endsWithEndOfArchive()) warn(image, `layer ${layer.index}: no end-of-archive blocks (tolerated)`);
   if (layer.size !== undefined && layer.size !== stored.bytes) {
-    image.warnings.push(`${describe(layer)}: descriptor says ${layer.size} bytes, the blob has ${stored.bytes}`);
+    warn(image, `${describe(layer)}: descriptor says ${layer.size} bytes, the blob has ${stored.bytes}`);
   }
   layer.digest = digest;
   layer.diffId = diffId;

@@ -222,3 +222,14 @@ test('compressed image archives (docker save | gzip, oci-archive | zstd) are ima
   await writeFile(join(dir, 'r.tgz'), gzipSync(await layerTar([{ path: './', type: 'dir' }, { path: './manifest.json', content: '[]' }])));
   assert.equal((await openImage(join(dir, 'r.tgz'))).kind, 'rootfs-tar');
 });
+
+test('a layer whose media type says gzip but whose bytes are zstd is read by its bytes, with a warning', async (t) => {
+  const dir = await tmp(t);
+  const lay = new Layout();
+  const l0 = await layerOf([{ path: 'm', content: 'mislabelled' }], 'zstd');
+  lay.index([lay.image([{ ...l0, mediaType: MT.layerGzip }])]);
+  await lay.writeDir(join(dir, 'x'));
+  const image = await openImage(join(dir, 'x'));
+  assert.deepEqual(await paths(image), ['m']);
+  assert.ok(image.warnings.some((w) => w.includes('media type says gzip, content is zstd')), image.warnings.join('\n'));
+});
