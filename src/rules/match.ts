@@ -1,6 +1,7 @@
 // Which rules apply to an entry: picomatch globs on the absolute image path ("/etc/machine-id"), `dot`
 // on (a rule for /var/log/** must see /var/log/.hidden too), then the type and layer conditions.
-// A whiteout is matched by the path it deletes, an opaque whiteout by its directory.
+// A whiteout is matched by the path it deletes, an opaque whiteout by its directory. Note picomatch's
+// `/dir/**` matches `/dir` itself too: a delete on it drops the directory; add `type: file` to keep it.
 import picomatch from 'picomatch';
 import type { Entry } from '../core/entry.js';
 import { imagePath } from '../core/entry.js';
