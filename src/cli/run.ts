@@ -27,6 +27,11 @@ function onSignal(signal: NodeJS.Signals): void {
 export async function main(argv: string[]): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // `repro ... | head`: a reader that went away is not an error worth a stack trace
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    void runCleanup().finally(() => process.exit(process.exitCode ?? EXIT_SAME));
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -36,6 +41,10 @@ export async function main(argv: string[]): Promise<void> {
   } finally {
     await runCleanup();
   }
+}
+
+function isFileError(err: unknown): boolean {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).path === 'string';
 }
 
 function reportError(err: unknown, debug: boolean): number {
@@ -48,7 +57,8 @@ function reportError(err: unknown, debug: boolean): number {
   }
   process.stderr.write(`repro: ${formatError(err)}\n`);
   if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
-  else if (!(err instanceof ReproError) && !debug) {
+  // an I/O error naming its file (ENOENT, ENOSPC on an output...) is already the one line the user needs
+  else if (!(err instanceof ReproError) && !debug && !isFileError(err)) {
     process.stderr.write('repro: (unexpected error; run with --debug for the stack trace)\n');
   }
   return EXIT_ERROR;

@@ -9,6 +9,13 @@ function tempNameFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.repro-${randomBytes(4).toString('hex')}.tmp`);
 }
 
+/** An I/O error on the hidden temp name is about the output the user named: say that path instead. */
+function aboutTarget(err: unknown, tmp: string, target: string): unknown {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e && typeof e === 'object' && e.path === tmp) e.path = target;
+  return err;
+}
+
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   const tmp = tempNameFor(target);
   const forget = onCleanup(() => rm(tmp, { force: true }));
@@ -17,7 +24,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw aboutTarget(err, tmp, target);
   } finally {
     forget();
   }
@@ -46,8 +53,12 @@ export function openAtomic(target: string): AtomicFile {
     stream,
     async commit() {
       stream.end();
-      await closed;
-      await rename(tmp, target);
+      try {
+        await closed;
+        await rename(tmp, target);
+      } catch (err) {
+        throw aboutTarget(err, tmp, target);
+      }
       forget();
     },
     async abort() {
