@@ -11,8 +11,12 @@ import { detectCompression } from '../image/decompress.js';
 export type InputShape = 'image' | 'file';
 
 const BLOCK = 512;
-/** Compressed bytes read to find the first 512 expanded bytes (a tar header follows at once). */
-const PROBE = 64 * 1024;
+/**
+ * Compressed bytes read to find the first 512 expanded bytes (a tar header follows at once). A zstd block
+ * decodes only once whole, and may hold up to 128 KiB (RFC 8878 3.1.1.2.4): the probe covers one block plus
+ * the frame and block headers, or a valid .tar.zst whose first block is large would pass for a plain file.
+ */
+const PROBE = 128 * 1024 + 64;
 
 /** ustar magic, or (old v7 tars) a header whose checksum adds up. */
 export function isTarHeader(h: Buffer): boolean {
@@ -80,6 +84,11 @@ export async function inputShape(path: string): Promise<InputShape> {
   }
   const kind = detectCompression(head);
   if (kind === 'gzip') return isTarHeader(await gunzipHead(head)) ? 'image' : 'file';
-  if (kind === 'zstd') return isTarHeader(unzstdHead(head)) ? 'image' : 'file';
+  if (kind === 'zstd') {
+    const expanded = unzstdHead(head);
+    // nothing decodes from a whole first block: truncated or corrupt; the reader says which, precisely
+    if (expanded.length === 0) return 'image';
+    return isTarHeader(expanded) ? 'image' : 'file';
+  }
   return isTarHeader(head) ? 'image' : 'file';
 }
