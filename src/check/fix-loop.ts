@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { generateRules } from '../rules/generate.js';
 import { resolveRuleFile } from '../rules/load.js';
 import type { CheckReport } from './check-report.js';
+import { clampAllRule, fallbackRules, persistenceKeys } from './fallback-rules.js';
 import { runCheck, type CheckOptions } from './run-check.js';
 
 /** Categories no rule can safely remove: the bytes really differ and a person has to look. */
@@ -113,6 +114,7 @@ export async function runFixLoop(manifestPath: string, opts: FixOptions): Promis
   const rounds: FixRound[] = [];
   let accumulated: string | undefined;
   let total = 0;
+  let previous: Set<string> | undefined;
   let report = await runCheck(manifestPath, { ...opts, rules: userRules });
   for (let round = 1; ; round++) {
     const digests = report.builds.map((b) => b.manifestDigest);
@@ -125,12 +127,24 @@ export async function runFixLoop(manifestPath: string, opts: FixOptions): Promis
       }
       const generated = generateRules(report);
       let merged = mergeRuleTexts(accumulated, generated);
-      if (merged.added === 0) {
-        // The active rules stopped helping: take the generator's review rules except content/binary.
-        merged = mergeRuleTexts(accumulated, generated, { acceptReview: true });
-        if (merged.added > 0) opts.log?.(`round ${round}: no new active rule; accepting ${merged.added} rule(s) marked for review`);
+      let added = merged.added;
+      const clamp = clampAllRule(report.findings);
+      if (clamp) {
+        merged = mergeRuleTexts(merged.text, clamp);
+        added += merged.added;
       }
-      const grew = merged.added > 0;
+      if (previous) {
+        // From the second round on, what survived a round of rules will not go by regenerating them: take
+        // the generator's review rules (not content/binary) and delete what persisted despite its rule.
+        const review = mergeRuleTexts(merged.text, generated, { acceptReview: true });
+        if (review.added > 0) opts.log?.(`round ${round}: accepting ${review.added} rule(s) marked for review`);
+        const fallback = fallbackRules(report.findings, previous);
+        merged = mergeRuleTexts(review.text, fallback.text);
+        if (merged.added > 0) opts.log?.(`round ${round}: rules did not remove ${fallback.paths.join(', ')}: deleting them (review: true)`);
+        added += review.added + merged.added;
+      }
+      previous = persistenceKeys(report.findings);
+      const grew = added > 0;
       accumulated = merged.text;
       total = merged.total;
       const r: FixRound = { round, reproducible: false, digests, findings: report.findings.length, rules: total };

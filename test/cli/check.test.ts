@@ -68,8 +68,9 @@ test('check demo: NOT REPRODUCIBLE with every planted category; reports written;
   });
 });
 
-// Needs the rules generator to reach timestamps inside gzip members, random ids and the hostname inside
-// JSON, and zip members (the demo's changelog.gz, build-info.json, plugins.jar): until then, todo.
+// One round of generated rules does not reach timestamps inside gzip members, the random build id next to
+// the hostname in JSON, or zip members (the demo's changelog.gz, build-info.json, plugins.jar); --fix gets
+// there with review rules and its fallback. Until the generator does it in one go: todo.
 const GENERATOR_GAP = 'rules generator: nested gzip/zip members and build-env values in JSON';
 
 test('check demo --rules with the emitted rules exits 0', { todo: GENERATOR_GAP }, async () => {
@@ -82,7 +83,7 @@ test('check demo --rules with the emitted rules exits 0', { todo: GENERATOR_GAP 
   });
 });
 
-test('check --fix converges on the demo and writes the rules it converged to', { todo: GENERATOR_GAP }, async () => {
+test('check --fix converges on the demo and writes the rules it converged to, which then reproduce', async () => {
   await withDir(async (dir) => {
     const rules = join(dir, 'fixed.yml');
     const r = await runRepro(['check', DEMO, '--fix', '--emit-rules', rules, '--max-rounds', '4']);
@@ -93,6 +94,8 @@ test('check --fix converges on the demo and writes the rules it converged to', {
     const b = /build B: (sha256:\S+)/.exec(r.stdout)?.[1];
     assert.ok(a && a === b, `final digests identical: ${lines.slice(0, 3).join(' | ')}`);
     assert.match(await readFile(rules, 'utf8'), /version: 1/);
+    const again = await runRepro(['check', DEMO, '--rules', rules, '--quiet']);
+    assert.equal(again.code, 0, 'the converged rules make a fresh check reproducible');
   });
 });
 
