@@ -43,6 +43,10 @@ export interface AtomicFile {
 export function openAtomic(target: string): AtomicFile {
   const tmp = tempNameFor(target);
   const stream = createWriteStream(tmp);
+  // write errors (ENOSPC) carry no path: name the output, so the user's one line says which file failed
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.path === undefined || err.path === tmp) err.path = target;
+  });
   const forget = onCleanup(() => rm(tmp, { force: true }));
   const closed = new Promise<void>((resolve, reject) => {
     stream.once('close', resolve);

@@ -239,6 +239,8 @@ export async function writeLayer(
   }
   try {
     const out = createWriteStream(tmp);
+    // write errors (ENOSPC in the temp area) carry no path: name the blob being written
+    out.on('error', (err: NodeJS.ErrnoException) => void (err.path ??= tmp));
     const tail = zstd
       ? pipeline(zstd.stdout as Readable, stored, out)
       : Promise.resolve();
