@@ -188,13 +188,14 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   if (kind !== layer.compression && isLayer(layer.mediaType) && layer.mediaType !== DOCKER_LAYER) {
     warn(image, `${describe(layer)}: media type says ${layer.compression}, content is ${kind} (read as ${kind})`);
   }
-  const stored = new Hasher(Number.MAX_SAFE_INTEGER, 'blob');
-  const plain = new Hasher(limit, 'uncompressed content');
   const inflate = decompressor(kind);
+  // uncompressed blobs (docker save, plain rootfs tars): digest and diff_id are one hash, computed once
+  const stored = new Hasher(inflate ? Number.MAX_SAFE_INTEGER : limit, inflate ? 'blob' : 'uncompressed content');
+  const plain = inflate ? new Hasher(limit, 'uncompressed content') : stored;
   // v7 (pre-POSIX) headers have no magic; real old tarballs use them, the checksum still guards each block
   const extract = tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);
   const padding = new TarPadding();
-  const stages: NodeJS.ReadWriteStream[] = inflate ? [stored, inflate, plain, padding] : [stored, plain, padding];
+  const stages: NodeJS.ReadWriteStream[] = inflate ? [stored, inflate, plain, padding] : [stored, padding];
   const audit = new EntryAudit();
   let failure: unknown;
   // The tar parser stops at the end-of-archive blocks; what follows (padding) must still be hashed.
@@ -222,7 +223,7 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   await piped;
   if (failure) throw new ReproError(`cannot read ${describe(layer)}: ${explain(failure)}`, image.input);
   const digest = 'sha256:' + stored.hash.digest('hex');
-  const diffId = 'sha256:' + plain.hash.digest('hex');
+  const diffId = plain === stored ? digest : 'sha256:' + plain.hash.digest('hex');
   if (layer.digest?.startsWith('sha256:') && layer.digest !== digest) {
     throw new ReproError(`blob ${layer.digest} does not match its digest (content hashes to ${digest})`, image.input);
   }
