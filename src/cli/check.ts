@@ -55,10 +55,20 @@ function categories(values: string[]): Category[] {
   });
 }
 
+/** "-" is stdout (for a program: the terminal view is then left out), anything else a file. */
+async function put(dest: string, text: string): Promise<void> {
+  if (dest === '-') await new Promise<void>((ok, fail) => process.stdout.write(text, (err) => (err ? fail(err) : ok())));
+  else await writeFileAtomic(dest, text);
+}
+
+function toStdout(flags: CheckFlags): boolean {
+  return flags.json === '-' || flags.markdown === '-' || flags.html === '-';
+}
+
 async function writeOutputs(report: CheckReport, flags: CheckFlags): Promise<void> {
-  if (flags.json) await writeFileAtomic(flags.json, renderJson(report));
-  if (flags.markdown) await writeFileAtomic(flags.markdown, renderMarkdown(report, { title: 'repro check' }));
-  if (flags.html) await writeFileAtomic(flags.html, renderHtml(report));
+  if (flags.json) await put(flags.json, renderJson(report));
+  if (flags.markdown) await put(flags.markdown, renderMarkdown(report, { title: 'repro check' }));
+  if (flags.html) await put(flags.html, renderHtml(report));
 }
 
 function leftovers(report: CheckReport): string[] {
@@ -78,7 +88,7 @@ function leftovers(report: CheckReport): string[] {
 
 async function runCheckCommand(manifest: string, flags: CheckFlags): Promise<void> {
   const out = (s: string): void => {
-    if (!flags.quiet) process.stdout.write(s);
+    if (!flags.quiet && !toStdout(flags)) process.stdout.write(s);
   };
   const log = flags.quiet ? undefined : (line: string): void => void process.stderr.write(style.dim(`repro: ${line}`) + '\n');
   const opts: CheckOptions = {
@@ -136,7 +146,7 @@ export function registerCheck(program: Command): void {
     .option('--emit-rules <file>', 'write the rules that remove what was observed (with --fix: the converged rules)')
     .option('--fix', 'check, emit rules, rebuild with them, until the digests are identical')
     .option('--max-rounds <n>', 'rounds of --fix before giving up', count('--max-rounds', 1), 4)
-    .option('--json <file>', 'write the report as JSON (repro-report/1 plus builds, variations, phases, packages)')
+    .option('--json <file>', 'write the report as JSON (repro-report/1 plus builds, variations, phases, packages; "-" = stdout)')
     .option('--markdown <file>', 'write a short Markdown summary (CI job page)')
     .option('--html <file>', 'write the self-contained HTML report')
     .option('--keep <dir>', 'keep the built images in this directory')

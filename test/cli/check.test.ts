@@ -131,6 +131,14 @@ test('check --vary none --runs 3: a plain triple build, three digests', async ()
   });
 });
 
+test('check --json - writes the report alone on stdout', async () => {
+  const r = await runRepro(['check', DEMO, '--vary', 'umask', '--json', '-']);
+  assert.equal(r.code, 1, r.stderr);
+  const report = JSON.parse(r.stdout) as { schema: string; variations: { applied: { name: string }[] } };
+  assert.equal(report.schema, 'repro-report/1');
+  assert.deepEqual(report.variations.applied.map((v) => v.name), ['umask']);
+});
+
 test('check errors exit 2 with one line', async () => {
   await withDir(async (dir) => {
     const missing = await runRepro(['check', join(dir, 'nope.yml')]);
