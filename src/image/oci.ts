@@ -64,7 +64,10 @@ async function collectManifests(
     const platform = desc.platform;
     if (platform && platform.os === 'unknown') continue; // BuildKit attestation manifests
     if (desc.mediaType && !isIndex(desc.mediaType) && !isManifest(desc.mediaType)) {
-      warnings.push(`skipped index entry ${desc.digest} of unknown media type ${desc.mediaType}`);
+      // a hostile index may list thousands: name the first few, count the rest
+      const skipped = warnings.filter((w) => w.startsWith('skipped index entry')).length;
+      if (skipped < 3) warnings.push(`skipped index entry ${desc.digest} of unknown media type ${desc.mediaType.slice(0, 200)}`);
+      else if (skipped === 3) warnings.push('skipped index entry: more entries of unknown media types (not listed)');
       continue;
     }
     if (--budget.docs < 0) throw new ReproError(`index lists more than ${MAX_DOCS} manifests and indexes`, src.label);

@@ -134,3 +134,14 @@ test('oversized documents are refused by size, without being read', async (t) =>
   await arc.writeArchive(join(dir, 'big.tar'));
   await assert.rejects(openImage(join(dir, 'big.tar')), /is 17825792 bytes: too large for an image document/);
 });
+
+test('an index of thousands of unknown entries gives a bounded list of warnings', async (t) => {
+  const dir = await tmp(t);
+  const lay = new Layout();
+  const m = lay.image([]);
+  lay.index([...Array.from({ length: 5000 }, (_, i) => ({ mediaType: `application/x-junk-${i}`, digest: digestOf(String(i)), size: 1 })), m]);
+  await lay.writeDir(join(dir, 'junk'));
+  const image = await openImage(join(dir, 'junk'));
+  assert.equal(image.manifestDigest, m.digest);
+  assert.equal(image.warnings.filter((w) => w.startsWith('skipped index entry')).length, 4);
+});
