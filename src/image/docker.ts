@@ -4,7 +4,7 @@ import { ReproError } from '../core/errors.js';
 import type { Image, ImageConfig, LayerRef } from '../core/image.js';
 import { sha256 } from '../core/digest.js';
 import { DOCKER_LAYER } from './media-types.js';
-import { checkConfig, parseJson, parseObject, type ImageSource } from './source.js';
+import { checkConfig, parseJson, parseObject, shown, type ImageSource } from './source.js';
 
 interface DockerManifestItem {
   Config?: string;
@@ -32,18 +32,19 @@ export async function readDockerArchive(src: ImageSource, image: Pick<Image, 'in
     throw new ReproError('manifest.json entry lacks Config or Layers', src.label);
   }
   if (!item.Layers.every((l) => typeof l === 'string')) throw new ReproError('manifest.json Layers is not a list of paths', src.label);
-  if (!(await src.has(item.Config))) throw new ReproError(`config ${item.Config} named by manifest.json is missing`, src.label);
+  if (!(await src.has(item.Config))) throw new ReproError(`config ${shown(item.Config)} named by manifest.json is missing`, src.label);
   const configBytes = await src.readDoc(item.Config);
   // docker names the config (and, in the OCI form, every blob) after its sha256: check it like a blob
   const named = /(?:^|\/)([0-9a-f]{64})(?:\.json)?$/.exec(item.Config)?.[1];
   if (named && sha256(configBytes) !== `sha256:${named}`) {
-    throw new ReproError(`config ${item.Config} does not match its digest (got ${sha256(configBytes)})`, src.label);
+    throw new ReproError(`config ${shown(item.Config)} does not match its digest (got ${sha256(configBytes)})`, src.label);
   }
-  const config = checkConfig(parseObject<ImageConfig>(configBytes, item.Config, src.label), item.Config, src.label, image.warnings);
+  const configName = shown(item.Config);
+  const config = checkConfig(parseObject<ImageConfig>(configBytes, configName, src.label), configName, src.label, image.warnings);
   const diffIds = config.rootfs?.diff_ids ?? [];
   const layers: LayerRef[] = [];
   for (const path of item.Layers) {
-    if (!(await src.has(path))) throw new ReproError(`layer ${path} is missing`, src.label);
+    if (!(await src.has(path))) throw new ReproError(`layer ${shown(path)} is missing`, src.label);
     const diffId = diffIds[layers.length];
     layers.push({
       index: layers.length,

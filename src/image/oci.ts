@@ -4,7 +4,7 @@ import { ReproError } from '../core/errors.js';
 import type { Descriptor, Image, ImageConfig, LayerRef } from '../core/image.js';
 import { sha256 } from '../core/digest.js';
 import { isIndex, isLayer, isManifest, layerCompression } from './media-types.js';
-import { checkConfig, checkDescriptor, parseObject, type ImageSource } from './source.js';
+import { checkConfig, checkDescriptor, parseObject, shown, type ImageSource } from './source.js';
 import { choosePlatform } from './platform.js';
 
 interface IndexDoc {
@@ -66,7 +66,7 @@ async function collectManifests(
     if (desc.mediaType && !isIndex(desc.mediaType) && !isManifest(desc.mediaType)) {
       // a hostile index may list thousands: name the first few, count the rest
       const skipped = warnings.filter((w) => w.startsWith('skipped index entry')).length;
-      if (skipped < 3) warnings.push(`skipped index entry ${desc.digest} of unknown media type ${desc.mediaType.slice(0, 200)}`);
+      if (skipped < 3) warnings.push(`skipped index entry ${desc.digest} of unknown media type ${shown(desc.mediaType)}`);
       else if (skipped === 3) warnings.push('skipped index entry: more entries of unknown media types (not listed)');
       continue;
     }
@@ -105,7 +105,7 @@ export async function readOciLayout(
   for (const [i, raw] of manifest.layers.entries()) {
     const desc = checkDescriptor(raw, `${what} layer ${i}`, src.label);
     if (!isLayer(desc.mediaType)) {
-      image.warnings.push(`layer ${i} (${desc.digest}) has unknown media type "${desc.mediaType}": read by its magic bytes`);
+      image.warnings.push(`layer ${i} (${desc.digest}) has unknown media type "${shown(desc.mediaType)}": read by its magic bytes`);
     }
     const path = blobPath(desc.digest);
     if (!(await src.has(path))) throw new ReproError(`layer blob ${desc.digest} is missing`, src.label);

@@ -31,12 +31,12 @@ export class DirSource implements ImageSource {
   /** Resolve inside the root; a path with ".." or a symlink leading out is refused. */
   private async safe(path: string): Promise<string> {
     const norm = normalizePath(path);
-    if (escapesRoot(norm)) throw new ReproError(`refusing path that leaves the image: ${path}`, this.root);
+    if (escapesRoot(norm)) throw new ReproError(`refusing path that leaves the image: ${shown(path)}`, this.root);
     const full = join(this.root, norm);
     const real = await realpath(full).catch(() => full);
     const rootReal = await realpath(this.root);
     const rel = relative(rootReal, real);
-    if (rel.startsWith('..') || rel.startsWith(sep)) throw new ReproError(`${path} points outside the image`, this.root);
+    if (rel.startsWith('..') || rel.startsWith(sep)) throw new ReproError(`${shown(path)} points outside the image`, this.root);
     return real;
   }
   async has(path: string): Promise<boolean> {
@@ -56,8 +56,8 @@ export class DirSource implements ImageSource {
   async readDoc(path: string): Promise<Buffer> {
     const full = await this.safe(path);
     const st = await lstat(full).catch(() => undefined);
-    if (!st?.isFile()) throw new ReproError(`missing ${path}`, this.root);
-    if (st.size > MAX_DOC_BYTES) throw new ReproError(`${path} is ${st.size} bytes: too large for an image document`, this.root);
+    if (!st?.isFile()) throw new ReproError(`missing ${shown(path)}`, this.root);
+    if (st.size > MAX_DOC_BYTES) throw new ReproError(`${shown(path)} is ${st.size} bytes: too large for an image document`, this.root);
     return readFile(full);
   }
   open(path: string): Readable {
@@ -86,15 +86,15 @@ export class TarSource implements ImageSource {
   }
   async readDoc(path: string): Promise<Buffer> {
     const m = resolveMember(this.index, path);
-    if (!m) throw new ReproError(`missing ${path}`, this.label);
-    if (m.size > MAX_DOC_BYTES) throw new ReproError(`${path} is ${m.size} bytes: too large for an image document`, this.label);
+    if (!m) throw new ReproError(`missing ${shown(path)}`, this.label);
+    if (m.size > MAX_DOC_BYTES) throw new ReproError(`${shown(path)} is ${m.size} bytes: too large for an image document`, this.label);
     const chunks: Buffer[] = [];
     for await (const c of memberStream(this.index, m)) chunks.push(c as Buffer);
     return Buffer.concat(chunks);
   }
   open(path: string): Readable {
     const m = resolveMember(this.index, path);
-    if (!m) throw new ReproError(`missing ${path}`, this.label);
+    if (!m) throw new ReproError(`missing ${shown(path)}`, this.label);
     return memberStream(this.index, m);
   }
 }
@@ -105,6 +105,12 @@ export function parseJson<T>(bytes: Buffer, what: string, where: string): T {
   } catch (err) {
     throw new ReproError(`${what} is not valid JSON (${(err as Error).message})`, where);
   }
+}
+
+/** A name taken from the input, fit for a one-line message: control characters escaped, length bounded. */
+export function shown(name: string): string {
+  const cut = name.length > 200 ? name.slice(0, 200) + '...' : name;
+  return cut.replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -118,7 +124,7 @@ export function parseObject<T>(bytes: Buffer, what: string, where: string): T {
   return doc as T;
 }
 
-const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{1,1024}$/;
 
 /** Check the fields of a descriptor (image-spec descriptor.md) that the reader relies on. */
 export function checkDescriptor(d: unknown, what: string, where: string): Descriptor {

@@ -189,3 +189,15 @@ test('through the CLI: one "repro: " line on stderr, exit 2, no stack trace', as
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   }
 });
+
+test('names from the input are shown with control characters escaped and their length bounded', async (t) => {
+  const dir = await tmp(t);
+  const evil = 'x\u001b]0;pwned\u0007' + 'y'.repeat(5000);
+  await writeFile(join(dir, 'd.tar'), await layerTar([
+    { path: 'manifest.json', content: JSON.stringify([{ Config: evil, Layers: [] }]) },
+  ]));
+  const err = await failure(join(dir, 'd.tar'));
+  assert.doesNotMatch(err.message, /[\u0000-\u001f]/);
+  assert.ok(err.message.length < 400, `${err.message.length} chars`);
+  assert.match(err.message, /^config x\\x1b\]0;pwned\\x07y+\.\.\. named by manifest\.json is missing$/);
+});
