@@ -107,7 +107,11 @@ export async function compareContent(a: Blob, b: Blob, ctx: ContentContext): Pro
   const headB = bufB.subarray(0, 8192);
   const comparator = COMPARATORS.find((c) => c.recognizes(headA, ma) && c.recognizes(headB, mb)) ?? fallback;
   try {
-    return await comparator.compare(ma, mb, ctx);
+    const found = await comparator.compare(ma, mb, ctx);
+    // The bytes differ (checked above), so "no difference" means the comparator skipped something (trailing
+    // garbage after an ar/zip/tar end, a cut header): say so rather than report the blobs as equal.
+    if (found.length > 0 || comparator === FALLBACK_BINARY) return found;
+    return warnAll(await FALLBACK_BINARY.compare(ma, mb, ctx), `${comparator.name} comparator saw no difference in differing bytes: compared bytes`);
   } catch (err) {
     // diffoscope's rule: a comparator that chokes degrades to a byte diff and says why; the run goes on.
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
