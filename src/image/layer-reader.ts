@@ -9,6 +9,7 @@ import type { Image, LayerItem, LayerRef } from '../core/image.js';
 import { decompressor, detectCompression } from './decompress.js';
 import { EntryAudit, entryFromHeader } from './tar-entry.js';
 import { DOCKER_LAYER, isLayer } from './media-types.js';
+import { shown } from './source.js';
 import { walkDirectory } from './dir-reader.js';
 
 export interface ReadLayerOptions {
@@ -29,13 +30,17 @@ export function maxLayerBytes(): number {
   return n;
 }
 
+/** Digest algorithms the image spec registers (descriptor.md): others are read but cannot be verified. */
+export const DIGEST_ALGORITHMS = new Set(['sha256', 'sha384', 'sha512']);
+
 class Hasher extends Transform {
-  readonly hash = createHash('sha256');
+  readonly hash;
   bytes = 0;
   /** The last 1024 bytes seen: two zero blocks there are the tar end-of-archive marker. */
   private tail: Buffer = Buffer.alloc(0);
-  constructor(private readonly limit: number, private readonly what: string) {
+  constructor(private readonly limit: number, private readonly what: string, readonly algorithm = 'sha256') {
     super();
+    this.hash = createHash(algorithm);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
@@ -190,8 +195,12 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   }
   const inflate = decompressor(kind);
   // uncompressed blobs (docker save, plain rootfs tars): digest and diff_id are one hash, computed once
-  const stored = new Hasher(inflate ? Number.MAX_SAFE_INTEGER : limit, inflate ? 'blob' : 'uncompressed content');
-  const plain = inflate ? new Hasher(limit, 'uncompressed content') : stored;
+  const algorithm = layer.digest?.slice(0, layer.digest.indexOf(':')) ?? 'sha256';
+  const verifiable = DIGEST_ALGORITHMS.has(algorithm);
+  const storedAlgorithm = verifiable ? algorithm : 'sha256';
+  const shared = !inflate && storedAlgorithm === 'sha256';
+  const stored = new Hasher(shared ? limit : Number.MAX_SAFE_INTEGER, shared ? 'uncompressed content' : 'blob', storedAlgorithm);
+  const plain = shared ? stored : new Hasher(limit, 'uncompressed content');
   // v7 (pre-POSIX) headers have no magic; real old tarballs use them, the checksum still guards each block
   const extract = tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);
   const padding = new TarPadding();
@@ -222,12 +231,15 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   }
   await piped;
   if (failure) throw new ReproError(`cannot read ${describe(layer)}: ${explain(failure)}`, image.input);
-  const digest = 'sha256:' + stored.hash.digest('hex');
+  const digest = `${storedAlgorithm}:${stored.hash.digest('hex')}`;
   const diffId = plain === stored ? digest : 'sha256:' + plain.hash.digest('hex');
-  if (layer.digest?.startsWith('sha256:') && layer.digest !== digest) {
+  if (layer.digest !== undefined && verifiable && layer.digest !== digest) {
     throw new ReproError(`blob ${layer.digest} does not match its digest (content hashes to ${digest})`, image.input);
   }
-  if (layer.diffId?.startsWith('sha256:') && layer.diffId !== diffId) {
+  if (layer.digest !== undefined && !verifiable) warn(image, `${describe(layer)}: digest algorithm "${shown(algorithm)}" is not supported: not verified`);
+  if (layer.diffId !== undefined && !layer.diffId.startsWith('sha256:')) {
+    warn(image, `layer ${layer.index}: diff_id ${shown(layer.diffId)} is not sha256: not verified`);
+  } else if (layer.diffId !== undefined && layer.diffId !== diffId) {
     throw new ReproError(`layer ${layer.index} diff_id mismatch: config says ${layer.diffId}, content is ${diffId}`, image.input);
   }
   warn(image, ...audit.warnings(`layer ${layer.index}`));
@@ -237,7 +249,8 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   if (layer.size !== undefined && layer.size !== stored.bytes) {
     warn(image, `${describe(layer)}: descriptor says ${layer.size} bytes, the blob has ${stored.bytes}`);
   }
-  layer.digest = digest;
-  layer.diffId = diffId;
+  // keep what the image says when it could not be checked (another algorithm); else what was computed
+  layer.digest = verifiable ? digest : (layer.digest ?? digest);
+  layer.diffId = layer.diffId?.startsWith('sha256:') === false ? layer.diffId : diffId;
   layer.size = stored.bytes;
 }

@@ -2,10 +2,11 @@
 // blobs/<alg>/<hex>. Walks index → manifest → config the way diffoci does, one function per level.
 import { ReproError } from '../core/errors.js';
 import type { Descriptor, Image, ImageConfig, LayerRef } from '../core/image.js';
-import { sha256 } from '../core/digest.js';
+import { createHash } from 'node:crypto';
 import { isIndex, isLayer, isManifest, layerCompression } from './media-types.js';
 import { checkConfig, checkDescriptor, parseObject, shown, type ImageSource } from './source.js';
 import { choosePlatform } from './platform.js';
+import { DIGEST_ALGORITHMS } from './layer-reader.js';
 
 interface IndexDoc {
   mediaType?: string;
@@ -29,8 +30,12 @@ export async function readBlob(src: ImageSource, desc: Descriptor, what: string)
   const path = blobPath(desc.digest);
   if (!(await src.has(path))) throw new ReproError(`${what} blob ${desc.digest} is missing`, src.label);
   const bytes = await src.readDoc(path);
-  if (desc.digest.startsWith('sha256:') && sha256(bytes) !== desc.digest) {
-    throw new ReproError(`${what} blob ${desc.digest} does not match its digest (got ${sha256(bytes)})`, src.label);
+  const algorithm = desc.digest.slice(0, desc.digest.indexOf(':'));
+  if (DIGEST_ALGORITHMS.has(algorithm)) {
+    const got = `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
+    if (got !== desc.digest) throw new ReproError(`${what} blob ${desc.digest} does not match its digest (got ${got})`, src.label);
+  } else if (!src.warnings.some((w) => w.includes(`"${algorithm}"`))) {
+    src.warnings.push(`digest algorithm "${shown(algorithm)}" is not supported: ${what} blob not verified`);
   }
   if (desc.size !== undefined && desc.size !== bytes.length) {
     throw new ReproError(`${what} blob ${desc.digest} is ${bytes.length} bytes, its descriptor says ${desc.size}`, src.label);

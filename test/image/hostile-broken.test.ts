@@ -2,6 +2,7 @@
 // Each is a ReproError naming the file and what is wrong; through the CLI, one "repro: " line and exit 2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -200,4 +201,32 @@ test('names from the input are shown with control characters escaped and their l
   assert.doesNotMatch(err.message, /[\u0000-\u001f]/);
   assert.ok(err.message.length < 400, `${err.message.length} chars`);
   assert.match(err.message, /^config x\\x1b\]0;pwned\\x07y+\.\.\. named by manifest\.json is missing$/);
+});
+
+test('sha512 digests are verified too; unknown algorithms are read with a warning', async (t) => {
+  const dir = await tmp(t);
+  const l0 = await layerOf([{ path: 's', content: 'sha512' }]);
+  const build = async (name: string, alg: string, tamper: boolean): Promise<string> => {
+    const lay = new Layout();
+    const d512 = (b: Buffer | string): string => `${alg}:${createHash(alg === 'sha512' ? 'sha512' : 'sha256').update(b).digest('hex')}`;
+    const put = (b: Buffer | string, mediaType: string): { mediaType: string; digest: string; size: number } => {
+      const digest = d512(b);
+      lay.files.set(`blobs/${alg}/${digest.slice(alg.length + 1)}`, Buffer.from(tamper && mediaType === MT.layerGzip ? Buffer.concat([Buffer.from(b), Buffer.alloc(1)]) : b));
+      return { mediaType, digest, size: Buffer.from(b).length };
+    };
+    const cfg = put(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [digestOf(l0.tar)] } }), MT.config);
+    const layer = put(l0.blob, MT.layerGzip);
+    lay.index([lay.json({ schemaVersion: 2, config: cfg, layers: [layer] }, MT.manifest)]);
+    await lay.writeDir(join(dir, name));
+    return join(dir, name);
+  };
+  const good = await openImage(await build('good', 'sha512', false));
+  for await (const item of readLayer(good, good.layers[0]!)) void item;
+  assert.match(good.layers[0]?.digest ?? '', /^sha512:[0-9a-f]{128}$/);
+  assert.equal(good.layers[0]?.diffId, digestOf(l0.tar));
+  assert.match((await failure(await build('bad', 'sha512', true))).message, /blob sha512:[0-9a-f]+ does not match its digest \(content hashes to sha512:/);
+  const odd = await openImage(await build('odd', 'blake3', false));
+  for await (const item of readLayer(odd, odd.layers[0]!)) void item;
+  assert.ok(odd.warnings.some((w) => w.includes('digest algorithm "blake3" is not supported')), odd.warnings.join('\n'));
+  assert.equal(odd.layers[0]?.diffId, digestOf(l0.tar), 'the diff_id is still checked');
 });
