@@ -52,6 +52,15 @@ function randomId(f: Finding): Mapped {
   const name = basename(f.path);
   if (name === 'machine-id') return draft(f, { action: 'truncate' }, { note: 'empty machine-id = uninitialized; systemd sets it at first boot' });
   if (/^ssh_host_|\.(pem|key)$|random-seed$/.test(name)) return draft(f, { action: 'delete' }, { note: 'generated secret: regenerate at first boot' });
+  // "16-hex token differs": pin every token of that shape; the rest of the file stays as built
+  const hex = /\b(\d+)-hex token/.exec(f.evidence);
+  if (hex?.[1]) {
+    const n = Number(hex[1]);
+    return draft(f, { action: 'regex-replace', pattern: `\\b[0-9a-fA-F]{${n}}\\b`, flags: 'g', replacement: '0'.repeat(n) }, { review: true, note: 'random token pinned: check nothing needs it' });
+  }
+  if (/\bUUID\b/i.test(f.evidence)) {
+    return draft(f, { action: 'regex-replace', pattern: '\\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\b', flags: 'g', replacement: '00000000-0000-0000-0000-000000000000' }, { review: true, note: 'random UUID pinned: check nothing needs it' });
+  }
   return draft(f, { action: 'truncate' }, { review: true, note: 'random value emptied: check nothing needs it' });
 }
 
@@ -90,8 +99,16 @@ function compression(f: Finding): Mapped {
   return draft(f, { action: 'delete' }, { commented: true, review: true, note: 'no normalizer for this format' });
 }
 
+const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 function buildEnv(f: Finding): Mapped {
-  // The differing token of the first changed line pair of the unified diff, both sides as alternatives.
+  // A check variation names both values it set ("the hostname variation shows (repro-a-host vs
+  // repro-b-host)"): those are stable from run to run, unlike a token cut out of one diff.
+  const named = /variation shows \((.+?) vs (.+?)\)/.exec(f.evidence);
+  if (named?.[1] && named[2]) {
+    return draft(f, { action: 'regex-replace', pattern: `${esc(named[1])}|${esc(named[2])}`, flags: 'g', replacement: 'BUILD-ENV' }, { review: true, note: 'value from the build environment replaced: prefer fixing the build' });
+  }
+  // Otherwise the differing token of the first changed line pair of the unified diff, both sides as alternatives.
   const minus = /^-(?!--)(.*)$/m.exec(f.detail)?.[1];
   const plus = /^\+(?!\+\+)(.*)$/m.exec(f.detail)?.[1];
   if (minus === undefined || plus === undefined) return draft(f, { action: 'truncate' }, { commented: true, review: true, note: 'build environment leaked: write a regex-replace' });
@@ -102,7 +119,6 @@ function buildEnv(f: Finding): Mapped {
   const ta = minus.slice(s, minus.length - e);
   const tb = plus.slice(s, plus.length - e);
   if (!ta || !tb) return draft(f, { action: 'truncate' }, { commented: true, review: true, note: 'build environment leaked: write a regex-replace' });
-  const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   return draft(f, { action: 'regex-replace', pattern: `${esc(ta)}|${esc(tb)}`, flags: 'g', replacement: 'BUILD-ENV' }, { review: true, note: 'value from the build environment replaced: prefer fixing the build' });
 }
 

@@ -64,9 +64,11 @@ function argLines(action: RuleAction): string[] {
 function ruleLines(g: Group): string[] {
   const lines: string[] = [];
   // Only timestamps are folded into directory globs: clamping an mtime too many is harmless, deleting or
-  // rewriting a path nobody reported is not.
-  const foldable = g.action.action === 'clamp-mtime' || g.action.action === 'set-mtime';
-  const match = foldable ? collapsePaths([...g.paths]) : [...g.paths].map(escapeGlob).sort();
+  // rewriting a path nobody reported is not. A clamp covers the whole tree: which entries get a new
+  // mtime depends on where each build step crossed a second boundary, so the paths seen in one run are
+  // not the paths that differ in the next (clamping only moves times later than the epoch).
+  const match =
+    g.action.action === 'clamp-mtime' ? ['/**'] : g.action.action === 'set-mtime' ? collapsePaths([...g.paths]) : [...g.paths].map(escapeGlob).sort();
   if (g.action.action !== 'image-timestamps') {
     if (match.length === 1) lines.push(`match: ${scalar(match[0] ?? '')}`);
     else lines.push('match:', ...match.map((m) => `  - ${scalar(m)}`));

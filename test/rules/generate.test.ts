@@ -45,7 +45,7 @@ test('each category maps to the rule the issue asks for; content and binary only
   const rules = parseRuleFile(text, 'gen.yml');
   const summary = rules.map((r) => `${r.action}:${r.match.join(',')}${r.review ? ':review' : ''}`);
   assert.deepEqual(summary, [
-    'clamp-mtime:/etc,/usr/share/doc/README',
+    'clamp-mtime:/**',
     'set-mode:/etc/shadow',
     'set-owner:/etc/shadow',
     'sort-json-keys:/etc/app.json',
@@ -86,16 +86,23 @@ test('the same report gives byte-identical text, whatever the finding order', ()
   assert.ok(!/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z/.test(one), 'no generation time in the file');
 });
 
+test('mtime findings give one clamp over the whole tree (the paths that cross a second differ per run)', () => {
+  const rules = parseRuleFile(generateRules(report([f('/opt/b', 'mtime', 'mtime 1 vs 3'), f('/etc/x', 'mtime', 'mtime 1 vs 2')])), 'm.yml');
+  assert.equal(rules.length, 1);
+  assert.equal(rules[0]?.action, 'clamp-mtime');
+  assert.deepEqual(rules[0]?.match, ['/**']);
+});
+
 test('same-action findings merge into one rule; paths with glob characters are escaped', () => {
   const text = generateRules(report([
-    f('/opt/a[1]/x', 'mtime', 'mtime 1 vs 2'),
-    f('/opt/b', 'mtime', 'mtime 1 vs 3'),
-    f('/opt/c', 'mtime', 'mtime 1 vs 2'),
+    f('/opt/a[1]/x', 'added', 'file only in B'),
+    f('/opt/b', 'added', 'directory only in B'),
+    f('/opt/c', 'added', 'file only in B'),
   ]));
   const rules = parseRuleFile(text, 'm.yml');
   assert.equal(rules.length, 1);
   assert.deepEqual(rules[0]?.match, ['/opt/a\\[1\\]/x', '/opt/b', '/opt/c']);
-  assert.deepEqual(rules[0]?.reason?.evidence, ['mtime 1 vs 2', 'mtime 1 vs 3']);
+  assert.deepEqual(rules[0]?.reason?.evidence, ['file only in B', 'directory only in B']);
   assert.ok(picomatch(rules[0]?.match ?? [], { dot: true })('/opt/a[1]/x'));
   assert.ok(!picomatch(rules[0]?.match ?? [], { dot: true })('/opt/a1/x'));
   assert.equal(escapeGlob('/a*b?{c}'), '/a\\*b\\?\\{c\\}');
