@@ -1,7 +1,7 @@
 // `repro diff A B`: what differs between two inputs and why. The command only parses options, calls
 // compareInputs and hands the Report to the renderers; each file output is one row of OUTPUTS.
 import type { Command } from 'commander';
-import { compareInputs } from '../compare/engine.js';
+import { compareInputs, DEFAULT_MAX_ENTRIES } from '../compare/engine.js';
 import type { ScanProgress } from '../compare/side-scan.js';
 import { DEFAULT_LIMITS, type ContentLimits } from '../compare/content.js';
 import { UsageError } from '../core/errors.js';
@@ -9,6 +9,8 @@ import { CATEGORIES, isCategory, type Category, type Report } from '../core/find
 import { writeRendered } from '../report/index.js';
 import { writeFileAtomic } from '../core/atomic.js';
 import { generateRules } from '../rules/generate.js';
+import { attributePackages, type PackageAttribution } from '../check/packages.js';
+import { packageLines } from '../check/render.js';
 import { EXIT_DIFFERENT, EXIT_SAME, setExitCode } from './run.js';
 
 interface DiffFlags {
@@ -19,8 +21,10 @@ interface DiffFlags {
   maxMemberBytes?: number;
   maxTotalBytes?: number;
   maxLayerBytes?: number;
+  maxEntries?: number;
   platform?: string;
   quiet?: boolean;
+  packages?: boolean;
   json?: string;
   emitRules?: string;
   [output: string]: unknown;
@@ -100,11 +104,19 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
       exclude: flags.exclude,
       ignore,
       limits,
+      ...(flags.maxEntries !== undefined ? { maxEntries: flags.maxEntries } : {}),
       ...(flags.platform ? { platform: flags.platform } : {}),
       ...(meter.onProgress ? { onProgress: meter.onProgress } : {}),
     });
   } finally {
     meter.done();
+  }
+  // Debian images: which package owns each differing path (one more read of B, for its dpkg lists;
+  // only when there are file findings, and --no-packages skips it).
+  let packages: PackageAttribution | undefined;
+  if (flags.packages !== false && report.findings.some((f) => f.path.startsWith('/'))) {
+    packages = await attributePackages(b, report.findings);
+    if (packages) report.packages = packages;
   }
   if (flags.emitRules) await writeFileAtomic(flags.emitRules, generateRules(report));
   const toStdout = OUTPUTS.some((o) => flags[o.key] === '-');
@@ -113,7 +125,10 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
     if (typeof dest === 'string') await writeRendered(o.renderer, report, dest, { maxDiffLines: flags.maxDiffLines });
   }
   // A report on stdout is for a program: the human view would corrupt it.
-  if (!flags.quiet && !toStdout) await writeRendered('terminal', report, '-', { maxDiffLines: flags.maxDiffLines });
+  if (!flags.quiet && !toStdout) {
+    await writeRendered('terminal', report, '-', { maxDiffLines: flags.maxDiffLines });
+    if (packages) process.stdout.write('\n' + packageLines(packages).join('\n') + '\n');
+  }
   setExitCode(report.identical ? EXIT_SAME : EXIT_DIFFERENT);
 }
 
@@ -129,9 +144,11 @@ export function registerDiff(program: Command): void {
     .option('--max-diff-lines <n>', 'detail lines per finding (0 = all)', count('--max-diff-lines'))
     .option('--max-member-bytes <size>', `members (or decompressed payloads) above this are compared by digest only (default ${DEFAULT_LIMITS.maxMemberBytes / 2 ** 20}M)`, size('--max-member-bytes'))
     .option('--max-total-bytes <size>', `decompressed bytes allowed over the whole comparison; a bomb stops here with a warning (default ${DEFAULT_LIMITS.maxTotalBytes / 2 ** 30}G)`, size('--max-total-bytes'))
+    .option('--max-entries <n>', `entries per layer and side before giving up (default ${DEFAULT_MAX_ENTRIES})`, count('--max-entries'))
     .option('--max-layer-bytes <size>', 'stop reading a layer after this many uncompressed bytes (default 64G)', size('--max-layer-bytes'))
     .option('--platform <os/arch>', 'image to compare from a multi-platform index')
     .option('--emit-rules <file>', 'write the normalization rules that remove what was found (as repro rules does)')
+    .option('--no-packages', 'skip attributing differing paths to Debian packages (saves one read of B)')
     .option('-q, --quiet', 'print nothing; the exit code says it (0 identical, 1 different)');
   for (const o of OUTPUTS) cmd.option(o.flag, o.help);
   cmd.action((a: string, b: string, flags: DiffFlags) => runDiff(a, b, flags));

@@ -98,3 +98,28 @@ test('usage errors exit 2 with one line', async () => {
   const n = await runRepro(['diff', a, b, '--max-diff-lines', 'x']);
   assert.equal(n.code, 2);
 });
+
+test('Debian images: differing paths attributed to the packages whose dpkg lists name them', async () => {
+  const dir = await scratchDir();
+  const image = (id: string): TestMember[][] => [
+    [
+      { path: 'var/lib/dpkg/info/', type: 'dir' },
+      { path: 'var/lib/dpkg/info/demo-conf.list', content: '/.\n/etc\n/etc/demo.conf\n' },
+      { path: 'etc/', type: 'dir' },
+      { path: 'etc/demo.conf', content: `id=${id}\n` },
+      { path: 'etc/made-by-script', content: `${id}\n` },
+    ],
+  ];
+  await makeOciImage(join(dir, 'a'), { layers: image('3b169add4240a1b77a3470aef2469df2') });
+  await makeOciImage(join(dir, 'b'), { layers: image('4936670f69a7478d97e0f87ff319c795') });
+  const json = join(dir, 'r.json');
+  const r = await runRepro(['diff', join(dir, 'a'), join(dir, 'b'), '--json', json]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /demo-conf → 1 file\n\s+\/etc\/demo\.conf\s+random-id/);
+  assert.match(r.stdout, /no package[^\n]*\n\s+\/etc\/made-by-script/);
+  const report = JSON.parse(await readFile(json, 'utf8')) as { findings: { path: string; package?: string }[]; packages?: unknown };
+  assert.equal(report.findings.find((f) => f.path === '/etc/demo.conf')?.package, 'demo-conf');
+  assert.ok(report.packages, 'the report carries the attribution');
+  const skipped = await runRepro(['diff', join(dir, 'a'), join(dir, 'b'), '--no-packages']);
+  assert.doesNotMatch(skipped.stdout, /demo-conf →/);
+});
