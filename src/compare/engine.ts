@@ -30,7 +30,12 @@ export interface CompareOptions {
   onProgress?: (p: ScanProgress) => void;
   /** Member content kept in memory before spilling to the temp area (bytes). */
   memoryBudget?: number;
+  /** Entries one side may hold per comparison unit (a layer, or the merged filesystem): each costs memory. */
+  maxEntries?: number;
 }
+
+/** ~1.7 KiB of memory per entry at peak (a million: 1.8 GB); real images hold tens of thousands. */
+export const DEFAULT_MAX_ENTRIES = 500_000;
 
 const CONTENT_CONCURRENCY = 4;
 
@@ -122,7 +127,8 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
     concurrency: CONTENT_CONCURRENCY,
   };
   const abort = { stopped: false };
-  const side = (s: 0 | 1): ScanContext => ({ store, side: s, excluded, abort, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  const maxEntries = opts.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const side = (s: 0 | 1): ScanContext => ({ store, side: s, excluded, abort, maxEntries, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   /** Both sides at once; when one fails the other stops, and the first error is what the user sees. */
   async function both<T>(work: [Promise<T>, Promise<T>]): Promise<[T, T]> {
     const stopOnError = (p: Promise<T>): Promise<T> =>
@@ -139,7 +145,8 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
       own.push(`layer counts differ (A: ${a.layers.length}, B: ${b.layers.length}): compared the merged filesystems`);
       const [sa, sb] = await both([scanMerged(a, side(0)), scanMerged(b, side(1))]);
       try {
-        findings.push(...(await diffScans(sa, sb, ctx)));
+        // one push per finding: spreading a million findings into push() overflows the stack
+        for (const f of await diffScans(sa, sb, ctx)) findings.push(f);
       } finally {
         releaseScan(sa, store);
         releaseScan(sb, store);
@@ -169,7 +176,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
       ]);
       try {
         const layerFindings = await diffScans(scans[0], scans[1], ctx);
-        findings.push(...layerFindings);
+        for (const f of layerFindings) findings.push(f);
         // with --exclude, "every entry is equal" cannot be claimed: excluded entries may differ
         const f = layerStreamFinding(a, b, i, opts.exclude?.length ? 1 : layerFindings.length);
         if (f) findings.push(f);

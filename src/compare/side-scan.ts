@@ -3,6 +3,7 @@
 // Two modes: per layer (a whiteout is an entry of its own, so "deleted here, not there" can be reported), and
 // merged (whiteouts applied, the top-most version of every path kept), used when layer counts differ.
 import type { Entry } from '../core/entry.js';
+import { ReproError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
 import { readLayer } from '../image/layer-reader.js';
 import { mergeLayers } from '../image/merged.js';
@@ -56,6 +57,8 @@ export interface ScanContext {
   onProgress?: (p: ScanProgress) => void;
   /** Set when the other side failed: stop reading (leaving the loop closes the layer stream). */
   abort?: { stopped: boolean };
+  /** More entries than this (a tar of millions of empty files: cheap to make, costly to hold) is an error. */
+  maxEntries?: number;
 }
 
 export function emptyScan(): SideScan {
@@ -77,6 +80,9 @@ async function readInto(image: Image, layerIndex: number, target: SideScan, ctx:
   for await (const { entry, body } of readLayer(image, layer)) {
     if (ctx.abort?.stopped) break;
     if (ctx.excluded(entry.path)) continue;
+    if (ctx.maxEntries !== undefined && target.entries >= ctx.maxEntries) {
+      throw new ReproError(`layer ${layerIndex} has more than ${ctx.maxEntries} entries (raise the limit with --max-entries)`, image.input);
+    }
     const key =
       entry.type === 'whiteout' ? WHITEOUT_KEY + entry.path : entry.type === 'opaque' ? OPAQUE_KEY + entry.path : entry.path;
     const member: Member = { entry, layer: layerIndex, held: false };
