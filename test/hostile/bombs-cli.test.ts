@@ -10,7 +10,10 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, crc32, deflateRawSync, gzipSync } from 'node:zlib';
-import { gzipBomb, rawTar } from '../helpers/images-extra.js';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
+import { gzipBomb, rawHeader, rawTar } from '../helpers/images-extra.js';
 import { zipOf } from '../helpers/fixtures-content.js';
 import { listTree, runMeasured, sandbox } from '../helpers/hostile.js';
 
@@ -186,6 +189,32 @@ test('the reader\'s layer limit through diff: one line, exit 2, nothing left beh
   });
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /^repro: .*a\.tar: cannot read layer 0 .*exceeds the limit of 1048576 bytes[^\n]*\n$/);
+  assert.equal(existsSync(join(box.work, 'r.json')), false);
+  assert.deepEqual(await listTree(box.tmp), []);
+});
+
+/** A rootfs .tar.gz of `n` empty files in one directory: ~10 bytes each once compressed. */
+function entriesBomb(n: number): Promise<string> {
+  return cached(`entries-${n}.tar.gz`, async (p) => {
+    const gz = createGzip({ level: 1 });
+    const out = gz.pipe(createWriteStream(p));
+    for (let i = 0; i < n; i++) if (!gz.write(rawHeader({ name: `d/${i.toString(36)}` }))) await once(gz, 'drain');
+    gz.end(Buffer.alloc(1024));
+    await once(out, 'close');
+  });
+}
+
+test('an entries bomb (120k empty files, 1.2 MB): compared in bounded time; --max-entries stops it with one line', async (t) => {
+  const box = await sandbox(t, 'hostile-entries-');
+  const a = await entriesBomb(120_000);
+  const b = join(box.work, 'small.tar');
+  await writeFile(b, rawTar([{ name: 'd/0' }]));
+  // the whole comparison: 119,999 "removed" findings in one directory (a quadratic report tree took minutes)
+  await diffMeasured(t, a, b, [], 'entries 120k, default limit');
+  const r = await runMeasured(['diff', a, b, '--max-entries', '100000', '--json', join(box.work, 'r.json')], { cwd: box.cwd, env: box.env });
+  t.diagnostic(`entries 120k, --max-entries 100000: exit ${r.code}, ${(r.ms / 1000).toFixed(1)} s, peak RSS ${Math.round(r.rssMiB)} MiB`);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^repro: .*entries-120000\.tar\.gz: layer 0 has more than 100000 entries \(raise the limit with --max-entries\)\n$/);
   assert.equal(existsSync(join(box.work, 'r.json')), false);
   assert.deepEqual(await listTree(box.tmp), []);
 });
