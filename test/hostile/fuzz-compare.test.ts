@@ -1,12 +1,12 @@
 // Issue 8, item 5: property-based fuzzing of the comparison side (the reader has its own, in
 // test/image/fuzz-reader.test.ts). Mutated tars, gzips, zips, ar/.deb files, zstd frames and JSON go through
 // compareContent (which must never throw: a comparator that chokes degrades to bytes, with a warning) and
-// pairs of mutated rootfs tars and random directory trees (hostile links included) through compareInputs
+// pairs of mutated rootfs tars, mutated OCI archives and random directory trees (hostile links included) through compareInputs
 // (which may refuse an unreadable input only with a ReproError). Every run has a time budget, and nothing
 // may be written outside REPRO_TMPDIR (the cwd is watched too).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -18,6 +18,7 @@ import { CATEGORIES } from '../../src/core/finding.js';
 import { arOf, blobs, ctxWith, tarOf, zipOf, gzip } from '../helpers/fixtures-content.js';
 import { zstdRaw } from '../helpers/images-extra.js';
 import { listTree } from '../helpers/hostile.js';
+import { makeOciArchive } from '../helpers/images.js';
 
 const RUN_BUDGET_MS = 8000;
 /** Small limits: a mutated length field must not make one run decompress gigabytes. */
@@ -178,6 +179,29 @@ test('compareInputs on pairs of mutated rootfs tars: a report, or a ReproError, 
   // both outcomes must occur, or the mutations never reach the comparators (or never break the reader)
   assert.ok(reports > 0 && failures.length > 0, `${reports} reports, ${failures.length} refusals`);
   assert.deepEqual(await listTree(cwd), []);
+});
+
+test('compareInputs on mutated OCI archives against the good one: a report, or a ReproError', async () => {
+  const good = join(root, 'inputs', 'good-oci.tar');
+  await makeOciArchive(good, { layers: [[{ path: 'etc/hostname', content: 'h\n' }, { path: 'etc/motd', content: 'hello '.repeat(50) }], [{ path: 'etc/extra', content: 'x' }]] });
+  const bytes = await readFile(good);
+  let n = 0;
+  await fc.assert(
+    fc.asyncProperty(mutations, async (muts) => {
+      const bad = join(root, 'inputs', `oci-${n++}.tar`);
+      await writeFile(bad, mutate(bytes, muts));
+      try {
+        const report = await withBudget('compareInputs(oci)', compareInputs(bad, good, { limits: LIMITS }));
+        checkFindings(report.findings.map((f) => ({ ...f, inner: f.inner ?? '' })));
+      } catch (err) {
+        if (!(err instanceof ReproError)) throw err;
+        assert.ok(err.where, `ReproError without where: ${err.message}`);
+      } finally {
+        await rm(bad, { force: true });
+      }
+    }),
+    { numRuns: 100 },
+  );
 });
 
 /** Random trees with hostile links: compared as entries, links by target, never followed. */
