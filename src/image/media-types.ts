@@ -29,3 +29,6 @@ export function layerCompression(mt: string): Compression | undefined {
 export function isLayer(mt: string): boolean {
   return layerCompression(mt) !== undefined && (mt.includes('.layer.') || mt.includes('rootfs.diff'));
 }
+
+/** Read size for layer blobs: 1 MiB chunks cut the per-chunk cost of the stream stages (hashes, inflate). */
+export const BLOB_CHUNK = 1 << 20;

@@ -1,4 +1,5 @@
 // openImage: recognise the input's form from its content (never its file name) and read its documents.
+import { BLOB_CHUNK } from './media-types.js';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -60,7 +61,7 @@ function rootfsTar(path: string, size: number, compression: Compression, warning
         diffId: undefined,
         size,
         source: basename(path),
-        open: () => createReadStream(path),
+        open: () => createReadStream(path, { highWaterMark: BLOB_CHUNK }),
       },
     ],
     warnings,

@@ -1,5 +1,6 @@
 // Where an image's files live: a directory (OCI layout, extracted docker save) or an outer tar archive.
 // Readers ask for files by path inside the image; member names are never used as host paths.
+import { BLOB_CHUNK } from './media-types.js';
 import { createReadStream } from 'node:fs';
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -62,7 +63,7 @@ export class DirSource implements ImageSource {
   }
   open(path: string): Readable {
     // callers check has() first; realpath checks were done there
-    return createReadStream(join(this.root, normalizePath(path)));
+    return createReadStream(join(this.root, normalizePath(path)), { highWaterMark: BLOB_CHUNK });
   }
 }
 

@@ -1,6 +1,7 @@
 // Random access into an uncompressed outer archive (oci-archive, docker save): one pass over the 512-byte
 // headers (seeking past bodies) gives name → offset, so each blob is then streamed straight from the file.
 // tar-stream reads sequentially, which would mean reading every blob just to find the next one.
+import { BLOB_CHUNK } from './media-types.js';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -155,5 +156,5 @@ function resolveRelative(dir: string, target: string): string {
 
 export function memberStream(index: TarIndex, m: IndexedMember): Readable {
   if (m.size === 0) return Readable.from([]);
-  return createReadStream(index.path, { start: m.offset, end: m.offset + m.size - 1 });
+  return createReadStream(index.path, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: BLOB_CHUNK });
 }
