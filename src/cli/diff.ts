@@ -9,6 +9,7 @@ import { CATEGORIES, isCategory, type Category, type Report } from '../core/find
 import { writeRendered } from '../report/index.js';
 import { writeFileAtomic } from '../core/atomic.js';
 import { generateRules } from '../rules/generate.js';
+import { parseByteSize } from './options.js';
 import { attributePackages, type PackageAttribution } from '../check/packages.js';
 import { packageLines } from '../check/render.js';
 import { EXIT_DIFFERENT, EXIT_SAME, setExitCode } from './run.js';
@@ -49,14 +50,8 @@ function count(name: string): (value: string) => number {
   };
 }
 
-/** "512M", "4G", "1048576" → bytes, for the size limits. */
 function size(name: string): (value: string) => number {
-  return (value) => {
-    const m = /^(\d+)\s*([KMGT]?)(?:i?B)?$/i.exec(value.trim());
-    const n = m ? Number(m[1]) * 1024 ** 'BKMGT'.indexOf((m[2] || 'B').toUpperCase()) : NaN;
-    if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${name}: expected a size like 4G, 512M or 1048576, not "${value}"`);
-    return n;
-  };
+  return (value) => parseByteSize(value, name);
 }
 
 function categories(values: string[]): Category[] {

@@ -3,15 +3,7 @@ import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { inspectImage, type InspectResult } from '../image/inspect.js';
 import { style } from '../report/style.js';
-import { UsageError } from '../core/errors.js';
-
-/** "64G", "512M", "1024" → bytes: the --max-layer-bytes value. */
-export function parseByteSize(text: string): number {
-  const m = /^(\d+)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
-  const n = m ? Number(m[1]) * 1024 ** 'BKMGT'.indexOf((m[2] || 'B').toUpperCase()) : NaN;
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--max-layer-bytes: expected a size like 64G, 512M or 1048576, not "${text}"`);
-  return n;
-}
+import { parseByteSize } from './options.js';
 
 function human(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -66,7 +58,7 @@ export function registerInspect(program: Command): void {
     .option('--max-layer-bytes <size>', 'stop reading a layer after this many uncompressed bytes (default 64G)')
     .action(async (image: string, opts: { json?: boolean; platform?: string; maxLayerBytes?: string }) => {
       // through the environment, so every reader of layers in this process (and its children) obeys it
-      if (opts.maxLayerBytes !== undefined) process.env.REPRO_MAX_LAYER_BYTES = String(parseByteSize(opts.maxLayerBytes));
+      if (opts.maxLayerBytes !== undefined) process.env.REPRO_MAX_LAYER_BYTES = String(parseByteSize(opts.maxLayerBytes, '--max-layer-bytes'));
       const result = await inspectImage(image, { platform: opts.platform });
       process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : render(result));
     });

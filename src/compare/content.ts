@@ -27,8 +27,11 @@ export interface ContentLimits {
 export const DEFAULT_LIMITS: ContentLimits = {
   maxDepth: 8,
   maxDiffLines: 200,
-  maxMemberBytes: 256 * 1024 * 1024,
-  maxTotalBytes: 4 * 1024 * 1024 * 1024,
+  // A member's payload is held in memory to compare it (both sides): 64 MiB keeps a decompression bomb,
+  // or two big differing binaries, inside the 300 MB peak-memory budget; larger ones are compared by digest.
+  maxMemberBytes: 64 * 1024 * 1024,
+  // Nested decompression over the whole comparison (layers have their own limit): a bomb costs seconds.
+  maxTotalBytes: 1024 * 1024 * 1024,
 };
 
 export interface ContentContext {

@@ -10,7 +10,7 @@ import { blobs, ctxWith } from '../helpers/fixtures-content.js';
 const CORPUS = '/work/shared/corpus';
 
 test('default limits are the documented ones', () => {
-  assert.deepEqual(DEFAULT_LIMITS, { maxDepth: 8, maxDiffLines: 200, maxMemberBytes: 256 * 1024 * 1024, maxTotalBytes: 4 * 1024 ** 3 });
+  assert.deepEqual(DEFAULT_LIMITS, { maxDepth: 8, maxDiffLines: 200, maxMemberBytes: 64 * 1024 * 1024, maxTotalBytes: 1024 ** 3 });
   const ctx = newContentContext();
   assert.equal(ctx.budget.bytes, DEFAULT_LIMITS.maxTotalBytes);
   assert.equal(ctx.depth, 0);
