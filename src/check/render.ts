@@ -15,7 +15,7 @@ export interface CheckRenderOptions {
 }
 
 function table(head: string[]): Table.Table {
-  return new Table({ head, style: { head: style.level > 0 ? ['cyan'] : [], border: style.level > 0 ? ['grey'] : [] } });
+  return new Table({ head, style: { head: style.level > 0 ? ['cyan'] : [], border: style.level > 0 ? ['grey'] : [], compact: true } });
 }
 
 export function verdictLines(r: CheckReport): string[] {
@@ -30,10 +30,12 @@ export function verdictLines(r: CheckReport): string[] {
 function categoryTable(findings: Finding[], ignored: readonly string[]): string {
   const counts = new Map<Category, number>();
   for (const f of findings) counts.set(f.category, (counts.get(f.category) ?? 0) + 1);
-  const t = table(['category', 'findings', '']);
+  // the third column only when something is ignored, as in `repro diff`
+  const anyIgnored = ignored.some((c) => counts.has(c as Category));
+  const t = table(anyIgnored ? ['category', 'findings', ''] : ['category', 'findings']);
   for (const c of CATEGORIES) {
     const n = counts.get(c);
-    if (n) t.push([c, String(n), ignored.includes(c) ? 'ignored' : '']);
+    if (n) t.push(anyIgnored ? [c, String(n), ignored.includes(c) ? 'ignored' : ''] : [c, String(n)]);
   }
   return t.toString();
 }
