@@ -106,10 +106,12 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
   } finally {
     meter.done();
   }
-  // Debian images: which package owns each differing path (one more read of B, for its dpkg lists;
-  // only when there are file findings, and --no-packages skips it).
+  // Debian images: which package owns each differing path. It costs one more read of B (its dpkg lists),
+  // so by default it runs only when the dpkg database itself differs — as it does between two Debian
+  // builds; --packages forces it, --no-packages skips it.
   let packages: PackageAttribution | undefined;
-  if (flags.packages !== false && report.findings.some((f) => f.path.startsWith('/'))) {
+  const dpkgDiffers = report.findings.some((f) => f.path.startsWith('/var/lib/dpkg/'));
+  if (flags.packages === true || (flags.packages === undefined && dpkgDiffers)) {
     packages = await attributePackages(b, report.findings);
     if (packages) report.packages = packages;
   }
@@ -143,7 +145,8 @@ export function registerDiff(program: Command): void {
     .option('--max-layer-bytes <size>', 'stop reading a layer after this many uncompressed bytes (default 64G)', size('--max-layer-bytes'))
     .option('--platform <os/arch>', 'image to compare from a multi-platform index')
     .option('--emit-rules <file>', 'write the normalization rules that remove what was found (as repro rules does)')
-    .option('--no-packages', 'skip attributing differing paths to Debian packages (saves one read of B)')
+    .option('--packages', 'attribute differing paths to Debian packages (default: when the dpkg database differs)')
+    .option('--no-packages', 'never attribute to packages (saves one read of B)')
     .option('-q, --quiet', 'print nothing; the exit code says it (0 identical, 1 different)');
   for (const o of OUTPUTS) cmd.option(o.flag, o.help);
   cmd.action((a: string, b: string, flags: DiffFlags) => runDiff(a, b, flags));

@@ -104,7 +104,8 @@ test('Debian images: differing paths attributed to the packages whose dpkg lists
   const image = (id: string): TestMember[][] => [
     [
       { path: 'var/lib/dpkg/info/', type: 'dir' },
-      { path: 'var/lib/dpkg/info/demo-conf.list', content: '/.\n/etc\n/etc/demo.conf\n' },
+      // unpacked at build time: the list's mtime differs between the builds, as in real Debian builds
+      { path: 'var/lib/dpkg/info/demo-conf.list', content: '/.\n/etc\n/etc/demo.conf\n', mtime: id.startsWith('3') ? 1_700_000_000 : 1_700_000_100 },
       { path: 'etc/', type: 'dir' },
       { path: 'etc/demo.conf', content: `id=${id}\n` },
       { path: 'etc/made-by-script', content: `${id}\n` },
@@ -122,4 +123,21 @@ test('Debian images: differing paths attributed to the packages whose dpkg lists
   assert.ok(report.packages, 'the report carries the attribution');
   const skipped = await runRepro(['diff', join(dir, 'a'), join(dir, 'b'), '--no-packages']);
   assert.doesNotMatch(skipped.stdout, /demo-conf →/);
+});
+
+test('package attribution is not run (no extra read) when the dpkg database does not differ, unless --packages', async () => {
+  const dir = await scratchDir();
+  const image = (id: string): TestMember[][] => [
+    [
+      { path: 'var/lib/dpkg/info/demo-conf.list', content: '/.\n/etc\n/etc/demo.conf\n' },
+      { path: 'etc/demo.conf', content: `id=${id}\n` },
+    ],
+  ];
+  await makeOciImage(join(dir, 'a'), { layers: image('3b169add4240a1b77a3470aef2469df2') });
+  await makeOciImage(join(dir, 'b'), { layers: image('4936670f69a7478d97e0f87ff319c795') });
+  const plain = await runRepro(['diff', join(dir, 'a'), join(dir, 'b')]);
+  assert.equal(plain.code, 1, plain.stderr);
+  assert.doesNotMatch(plain.stdout, /demo-conf →/);
+  const forced = await runRepro(['diff', join(dir, 'a'), join(dir, 'b'), '--packages']);
+  assert.match(forced.stdout, /demo-conf → 1 file/);
 });
