@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { compareContent } from '../../src/compare/content.js';
 import { compareInputs } from '../../src/compare/engine.js';
 import { ReproError } from '../../src/core/errors.js';
+import { mutate, mutation } from '../helpers/fuzz.js';
 import { CATEGORIES } from '../../src/core/finding.js';
 import { arOf, blobs, ctxWith, tarOf, zipOf, gzip } from '../helpers/fixtures-content.js';
 import { zstdRaw } from '../helpers/images-extra.js';
@@ -50,26 +51,8 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-type Mutation = { kind: 'flip'; at: number; value: number } | { kind: 'cut'; at: number } | { kind: 'insert'; at: number; bytes: Uint8Array };
-
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-);
 const mutations = fc.array(mutation, { minLength: 1, maxLength: 6 });
 
-function mutate(base: Buffer, muts: Mutation[]): Buffer {
-  let b = Buffer.from(base);
-  for (const m of muts) {
-    if (b.length === 0) break;
-    const at = m.at % b.length;
-    if (m.kind === 'flip') b[at] = m.value;
-    else if (m.kind === 'cut') b = b.subarray(0, at);
-    else b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
-  }
-  return b;
-}
 
 async function withBudget<T>(what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

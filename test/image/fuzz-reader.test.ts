@@ -10,30 +10,13 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { ReproError } from '../../src/core/errors.js';
+import { mutate, mutation } from '../helpers/fuzz.js';
 import { makeOciArchive, makeDockerArchive } from '../helpers/images.js';
 import { Layout, layerOf, rawTar, zstdRaw, gnuLong, paxLong, MT } from '../helpers/images-extra.js';
 
 const RUN_TIMEOUT_MS = 10_000;
 
-type Mutation = { kind: 'flip'; at: number; value: number } | { kind: 'cut'; at: number } | { kind: 'insert'; at: number; bytes: Uint8Array };
 
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-);
-
-function mutate(base: Buffer, muts: Mutation[]): Buffer {
-  let b = Buffer.from(base);
-  for (const m of muts) {
-    if (b.length === 0) break;
-    const at = m.at % b.length;
-    if (m.kind === 'flip') b[at] = m.value;
-    else if (m.kind === 'cut') b = b.subarray(0, at);
-    else b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
-  }
-  return b;
-}
 
 /** How the consumer treats each body, in turn: read it all, sniff the first chunk, destroy it, leave it. */
 type Policy = 0 | 1 | 2 | 3;
