@@ -1,8 +1,6 @@
 // `repro build MANIFEST -o OUT`: parse options, call buildManifest, print the result.
 import type { Command } from 'commander';
-import { buildManifest, loadManifest } from '../build/index.js';
 import type { BuildOptions } from '../build/index.js';
-import { formatBytes, formatMs, progressPrinter } from '../build/progress.js';
 import { UsageError } from '../core/errors.js';
 
 interface Flags {
@@ -51,6 +49,10 @@ export function registerBuild(program: Command): void {
       if (flags.format && !['oci', 'oci-dir', 'docker'].includes(flags.format)) throw new UsageError(`--format: expected oci, oci-dir or docker, got "${flags.format}"`);
       if (flags.compression && !['gzip', 'zstd', 'none'].includes(flags.compression)) throw new UsageError(`--compression: expected gzip, zstd or none, got "${flags.compression}"`);
       if (flags.umask && !/^0?[0-7]{3}$/.test(flags.umask)) throw new UsageError(`--umask: expected an octal umask such as 022, got "${flags.umask}"`);
+      const [{ buildManifest, loadManifest }, { formatBytes, formatMs, progressPrinter }] = await Promise.all([
+        import('../build/index.js'),
+        import('../build/progress.js'),
+      ]);
       const m = await loadManifest(manifest);
       const format = (flags.format ?? m.output.format) as NonNullable<BuildOptions['format']>;
       const out = flags.output ?? (format === 'oci-dir' ? m.name : `${m.name}.tar`);

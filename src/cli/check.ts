@@ -1,23 +1,10 @@
 // `repro check MANIFEST`: build twice under variations, compare, say whether it is reproducible (exit 0)
-// or not (exit 1), and help to fix it (--emit-rules, --rules, --fix). The command only parses options;
-// src/check does the work.
+// or not (exit 1), and help to fix it (--emit-rules, --rules, --fix). This file only declares the options;
+// check-run.ts (loaded when the command runs) calls src/check, which does the work.
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
-import { writeFileAtomic } from '../core/atomic.js';
 import { UsageError } from '../core/errors.js';
-import { CATEGORIES, isCategory, type Category } from '../core/finding.js';
-import type { CheckReport } from '../check/check-report.js';
-import { NEEDS_A_PERSON, runFixLoop } from '../check/fix-loop.js';
-import { renderCheck, verdictLines } from '../check/render.js';
-import { runCheck, type CheckOptions } from '../check/run-check.js';
-import { renderHtml } from '../report/html.js';
-import { renderJson } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
-import { generateRules } from '../rules/generate.js';
-import { style } from '../report/style.js';
-import { EXIT_DIFFERENT, EXIT_SAME, setExitCode } from './run.js';
 
-interface CheckFlags {
+export interface CheckFlags {
   vary?: string;
   runs: number;
   jobs?: number;
@@ -48,92 +35,6 @@ function count(name: string, min: number): (value: string) => number {
   };
 }
 
-function categories(values: string[]): Category[] {
-  return values.map((v) => {
-    if (!isCategory(v)) throw new UsageError(`--ignore: unknown category "${v}" (one of: ${CATEGORIES.join(', ')})`);
-    return v;
-  });
-}
-
-/** "-" is stdout (for a program: the terminal view is then left out), anything else a file. */
-async function put(dest: string, text: string): Promise<void> {
-  if (dest === '-') await new Promise<void>((ok, fail) => process.stdout.write(text, (err) => (err ? fail(err) : ok())));
-  else await writeFileAtomic(dest, text);
-}
-
-function toStdout(flags: CheckFlags): boolean {
-  return flags.json === '-' || flags.markdown === '-' || flags.html === '-';
-}
-
-async function writeOutputs(report: CheckReport, flags: CheckFlags): Promise<void> {
-  if (flags.json) await put(flags.json, renderJson(report));
-  if (flags.markdown) await put(flags.markdown, renderMarkdown(report, { title: 'repro check' }));
-  if (flags.html) await put(flags.html, renderHtml(report));
-}
-
-function leftovers(report: CheckReport): string[] {
-  const person = report.findings.filter((f) => NEEDS_A_PERSON.includes(f.category));
-  const other = report.findings.filter((f) => !NEEDS_A_PERSON.includes(f.category));
-  const lines: string[] = [];
-  if (person.length) {
-    lines.push(`${person.length} finding(s) need a person (content or binary differences no rule removes safely):`);
-    for (const f of person.slice(0, 20)) lines.push(`  ${f.path || '(image)'}${f.inner ? ' → ' + f.inner : ''}  ${f.category}: ${f.evidence}`);
-  }
-  if (other.length) {
-    lines.push(`${other.length} other finding(s) remain:`);
-    for (const f of other.slice(0, 20)) lines.push(`  ${f.path || '(image)'}  ${f.category}: ${f.evidence}`);
-  }
-  return lines;
-}
-
-async function runCheckCommand(manifest: string, flags: CheckFlags): Promise<void> {
-  const out = (s: string): void => {
-    if (!flags.quiet && !toStdout(flags)) process.stdout.write(s);
-  };
-  const log = flags.quiet ? undefined : (line: string): void => void process.stderr.write(style.dim(`repro: ${line}`) + '\n');
-  const opts: CheckOptions = {
-    runs: flags.runs,
-    rules: flags.rules,
-    exclude: flags.exclude,
-    ignore: categories(flags.ignore),
-    ...(flags.vary !== undefined ? { vary: flags.vary } : {}),
-    ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
-    ...(flags.keep ? { keep: flags.keep } : {}),
-    ...(log ? { log } : {}),
-    ...(flags.verbose ? { onOutput: (label: string, c: Buffer) => void process.stderr.write(`[${label}] ${c.toString()}`) } : {}),
-  };
-
-  if (!flags.fix) {
-    const report = await runCheck(manifest, opts);
-    await writeOutputs(report, flags);
-    if (flags.emitRules) {
-      await writeFileAtomic(flags.emitRules, generateRules(report));
-      log?.(`rules written to ${flags.emitRules}`);
-    }
-    out(renderCheck(report, { ...(flags.maxDiffLines !== undefined ? { maxDiffLines: flags.maxDiffLines } : {}) }));
-    setExitCode(report.reproducible ? EXIT_SAME : EXIT_DIFFERENT);
-    return;
-  }
-
-  const rulesFile = resolve(flags.emitRules ?? 'repro-rules.yml');
-  const result = await runFixLoop(manifest, {
-    ...opts,
-    maxRounds: flags.maxRounds,
-    rulesFile,
-    onRound: (r) => log?.(`round ${r.round}: ${r.reproducible ? 'reproducible' : `${r.findings} findings, ${r.rules} rules so far`}`),
-  });
-  await writeOutputs(result.final, flags);
-  const lines = [...verdictLines(result.final), ''];
-  lines.push(`rounds: ${result.rounds.map((r) => `${r.round}: ${r.reproducible ? 'identical' : `${r.findings} findings`}`).join(', ')}`);
-  if (result.converged) {
-    lines.push(style.green(`converged: the digests are identical with the rules in ${result.rulesFile}`), '', result.rulesText.trimEnd());
-  } else {
-    lines.push(style.red(`not converged: ${result.stopReason ?? 'differences remain'}`), `rules so far: ${result.rulesFile}`, ...leftovers(result.final));
-  }
-  out(lines.join('\n') + '\n');
-  setExitCode(result.converged ? EXIT_SAME : EXIT_DIFFERENT);
-}
-
 export function registerCheck(program: Command): void {
   program
     .command('check')
@@ -155,5 +56,5 @@ export function registerCheck(program: Command): void {
     .option('--max-diff-lines <n>', 'detail lines per finding in the terminal (0 = all)', count('--max-diff-lines', 0))
     .option('-v, --verbose', 'show the output of the build commands')
     .option('-q, --quiet', 'print nothing; the exit code says it')
-    .action((manifest: string, flags: CheckFlags) => runCheckCommand(manifest, flags));
+    .action(async (manifest: string, flags: CheckFlags) => (await import('./check-run.js')).runCheckCommand(manifest, flags));
 }

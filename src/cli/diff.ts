@@ -1,17 +1,12 @@
 // `repro diff A B`: what differs between two inputs and why. The command only parses options, calls
 // compareInputs and hands the Report to the renderers; each file output is one row of OUTPUTS.
 import type { Command } from 'commander';
-import { compareInputs, DEFAULT_MAX_ENTRIES } from '../compare/engine.js';
 import type { ScanProgress } from '../compare/side-scan.js';
-import { DEFAULT_LIMITS, type ContentLimits } from '../compare/content.js';
+import { DEFAULT_LIMITS, DEFAULT_MAX_ENTRIES, type ContentLimits } from '../compare/limits.js';
 import { UsageError } from '../core/errors.js';
 import { CATEGORIES, isCategory, type Category, type Report } from '../core/finding.js';
-import { writeRendered } from '../report/index.js';
-import { writeFileAtomic } from '../core/atomic.js';
-import { generateRules } from '../rules/generate.js';
+import type { PackageAttribution } from '../check/packages.js';
 import { parseByteSize } from './options.js';
-import { attributePackages, type PackageAttribution } from '../check/packages.js';
-import { packageLines } from '../check/render.js';
 import { EXIT_DIFFERENT, EXIT_SAME, setExitCode } from './run.js';
 
 interface DiffFlags {
@@ -81,6 +76,15 @@ function progressMeter(enabled: boolean): { onProgress?: (p: ScanProgress) => vo
 }
 
 async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
+  // loaded here, not at start-up: every command pays only for its own modules
+  const [{ compareInputs }, { writeRendered }, { writeFileAtomic }, { generateRules }, { attributePackages }, { packageLines }] = await Promise.all([
+    import('../compare/engine.js'),
+    import('../report/index.js'),
+    import('../core/atomic.js'),
+    import('../rules/generate.js'),
+    import('../check/packages.js'),
+    import('../check/render.js'),
+  ]);
   const ignore = categories(flags.ignore);
   const limits: Partial<ContentLimits> = {};
   if (flags.maxDepth !== undefined) limits.maxDepth = flags.maxDepth;

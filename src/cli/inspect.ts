@@ -1,8 +1,6 @@
 // `repro inspect IMAGE`: layers and config summary of any image form the reader takes.
 import type { Command } from 'commander';
-import Table from 'cli-table3';
-import { inspectImage, type InspectResult } from '../image/inspect.js';
-import { style } from '../report/style.js';
+import type { InspectResult } from '../image/inspect.js';
 import { parseByteSize } from './options.js';
 
 function human(bytes: number): string {
@@ -26,7 +24,8 @@ function short(digest: string | null): string {
   return digest === null ? '-' : digest.replace(/^sha256:/, '').slice(0, 16);
 }
 
-function render(r: InspectResult): string {
+async function render(r: InspectResult): Promise<string> {
+  const [{ default: Table }, { style }] = await Promise.all([import('cli-table3'), import('../report/style.js')]);
   const lines: string[] = [];
   lines.push(`${style.bold(r.input)}  (${r.kind})`);
   if (r.manifestDigest) lines.push(`manifest   ${r.manifestDigest}`);
@@ -59,7 +58,8 @@ export function registerInspect(program: Command): void {
     .action(async (image: string, opts: { json?: boolean; platform?: string; maxLayerBytes?: string }) => {
       // through the environment, so every reader of layers in this process (and its children) obeys it
       if (opts.maxLayerBytes !== undefined) process.env.REPRO_MAX_LAYER_BYTES = String(parseByteSize(opts.maxLayerBytes, '--max-layer-bytes'));
+      const { inspectImage } = await import('../image/inspect.js');
       const result = await inspectImage(image, { platform: opts.platform });
-      process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : render(result));
+      process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : await render(result));
     });
 }

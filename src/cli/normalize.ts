@@ -2,10 +2,8 @@
 // writer, so two builds that differ only in what the rules cover become bit-for-bit identical.
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { normalizeImage } from '../image/normalize.js';
 import type { ImageFormat } from '../image/image-writer.js';
 import type { Compression } from '../core/image.js';
-import { loadRules } from '../rules/load.js';
 import { EXIT_SAME, setExitCode } from './run.js';
 
 interface NormalizeFlags {
@@ -34,6 +32,7 @@ async function runNormalize(image: string, flags: NormalizeFlags): Promise<void>
   if (!COMPRESSIONS.includes(flags.compression as Compression)) throw new UsageError(`--compression: "${flags.compression}" is not one of ${COMPRESSIONS.join(', ')}`);
   if (flags.rules.length === 0) throw new UsageError('normalize needs at least one --rules FILE (or a built-in set: common, debian)');
   const epoch = epochFrom(flags.epoch);
+  const [{ loadRules }, { normalizeImage }] = await Promise.all([import('../rules/load.js'), import('../image/normalize.js')]);
   const rules = await loadRules(flags.rules);
   const warn = (m: string): void => void process.stderr.write(`repro: warning: ${m}\n`);
   const result = await normalizeImage(image, rules, {

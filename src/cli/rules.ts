@@ -1,9 +1,6 @@
 // `repro rules REPORT.json -o FILE`: the rule file that removes what a `repro diff --json` report found.
 // The same report always gives the same bytes; "-" (the default) writes to stdout.
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../core/atomic.js';
-import { readReport } from '../report/read-report.js';
-import { generateRules } from '../rules/generate.js';
 import { EXIT_SAME, setExitCode } from './run.js';
 
 interface RulesFlags {
@@ -11,6 +8,11 @@ interface RulesFlags {
 }
 
 async function runRules(reportPath: string, flags: RulesFlags): Promise<void> {
+  const [{ readReport }, { generateRules }, { writeFileAtomic }] = await Promise.all([
+    import('../report/read-report.js'),
+    import('../rules/generate.js'),
+    import('../core/atomic.js'),
+  ]);
   const report = await readReport(reportPath);
   const text = generateRules(report);
   if (flags.output === '-') process.stdout.write(text);

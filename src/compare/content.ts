@@ -5,6 +5,9 @@ import type { Category } from '../core/finding.js';
 import { blobDigest, blobFromBuffer, type Blob } from './blob.js';
 import { COMPARATORS, FALLBACK_BINARY, FALLBACK_TEXT } from './comparators/index.js';
 import { isText } from './comparators/sniff.js';
+import { DEFAULT_LIMITS, type ContentLimits } from './limits.js';
+
+export { DEFAULT_LIMITS, type ContentLimits };
 
 export interface Variation {
   /** What varies between the two builds: 'hostname', 'build path', 'user', 'locale', 'timezone'... */
@@ -12,27 +15,6 @@ export interface Variation {
   a: string;
   b: string;
 }
-
-export interface ContentLimits {
-  /** Nesting depth of containers (gzip in tar in deb...) before comparing bytes only. */
-  maxDepth: number;
-  /** Lines of detail per finding before "... N more lines". */
-  maxDiffLines: number;
-  /** Larger members (or decompressed payloads) are compared by streamed digest, never buffered. */
-  maxMemberBytes: number;
-  /** Decompressed bytes allowed over one whole comparison (a gzip bomb stops here). */
-  maxTotalBytes: number;
-}
-
-export const DEFAULT_LIMITS: ContentLimits = {
-  maxDepth: 8,
-  maxDiffLines: 200,
-  // A member's payload is held in memory to compare it (both sides): 64 MiB keeps a decompression bomb,
-  // or two big differing binaries, inside the 300 MB peak-memory budget; larger ones are compared by digest.
-  maxMemberBytes: 64 * 1024 * 1024,
-  // Nested decompression over the whole comparison (layers have their own limit): a bomb costs seconds.
-  maxTotalBytes: 1024 * 1024 * 1024,
-};
 
 export interface ContentContext {
   depth: number;

@@ -16,6 +16,7 @@ import { compareImageMeta } from './image-meta.js';
 import { inputShape } from './input-shape.js';
 import { diffScans, type PairContext } from './layer-compare.js';
 import { buildReport } from './report-tree.js';
+import { DEFAULT_MAX_ENTRIES } from './limits.js';
 import { emptyScan, releaseScan, scanLayer, scanMerged, type Member, type ScanContext, type ScanProgress, type SideScan } from './side-scan.js';
 
 export interface CompareOptions {
@@ -34,8 +35,7 @@ export interface CompareOptions {
   maxEntries?: number;
 }
 
-/** ~1.7 KiB of memory per entry at peak (a million: 1.8 GB); real images hold tens of thousands. */
-export const DEFAULT_MAX_ENTRIES = 500_000;
+export { DEFAULT_MAX_ENTRIES } from './limits.js';
 
 const CONTENT_CONCURRENCY = 4;
 

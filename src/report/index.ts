@@ -2,10 +2,6 @@
 // `writeRendered` puts its output where the user asked ("-" = stdout), atomically for files.
 import { writeFileAtomic } from '../core/atomic.js';
 import type { Report } from '../core/finding.js';
-import { renderJson } from './json.js';
-import { renderTerminal } from './terminal.js';
-import { renderHtml } from './html.js';
-import { renderMarkdown } from './markdown.js';
 
 export interface RenderOptions {
   /** Detail lines per finding in views meant for reading (0 = all). */
@@ -14,22 +10,32 @@ export interface RenderOptions {
 
 export type Renderer = (report: Report, opts: RenderOptions) => string;
 
-export const RENDERERS: Record<string, Renderer> = {
-  terminal: (report, opts) => renderTerminal(report, opts),
-  json: (report) => renderJson(report),
-  html: (report) => renderHtml(report),
-  markdown: (report) => renderMarkdown(report),
+/** Each renderer is loaded when asked for: the HTML one alone costs more start-up than the whole diff needs. */
+export const RENDERERS: Record<string, () => Promise<Renderer>> = {
+  terminal: async () => (await import('./terminal.js')).renderTerminal,
+  json: async () => {
+    const { renderJson } = await import('./json.js');
+    return (report) => renderJson(report);
+  },
+  html: async () => {
+    const { renderHtml } = await import('./html.js');
+    return (report) => renderHtml(report);
+  },
+  markdown: async () => {
+    const { renderMarkdown } = await import('./markdown.js');
+    return (report) => renderMarkdown(report);
+  },
 };
 
-export function render(name: string, report: Report, opts: RenderOptions = {}): string {
-  const renderer = RENDERERS[name];
-  if (!renderer) throw new Error(`no renderer named ${name}`);
-  return renderer(report, opts);
+export async function render(name: string, report: Report, opts: RenderOptions = {}): Promise<string> {
+  const load = RENDERERS[name];
+  if (!load) throw new Error(`no renderer named ${name}`);
+  return (await load())(report, opts);
 }
 
 /** Render and write to `dest`: "-" is stdout, anything else a file that appears whole or not at all. */
 export async function writeRendered(name: string, report: Report, dest: string, opts: RenderOptions = {}): Promise<void> {
-  const text = render(name, report, opts);
+  const text = await render(name, report, opts);
   if (dest === '-') {
     await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
     return;

@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { tempDir } from '../../core/temp.js';
 import type { Comparator, ContentContext, ContentFinding } from '../content.js';
 import { hexdumpDiff } from './binary.js';
@@ -81,13 +80,17 @@ let readelfAvailable: Promise<boolean> | undefined;
 
 /** readelf (binutils) is optional: our own parse gives the evidence, readelf only enriches the detail. */
 function hasReadelf(): Promise<boolean> {
-  readelfAvailable ??= execa('readelf', ['--version'], { reject: false }).then((r) => r.exitCode === 0, () => false);
+  // execa is loaded on first use: most comparisons never run a tool, and its import costs start-up time
+  readelfAvailable ??= import('execa')
+    .then(({ execa }) => execa('readelf', ['--version'], { reject: false }))
+    .then((r) => r.exitCode === 0, () => false);
   return readelfAvailable;
 }
 
 /** Diff of readelf's section table and notes for both sides, or null when readelf is missing or fails. */
 async function readelfDiff(a: Buffer, b: Buffer, ctx: ContentContext): Promise<string[] | null> {
   if (!(await hasReadelf())) return null;
+  const { execa } = await import('execa');
   const dir = await tempDir('elf-');
   try {
     const run = async (buf: Buffer, side: string): Promise<string | null> => {

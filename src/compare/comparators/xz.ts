@@ -1,7 +1,6 @@
 // xz (.xz file format §2.1.1): the stream header holds the integrity check type; block headers hold filter
 // settings. There is no pure-JS decoder here, so the `xz` binary decodes (via execa, streamed, output capped
 // by the budget); when it is missing the comparator throws and the engine falls back to bytes.
-import { execa } from 'execa';
 import type { Blob } from '../blob.js';
 import type { Comparator, ContentContext } from '../content.js';
 import { BoundedSink, comparePayloads, wrapperFindings, type Payload } from './decompress.js';
@@ -16,6 +15,7 @@ function checkType(buf: Buffer): string {
 }
 
 async function unxz(blob: Blob, ctx: ContentContext): Promise<Payload> {
+  const { execa } = await import('execa'); // loaded on first use: it costs start-up time
   const proc = execa('xz', ['--decompress', '--stdout', '--quiet'], {
     stdin: 'pipe',
     buffer: { stdout: false, stderr: true },

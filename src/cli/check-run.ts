@@ -1,0 +1,104 @@
+// The work of `repro check` once its options are parsed (check.ts declares them): run the check or the
+// --fix loop, write the outputs, print the verdict, set the exit code.
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../core/atomic.js';
+import { UsageError } from '../core/errors.js';
+import { CATEGORIES, isCategory, type Category } from '../core/finding.js';
+import type { CheckReport } from '../check/check-report.js';
+import { NEEDS_A_PERSON, runFixLoop } from '../check/fix-loop.js';
+import { renderCheck, verdictLines } from '../check/render.js';
+import { runCheck, type CheckOptions } from '../check/run-check.js';
+import { renderHtml } from '../report/html.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { generateRules } from '../rules/generate.js';
+import { style } from '../report/style.js';
+import type { CheckFlags } from './check.js';
+import { EXIT_DIFFERENT, EXIT_SAME, setExitCode } from './run.js';
+
+function categories(values: string[]): Category[] {
+  return values.map((v) => {
+    if (!isCategory(v)) throw new UsageError(`--ignore: unknown category "${v}" (one of: ${CATEGORIES.join(', ')})`);
+    return v;
+  });
+}
+
+/** "-" is stdout (for a program: the terminal view is then left out), anything else a file. */
+async function put(dest: string, text: string): Promise<void> {
+  if (dest === '-') await new Promise<void>((ok, fail) => process.stdout.write(text, (err) => (err ? fail(err) : ok())));
+  else await writeFileAtomic(dest, text);
+}
+
+function toStdout(flags: CheckFlags): boolean {
+  return flags.json === '-' || flags.markdown === '-' || flags.html === '-';
+}
+
+async function writeOutputs(report: CheckReport, flags: CheckFlags): Promise<void> {
+  if (flags.json) await put(flags.json, renderJson(report));
+  if (flags.markdown) await put(flags.markdown, renderMarkdown(report, { title: 'repro check' }));
+  if (flags.html) await put(flags.html, renderHtml(report));
+}
+
+function leftovers(report: CheckReport): string[] {
+  const person = report.findings.filter((f) => NEEDS_A_PERSON.includes(f.category));
+  const other = report.findings.filter((f) => !NEEDS_A_PERSON.includes(f.category));
+  const lines: string[] = [];
+  if (person.length) {
+    lines.push(`${person.length} finding(s) need a person (content or binary differences no rule removes safely):`);
+    for (const f of person.slice(0, 20)) lines.push(`  ${f.path || '(image)'}${f.inner ? ' → ' + f.inner : ''}  ${f.category}: ${f.evidence}`);
+  }
+  if (other.length) {
+    lines.push(`${other.length} other finding(s) remain:`);
+    for (const f of other.slice(0, 20)) lines.push(`  ${f.path || '(image)'}  ${f.category}: ${f.evidence}`);
+  }
+  return lines;
+}
+
+export async function runCheckCommand(manifest: string, flags: CheckFlags): Promise<void> {
+  const out = (s: string): void => {
+    if (!flags.quiet && !toStdout(flags)) process.stdout.write(s);
+  };
+  const log = flags.quiet ? undefined : (line: string): void => void process.stderr.write(style.dim(`repro: ${line}`) + '\n');
+  const opts: CheckOptions = {
+    runs: flags.runs,
+    rules: flags.rules,
+    exclude: flags.exclude,
+    ignore: categories(flags.ignore),
+    ...(flags.vary !== undefined ? { vary: flags.vary } : {}),
+    ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
+    ...(flags.keep ? { keep: flags.keep } : {}),
+    ...(log ? { log } : {}),
+    ...(flags.verbose ? { onOutput: (label: string, c: Buffer) => void process.stderr.write(`[${label}] ${c.toString()}`) } : {}),
+  };
+
+  if (!flags.fix) {
+    const report = await runCheck(manifest, opts);
+    await writeOutputs(report, flags);
+    if (flags.emitRules) {
+      await writeFileAtomic(flags.emitRules, generateRules(report));
+      log?.(`rules written to ${flags.emitRules}`);
+    }
+    out(renderCheck(report, { ...(flags.maxDiffLines !== undefined ? { maxDiffLines: flags.maxDiffLines } : {}) }));
+    setExitCode(report.reproducible ? EXIT_SAME : EXIT_DIFFERENT);
+    return;
+  }
+
+  const rulesFile = resolve(flags.emitRules ?? 'repro-rules.yml');
+  const result = await runFixLoop(manifest, {
+    ...opts,
+    maxRounds: flags.maxRounds,
+    rulesFile,
+    onRound: (r) => log?.(`round ${r.round}: ${r.reproducible ? 'reproducible' : `${r.findings} findings, ${r.rules} rules so far`}`),
+  });
+  await writeOutputs(result.final, flags);
+  const lines = [...verdictLines(result.final), ''];
+  lines.push(`rounds: ${result.rounds.map((r) => `${r.round}: ${r.reproducible ? 'identical' : `${r.findings} findings`}`).join(', ')}`);
+  if (result.converged) {
+    lines.push(style.green(`converged: the digests are identical with the rules in ${result.rulesFile}`), '', result.rulesText.trimEnd());
+  } else {
+    lines.push(style.red(`not converged: ${result.stopReason ?? 'differences remain'}`), `rules so far: ${result.rulesFile}`, ...leftovers(result.final));
+  }
+  out(lines.join('\n') + '\n');
+  setExitCode(result.converged ? EXIT_SAME : EXIT_DIFFERENT);
+}
+
