@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SHARED, runRepro } from '../helpers/cli.js';
 import { parseReport } from '../../src/report/read-report.js';
-import { makeOciImage, makeRootfsTar, type TestMember, scratchDir } from '../helpers/images.js';
+import { makeOciImage, makeRootfsTar, type TestMember } from '../helpers/images.js';
+import { fileDir } from '../helpers/tmp.js';
 
 const CORPUS = join(SHARED, 'corpus');
 
@@ -30,7 +31,7 @@ for (const name of pairs) {
     const dir = join(CORPUS, name);
     const expected = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as Expect;
     const [a, b] = pairFiles(dir);
-    const out = join(await scratchDir('repro-diffcli-'), 'r.json');
+    const out = join(await fileDir('repro-diffcli-'), 'r.json');
     const r = await runRepro(['diff', a, b, '--json', out, '--quiet']);
     assert.equal(r.code, expected.identical ? 0 : 1, r.stderr);
     const report = parseReport(await readFile(out, 'utf8'), out);
@@ -50,7 +51,7 @@ const members: TestMember[] = [
 const changed = members.map((m) => (m.path === 'etc/motd' ? { ...m, content: Array.from({ length: 60 }, (_, i) => `LINE ${i}`).join('\n'), mtime: 9 } : m));
 
 async function imagePair(): Promise<[string, string]> {
-  const dir = await scratchDir('repro-diffcli-');
+  const dir = await fileDir('repro-diffcli-');
   await makeOciImage(join(dir, 'a'), { layers: [members] });
   await makeOciImage(join(dir, 'b'), { layers: [changed] });
   return [join(dir, 'a'), join(dir, 'b')];
@@ -69,7 +70,7 @@ test('terminal view: summary table, findings by layer, long diffs cut with a not
 });
 
 test('--json - prints the report alone on stdout; --ignore makes ignored-only differences exit 0', async () => {
-  const dir = await scratchDir('repro-diffcli-');
+  const dir = await fileDir('repro-diffcli-');
   await makeRootfsTar(join(dir, 'a.tar'), members);
   await makeRootfsTar(join(dir, 'b.tar'), members.map((m) => ({ ...m, mtime: 7 })));
   const r = await runRepro(['diff', join(dir, 'a.tar'), join(dir, 'b.tar'), '--json', '-']);
@@ -100,7 +101,7 @@ test('usage errors exit 2 with one line', async () => {
 });
 
 test('Debian images: differing paths attributed to the packages whose dpkg lists name them', async () => {
-  const dir = await scratchDir();
+  const dir = await fileDir();
   const image = (id: string): TestMember[][] => [
     [
       { path: 'var/lib/dpkg/info/', type: 'dir' },
@@ -126,7 +127,7 @@ test('Debian images: differing paths attributed to the packages whose dpkg lists
 });
 
 test('package attribution is not run (no extra read) when the dpkg database does not differ, unless --packages', async () => {
-  const dir = await scratchDir();
+  const dir = await fileDir();
   const image = (id: string): TestMember[][] => [
     [
       { path: 'var/lib/dpkg/info/demo-conf.list', content: '/.\n/etc\n/etc/demo.conf\n' },

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { compareInputs } from '../../src/compare/engine.js';
 import type { Finding } from '../../src/core/finding.js';
-import { makeOciImage, type TestMember, scratchDir } from '../helpers/images.js';
+import { makeOciImage, type TestMember } from '../helpers/images.js';
+import { fileDir } from '../helpers/tmp.js';
 
 const base: TestMember[] = [
   { path: 'etc/', type: 'dir' },
@@ -16,7 +17,7 @@ const base: TestMember[] = [
 ];
 
 async function pair(a: TestMember[][], b: TestMember[][], opts: Parameters<typeof compareInputs>[2] = {}) {
-  const dir = await scratchDir('repro-engine-');
+  const dir = await fileDir('repro-engine-');
   await makeOciImage(join(dir, 'a'), { layers: a });
   await makeOciImage(join(dir, 'b'), { layers: b });
   return compareInputs(join(dir, 'a'), join(dir, 'b'), opts);
@@ -122,7 +123,7 @@ test('--exclude skips matching paths; --ignore keeps findings but the report cou
 });
 
 test('image config differences → image-metadata findings naming the field', async () => {
-  const dir = await scratchDir('repro-engine-');
+  const dir = await fileDir('repro-engine-');
   await makeOciImage(join(dir, 'a'), { layers: [base], config: { created: '2024-01-01T00:00:00Z', config: { Env: ['A=1'], Labels: { v: '1' } } } });
   await makeOciImage(join(dir, 'b'), { layers: [base], config: { created: '2024-01-04T10:00:00Z', config: { Env: ['A=2'], Labels: { v: '1' } } } });
   const r = await compareInputs(join(dir, 'a'), join(dir, 'b'));
@@ -133,7 +134,7 @@ test('image config differences → image-metadata findings naming the field', as
 });
 
 test('same layer tar compressed differently → compression-metadata on the layer, no entry findings', async () => {
-  const dir = await scratchDir('repro-engine-');
+  const dir = await fileDir('repro-engine-');
   const big: TestMember[] = [...base, { path: 'etc/words', content: Array.from({ length: 3000 }, (_, i) => `word${i % 97} ${i}`).join('\n') }];
   await makeOciImage(join(dir, 'a'), { layers: [big], gzipLevel: 9 });
   await makeOciImage(join(dir, 'b'), { layers: [big], gzipLevel: 1 });

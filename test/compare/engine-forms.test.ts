@@ -9,7 +9,8 @@ import { compareInputs } from '../../src/compare/engine.js';
 import type { Report } from '../../src/core/finding.js';
 import { ReproError } from '../../src/core/errors.js';
 import { SHARED } from '../helpers/cli.js';
-import { makeDockerArchive, makeOciArchive, makeOciImage, type TestImageSpec, scratchDir } from '../helpers/images.js';
+import { makeDockerArchive, makeOciArchive, makeOciImage, type TestImageSpec } from '../helpers/images.js';
+import { fileDir } from '../helpers/tmp.js';
 
 function fileFindings(r: Report): string[] {
   return r.findings.filter((f) => f.category !== 'image-metadata').map((f) => `${f.layer} ${f.path} ${f.category} ${f.evidence}`);
@@ -29,7 +30,7 @@ const specB: TestImageSpec = {
 };
 
 test('OCI dir, oci-archive and docker-archive of one pair give the same file findings', async () => {
-  const dir = await scratchDir('repro-forms-');
+  const dir = await fileDir('repro-forms-');
   await makeOciImage(join(dir, 'a-dir'), specA);
   await makeOciImage(join(dir, 'b-dir'), specB);
   await makeOciArchive(join(dir, 'a.oci.tar'), specA);
@@ -54,7 +55,7 @@ test('corpus: the oci-image and docker-image pairs give the same file findings',
 });
 
 test('identical layers are skipped by digest without reading them', async () => {
-  const dir = await scratchDir('repro-forms-');
+  const dir = await fileDir('repro-forms-');
   await makeOciImage(join(dir, 'a'), specA);
   await makeOciImage(join(dir, 'b'), { layers: [specA.layers[0]!, specB.layers[1]!] });
   const seen = new Set<number>();
@@ -64,14 +65,14 @@ test('identical layers are skipped by digest without reading them', async () => 
 });
 
 test('a directory against a single file is an input error', async () => {
-  const dir = await scratchDir('repro-forms-');
+  const dir = await fileDir('repro-forms-');
   await makeOciImage(join(dir, 'a'), specA);
   await writeFile(join(dir, 'note.txt'), 'hello\n');
   await assert.rejects(compareInputs(join(dir, 'a'), join(dir, 'note.txt')), (err: Error) => err instanceof ReproError && /directory with a single file/.test(err.message));
 });
 
 test('a tarball against a text file: compared as two files, path ""', async () => {
-  const dir = await scratchDir('repro-forms-');
+  const dir = await fileDir('repro-forms-');
   await makeOciArchive(join(dir, 'a.tar'), specA);
   await writeFile(join(dir, 'note.txt'), 'hello\n');
   const r = await compareInputs(join(dir, 'a.tar'), join(dir, 'note.txt'));
@@ -81,7 +82,7 @@ test('a tarball against a text file: compared as two files, path ""', async () =
 });
 
 test('a corrupt layer on one side is one ReproError naming the input; the other side stops', async () => {
-  const dir = await scratchDir('repro-forms-');
+  const dir = await fileDir('repro-forms-');
   const built = await makeOciImage(join(dir, 'a'), specA);
   await makeOciImage(join(dir, 'b'), specB);
   const blob = join(dir, 'a', 'blobs', 'sha256', (built.layerDigests[0] ?? '').slice('sha256:'.length));
@@ -90,7 +91,7 @@ test('a corrupt layer on one side is one ReproError naming the input; the other 
 });
 
 test('two directories: member paths relative, no layer, content and link targets compared', async () => {
-  const dir = await scratchDir('repro-forms-');
+  const dir = await fileDir('repro-forms-');
   for (const [side, text, target] of [['a', 'hi\n', 'y'], ['b', 'ho\n', 'x']] as const) {
     await mkdir(join(dir, side, 'etc'), { recursive: true });
     await writeFile(join(dir, side, 'etc', 'x'), text);

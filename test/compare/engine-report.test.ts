@@ -9,7 +9,7 @@ import { ReproError } from '../../src/core/errors.js';
 import type { Finding } from '../../src/core/finding.js';
 import { renderJson } from '../../src/report/json.js';
 import { readReport } from '../../src/report/read-report.js';
-import { scratchDir } from '../helpers/images.js';
+import { fileDir } from '../helpers/tmp.js';
 
 const findings: Finding[] = [
   { path: '', category: 'image-metadata', evidence: 'config.created a vs b', detail: '' },
@@ -43,7 +43,7 @@ test('identical means nothing outside the ignored categories', () => {
 });
 
 test('a written report reads back equal; a wrong schema or category is a ReproError naming the file', async () => {
-  const dir = await scratchDir('repro-report-');
+  const dir = await fileDir('repro-report-');
   const report = buildReport({ inputs: [{ path: 'a', kind: 'oci-dir' }], findings, ignored: [], warnings: ['w'] });
   const file = join(dir, 'r.json');
   await writeFile(file, renderJson(report));

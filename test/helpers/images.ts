@@ -1,9 +1,7 @@
 // Test images built in code: layer tars (tar-stream), OCI layout directories, oci-archives, docker-archives
 // and plain rootfs tars. Members are written in the order given, so ordering cases can be built on purpose;
 // whiteouts are plain members named `.wh.<name>` / `.wh..wh..opq`, exactly as a real layer stores them.
-import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -194,14 +192,4 @@ export async function makeDockerArchive(file: string, spec: TestImageSpec): Prom
 export async function makeRootfsTar(file: string, members: TestMember[], opts: { gzip?: boolean; gzipLevel?: number } = {}): Promise<void> {
   const t = await layerTar(members);
   await writeFile(file, opts.gzip ? gzipSync(t, { level: opts.gzipLevel ?? 6 }) : t);
-}
-
-const scratch: string[] = [];
-
-/** A fresh directory for one test's inputs, removed when the test process exits. */
-export async function scratchDir(prefix = 'repro-test-'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  if (scratch.length === 0) process.once('exit', () => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
-  scratch.push(dir);
-  return dir;
 }
