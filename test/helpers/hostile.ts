@@ -1,13 +1,16 @@
-// Shared pieces of the hostile-input suite (test/hostile): a sandbox with its own REPRO_TMPDIR and cwd,
-// tree snapshots to prove nothing was written where it should not be, and a CLI runner that measures the
-// child's wall time and peak RSS (GNU time's %M: the kernel's ru_maxrss of the child, not of the test).
+// Shared pieces of the hostile-input suites (test/hostile, test/image/hostile-*, the fuzz tests): a sandbox
+// with its own REPRO_TMPDIR and cwd, for a child process or for in-process code (inSandbox), tree snapshots
+// to prove nothing was written where it should not be (assertNoStrayWrites), and a CLI runner that measures
+// the child's wall time and peak RSS (GNU time's %M: the kernel's ru_maxrss of the child, not of the test).
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliResult } from './cli.js';
+import { testDir, type AfterHook } from './tmp.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** tsx by absolute URL: `--import tsx` resolves from the cwd, and the sandbox cwd has no node_modules. */
@@ -27,9 +30,8 @@ export interface Sandbox {
 }
 
 /** A fresh sandbox, removed after the test. */
-export async function sandbox(t: { after: (fn: () => Promise<void>) => void }, prefix = 'hostile-'): Promise<Sandbox> {
-  const root = await mkdtemp(join(tmpdir(), prefix));
-  t.after(() => rm(root, { recursive: true, force: true }));
+export async function sandbox(t: AfterHook, prefix = 'hostile-'): Promise<Sandbox> {
+  const root = await testDir(t, prefix);
   const box = { root, tmp: join(root, 'tmp'), cwd: join(root, 'cwd'), work: join(root, 'work') };
   for (const d of [box.tmp, box.cwd, box.work]) await mkdir(d);
   return { ...box, env: { REPRO_TMPDIR: box.tmp } };
@@ -43,6 +45,40 @@ export async function listTree(dir: string): Promise<string[]> {
     out.push(join(d.parentPath, d.name).slice(dir.length + 1) + (d.isDirectory() ? '/' : ''));
   }
   return out.sort();
+}
+
+/**
+ * Asserts that the sandbox holds what `before` (listTree(box.root) taken earlier) held, plus the declared
+ * `outputs` (paths relative to the root) and nothing else: no file appeared or vanished anywhere under it,
+ * REPRO_TMPDIR is empty again, and nothing was written to the cwd.
+ */
+export async function assertNoStrayWrites(box: Sandbox, before: string[], outputs: string[] = []): Promise<void> {
+  const declared = (p: string): boolean => outputs.some((o) => p === o || p === o + '/' || p.startsWith(o + '/'));
+  const after = await listTree(box.root);
+  const added = after.filter((p) => !before.includes(p) && !declared(p));
+  const removed = before.filter((p) => !after.includes(p) && !declared(p));
+  assert.deepEqual(added, [], 'nothing written besides the outputs');
+  assert.deepEqual(removed, [], 'nothing removed from the sandbox');
+  assert.deepEqual(await listTree(box.tmp), [], 'REPRO_TMPDIR empty after exit');
+  assert.deepEqual(await listTree(box.cwd), [], 'nothing in the cwd');
+}
+
+/**
+ * Runs in-process code the way the CLI runs in a sandbox: REPRO_TMPDIR is box.tmp and the cwd is box.cwd
+ * (a member written under its own relative name would land there) until `fn` settles; both are restored.
+ */
+export async function inSandbox<T>(box: Sandbox, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.REPRO_TMPDIR;
+  const cwd = process.cwd();
+  process.env.REPRO_TMPDIR = box.tmp;
+  process.chdir(box.cwd);
+  try {
+    return await fn();
+  } finally {
+    process.chdir(cwd);
+    if (saved === undefined) delete process.env.REPRO_TMPDIR;
+    else process.env.REPRO_TMPDIR = saved;
+  }
 }
 
 export interface MeasuredResult extends CliResult {

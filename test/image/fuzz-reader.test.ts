@@ -3,8 +3,7 @@
 // written outside the fuzz directory (the watched temp area and the cwd stay as they were).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -13,6 +12,8 @@ import { ReproError } from '../../src/core/errors.js';
 import { mutate, mutation } from '../helpers/fuzz.js';
 import { makeOciArchive, makeDockerArchive } from '../helpers/images.js';
 import { Layout, layerOf, rawTar, zstdRaw, gnuLong, paxLong, MT } from '../helpers/images-extra.js';
+import { inSandbox, listTree, sandbox } from '../helpers/hostile.js';
+import type { AfterHook } from '../helpers/tmp.js';
 
 const RUN_TIMEOUT_MS = 10_000;
 
@@ -55,28 +56,12 @@ async function readAll(path: string, policies: Policy[] = [0]): Promise<void> {
   }
 }
 
-async function snapshot(dir: string): Promise<string[]> {
-  return (await readdir(dir, { recursive: true })).map(String).sort();
-}
-
-/** Runs `body` with a watched temp area and cwd; asserts both are untouched afterwards. */
-async function watched(t: { after: (fn: () => Promise<void>) => void }, body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'fuzz-reader-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const area = join(dir, 'watched');
-  await mkdir(area);
-  const cwd = process.cwd();
-  const saved = process.env.REPRO_TMPDIR;
-  process.env.REPRO_TMPDIR = area;
-  process.chdir(area);
-  try {
-    await body(dir);
-  } finally {
-    process.chdir(cwd);
-    if (saved === undefined) delete process.env.REPRO_TMPDIR;
-    else process.env.REPRO_TMPDIR = saved;
-  }
-  assert.deepEqual(await snapshot(area), [], 'nothing was written in the temp area or the cwd');
+/** Runs `body` in a sandbox (its temp area and cwd watched); asserts both are untouched afterwards. */
+async function watched(t: AfterHook, body: (dir: string) => Promise<void>): Promise<void> {
+  const box = await sandbox(t, 'fuzz-reader-');
+  await inSandbox(box, () => body(box.work));
+  assert.deepEqual(await listTree(box.tmp), [], 'nothing was written in the temp area');
+  assert.deepEqual(await listTree(box.cwd), [], 'nothing was written in the cwd');
 }
 
 const members = rawTar([

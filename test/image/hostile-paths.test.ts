@@ -2,25 +2,14 @@
 // entries and named in image.warnings, never acted upon; nothing is written anywhere while reading.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile, mkdir, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile, mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openImage, readLayer } from '../../src/image/index.js';
 import type { Entry } from '../../src/core/entry.js';
 import { layerTar } from '../helpers/images.js';
 import { rawTar, digestOf } from '../helpers/images-extra.js';
-
-async function tmp(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hostile-paths-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function listTree(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const d of await readdir(dir, { withFileTypes: true, recursive: true })) out.push(join(d.parentPath ?? d.path, d.name));
-  return out.sort();
-}
+import { assertNoStrayWrites, inSandbox, listTree, sandbox } from '../helpers/hostile.js';
+import { testDir } from '../helpers/tmp.js';
 
 const hostile = rawTar([
   { name: '../../../../tmp/escaped', body: 'pwned' },
@@ -39,29 +28,21 @@ const hostile = rawTar([
 ]);
 
 test('hostile members are surfaced in entries and warnings, and nothing is written', async (t) => {
-  const dir = await tmp(t);
-  const watched = join(dir, 'watched');
-  await mkdir(watched);
-  await writeFile(join(dir, 'evil.tar'), hostile);
-  const before = await listTree(dir);
-  const saved = process.env.REPRO_TMPDIR;
-  process.env.REPRO_TMPDIR = watched;
-  const cwd = process.cwd();
-  process.chdir(watched); // a member written under its own name would land here
+  const box = await sandbox(t, 'hostile-paths-');
+  const evil = join(box.work, 'evil.tar');
+  await writeFile(evil, hostile);
+  const before = await listTree(box.root);
   const entries: Entry[] = [];
-  let image;
-  try {
-    image = await openImage(join(dir, 'evil.tar'));
+  // REPRO_TMPDIR and the cwd in the sandbox: a member written under its own name would land there
+  const image = await inSandbox(box, async () => {
+    const image = await openImage(evil);
     for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
       entries.push(entry);
       for await (const c of body) void c;
     }
-  } finally {
-    process.chdir(cwd);
-    if (saved === undefined) delete process.env.REPRO_TMPDIR;
-    else process.env.REPRO_TMPDIR = saved;
-  }
-  assert.deepEqual(await listTree(dir), before, 'no file appeared anywhere under the test dir');
+    return image;
+  });
+  await assertNoStrayWrites(box, before); // no file appeared (or vanished) anywhere under the sandbox
   // fields keep what was stored
   const byName = new Map(entries.map((e) => [e.name, e]));
   assert.equal(byName.get('../../../../tmp/escaped')?.path, '../../../../tmp/escaped');
@@ -83,7 +64,7 @@ test('hostile members are surfaced in entries and warnings, and nothing is writt
 });
 
 test('warnings name a few examples and then count', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-paths-');
   const members = Array.from({ length: 50 }, (_, i) => ({ name: `../x${i}`, body: 'x' }));
   await writeFile(join(dir, 'many.tar'), rawTar(members));
   const image = await openImage(join(dir, 'many.tar'));
@@ -94,7 +75,7 @@ test('warnings name a few examples and then count', async (t) => {
 });
 
 test('docker layer.tar symlinks resolve inside the archive only, clamped at its root', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-paths-');
   // a real file on the host that an escaping link would reach
   await writeFile(join(dir, 'secret.tar'), await layerTar([{ path: 'stolen', content: 'host file' }]));
   const inner = await layerTar([{ path: 'inside', content: 'i' }]);
@@ -125,7 +106,7 @@ test('docker layer.tar symlinks resolve inside the archive only, clamped at its 
 });
 
 test('an OCI layout directory whose blob is a symlink out of the layout is refused', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-paths-');
   await writeFile(join(dir, 'outside.json'), '{}');
   const lay = join(dir, 'layout');
   await mkdir(join(lay, 'blobs', 'sha256'), { recursive: true });
@@ -137,7 +118,7 @@ test('an OCI layout directory whose blob is a symlink out of the layout is refus
 });
 
 test('a directory input: symlinks leading out are warnings, never followed', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-paths-');
   const root = join(dir, 'root');
   await mkdir(join(root, 'etc'), { recursive: true });
   await writeFile(join(dir, 'host-secret'), 'secret');
