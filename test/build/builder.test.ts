@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildManifest } from '../../src/build/index.js';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { ReproError } from '../../src/core/errors.js';
+import { testDir, type AfterHook } from '../helpers/tmp.js';
 
 const CLAMP_RULES = 'version: 1\nrules:\n  - match: ["/**"]\n    action: clamp-mtime\n  - action: image-timestamps\n';
 
-async function workspace(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'repro-build-'));
+function workspace(t: AfterHook): Promise<string> {
+  return testDir(t, 'repro-build-');
 }
 
 async function layerPaths(out: string): Promise<string[][]> {
@@ -41,8 +41,8 @@ const COMMON = [
   '      - touch -d "@$(od -An -tu4 -N4 /dev/urandom | tr -d \' \')" "$ROOTFS/opt/app/bin"',
 ].join('\n');
 
-test('layer sharing: same base and first phase give the same first layer once rules are applied', async () => {
-  const dir = await workspace();
+test('layer sharing: same base and first phase give the same first layer once rules are applied', async (t) => {
+  const dir = await workspace(t);
   await writeFile(join(dir, 'rules.yml'), CLAMP_RULES);
   const a = `name: a\n${COMMON}\n  - name: more\n    run: ['echo a > "$ROOTFS/opt/app/a"']\nnormalize: [rules.yml]\n`;
   const b = `name: b\n${COMMON}\n  - name: other\n    run: ['echo b > "$ROOTFS/opt/app/b"', 'rm "$ROOTFS/etc/app.conf"']\nnormalize: [rules.yml]\n`;
@@ -64,8 +64,8 @@ test('layer sharing: same base and first phase give the same first layer once ru
   assert.notEqual(r1.layers[0]!.digest, r2.layers[0]!.digest);
 });
 
-test('a reproducible manifest builds bit-for-bit identical twice (the builder adds nothing of its own)', async () => {
-  const dir = await workspace();
+test('a reproducible manifest builds bit-for-bit identical twice (the builder adds nothing of its own)', async (t) => {
+  const dir = await workspace(t);
   const m = [
     'name: same', 'epoch: 1700000000', 'base: scratch', 'phases:',
     '  - name: p',
@@ -90,8 +90,8 @@ test('a reproducible manifest builds bit-for-bit identical twice (the builder ad
   }
 });
 
-test('umask and env options reach phase commands (variations for repro check)', async () => {
-  const dir = await workspace();
+test('umask and env options reach phase commands (variations for repro check)', async (t) => {
+  const dir = await workspace(t);
   await writeFile(join(dir, 'm.yml'), 'name: u\nepoch: 0\nbase: scratch\nphases:\n  - name: p\n    run: [\'touch "$ROOTFS/f" && echo "$LANG" > "$ROOTFS/lang"\']\n');
   const a = await buildManifest(join(dir, 'm.yml'), { out: join(dir, 'a.tar'), umask: '0002', env: { LANG: 'fr_FR.UTF-8' } });
   const image = await openImage(a.out);
@@ -103,8 +103,8 @@ test('umask and env options reach phase commands (variations for repro check)', 
   assert.equal(modes.f, 0o664);
 });
 
-test('a failing phase names the phase, the command, its exit code and its last output lines', async () => {
-  const dir = await workspace();
+test('a failing phase names the phase, the command, its exit code and its last output lines', async (t) => {
+  const dir = await workspace(t);
   await writeFile(join(dir, 'm.yml'), 'name: f\nbase: scratch\nphases:\n  - name: ok\n    run: [true]\n  - name: broken\n    run:\n      - echo about to fail; echo detail >&2; exit 3\n');
   const err = await buildManifest(join(dir, 'm.yml'), { out: join(dir, 'f.tar') }).catch((e: unknown) => e);
   assert.ok(err instanceof ReproError);
@@ -114,8 +114,8 @@ test('a failing phase names the phase, the command, its exit code and its last o
   assert.throws(() => execFileSync('test', ['-e', join(dir, 'f.tar')]), 'no partial output');
 });
 
-test('image base keeps its layers byte for byte; tarball base becomes a rewritten first layer', async () => {
-  const dir = await workspace();
+test('image base keeps its layers byte for byte; tarball base becomes a rewritten first layer', async (t) => {
+  const dir = await workspace(t);
   await writeFile(join(dir, 'base.yml'), 'name: base\nepoch: 0\nbase: scratch\nphases:\n  - name: one\n    run: [\'mkdir "$ROOTFS/etc" && echo 1 > "$ROOTFS/etc/one"\']\n');
   const base = await buildManifest(join(dir, 'base.yml'), { out: join(dir, 'base.tar') });
   await writeFile(join(dir, 'top.yml'), 'name: top\nepoch: 0\nbase: {image: base.tar}\nphases:\n  - name: two\n    files: [{dest: /etc/two, content: "2\\n"}]\n    run: [\'rm "$ROOTFS/etc/one"\']\n');
@@ -135,8 +135,8 @@ test('image base keeps its layers byte for byte; tarball base becomes a rewritte
   assert.deepEqual((await layerPaths(tb.out))[0], ['usr', 'usr/bin', 'usr/bin/tool']);
 });
 
-test('builder: an external command writes $REPRO_OUT and its layers go through the manifest rules', async () => {
-  const dir = await workspace();
+test('builder: an external command writes $REPRO_OUT and its layers go through the manifest rules', async (t) => {
+  const dir = await workspace(t);
   await writeFile(join(dir, 'base.yml'), 'name: base\nbase: scratch\nphases:\n  - name: one\n    run: [\'echo 1 > "$ROOTFS/one"\']\n');
   await buildManifest(join(dir, 'base.yml'), { out: join(dir, 'ext.tar') });
   await writeFile(join(dir, 'rules.yml'), CLAMP_RULES);
@@ -152,8 +152,8 @@ test('builder: an external command writes $REPRO_OUT and its layers go through t
   await assert.rejects(buildManifest(join(dir, 'bad.yml'), { out: join(dir, 'bad.tar') }), /wrote nothing to \$REPRO_OUT/);
 });
 
-test('files: src copies, owners by name from the tree, env carried to later phases, hostname option', async () => {
-  const dir = await workspace();
+test('files: src copies, owners by name from the tree, env carried to later phases, hostname option', async (t) => {
+  const dir = await workspace(t);
   await mkdir(join(dir, 'conf/sub'), { recursive: true });
   await writeFile(join(dir, 'conf/sub/a.txt'), 'A');
   await writeFile(join(dir, 'motd'), 'M');
@@ -188,8 +188,8 @@ test('files: src copies, owners by name from the tree, env carried to later phas
   assert.ok(config.Env.includes('ROLE=web'));
 });
 
-test('files and shell detection follow symlinks the way the tree sees them, never to the host', async () => {
-  const dir = await workspace();
+test('files and shell detection follow symlinks the way the tree sees them, never to the host', async (t) => {
+  const dir = await workspace(t);
   const hostFile = join(dir, 'host-secret');
   await writeFile(hostFile, 'untouched');
   const m = [

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commandLine, runInTree, runLogged, type RunContext } from '../../src/build/chroot.js';
+import { testDir } from '../helpers/tmp.js';
 
 const ctx = (over: Partial<RunContext> = {}): RunContext => ({ root: '/r', chroot: true, env: {}, umask: '0022', wrap: [], ...over });
 
@@ -18,8 +18,8 @@ test('chroot runs go through a private mount+pid namespace; the wrap prefix come
   assert.ok(!commandLine(ctx(), 'x').includes('--uts'), 'no UTS namespace unless a hostname is asked for');
 });
 
-test('host runs (scratch) get $ROOTFS-relative cwd, the umask and only the given environment', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'repro-run-'));
+test('host runs (scratch) get $ROOTFS-relative cwd, the umask and only the given environment', async (t) => {
+  const root = await testDir(t, 'repro-run-');
   const r = await runInTree(
     { root, chroot: false, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ONLY: 'this' }, umask: '0077', wrap: [] },
     'touch f && env | sort > env.txt && pwd',

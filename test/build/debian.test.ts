@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildManifest, type ProgressEvent } from '../../src/build/index.js';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
+import { testDir } from '../helpers/tmp.js';
 
 const skip = process.getuid?.() !== 0
   ? 'debootstrap needs root'
@@ -17,8 +17,8 @@ const skip = process.getuid?.() !== 0
     ? 'debootstrap is not installed'
     : false;
 
-test('fixtures/debian builds as root: base + packages + configure, normalized by the debian rules, twice identical', { skip, timeout: 40 * 60_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-debian-'));
+test('fixtures/debian builds as root: base + packages + configure, normalized by the debian rules, twice identical', { skip, timeout: 40 * 60_000 }, async (t) => {
+  const dir = await testDir(t, 'repro-debian-');
   const events: ProgressEvent[] = [];
   const r = await buildManifest(join(PROJECT_ROOT, 'fixtures/debian/manifest.yml'), {
     out: join(dir, 'debian.tar'),
@@ -60,5 +60,4 @@ test('fixtures/debian builds as root: base + packages + configure, normalized by
   // nothing mounted is left behind, and the work tree is gone
   assert.ok(!(await readFile('/proc/self/mounts', 'utf8')).includes(dir));
   assert.equal(spawnSync('test', ['-e', join(dir, 'work/rootfs')]).status, 1);
-  await rm(dir, { recursive: true, force: true });
 });

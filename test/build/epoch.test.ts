@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeEpoch, resolveEpoch } from '../../src/build/epoch.js';
 import { parseManifest } from '../../src/build/manifest-schema.js';
+import { testDir } from '../helpers/tmp.js';
 
-test('epoch: manifest, then SOURCE_DATE_EPOCH, then the git commit time, then 0', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-epoch-'));
+test('epoch: manifest, then SOURCE_DATE_EPOCH, then the git commit time, then 0', async (t) => {
+  const dir = await testDir(t, 'repro-epoch-');
   const path = join(dir, 'manifest.yml');
   await writeFile(path, 'name: a\nbase: scratch\n');
   const m = parseManifest('name: a\nbase: scratch\n', path);

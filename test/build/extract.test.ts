@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readlink, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { extractLayer } from '../../src/build/extract.js';
 import { entryFrom, type Entry } from '../../src/core/entry.js';
 import type { LayerItem } from '../../src/core/image.js';
+import { testDir } from '../helpers/tmp.js';
 
 function item(partial: Partial<Entry> & Pick<Entry, 'path' | 'type'>, body = ''): LayerItem {
   return { entry: entryFrom({ ...partial, size: body.length }), body: Readable.from(body ? [Buffer.from(body)] : []) };
@@ -17,8 +17,8 @@ async function* items(list: LayerItem[]): AsyncGenerator<LayerItem> {
   yield* list;
 }
 
-test('extractLayer writes entries with their metadata, then whiteouts and opaque dirs apply', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'repro-extract-'));
+test('extractLayer writes entries with their metadata, then whiteouts and opaque dirs apply', async (t) => {
+  const root = await testDir(t, 'repro-extract-');
   await extractLayer(items([
     item({ path: 'etc', type: 'dir', mtime: 100 }),
     item({ path: 'etc/a', type: 'file', mode: 0o640, mtime: 200 }, 'aaa'),
@@ -40,9 +40,9 @@ test('extractLayer writes entries with their metadata, then whiteouts and opaque
   assert.ok(existsSync(join(root, 'var/cache')) && !existsSync(join(root, 'var/cache/x')));
 });
 
-test('a symlink in a layer cannot send a later member outside the tree', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'repro-extract-'));
-  const outside = await mkdtemp(join(tmpdir(), 'repro-outside-'));
+test('a symlink in a layer cannot send a later member outside the tree', async (t) => {
+  const root = await testDir(t, 'repro-extract-');
+  const outside = await testDir(t, 'repro-outside-');
   await mkdir(join(root, 'x'));
   await assert.rejects(
     extractLayer(items([

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { link, mkdir, mkdtemp, rm, symlink, utimes, writeFile, chmod } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { link, mkdir, rm, symlink, utimes, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { takeSnapshot, emptySnapshot } from '../../src/build/snapshot.js';
 import { diffSnapshots } from '../../src/build/layer-diff.js';
 import type { LayerSource } from '../../src/image/layer-writer.js';
+import { testDir, type AfterHook } from '../helpers/tmp.js';
 
 function summary(items: LayerSource[]): string[] {
   return items.map((i) => `${i.entry.type} ${i.entry.path}${i.entry.linkname ? ' -> ' + i.entry.linkname : ''}`);
@@ -17,8 +17,8 @@ async function read(item: LayerSource): Promise<string> {
   return Buffer.concat(chunks).toString();
 }
 
-async function tree(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'repro-snap-'));
+async function tree(t: AfterHook): Promise<string> {
+  const root = await testDir(t, 'repro-snap-');
   await mkdir(join(root, 'a'));
   await mkdir(join(root, 'd/sub'), { recursive: true });
   await writeFile(join(root, 'a/f'), 'one');
@@ -30,8 +30,8 @@ async function tree(): Promise<string> {
   return root;
 }
 
-test('a base layer is the whole tree, sorted, hardlink pairs as file + link to the first path', async () => {
-  const root = await tree();
+test('a base layer is the whole tree, sorted, hardlink pairs as file + link to the first path', async (t) => {
+  const root = await tree(t);
   const d = diffSnapshots(emptySnapshot(root), await takeSnapshot(root));
   assert.deepEqual(summary(d.items), [
     'dir a', 'file a/f', 'file a/g', 'symlink b -> a/f', 'dir d', 'dir d/sub', 'file d/sub/x', 'file h1', 'hardlink h2 -> h1',
@@ -39,11 +39,10 @@ test('a base layer is the whole tree, sorted, hardlink pairs as file + link to t
   assert.equal(d.added, 9);
   assert.equal(await read(d.items[1]!), 'one');
   assert.equal(d.items[1]!.entry.digest, 'sha256:7692c3ad3540bb803c020b3aee66cd8887123234ea0c6e7143c0add73ff431ed');
-  await rm(root, { recursive: true });
 });
 
-test('a phase layer holds changed content, mtime-only changes, new entries and one whiteout per removed subtree', async () => {
-  const root = await tree();
+test('a phase layer holds changed content, mtime-only changes, new entries and one whiteout per removed subtree', async (t) => {
+  const root = await tree(t);
   const before = await takeSnapshot(root);
   await writeFile(join(root, 'a/f'), 'two');
   await utimes(join(root, 'a/g'), 1000, 1000); // same bytes, new mtime: still a change
@@ -70,13 +69,11 @@ test('a phase layer holds changed content, mtime-only changes, new entries and o
   // unchanged files keep their digest without being hashed again
   assert.equal(after.entries.get('b')!.linkname, 'a/f');
   assert.equal(after.entries.get('h2')!.digest, before.entries.get('h2')!.digest);
-  await rm(root, { recursive: true });
 });
 
-test('an unchanged tree gives an empty layer', async () => {
-  const root = await tree();
+test('an unchanged tree gives an empty layer', async (t) => {
+  const root = await tree(t);
   const a = await takeSnapshot(root);
   const b = await takeSnapshot(root, a);
   assert.deepEqual(diffSnapshots(a, b).items, []);
-  await rm(root, { recursive: true });
 });

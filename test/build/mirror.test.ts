@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDeb822, parseOneLine, resolveMirror } from '../../src/build/mirror.js';
+import { testDir } from '../helpers/tmp.js';
 
 test('one-line sources: options, comments and deb-src are handled', () => {
   const s = parseOneLine('# comment\ndeb [arch=amd64 signed-by=/k.gpg] http://m.example/debian bookworm main\ndeb-src http://s.example/debian bookworm main\n');
@@ -19,8 +19,8 @@ test('deb822 sources: several suites per paragraph, disabled paragraphs skipped'
   assert.deepEqual(s[0]!.suites, ['bookworm', 'bookworm-updates']);
 });
 
-test('mirror auto: first host source carrying the suite, in apt reading order', async () => {
-  const etc = await mkdtemp(join(tmpdir(), 'repro-apt-'));
+test('mirror auto: first host source carrying the suite, in apt reading order', async (t) => {
+  const etc = await testDir(t, 'repro-apt-');
   await mkdir(join(etc, 'sources.list.d'));
   await writeFile(join(etc, 'sources.list'), 'deb http://one.example/debian trixie main\n');
   await writeFile(join(etc, 'sources.list.d', 'b.sources'), 'Types: deb\nURIs: http://two.example/debian\nSuites: bookworm\n');

@@ -2,15 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runRepro, PROJECT_ROOT } from '../helpers/cli.js';
+import { testDir } from '../helpers/tmp.js';
 
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
-test('repro build fixtures/demo/manifest.yml: one layer per phase, accepted by skopeo and umoci', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-cli-build-'));
+test('repro build fixtures/demo/manifest.yml: one layer per phase, accepted by skopeo and umoci', async (t) => {
+  const dir = await testDir(t, 'repro-cli-build-');
   const out = join(dir, 'x.tar');
   const r = await runRepro(['build', join(PROJECT_ROOT, 'fixtures/demo/manifest.yml'), '-o', out]);
   assert.equal(r.code, 0, r.stderr);
@@ -37,8 +37,8 @@ test('repro build fixtures/demo/manifest.yml: one layer per phase, accepted by s
   }
 });
 
-test('repro build --json gives the BuildResult; --format docker writes a docker archive', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-cli-build-'));
+test('repro build --json gives the BuildResult; --format docker writes a docker archive', async (t) => {
+  const dir = await testDir(t, 'repro-cli-build-');
   await writeFile(join(dir, 'm.yml'), 'name: j\nepoch: 10\nbase: scratch\nphases:\n  - name: p\n    run: [\'echo 1 > "$ROOTFS/a"\']\n');
   // (the helper runs tsx from the project root, so paths are absolute rather than relative to a cwd)
   const r = await runRepro(['build', join(dir, 'm.yml'), '-o', join(dir, 'j.tar'), '--format', 'docker', '--json']);
@@ -51,8 +51,8 @@ test('repro build --json gives the BuildResult; --format docker writes a docker 
   assert.match(members, /^manifest\.json$/m);
 });
 
-test('bad manifests and failing phases exit 2 with a line that says where', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-cli-build-'));
+test('bad manifests and failing phases exit 2 with a line that says where', async (t) => {
+  const dir = await testDir(t, 'repro-cli-build-');
   await writeFile(join(dir, 'bad.yml'), 'name: b\nbase: scratch\nphases:\n  - name: p\n    steps: []\n');
   const bad = await runRepro(['build', join(dir, 'bad.yml'), '-o', join(dir, 'b.tar')]);
   assert.equal(bad.code, 2);
@@ -75,7 +75,7 @@ test('a debootstrap base without root fails in one line that says so', async (t)
   const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
   if (process.getuid?.() !== 0 || !has('setpriv')) return t.skip('needs root to drop to an unprivileged user');
   if (spawnSync('setpriv', [...asNobody, 'test', '-r', main]).status !== 0) return t.skip('the checkout is not readable by nobody');
-  const dir = await mkdtemp(join(tmpdir(), 'repro-cli-build-'));
+  const dir = await testDir(t, 'repro-cli-build-');
   execFileSync('chmod', ['777', dir]);
   const r = spawnSync('setpriv', [...asNobody, 'env', `HOME=${dir}`, process.execPath, '--import', 'tsx', main, 'build',
     join(PROJECT_ROOT, 'fixtures/debian/manifest.yml'), '-o', join(dir, 'x.tar')], { cwd: PROJECT_ROOT, encoding: 'utf8' });
