@@ -2,23 +2,23 @@
 // file:// in headless Chromium; filtering and expanding are checked the way a person uses them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compareInputs } from '../../src/compare/engine.js';
 import { renderHtml } from '../../src/report/html.js';
 import { chromiumMissing, openBrowser, visibleFindings } from './browser.js';
 import { hostileReport } from './sample-report.js';
+import { testDir } from '../helpers/tmp.js';
 
 const CORPUS = '/work/shared/corpus/oci-image';
 const OUT = resolve('test-output');
 const skip = chromiumMissing();
 
-test('HTML report of the corpus OCI pair: filter by category, expand a diff, screenshot', { skip, timeout: 60_000 }, async () => {
+test('HTML report of the corpus OCI pair: filter by category, expand a diff, screenshot', { skip, timeout: 60_000 }, async (t) => {
   const report = await compareInputs(join(CORPUS, 'a.oci.tar'), join(CORPUS, 'b.oci.tar'));
   assert.equal(report.identical, false);
-  const dir = await mkdtemp(join(tmpdir(), 'repro-html-'));
+  const dir = await testDir(t, 'repro-html-');
   const file = join(dir, 'report.html');
   await writeFile(file, renderHtml(report));
   const b = await openBrowser();
@@ -75,12 +75,11 @@ test('HTML report of the corpus OCI pair: filter by category, expand a diff, scr
     assert.deepEqual(b.errors, [], 'no script errors and no CSP violations');
   } finally {
     await b.close();
-    await rm(dir, { recursive: true, force: true });
   }
 });
 
-test('hostile names render as text in the browser', { skip, timeout: 30_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-html-'));
+test('hostile names render as text in the browser', { skip, timeout: 30_000 }, async (t) => {
+  const dir = await testDir(t, 'repro-html-');
   const file = join(dir, 'hostile.html');
   const report = hostileReport();
   await writeFile(file, renderHtml(report));
@@ -102,14 +101,13 @@ test('hostile names render as text in the browser', { skip, timeout: 30_000 }, a
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();
-    await rm(dir, { recursive: true, force: true });
   }
 });
 
-test('HTML report of the identical corpus pair opens cleanly with the verdict', { skip, timeout: 30_000 }, async () => {
+test('HTML report of the identical corpus pair opens cleanly with the verdict', { skip, timeout: 30_000 }, async (t) => {
   const report = await compareInputs('/work/shared/corpus/identical/a.oci.tar', '/work/shared/corpus/identical/b.oci.tar');
   assert.equal(report.identical, true);
-  const dir = await mkdtemp(join(tmpdir(), 'repro-html-'));
+  const dir = await testDir(t, 'repro-html-');
   const file = join(dir, 'identical.html');
   await writeFile(file, renderHtml(report));
   const b = await openBrowser();
@@ -121,6 +119,5 @@ test('HTML report of the identical corpus pair opens cleanly with the verdict', 
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();
-    await rm(dir, { recursive: true, force: true });
   }
 });
