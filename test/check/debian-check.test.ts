@@ -2,10 +2,10 @@
 // Debian mirror: runs only with REPRO_DEBIAN_TESTS=1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runRepro, PROJECT_ROOT } from '../helpers/cli.js';
+import { testDir } from '../helpers/tmp.js';
 
 const DEBIAN = join(PROJECT_ROOT, 'fixtures/debian/manifest.yml');
 const skip = process.env.REPRO_DEBIAN_TESTS !== '1' || process.getuid?.() !== 0 ? 'set REPRO_DEBIAN_TESTS=1 and run as root' : false;
@@ -16,28 +16,24 @@ interface Json {
   packages: { packages: { name: string; files: { path: string }[] }[]; unowned: { path: string; categories: string[] }[] } | null;
 }
 
-test('debian: check finds the known sources, attributes them to packages, and --fix converges', { skip, timeout: 60 * 60 * 1000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-debian-check-'));
-  try {
-    const json = join(dir, 'r.json');
-    const first = await runRepro(['check', DEBIAN, '--json', json, '--quiet']);
-    assert.equal(first.code, 1, first.stderr);
-    const r = JSON.parse(await readFile(json, 'utf8')) as Json;
-    const cats = (p: string): string[] => r.findings.filter((f) => f.path === p).map((f) => f.category);
-    assert.ok(cats('/etc/machine-id').includes('random-id'));
-    assert.ok(cats('/var/log/dpkg.log').includes('timestamp'));
-    assert.ok(r.packages, 'a Debian image gets package attribution');
-    assert.ok(r.packages.unowned.some((f) => f.path === '/etc/machine-id'), 'machine-id is made by a maintainer script, not shipped');
-    assert.ok(r.packages.packages.length > 10);
-    assert.ok(r.findings.some((f) => f.package), 'findings carry their package');
+test('debian: check finds the known sources, attributes them to packages, and --fix converges', { skip, timeout: 60 * 60 * 1000 }, async (t) => {
+  const dir = await testDir(t, 'repro-debian-check-');
+  const json = join(dir, 'r.json');
+  const first = await runRepro(['check', DEBIAN, '--json', json, '--quiet']);
+  assert.equal(first.code, 1, first.stderr);
+  const r = JSON.parse(await readFile(json, 'utf8')) as Json;
+  const cats = (p: string): string[] => r.findings.filter((f) => f.path === p).map((f) => f.category);
+  assert.ok(cats('/etc/machine-id').includes('random-id'));
+  assert.ok(cats('/var/log/dpkg.log').includes('timestamp'));
+  assert.ok(r.packages, 'a Debian image gets package attribution');
+  assert.ok(r.packages.unowned.some((f) => f.path === '/etc/machine-id'), 'machine-id is made by a maintainer script, not shipped');
+  assert.ok(r.packages.packages.length > 10);
+  assert.ok(r.findings.some((f) => f.package), 'findings carry their package');
 
-    const rules = join(dir, 'fixed.yml');
-    const fix = await runRepro(['check', DEBIAN, '--fix', '--max-rounds', '3', '--emit-rules', rules]);
-    assert.equal(fix.code, 0, fix.stdout + fix.stderr);
-    assert.match(fix.stdout, /^REPRODUCIBLE/);
-    const again = await runRepro(['check', DEBIAN, '--rules', rules, '--quiet']);
-    assert.equal(again.code, 0, 'the converged rules reproduce on their own');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const rules = join(dir, 'fixed.yml');
+  const fix = await runRepro(['check', DEBIAN, '--fix', '--max-rounds', '3', '--emit-rules', rules]);
+  assert.equal(fix.code, 0, fix.stdout + fix.stderr);
+  assert.match(fix.stdout, /^REPRODUCIBLE/);
+  const again = await runRepro(['check', DEBIAN, '--rules', rules, '--quiet']);
+  assert.equal(again.code, 0, 'the converged rules reproduce on their own');
 });

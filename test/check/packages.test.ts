@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attributePackages, attributeWith, ownerIndex } from '../../src/check/packages.js';
 import type { Finding } from '../../src/core/finding.js';
 import { makeOciArchive } from '../helpers/images.js';
+import { testDir } from '../helpers/tmp.js';
 
 function finding(path: string, category: Finding['category']): Finding {
   return { path, category, evidence: 'x', detail: '' };
@@ -51,36 +50,32 @@ test('attributeWith: package → files → categories, unowned and shared paths 
   assert.equal(findings[3]?.package, undefined);
 });
 
-test('attributePackages reads the dpkg database from the image layers, whiteouts applied', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-pkg-test-'));
-  try {
-    const image = join(dir, 'img.tar');
-    await makeOciArchive(image, {
-      layers: [
-        [
-          { path: 'var/lib/dpkg/info/', type: 'dir' },
-          { path: 'var/lib/dpkg/info/dash.list', content: '/.\n/bin\n/bin/dash\n' },
-          { path: 'var/lib/dpkg/info/dash.md5sums', content: 'abc  bin/dash\n' },
-          { path: 'var/lib/dpkg/info/old.list', content: '/etc/old.conf\n' },
-          { path: 'usr/bin/dash', content: 'ELF' },
-        ],
-        [
-          { path: 'var/lib/dpkg/info/.wh.old.list', content: '' },
-          { path: 'var/lib/dpkg/info/tzdata.list', content: '/usr/share/zoneinfo\n/usr/share/zoneinfo/UTC\n' },
-        ],
+test('attributePackages reads the dpkg database from the image layers, whiteouts applied', async (t) => {
+  const dir = await testDir(t, 'repro-pkg-test-');
+  const image = join(dir, 'img.tar');
+  await makeOciArchive(image, {
+    layers: [
+      [
+        { path: 'var/lib/dpkg/info/', type: 'dir' },
+        { path: 'var/lib/dpkg/info/dash.list', content: '/.\n/bin\n/bin/dash\n' },
+        { path: 'var/lib/dpkg/info/dash.md5sums', content: 'abc  bin/dash\n' },
+        { path: 'var/lib/dpkg/info/old.list', content: '/etc/old.conf\n' },
+        { path: 'usr/bin/dash', content: 'ELF' },
       ],
-    });
-    const findings = [finding('/usr/bin/dash', 'mtime'), finding('/etc/old.conf', 'content'), finding('/usr/share/zoneinfo/UTC', 'binary')];
-    const r = await attributePackages(image, findings);
-    assert.ok(r);
-    assert.deepEqual(r.packages.map((p) => p.name).sort(), ['dash', 'tzdata']);
-    assert.deepEqual(r.unowned.map((f) => f.path), ['/etc/old.conf'], 'a whited-out list no longer owns its files');
-    assert.equal(findings[2]?.package, 'tzdata');
+      [
+        { path: 'var/lib/dpkg/info/.wh.old.list', content: '' },
+        { path: 'var/lib/dpkg/info/tzdata.list', content: '/usr/share/zoneinfo\n/usr/share/zoneinfo/UTC\n' },
+      ],
+    ],
+  });
+  const findings = [finding('/usr/bin/dash', 'mtime'), finding('/etc/old.conf', 'content'), finding('/usr/share/zoneinfo/UTC', 'binary')];
+  const r = await attributePackages(image, findings);
+  assert.ok(r);
+  assert.deepEqual(r.packages.map((p) => p.name).sort(), ['dash', 'tzdata']);
+  assert.deepEqual(r.unowned.map((f) => f.path), ['/etc/old.conf'], 'a whited-out list no longer owns its files');
+  assert.equal(findings[2]?.package, 'tzdata');
 
-    const plain = join(dir, 'plain.tar');
-    await makeOciArchive(plain, { layers: [[{ path: 'etc/hostname', content: 'x\n' }]] });
-    assert.equal(await attributePackages(plain, [finding('/etc/hostname', 'content')]), undefined, 'no dpkg database: no attribution');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const plain = join(dir, 'plain.tar');
+  await makeOciArchive(plain, { layers: [[{ path: 'etc/hostname', content: 'x\n' }]] });
+  assert.equal(await attributePackages(plain, [finding('/etc/hostname', 'content')]), undefined, 'no dpkg database: no attribution');
 });

@@ -2,24 +2,19 @@
 // emitted rules make the next check reproducible (exit 0), --fix converges, and errors exit 2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runRepro, PROJECT_ROOT } from '../helpers/cli.js';
+import { testDir, type AfterHook } from '../helpers/tmp.js';
 
 const DEMO = join(PROJECT_ROOT, 'fixtures/demo/manifest.yml');
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'repro-check-cli-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+async function withDir(t: AfterHook, fn: (dir: string) => Promise<void>): Promise<void> {
+  await fn(await testDir(t, 'repro-check-cli-'));
 }
 
-test('check demo: NOT REPRODUCIBLE with every planted category; reports written; emitted rules remove most of it', async () => {
-  await withDir(async (dir) => {
+test('check demo: NOT REPRODUCIBLE with every planted category; reports written; emitted rules remove most of it', async (t) => {
+  await withDir(t, async (dir) => {
     const json = join(dir, 'r.json');
     const md = join(dir, 'r.md');
     const html = join(dir, 'r.html');
@@ -68,8 +63,8 @@ test('check demo: NOT REPRODUCIBLE with every planted category; reports written;
 });
 
 // The issue's loop: emit rules from one check, and a fresh check with them is reproducible.
-test('check demo --rules with the emitted rules exits 0', async () => {
-  await withDir(async (dir) => {
+test('check demo --rules with the emitted rules exits 0', async (t) => {
+  await withDir(t, async (dir) => {
     const rules = join(dir, 'rules.yml');
     await runRepro(['check', DEMO, '--emit-rules', rules, '--quiet']);
     const again = await runRepro(['check', DEMO, '--rules', rules]);
@@ -78,8 +73,8 @@ test('check demo --rules with the emitted rules exits 0', async () => {
   });
 });
 
-test('check --fix converges on the demo and writes the rules it converged to, which then reproduce', async () => {
-  await withDir(async (dir) => {
+test('check --fix converges on the demo and writes the rules it converged to, which then reproduce', async (t) => {
+  await withDir(t, async (dir) => {
     const rules = join(dir, 'fixed.yml');
     const r = await runRepro(['check', DEMO, '--fix', '--emit-rules', rules, '--max-rounds', '4']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -94,8 +89,8 @@ test('check --fix converges on the demo and writes the rules it converged to, wh
   });
 });
 
-test('check --fix: rounds shrink the findings; what is left is listed with why; the rules file is written', async () => {
-  await withDir(async (dir) => {
+test('check --fix: rounds shrink the findings; what is left is listed with why; the rules file is written', async (t) => {
+  await withDir(t, async (dir) => {
     const rules = join(dir, 'fixed.yml');
     const r = await runRepro(['check', DEMO, '--fix', '--emit-rules', rules, '--max-rounds', '3']);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
@@ -113,8 +108,8 @@ test('check --fix: rounds shrink the findings; what is left is listed with why; 
   });
 });
 
-test('check --vary none --runs 3: a plain triple build, three digests', async () => {
-  await withDir(async (dir) => {
+test('check --vary none --runs 3: a plain triple build, three digests', async (t) => {
+  await withDir(t, async (dir) => {
     const json = join(dir, 'r.json');
     const r = await runRepro(['check', DEMO, '--vary', 'none', '--runs', '3', '--json', json, '--quiet']);
     assert.equal(r.code, 1, r.stderr);
@@ -134,8 +129,8 @@ test('check --json - writes the report alone on stdout', async () => {
   assert.deepEqual(report.variations.applied.map((v) => v.name), ['umask']);
 });
 
-test('check errors exit 2 with one line', async () => {
-  await withDir(async (dir) => {
+test('check errors exit 2 with one line', async (t) => {
+  await withDir(t, async (dir) => {
     const missing = await runRepro(['check', join(dir, 'nope.yml')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nope\.yml: no such manifest file/);

@@ -1,18 +1,12 @@
 // `repro inspect`: the table a user reads, the stable --json shape, --platform, --max-layer-bytes, exit codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runRepro } from '../helpers/cli.js';
 import { makeOciImage, makeDockerArchive, makeRootfsTar } from '../helpers/images.js';
 import { Layout, layerOf } from '../helpers/images-extra.js';
-
-async function tmp(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cli-inspect-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { testDir } from '../helpers/tmp.js';
 
 const spec = {
   layers: [
@@ -23,7 +17,7 @@ const spec = {
 };
 
 test('the table shows digests, diff_ids, human sizes, entries with whiteouts, history and warnings', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'cli-inspect-');
   const built = await makeOciImage(join(dir, 'img'), spec);
   const r = await runRepro(['inspect', join(dir, 'img')]);
   assert.equal(r.code, 0, r.stderr);
@@ -45,7 +39,7 @@ test('the table shows digests, diff_ids, human sizes, entries with whiteouts, hi
 });
 
 test('--json has a stable shape: every key present, null when absent', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'cli-inspect-');
   await makeOciImage(join(dir, 'img'), spec);
   await makeDockerArchive(join(dir, 'd.tar'), spec);
   await makeRootfsTar(join(dir, 'r.tgz'), [{ path: 'a', content: 'a' }], { gzip: true });
@@ -77,7 +71,7 @@ test('--json has a stable shape: every key present, null when absent', async (t)
 });
 
 test('--platform chooses from a multi-platform index; a missing or ambiguous platform is exit 2', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'cli-inspect-');
   const lay = new Layout();
   const amd = lay.image([await layerOf([{ path: 'amd' }])], { architecture: 'amd64' }, { platform: { os: 'linux', architecture: 'amd64' } });
   const ppc = lay.image([await layerOf([{ path: 'ppc' }])], { architecture: 'ppc64le' }, { platform: { os: 'linux', architecture: 'ppc64le' } });
@@ -101,7 +95,7 @@ test('--platform chooses from a multi-platform index; a missing or ambiguous pla
 });
 
 test('--max-layer-bytes stops a big layer; a bad value is a usage error', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'cli-inspect-');
   await makeRootfsTar(join(dir, 'r.tgz'), [{ path: 'big', content: Buffer.alloc(200_000) }], { gzip: true });
   const ok = await runRepro(['inspect', '--max-layer-bytes', '1M', join(dir, 'r.tgz')]);
   assert.equal(ok.code, 0, ok.stderr);

@@ -2,12 +2,12 @@
 // sides → the outputs compare identical, share one manifest digest, and skopeo and umoci accept them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRepro, SHARED } from '../helpers/cli.js';
 import { openImage } from '../../src/image/index.js';
+import { testDir } from '../helpers/tmp.js';
 
 function has(bin: string): boolean {
   try {
@@ -34,88 +34,76 @@ const PAIRS = [
 ];
 
 for (const pair of PAIRS) {
-  test(`corpus ${pair.name}: diff → rules → normalize both → identical`, async () => {
-    const d = await mkdtemp(join(tmpdir(), `normalize-${pair.name}-`));
-    try {
-      const a = join(SHARED, 'corpus', pair.name, `a.${pair.ext}`);
-      const b = join(SHARED, 'corpus', pair.name, `b.${pair.ext}`);
-      const before = await runRepro(['diff', a, b, '--json', join(d, 'report.json'), '-q']);
-      assert.equal(before.code, pair.name === 'identical' ? 0 : 1, before.stderr);
-      const gen = await runRepro(['rules', join(d, 'report.json'), '-o', join(d, 'generated.yml')]);
-      assert.equal(gen.code, 0, gen.stderr);
-      const generated = await readFile(join(d, 'generated.yml'), 'utf8');
-      await writeFile(join(d, 'rules.yml'), acceptReviewed(generated));
-      const outs: string[] = [];
-      const digests: string[] = [];
-      for (const [side, input] of [['a', a], ['b', b]] as const) {
-        const out = join(d, `${side}.oci.tar`);
-        const r = await runRepro(['normalize', input, '--rules', join(d, 'rules.yml'), '-o', out]);
-        assert.equal(r.code, 0, r.stderr);
-        outs.push(out);
-        digests.push(digestOf(r.stdout));
-      }
-      assert.match(digests[0] ?? '', /^sha256:/);
-      assert.equal(digests[0], digests[1], 'one manifest digest for both builds');
-      const after = await runRepro(['diff', outs[0] ?? '', outs[1] ?? '']);
-      assert.equal(after.code, 0, after.stdout + after.stderr);
-      assert.deepEqual(await readFile(outs[0] ?? ''), await readFile(outs[1] ?? ''), 'byte-identical archives');
-      // normalizing a normalized image with the same rules changes nothing
-      const again = await runRepro(['normalize', outs[0] ?? '', '--rules', join(d, 'rules.yml'), '-o', join(d, 'again.tar')]);
-      assert.equal(digestOf(again.stdout), digests[0]);
-      if (!tools) return;
-      const info = JSON.parse(execFileSync('skopeo', ['inspect', `oci-archive:${outs[0]}`], { encoding: 'utf8' })) as { Digest: string; Created: string };
-      assert.equal(info.Digest, digests[0]);
-      await mkdir(join(d, 'layout'));
-      execFileSync('tar', ['-xf', outs[0] ?? '', '-C', join(d, 'layout')]);
-      execFileSync('umoci', ['unpack', '--rootless', '--image', `${join(d, 'layout')}:latest`, join(d, 'bundle')], { stdio: 'pipe' });
-      const osRelease = await readFile(join(d, 'bundle', 'rootfs', 'etc', 'os-release'), 'utf8');
-      assert.ok(osRelease.length > 0);
-    } finally {
-      await rm(d, { recursive: true, force: true });
+  test(`corpus ${pair.name}: diff → rules → normalize both → identical`, async (t) => {
+    const d = await testDir(t, `normalize-${pair.name}-`);
+    const a = join(SHARED, 'corpus', pair.name, `a.${pair.ext}`);
+    const b = join(SHARED, 'corpus', pair.name, `b.${pair.ext}`);
+    const before = await runRepro(['diff', a, b, '--json', join(d, 'report.json'), '-q']);
+    assert.equal(before.code, pair.name === 'identical' ? 0 : 1, before.stderr);
+    const gen = await runRepro(['rules', join(d, 'report.json'), '-o', join(d, 'generated.yml')]);
+    assert.equal(gen.code, 0, gen.stderr);
+    const generated = await readFile(join(d, 'generated.yml'), 'utf8');
+    await writeFile(join(d, 'rules.yml'), acceptReviewed(generated));
+    const outs: string[] = [];
+    const digests: string[] = [];
+    for (const [side, input] of [['a', a], ['b', b]] as const) {
+      const out = join(d, `${side}.oci.tar`);
+      const r = await runRepro(['normalize', input, '--rules', join(d, 'rules.yml'), '-o', out]);
+      assert.equal(r.code, 0, r.stderr);
+      outs.push(out);
+      digests.push(digestOf(r.stdout));
     }
+    assert.match(digests[0] ?? '', /^sha256:/);
+    assert.equal(digests[0], digests[1], 'one manifest digest for both builds');
+    const after = await runRepro(['diff', outs[0] ?? '', outs[1] ?? '']);
+    assert.equal(after.code, 0, after.stdout + after.stderr);
+    assert.deepEqual(await readFile(outs[0] ?? ''), await readFile(outs[1] ?? ''), 'byte-identical archives');
+    // normalizing a normalized image with the same rules changes nothing
+    const again = await runRepro(['normalize', outs[0] ?? '', '--rules', join(d, 'rules.yml'), '-o', join(d, 'again.tar')]);
+    assert.equal(digestOf(again.stdout), digests[0]);
+    if (!tools) return;
+    const info = JSON.parse(execFileSync('skopeo', ['inspect', `oci-archive:${outs[0]}`], { encoding: 'utf8' })) as { Digest: string; Created: string };
+    assert.equal(info.Digest, digests[0]);
+    await mkdir(join(d, 'layout'));
+    execFileSync('tar', ['-xf', outs[0] ?? '', '-C', join(d, 'layout')]);
+    execFileSync('umoci', ['unpack', '--rootless', '--image', `${join(d, 'layout')}:latest`, join(d, 'bundle')], { stdio: 'pipe' });
+    const osRelease = await readFile(join(d, 'bundle', 'rootfs', 'etc', 'os-release'), 'utf8');
+    assert.ok(osRelease.length > 0);
   });
 }
 
-test('the oci-image pair: generated rules remove each planted difference the way the issue asks', async () => {
-  const d = await mkdtemp(join(tmpdir(), 'normalize-content-'));
-  try {
-    const c = join(SHARED, 'corpus', 'oci-image');
-    await runRepro(['diff', join(c, 'a.oci.tar'), join(c, 'b.oci.tar'), '--json', join(d, 'r.json'), '-q']);
-    await runRepro(['rules', join(d, 'r.json'), '-o', join(d, 'rules.yml')]);
-    const r = await runRepro(['normalize', join(c, 'b.oci.tar'), '--rules', join(d, 'rules.yml'), '--epoch', '1700000000', '--format', 'oci-dir', '-o', join(d, 'out')]);
-    assert.equal(r.code, 0, r.stderr);
-    const inspect = await runRepro(['diff', join(c, 'b.oci.tar'), join(d, 'out'), '--json', '-']);
-    const report = JSON.parse(inspect.stdout) as { findings: { path: string; category: string }[] };
-    const changed = new Set(report.findings.map((f) => f.path));
-    for (const p of ['/etc/machine-id', '/etc/group', '/var/log/dpkg.log', '/usr/share/doc/changelog.gz', '/var/lib/extra-state']) {
-      assert.ok(changed.has(p), `${p} was rewritten`);
-    }
-    const auxCache = report.findings.filter((f) => f.path === '/var/cache/ld/aux-cache').map((f) => f.category);
-    assert.ok(auxCache.length > 0 && auxCache.every((c) => c === 'mtime' || c === 'metadata'), `the commented-out binary rule is not applied: content kept (${auxCache.join(', ')})`);
-    const config = (await openImage(join(d, 'out'))).config ?? {};
-    assert.equal(config.created, '2023-11-14T22:13:20Z', 'created set to --epoch');
-    assert.ok((config.history ?? []).every((h) => h.created === '2023-11-14T22:13:20Z'));
-  } finally {
-    await rm(d, { recursive: true, force: true });
+test('the oci-image pair: generated rules remove each planted difference the way the issue asks', async (t) => {
+  const d = await testDir(t, 'normalize-content-');
+  const c = join(SHARED, 'corpus', 'oci-image');
+  await runRepro(['diff', join(c, 'a.oci.tar'), join(c, 'b.oci.tar'), '--json', join(d, 'r.json'), '-q']);
+  await runRepro(['rules', join(d, 'r.json'), '-o', join(d, 'rules.yml')]);
+  const r = await runRepro(['normalize', join(c, 'b.oci.tar'), '--rules', join(d, 'rules.yml'), '--epoch', '1700000000', '--format', 'oci-dir', '-o', join(d, 'out')]);
+  assert.equal(r.code, 0, r.stderr);
+  const inspect = await runRepro(['diff', join(c, 'b.oci.tar'), join(d, 'out'), '--json', '-']);
+  const report = JSON.parse(inspect.stdout) as { findings: { path: string; category: string }[] };
+  const changed = new Set(report.findings.map((f) => f.path));
+  for (const p of ['/etc/machine-id', '/etc/group', '/var/log/dpkg.log', '/usr/share/doc/changelog.gz', '/var/lib/extra-state']) {
+    assert.ok(changed.has(p), `${p} was rewritten`);
   }
+  const auxCache = report.findings.filter((f) => f.path === '/var/cache/ld/aux-cache').map((f) => f.category);
+  assert.ok(auxCache.length > 0 && auxCache.every((c) => c === 'mtime' || c === 'metadata'), `the commented-out binary rule is not applied: content kept (${auxCache.join(', ')})`);
+  const config = (await openImage(join(d, 'out'))).config ?? {};
+  assert.equal(config.created, '2023-11-14T22:13:20Z', 'created set to --epoch');
+  assert.ok((config.history ?? []).every((h) => h.created === '2023-11-14T22:13:20Z'));
 });
 
-test('normalize: a broken rule file is one line with file:line, exit 2; bad options exit 2', async () => {
-  const d = await mkdtemp(join(tmpdir(), 'normalize-bad-'));
-  try {
-    await writeFile(join(d, 'bad.yml'), 'version: 1\nrules:\n  - match: /etc/machine-id\n    action: truncate\n  - match: /x\n    action: blank\n');
-    const image = join(SHARED, 'corpus', 'oci-image', 'a.oci.tar');
-    const r = await runRepro(['normalize', image, '--rules', join(d, 'bad.yml'), '-o', join(d, 'o.tar')]);
-    assert.equal(r.code, 2);
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-    assert.match(r.stderr, new RegExp(`${join(d, 'bad.yml')}:6: rules\\[1\\]\\.action: unknown action "blank"`));
-    const f = await runRepro(['normalize', image, '--rules', 'common', '--format', 'tarball', '-o', join(d, 'o.tar')]);
-    assert.equal(f.code, 2);
-    assert.match(f.stderr, /--format/);
-    const e = await runRepro(['normalize', image, '--rules', 'common', '-o', join(d, 'o.tar')], { env: { SOURCE_DATE_EPOCH: 'yesterday' } });
-    assert.equal(e.code, 2);
-    assert.match(e.stderr, /SOURCE_DATE_EPOCH/);
-  } finally {
-    await rm(d, { recursive: true, force: true });
-  }
+test('normalize: a broken rule file is one line with file:line, exit 2; bad options exit 2', async (t) => {
+  const d = await testDir(t, 'normalize-bad-');
+  await writeFile(join(d, 'bad.yml'), 'version: 1\nrules:\n  - match: /etc/machine-id\n    action: truncate\n  - match: /x\n    action: blank\n');
+  const image = join(SHARED, 'corpus', 'oci-image', 'a.oci.tar');
+  const r = await runRepro(['normalize', image, '--rules', join(d, 'bad.yml'), '-o', join(d, 'o.tar')]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`${join(d, 'bad.yml')}:6: rules\\[1\\]\\.action: unknown action "blank"`));
+  const f = await runRepro(['normalize', image, '--rules', 'common', '--format', 'tarball', '-o', join(d, 'o.tar')]);
+  assert.equal(f.code, 2);
+  assert.match(f.stderr, /--format/);
+  const e = await runRepro(['normalize', image, '--rules', 'common', '-o', join(d, 'o.tar')], { env: { SOURCE_DATE_EPOCH: 'yesterday' } });
+  assert.equal(e.code, 2);
+  assert.match(e.stderr, /SOURCE_DATE_EPOCH/);
 });

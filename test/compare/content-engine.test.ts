@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blobFromBuffer, blobFromFile, type Blob } from '../../src/compare/blob.js';
 import { compareContent, DEFAULT_LIMITS, newContentContext } from '../../src/compare/content.js';
 import { blobs, ctxWith } from '../helpers/fixtures-content.js';
+import { testDirSync } from '../helpers/tmp.js';
 
 const CORPUS = '/work/shared/corpus';
 
@@ -33,23 +33,19 @@ test('equal bytes without digests give no findings', async () => {
   assert.deepEqual(await compareContent(...blobs('same\n', 'same\n'), ctxWith()), []);
 });
 
-test('members above maxMemberBytes are compared by streamed digest only', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'repro-content-'));
-  try {
-    writeFileSync(join(dir, 'a'), Buffer.alloc(2048, 1));
-    writeFileSync(join(dir, 'b'), Buffer.alloc(2048, 2));
-    const a = blobFromFile('a', join(dir, 'a'));
-    const b = blobFromFile('b', join(dir, 'b'));
-    // bytes() must not be used for large blobs: make it fail loudly.
-    a.bytes = () => Promise.reject(new Error('buffered a large member'));
-    const f = await compareContent(a, b, ctxWith({ maxMemberBytes: 1024 }));
-    assert.equal(f.length, 1);
-    assert.equal(f[0]?.category, 'binary');
-    assert.equal(f[0]?.warning, 'member larger than 1024 bytes: compared by digest only');
-    assert.deepEqual(await compareContent(a, blobFromFile('a2', join(dir, 'a')), ctxWith({ maxMemberBytes: 1024 })), []);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('members above maxMemberBytes are compared by streamed digest only', async (t) => {
+  const dir = testDirSync(t, 'repro-content-');
+  writeFileSync(join(dir, 'a'), Buffer.alloc(2048, 1));
+  writeFileSync(join(dir, 'b'), Buffer.alloc(2048, 2));
+  const a = blobFromFile('a', join(dir, 'a'));
+  const b = blobFromFile('b', join(dir, 'b'));
+  // bytes() must not be used for large blobs: make it fail loudly.
+  a.bytes = () => Promise.reject(new Error('buffered a large member'));
+  const f = await compareContent(a, b, ctxWith({ maxMemberBytes: 1024 }));
+  assert.equal(f.length, 1);
+  assert.equal(f[0]?.category, 'binary');
+  assert.equal(f[0]?.warning, 'member larger than 1024 bytes: compared by digest only');
+  assert.deepEqual(await compareContent(a, blobFromFile('a2', join(dir, 'a')), ctxWith({ maxMemberBytes: 1024 })), []);
 });
 
 test('a comparator failure degrades to bytes and records why', async () => {

@@ -3,8 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openImage, readLayer } from '../../src/image/index.js';
@@ -12,12 +11,7 @@ import { ReproError } from '../../src/core/errors.js';
 import { runRepro } from '../helpers/cli.js';
 import { makeOciImage, makeDockerArchive, layerTar } from '../helpers/images.js';
 import { Layout, layerOf, rawTar, zstdRaw, digestOf, MT } from '../helpers/images-extra.js';
-
-async function tmp(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hostile-broken-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { testDir } from '../helpers/tmp.js';
 
 /** Open and read everything; resolves with the error (which must be a ReproError). */
 async function failure(path: string): Promise<ReproError> {
@@ -35,7 +29,7 @@ const oneLayer = { layers: [[{ path: 'etc/hostname', content: 'h\n' }, { path: '
 const blobFile = (dir: string, digest: string): string => join(dir, 'blobs', 'sha256', digest.slice(7));
 
 test('truncated gzip, zstd and tar layers name the layer and the problem', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-broken-');
   const tar0 = rawTar([{ name: 'a', body: 'x'.repeat(5000) }, { name: 'b', body: 'y'.repeat(5000) }]);
   const gz = gzipSync(tar0);
   await writeFile(join(dir, 'cut.tar.gz'), gz.subarray(0, gz.length - 40));
@@ -57,7 +51,7 @@ test('truncated gzip, zstd and tar layers name the layer and the problem', async
 });
 
 test('bad JSON in index, manifest or config names the document', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-broken-');
   const img = join(dir, 'img');
   await makeOciImage(img, oneLayer);
   await writeFile(join(img, 'index.json'), '{"manifests": [');
@@ -85,7 +79,7 @@ test('bad JSON in index, manifest or config names the document', async (t) => {
 });
 
 test('wrong shapes: diff_ids not digests, layers not descriptors, history not a list', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-broken-');
   const lay = new Layout();
   const l0 = await layerOf([{ path: 'a', content: 'a' }]);
   const cfg = lay.json({ rootfs: { type: 'layers', diff_ids: 'sha256:abc' } }, MT.config);
@@ -106,7 +100,7 @@ test('wrong shapes: diff_ids not digests, layers not descriptors, history not a 
 });
 
 test('missing blobs and digest mismatches name the blob', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-broken-');
   const img = join(dir, 'img');
   const built = await makeOciImage(img, oneLayer);
   await rm(blobFile(img, built.layerDigests[0]!));
@@ -126,7 +120,7 @@ test('missing blobs and digest mismatches name the blob', async (t) => {
 });
 
 test('diff_id mismatch (config lies about the uncompressed layer) is an error naming the layer', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-broken-');
   const lay = new Layout();
   const l0 = await layerOf([{ path: 'a', content: 'a' }]);
   const cfg = lay.json({ rootfs: { type: 'layers', diff_ids: [digestOf('not the tar')] } }, MT.config);
@@ -136,7 +130,7 @@ test('diff_id mismatch (config lies about the uncompressed layer) is an error na
 });
 
 test('docker archive: tampered layer, missing layer, config not matching its name', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-broken-');
   const file = join(dir, 'd.tar');
   const built = await makeDockerArchive(file, oneLayer);
   const bytes = await readFile(file);
@@ -154,7 +148,7 @@ test('docker archive: tampered layer, missing layer, config not matching its nam
 });
 
 test('unknown media types: index entries and layers are warnings, not failures', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-broken-');
   const lay = new Layout();
   const l0 = await layerOf([{ path: 'a', content: 'a' }]);
   const m = lay.image([{ ...l0, mediaType: 'application/x-weird-layer' }]);
@@ -169,7 +163,7 @@ test('unknown media types: index entries and layers are warnings, not failures',
 });
 
 test('through the CLI: one "repro: " line on stderr, exit 2, no stack trace', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-broken-');
   const img = join(dir, 'img');
   const built = await makeOciImage(img, oneLayer);
   await writeFile(blobFile(img, built.layerDigests[0]!), gzipSync(await layerTar([{ path: 'x' }])));
@@ -192,7 +186,7 @@ test('through the CLI: one "repro: " line on stderr, exit 2, no stack trace', as
 });
 
 test('names from the input are shown with control characters escaped and their length bounded', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-broken-');
   const evil = 'x\u001b]0;pwned\u0007' + 'y'.repeat(5000);
   await writeFile(join(dir, 'd.tar'), await layerTar([
     { path: 'manifest.json', content: JSON.stringify([{ Config: evil, Layers: [] }]) },
@@ -204,7 +198,7 @@ test('names from the input are shown with control characters escaped and their l
 });
 
 test('sha512 digests are verified too; unknown algorithms are read with a warning', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-broken-');
   const l0 = await layerOf([{ path: 's', content: 'sha512' }]);
   const build = async (name: string, alg: string, tamper: boolean): Promise<string> => {
     const lay = new Layout();

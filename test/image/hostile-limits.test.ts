@@ -2,21 +2,15 @@
 // byte limit stops them early, zstd window declarations are capped, index walks and documents are bounded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { maxLayerBytes, DEFAULT_MAX_LAYER_BYTES } from '../../src/image/layer-reader.js';
 import { ReproError } from '../../src/core/errors.js';
 import { gzipBomb, zstdBomb, rawHeader, rawTar, Layout, MT, digestOf } from '../helpers/images-extra.js';
+import { testDir } from '../helpers/tmp.js';
 
 const GIB = 2 ** 30;
-
-async function tmp(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hostile-limits-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** Read every layer; returns entries seen, elapsed ms and the process's peak RSS in MiB. */
 async function drain(path: string, maxBytes?: number): Promise<{ entries: number; ms: number; rssMiB: number }> {
@@ -34,7 +28,7 @@ async function drain(path: string, maxBytes?: number): Promise<{ entries: number
 const bigHeader = (size: number): Buffer => rawHeader({ name: 'big', size });
 
 test('a 2 MB gzip expanding to 2 GiB streams in seconds and bounded memory', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-limits-');
   const total = 2 * GIB;
   const bomb = gzipBomb(bigHeader(total - 2048), total - 512);
   assert.ok(bomb.length < 3_000_000, `bomb is ${bomb.length} bytes`);
@@ -47,7 +41,7 @@ test('a 2 MB gzip expanding to 2 GiB streams in seconds and bounded memory', asy
 });
 
 test('a zstd bomb (RLE blocks: 4 bytes → 128 KiB) streams in bounded memory', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-limits-');
   const total = GIB;
   const bomb = zstdBomb(bigHeader(total - 2048), total - 512);
   assert.ok(bomb.length < 100_000);
@@ -60,7 +54,7 @@ test('a zstd bomb (RLE blocks: 4 bytes → 128 KiB) streams in bounded memory', 
 });
 
 test('the per-layer limit stops a bomb early with an error naming the layer', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-limits-');
   await writeFile(join(dir, 'g.tar.gz'), gzipBomb(bigHeader(GIB), GIB));
   await writeFile(join(dir, 'z.tar.zst'), zstdBomb(bigHeader(GIB), GIB));
   for (const name of ['g.tar.gz', 'z.tar.zst']) {
@@ -91,7 +85,7 @@ test('the limit defaults to 64 GiB and REPRO_MAX_LAYER_BYTES changes it; garbage
 });
 
 test('a zstd frame declaring a 2 GiB window is refused before any allocation', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-limits-');
   await writeFile(join(dir, 'w.tar.zst'), zstdBomb(rawTar([{ name: 'a', body: 'a' }]), 0, 31));
   const t0 = performance.now();
   await assert.rejects(drain(join(dir, 'w.tar.zst')), /zstd: frame declares a 2147483648-byte window \(limit 134217728\)/);
@@ -100,7 +94,7 @@ test('a zstd frame declaring a 2 GiB window is refused before any allocation', a
 });
 
 test('index nesting deeper than 8 levels and fan-out bombs are refused', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-limits-');
   const deep = new Layout();
   let desc = deep.image([]);
   for (let i = 0; i < 10; i++) desc = deep.index([desc], `level-${i}`)!;
@@ -120,7 +114,7 @@ test('index nesting deeper than 8 levels and fan-out bombs are refused', async (
 });
 
 test('oversized documents are refused by size, without being read', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-limits-');
   const lay = new Layout();
   lay.index([]);
   lay.files.set('index.json', Buffer.alloc(17 << 20, 0x20));
@@ -136,7 +130,7 @@ test('oversized documents are refused by size, without being read', async (t) =>
 });
 
 test('an index of thousands of unknown entries gives a bounded list of warnings', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'hostile-limits-');
   const lay = new Layout();
   const m = lay.image([]);
   lay.index([...Array.from({ length: 5000 }, (_, i) => ({ mediaType: `application/x-junk-${i}`, digest: digestOf(String(i)), size: 1 })), m]);

@@ -2,18 +2,17 @@
 // mode fields with type bits, v7 headers, missing end-of-archive blocks, whiteouts, content on demand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openImage, readLayer, mergeLayers } from '../../src/image/index.js';
 import type { Entry } from '../../src/core/entry.js';
 import type { Image } from '../../src/core/image.js';
 import { rawTar, gnuLong, paxLong, paxRecords, digestOf } from '../helpers/images-extra.js';
+import { testDir, type AfterHook } from '../helpers/tmp.js';
 
-async function open(t: { after: (fn: () => Promise<void>) => void }, bytes: Buffer): Promise<Image> {
-  const dir = await mkdtemp(join(tmpdir(), 'reader-entries-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+async function open(t: AfterHook, bytes: Buffer): Promise<Image> {
+  const dir = await testDir(t, 'reader-entries-');
   await writeFile(join(dir, 'layer.tar'), bytes);
   return openImage(join(dir, 'layer.tar'));
 }

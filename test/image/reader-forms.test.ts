@@ -3,8 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, symlink, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openImage, readLayer } from '../../src/image/index.js';
@@ -13,12 +12,7 @@ import { hostPlatform } from '../../src/image/platform.js';
 import { layerTar } from '../helpers/images.js';
 import { makeDockerArchive, makeOciArchive, makeOciImage } from '../helpers/images.js';
 import { Layout, digestOf, layerOf, zstdRaw, MT } from '../helpers/images-extra.js';
-
-async function tmp(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'reader-forms-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { testDir } from '../helpers/tmp.js';
 
 async function paths(image: Image, i = 0): Promise<string[]> {
   const out: string[] = [];
@@ -36,7 +30,7 @@ const spec = {
 };
 
 test('OCI layout directory: digests, diff_ids and entries', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'reader-forms-');
   const built = await makeOciImage(join(dir, 'img'), spec);
   const image = await openImage(join(dir, 'img'));
   assert.equal(image.kind, 'oci-dir');
@@ -52,7 +46,7 @@ test('OCI layout directory: digests, diff_ids and entries', async (t) => {
 });
 
 test('oci-archive and docker-archive (legacy) of the same image agree on diff_ids', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'reader-forms-');
   const oci = await makeOciArchive(join(dir, 'x.oci.tar'), spec);
   const dock = await makeDockerArchive(join(dir, 'x.docker.tar'), spec);
   const a = await openImage(join(dir, 'x.oci.tar'));
@@ -67,7 +61,7 @@ test('oci-archive and docker-archive (legacy) of the same image agree on diff_id
 });
 
 test('docker save legacy form with <id>/layer.tar symlinked to ../<diffid>.tar inside the archive', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'reader-forms-');
   const tar0 = await layerTar([{ path: 'a.txt', content: 'A' }]);
   const diffId = digestOf(tar0);
   const config = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] } });
@@ -88,7 +82,7 @@ test('docker save legacy form with <id>/layer.tar symlinked to ../<diffid>.tar i
 });
 
 test('docker save OCI form (index.json + manifest.json, blobs/sha256): read through the OCI index', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'reader-forms-');
   const lay = new Layout();
   const l0 = await layerOf([{ path: 'b.txt', content: 'B' }], 'none');
   const m = lay.image([l0]);
@@ -107,7 +101,7 @@ test('docker save OCI form (index.json + manifest.json, blobs/sha256): read thro
 });
 
 test('nested index (index → index → manifest) and zstd layers', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'reader-forms-');
   const lay = new Layout();
   const l0 = await layerOf([{ path: 'z.txt', content: 'zstd layer' }], 'zstd');
   const m = lay.image([l0]);
@@ -128,7 +122,7 @@ test('nested index (index → index → manifest) and zstd layers', async (t) =>
 });
 
 test('multi-platform index: --platform picks, default is the host, a missing one is a clear error', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'reader-forms-');
   const lay = new Layout();
   const amd = lay.image([await layerOf([{ path: 'amd' }])], { architecture: 'amd64' }, { platform: { os: 'linux', architecture: 'amd64' } });
   const arm = lay.image([await layerOf([{ path: 'arm' }])], { architecture: 'arm64' }, { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } });
@@ -149,7 +143,7 @@ test('multi-platform index: --platform picks, default is the host, a missing one
 });
 
 test('root filesystem tarballs: .tar, .tar.gz, .tar.zst are one layer; digests filled after reading', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'reader-forms-');
   const tar0 = await layerTar([{ path: './etc/', type: 'dir' }, { path: './etc/os-release', content: 'ID=test\n' }]);
   const forms: [string, Buffer, string][] = [
     ['root.tar', tar0, 'none'],
@@ -170,7 +164,7 @@ test('root filesystem tarballs: .tar, .tar.gz, .tar.zst are one layer; digests f
 });
 
 test('a plain directory is one layer, walked in sorted order without following links', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'reader-forms-');
   const root = join(dir, 'root');
   await mkdir(join(root, 'etc'), { recursive: true });
   await writeFile(join(root, 'etc', 'b'), 'b');
@@ -184,7 +178,7 @@ test('a plain directory is one layer, walked in sorted order without following l
 });
 
 test('unrecognised content and unsupported compression are clear errors', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'reader-forms-');
   await writeFile(join(dir, 'notes.txt'), 'hello world, not an image\n'.repeat(40));
   await assert.rejects(openImage(join(dir, 'notes.txt')), /not an image, tar archive or directory/);
   await writeFile(join(dir, 'x.tar.xz'), Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0, 0, 0]));
@@ -193,7 +187,7 @@ test('unrecognised content and unsupported compression are clear errors', async 
 });
 
 test('an extracted docker save directory is read like the archive', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'reader-forms-');
   const built = await makeDockerArchive(join(dir, 'd.tar'), spec);
   const out = join(dir, 'extracted');
   await mkdir(out);
@@ -205,7 +199,7 @@ test('an extracted docker save directory is read like the archive', async (t) =>
 });
 
 test('compressed image archives (docker save | gzip, oci-archive | zstd) are images, not rootfs tarballs', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'reader-forms-');
   const built = await makeDockerArchive(join(dir, 'd.tar'), spec);
   await makeOciArchive(join(dir, 'o.tar'), spec);
   await writeFile(join(dir, 'd.tar.gz'), gzipSync(await readFile(join(dir, 'd.tar'))));
@@ -224,7 +218,7 @@ test('compressed image archives (docker save | gzip, oci-archive | zstd) are ima
 });
 
 test('a layer whose media type says gzip but whose bytes are zstd is read by its bytes, with a warning', async (t) => {
-  const dir = await tmp(t);
+  const dir = await testDir(t, 'reader-forms-');
   const lay = new Layout();
   const l0 = await layerOf([{ path: 'm', content: 'mislabelled' }], 'zstd');
   lay.index([lay.image([{ ...l0, mediaType: MT.layerGzip }])]);

@@ -5,11 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { link, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runRepro } from '../helpers/cli.js';
 import type { InspectResult } from '../../src/image/inspect.js';
+import { testDir } from '../helpers/tmp.js';
 
 function have(bin: string): boolean {
   return spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0;
@@ -45,8 +45,7 @@ async function makeTree(root: string): Promise<void> {
 const clients = ['umoci', 'skopeo'].filter((b) => !have(b));
 
 test('umoci + skopeo images: repro inspect agrees with skopeo inspect (OCI dir, oci-archive, zstd, docker-archive)', { skip: clients.length ? `not installed: ${clients.join(', ')}` : false, timeout: 180_000 }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'real-clients-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await testDir(t, 'real-clients-');
   await makeTree(join(dir, 'tree'));
   const lay = join(dir, 'lay');
   run('umoci', ['init', '--layout', lay]);
@@ -105,8 +104,7 @@ test('umoci + skopeo images: repro inspect agrees with skopeo inspect (OCI dir, 
 const tools = ['tar', 'gzip', 'zstd'].filter((b) => !have(b));
 
 test('GNU tar (gnu and posix formats) compressed by gzip and zstd: one layer, diff_id = sha256 of the tar', { skip: tools.length ? `not installed: ${tools.join(', ')}` : false, timeout: 60_000 }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'real-tar-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await testDir(t, 'real-tar-');
   await makeTree(join(dir, 'tree'));
   const expected = run('tar', ['-C', join(dir, 'tree'), '-cf', '-', '.'], dir).length; // ensure tar works
   assert.ok(expected > 0);

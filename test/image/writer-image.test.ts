@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { execFileSync } from 'node:child_process';
@@ -11,6 +10,7 @@ import type { Compression } from '../../src/core/image.js';
 import { writeLayer, type LayerSource, type WrittenLayer } from '../../src/image/layer-writer.js';
 import { writeImage } from '../../src/image/image-writer.js';
 import { openImage, readLayer } from '../../src/image/index.js';
+import { testDir, type AfterHook } from '../helpers/tmp.js';
 
 function file(path: string, body: string, extra: Partial<Entry> = {}): LayerSource {
   return {
@@ -37,17 +37,12 @@ function has(bin: string): boolean {
   }
 }
 
-async function withDir(fn: (d: string) => Promise<void>): Promise<void> {
-  const d = await mkdtemp(join(tmpdir(), 'image-writer-test-'));
-  try {
-    await fn(d);
-  } finally {
-    await rm(d, { recursive: true, force: true });
-  }
+async function withDir(t: AfterHook, fn: (d: string) => Promise<void>): Promise<void> {
+  await fn(await testDir(t, 'image-writer-test-'));
 }
 
-test('oci-archive: same spec twice → byte-identical archives; the reader gets back layers and config', () =>
-  withDir(async (d) => {
+test('oci-archive: same spec twice → byte-identical archives; the reader gets back layers and config', (t) =>
+  withDir(t, async (d) => {
     const layers = await twoLayers(d, 'gzip');
     const r1 = await writeImage({ layers, config }, join(d, 'one.tar'), 'oci');
     const r2 = await writeImage({ layers, config: { ...config } }, join(d, 'two.tar'), 'oci');
@@ -65,8 +60,8 @@ test('oci-archive: same spec twice → byte-identical archives; the reader gets 
     assert.ok(!(await readdir(d)).some((n) => n.endsWith('.tmp')), 'no temp files left');
   }));
 
-test('config keys are serialised in a fixed order whatever order they were given in', () =>
-  withDir(async (d) => {
+test('config keys are serialised in a fixed order whatever order they were given in', (t) =>
+  withDir(t, async (d) => {
     const layers = await twoLayers(d, 'none');
     const reordered = { config: { Labels: { a: '2', z: '1' }, Env: ['A=1'] }, architecture: 'amd64', os: 'linux', created: '1970-01-01T00:00:00Z' };
     const a = await writeImage({ layers, config }, join(d, 'a.tar'), 'oci');
@@ -76,8 +71,8 @@ test('config keys are serialised in a fixed order whatever order they were given
     assert.match(img.configBytes?.toString() ?? '', /^\{"created":"1970-01-01T00:00:00Z","architecture":"amd64","os":"linux","config":/);
   }));
 
-test('oci-dir replaces an existing layout atomically and reads back', () =>
-  withDir(async (d) => {
+test('oci-dir replaces an existing layout atomically and reads back', (t) =>
+  withDir(t, async (d) => {
     const layers = await twoLayers(d, 'gzip');
     const out = join(d, 'layout');
     await writeImage({ layers, config }, out, 'oci-dir');
@@ -91,8 +86,8 @@ test('oci-dir replaces an existing layout atomically and reads back', () =>
     assert.equal(img.config?.created, '2000-01-01T00:00:00Z');
   }));
 
-test('docker archive: uncompressed <diff_id>.tar layers, readable back with the same diff_ids', () =>
-  withDir(async (d) => {
+test('docker archive: uncompressed <diff_id>.tar layers, readable back with the same diff_ids', (t) =>
+  withDir(t, async (d) => {
     const layers = await twoLayers(d, 'gzip');
     const out = join(d, 'img.docker.tar');
     await writeImage({ layers, config }, out, 'docker', { refName: 'repro/test:1' });
@@ -104,8 +99,8 @@ test('docker archive: uncompressed <diff_id>.tar layers, readable back with the 
     assert.deepEqual(img.layers.map((l) => l.compression), ['none', 'none']);
   }));
 
-test('skopeo and umoci accept what the writer produces', { skip: (!has('skopeo') || !has('umoci')) && 'skopeo or umoci missing' }, () =>
-  withDir(async (d) => {
+test('skopeo and umoci accept what the writer produces', { skip: (!has('skopeo') || !has('umoci')) && 'skopeo or umoci missing' }, (t) =>
+  withDir(t, async (d) => {
     const layers = await twoLayers(d, 'gzip');
     const r = await writeImage({ layers, config }, join(d, 'img.oci.tar'), 'oci');
     const info = JSON.parse(execFileSync('skopeo', ['inspect', `oci-archive:${join(d, 'img.oci.tar')}`], { encoding: 'utf8' })) as { Digest: string; Layers: string[] };

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
@@ -10,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import tar from 'tar-stream';
 import { entryFrom, type Entry } from '../../src/core/entry.js';
 import { writeLayer, type LayerSource } from '../../src/image/layer-writer.js';
+import { testDir, type AfterHook } from '../helpers/tmp.js';
 
 function file(path: string, body: string, extra: Partial<Entry> = {}): LayerSource {
   return {
@@ -36,19 +36,14 @@ async function members(tarBytes: Buffer): Promise<Member[]> {
   return out;
 }
 
-async function withDir(fn: (d: string) => Promise<void>): Promise<void> {
-  const d = await mkdtemp(join(tmpdir(), 'writer-test-'));
-  try {
-    await fn(d);
-  } finally {
-    await rm(d, { recursive: true, force: true });
-  }
+async function withDir(t: AfterHook, fn: (d: string) => Promise<void>): Promise<void> {
+  await fn(await testDir(t, 'writer-test-'));
 }
 
 const sha = (b: Buffer): string => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
-test('members are sorted by path in byte order (a prefix first, so parents precede children), dirs end with "/", owners numeric', () =>
-  withDir(async (d) => {
+test('members are sorted by path in byte order (a prefix first, so parents precede children), dirs end with "/", owners numeric', (t) =>
+  withDir(t, async (d) => {
     const items = [
       file('usr/bin/b', 'bee', { uname: 'builder', gname: 'staff', uid: 1000, gid: 50 }),
       dir('usr'),
@@ -71,8 +66,8 @@ test('members are sorted by path in byte order (a prefix first, so parents prece
     assert.equal(layer.diffId, layer.digest, 'uncompressed: the blob is the tar');
   }));
 
-test('same items in another order give the same digest; a changed mtime gives another', () =>
-  withDir(async (d) => {
+test('same items in another order give the same digest; a changed mtime gives another', (t) =>
+  withDir(t, async (d) => {
     const items = () => [dir('a', { mtime: 5 }), file('a/1', 'one', { mtime: 7.9 }), file('b', 'two')];
     const l1 = await writeLayer(items(), { compression: 'gzip', dir: d });
     const l2 = await writeLayer(items().reverse(), { compression: 'gzip', dir: d });
@@ -86,8 +81,8 @@ test('same items in another order give the same digest; a changed mtime gives an
     assert.equal(m.find((x) => x.header.name === 'a/1')?.header.mtime.getTime(), 7000, 'fractional mtime floored');
   }));
 
-test('gzip layer: header mtime 0, OS byte 3, digests match the bytes on disk', () =>
-  withDir(async (d) => {
+test('gzip layer: header mtime 0, OS byte 3, digests match the bytes on disk', (t) =>
+  withDir(t, async (d) => {
     const layer = await writeLayer([file('f', 'hello '.repeat(1000))], { compression: 'gzip', dir: d });
     const blob = await readFile(layer.path);
     assert.deepEqual([...blob.subarray(0, 3)], [0x1f, 0x8b, 8]);
@@ -102,8 +97,8 @@ test('gzip layer: header mtime 0, OS byte 3, digests match the bytes on disk', (
     assert.deepEqual((await readdir(d)).filter((n) => n.endsWith('.tmp')), [], 'no temp file left');
   }));
 
-test('a hardlink pair given the other way round is rewritten: the lexically first path holds the file', () =>
-  withDir(async (d) => {
+test('a hardlink pair given the other way round is rewritten: the lexically first path holds the file', (t) =>
+  withDir(t, async (d) => {
     const given = [
       file('usr/bin/uncompress', '#!/bin/sh\ngzip -d\n', { mode: 0o755, mtime: 100 }),
       { entry: entryFrom({ path: 'usr/bin/gunzip', type: 'hardlink', linkname: 'usr/bin/uncompress', mtime: 200, mode: 0o644 }) },
@@ -124,8 +119,8 @@ test('a hardlink pair given the other way round is rewritten: the lexically firs
     assert.equal(a.digest, b.digest, 'either way round → one layer');
   }));
 
-test('whiteouts, opaque dirs, xattrs, symlinks and mode 0 are written canonically', () =>
-  withDir(async (d) => {
+test('whiteouts, opaque dirs, xattrs, symlinks and mode 0 are written canonically', (t) =>
+  withDir(t, async (d) => {
     const layer = await writeLayer([
       { entry: entryFrom({ path: 'var/log/old.log', type: 'whiteout', mtime: 12345 }) },
       { entry: entryFrom({ path: 'opt', type: 'opaque' }) },
@@ -143,23 +138,23 @@ test('whiteouts, opaque dirs, xattrs, symlinks and mode 0 are written canonicall
     assert.ok(!raw.includes('ctime='), 'no PAX ctime');
   }));
 
-test('a body shorter than the entry size is an error naming the member, and leaves no blob', () =>
-  withDir(async (d) => {
+test('a body shorter than the entry size is an error naming the member, and leaves no blob', (t) =>
+  withDir(t, async (d) => {
     const bad: LayerSource = { entry: entryFrom({ path: 'etc/x', type: 'file', size: 10 }), content: () => Readable.from([Buffer.from('abc')]) };
     await assert.rejects(writeLayer([bad], { compression: 'gzip', dir: d }), /etc\/x|size/);
     assert.deepEqual(await readdir(d), []);
   }));
 
-test('a path with ".." is refused, not written', () =>
-  withDir(async (d) => {
+test('a path with ".." is refused, not written', (t) =>
+  withDir(t, async (d) => {
     await assert.rejects(writeLayer([file('../etc/passwd', 'x')], { compression: 'none', dir: d }), /leaves the image root/);
     const link = { entry: entryFrom({ path: 'a', type: 'hardlink', linkname: '../../x' }) };
     await assert.rejects(writeLayer([link], { compression: 'none', dir: d }), /leaves the image root/);
     assert.deepEqual(await readdir(d), []);
   }));
 
-test('zstd layer decodes to the same tar as the uncompressed one', { skip: !hasZstd() && 'zstd binary missing' }, () =>
-  withDir(async (d) => {
+test('zstd layer decodes to the same tar as the uncompressed one', { skip: !hasZstd() && 'zstd binary missing' }, (t) =>
+  withDir(t, async (d) => {
     const items = () => [dir('a'), file('a/f', 'zstd '.repeat(500))];
     const z = await writeLayer(items(), { compression: 'zstd', dir: d });
     const n = await writeLayer(items(), { compression: 'none', dir: d });

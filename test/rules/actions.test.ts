@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
@@ -14,6 +13,7 @@ import { sortJsonKeys } from '../../src/rules/actions/json.js';
 import { gzipNormalize } from '../../src/rules/actions/gzip.js';
 import { zipNormalize } from '../../src/rules/actions/zip.js';
 import type { ContentResult } from '../../src/rules/actions/result.js';
+import { testDir } from '../helpers/tmp.js';
 
 const CORPUS = '/work/shared/corpus';
 const ctx = { epoch: 1_700_000_000, path: '/x', maxBytes: 1 << 20 };
@@ -91,7 +91,7 @@ test('gzip-normalize: header mtime 0, no name, OS 3, payload byte for byte; mult
   assert.ok('skip' in gzipNormalize(Buffer.from('plain text'), ctx));
 });
 
-test('zip-normalize: the corpus pair (member times differ) becomes byte-identical and still unzips', async () => {
+test('zip-normalize: the corpus pair (member times differ) becomes byte-identical and still unzips', async (t) => {
   const a = await readFile(join(CORPUS, 'zip-times/a.zip'));
   const b = await readFile(join(CORPUS, 'zip-times/b.zip'));
   assert.notDeepEqual(a, b);
@@ -100,15 +100,11 @@ test('zip-normalize: the corpus pair (member times differ) becomes byte-identica
   assert.deepEqual(bytes(zipNormalize(na, ctx)), na, 'idempotent');
   assert.ok('skip' in zipNormalize(Buffer.from('not a zip at all, no end record'), ctx));
   if (!existsSync('/usr/bin/unzip')) return;
-  const d = await mkdtemp(join(tmpdir(), 'zipn-'));
-  try {
-    await writeFile(join(d, 'n.zip'), na);
-    const list = execFileSync('unzip', ['-Z1', join(d, 'n.zip')], { encoding: 'utf8' }).trim().split('\n');
-    assert.deepEqual(list, [...list].sort(), 'members sorted');
-    execFileSync('unzip', ['-tq', join(d, 'n.zip')]);
-    const verbose = execFileSync('unzip', ['-lv', join(d, 'n.zip')], { encoding: 'utf8' });
-    assert.match(verbose, /2023-11-14 22:13/, 'timestamps are the epoch');
-  } finally {
-    await rm(d, { recursive: true, force: true });
-  }
+  const d = await testDir(t, 'zipn-');
+  await writeFile(join(d, 'n.zip'), na);
+  const list = execFileSync('unzip', ['-Z1', join(d, 'n.zip')], { encoding: 'utf8' }).trim().split('\n');
+  assert.deepEqual(list, [...list].sort(), 'members sorted');
+  execFileSync('unzip', ['-tq', join(d, 'n.zip')]);
+  const verbose = execFileSync('unzip', ['-lv', join(d, 'n.zip')], { encoding: 'utf8' });
+  assert.match(verbose, /2023-11-14 22:13/, 'timestamps are the epoch');
 });

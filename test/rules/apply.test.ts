@@ -1,15 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { entryFrom, type Entry } from '../../src/core/entry.js';
 import type { LayerSource } from '../../src/image/layer-writer.js';
 import { applyRulesToLayer, applyImageRules, applyAnnotationRules } from '../../src/rules/apply.js';
 import { parseRuleFile } from '../../src/rules/schema.js';
 import type { RuleSet } from '../../src/rules/types.js';
+import { testDir } from '../helpers/tmp.js';
 
 function rules(yaml: string): RuleSet {
   return { rules: parseRuleFile(`version: 1\nrules:\n${yaml}`, 'test.yml'), files: ['test.yml'] };
@@ -175,15 +174,11 @@ test('image-timestamps sets created, history and the created label/annotation to
   assert.equal(applyImageRules(config, rules('  - match: /x\n    action: delete\n'), 0), config, 'no image rule → same config');
 });
 
-test('rewritten contents beyond maxHeldBytes are spooled to files named by counter, not kept in memory', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'apply-spool-'));
-  try {
-    const set = rules('  - match: /data/*\n    action: sort-lines\n');
-    const items = Array.from({ length: 5 }, (_, i) => file(`data/f${i}`, `b${i}\na${i}\n`));
-    const out = await applyRulesToLayer(items, set, { epoch: 0, layer: 3, spoolDir: dir, maxHeldBytes: 12 });
-    assert.deepEqual((await readdir(dir)).sort(), ['rewritten-3-0', 'rewritten-3-1', 'rewritten-3-2']);
-    for (let i = 0; i < 5; i++) assert.equal((await body(out[i])).toString(), `a${i}\nb${i}\n`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+test('rewritten contents beyond maxHeldBytes are spooled to files named by counter, not kept in memory', async (t) => {
+  const dir = await testDir(t, 'apply-spool-');
+  const set = rules('  - match: /data/*\n    action: sort-lines\n');
+  const items = Array.from({ length: 5 }, (_, i) => file(`data/f${i}`, `b${i}\na${i}\n`));
+  const out = await applyRulesToLayer(items, set, { epoch: 0, layer: 3, spoolDir: dir, maxHeldBytes: 12 });
+  assert.deepEqual((await readdir(dir)).sort(), ['rewritten-3-0', 'rewritten-3-1', 'rewritten-3-2']);
+  for (let i = 0; i < 5; i++) assert.equal((await body(out[i])).toString(), `a${i}\nb${i}\n`);
 });

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReproError, formatError } from '../../src/core/errors.js';
 import { parseRuleFile } from '../../src/rules/schema.js';
 import { loadRules, builtinRulesDir } from '../../src/rules/load.js';
+import { testDir } from '../helpers/tmp.js';
 
 function errorOf(text: string): string {
   try {
@@ -79,20 +79,16 @@ test('version and YAML syntax problems are reported with a line too', () => {
   assert.match(errorOf('version: 1\nrulez: []\n'), /^my\.yml:2: rulez: unknown top-level field/);
 });
 
-test('loadRules resolves built-in names and names the file of a broken one', async () => {
-  const d = await mkdtemp(join(tmpdir(), 'rules-load-'));
-  try {
-    const bad = join(d, 'bad.yml');
-    await writeFile(bad, 'version: 1\nrules:\n  - match: /x\n    action: nope\n');
-    await assert.rejects(loadRules([bad]), (err: unknown) => formatError(err).startsWith(`${bad}:4: rules[0].action`));
-    await assert.rejects(loadRules([join(d, 'missing.yml')]), /no such rule file/);
-    await assert.rejects(loadRules(['no-such-set']), /no such rule file or built-in rule set/);
-    const set = await loadRules(['common', 'debian']);
-    assert.ok(set.rules.length > 10, 'built-in sets hold rules');
-    assert.deepEqual(set.files, [join(builtinRulesDir(), 'common.yml'), join(builtinRulesDir(), 'debian.yml')]);
-    assert.ok(set.rules.some((r) => r.action === 'image-timestamps'));
-    assert.ok(set.rules.every((r) => r.reason !== undefined), 'every built-in rule says why');
-  } finally {
-    await rm(d, { recursive: true, force: true });
-  }
+test('loadRules resolves built-in names and names the file of a broken one', async (t) => {
+  const d = await testDir(t, 'rules-load-');
+  const bad = join(d, 'bad.yml');
+  await writeFile(bad, 'version: 1\nrules:\n  - match: /x\n    action: nope\n');
+  await assert.rejects(loadRules([bad]), (err: unknown) => formatError(err).startsWith(`${bad}:4: rules[0].action`));
+  await assert.rejects(loadRules([join(d, 'missing.yml')]), /no such rule file/);
+  await assert.rejects(loadRules(['no-such-set']), /no such rule file or built-in rule set/);
+  const set = await loadRules(['common', 'debian']);
+  assert.ok(set.rules.length > 10, 'built-in sets hold rules');
+  assert.deepEqual(set.files, [join(builtinRulesDir(), 'common.yml'), join(builtinRulesDir(), 'debian.yml')]);
+  assert.ok(set.rules.some((r) => r.action === 'image-timestamps'));
+  assert.ok(set.rules.every((r) => r.reason !== undefined), 'every built-in rule says why');
 });

@@ -2,27 +2,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blobFromFile } from '../../../src/compare/blob.js';
 import { compareContent } from '../../../src/compare/content.js';
 import { ctxWith, hasTool } from '../../helpers/fixtures-content.js';
+import { testDirSync, type AfterHook } from '../../helpers/tmp.js';
 
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): void {
   const r = spawnSync(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env } });
   if (r.status !== 0) throw new Error(`${cmd} failed: ${String(r.stderr)}`);
 }
 
-function withDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'repro-real-'));
-    try {
-      await fn(dir);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+function withDir(fn: (dir: string) => Promise<void>): (t: AfterHook) => Promise<void> {
+  return (t) => fn(testDirSync(t, 'repro-real-'));
 }
 
 function makeDebTree(root: string, stamp: string, mtime: number): void {
