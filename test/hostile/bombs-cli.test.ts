@@ -1,13 +1,13 @@
 // Issue 8, item 2: decompression bombs through `repro diff`, as top-level files and as members inside a
 // layer: gzip 2 MB → 2 GiB, zstd (made by the zstd binary) 2 GiB, a zip whose deflate stream expands to
 // 2 GiB, a gzip nested 200 deep. Each run is measured in the child (GNU time: wall time, peak RSS) and must
-// end with a finding carrying a warning, never a crash. The bombs are built once and cached in the temp dir.
+// end with a finding carrying a warning, never a crash. The bombs are built once per run, in a directory the
+// file's tests share and that is removed when the file is done.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { createWriteStream } from 'node:fs';
@@ -16,17 +16,19 @@ import { createGzip } from 'node:zlib';
 import { gzipBomb, rawHeader, rawTar } from '../helpers/images-extra.js';
 import { zipOf } from '../helpers/fixtures-content.js';
 import { listTree, runMeasured, sandbox } from '../helpers/hostile.js';
+import { fileDir } from '../helpers/tmp.js';
 
 const GIB = 2 ** 30;
 const MIB = 2 ** 20;
-const CACHE = join(tmpdir(), 'repro-hostile-cache');
 /** Generous: the CI machine has 2 cores shared with other jobs; idle runs take a fraction of this. */
 const MAX_MS = 90_000;
 const MAX_RSS_MIB = 512;
 
+let cache: Promise<string> | undefined;
+
 async function cached(name: string, make: (path: string) => Promise<void>): Promise<string> {
-  await mkdir(CACHE, { recursive: true });
-  const path = join(CACHE, name);
+  cache ??= fileDir('repro-hostile-bombs-');
+  const path = join(await cache, name);
   if (!existsSync(path)) {
     const part = `${path}.${process.pid}.part`;
     await make(part);

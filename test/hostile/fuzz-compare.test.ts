@@ -6,8 +6,7 @@
 // may be written outside REPRO_TMPDIR (the cwd is watched too).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -20,6 +19,7 @@ import { arOf, blobs, ctxWith, tarOf, zipOf, gzip } from '../helpers/fixtures-co
 import { zstdRaw } from '../helpers/images-extra.js';
 import { listTree } from '../helpers/hostile.js';
 import { makeOciArchive } from '../helpers/images.js';
+import { fileDir } from '../helpers/tmp.js';
 
 const RUN_BUDGET_MS = 8000;
 /** Small limits: a mutated length field must not make one run decompress gigabytes. */
@@ -32,7 +32,7 @@ let savedTmp: string | undefined;
 let before0: string[] = [];
 
 before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'hostile-fuzz-'));
+  root = await fileDir('hostile-fuzz-'); // shared by every test of the file: removed when it exits
   cwd = join(root, 'cwd');
   await mkdir(cwd);
   await mkdir(join(root, 'tmp'));
@@ -48,7 +48,6 @@ after(async () => {
   process.chdir(savedCwd);
   if (savedTmp === undefined) delete process.env.REPRO_TMPDIR;
   else process.env.REPRO_TMPDIR = savedTmp;
-  await rm(root, { recursive: true, force: true });
 });
 
 const mutations = fc.array(mutation, { minLength: 1, maxLength: 6 });
