@@ -2,7 +2,9 @@
 // (/var/lib/dpkg/info/<pkg>[:<arch>].list, one installed path per line) read from the layers, whiteouts
 // applied, so the answer is about the image compared and never about the host. Paths no package lists
 // were made by maintainer scripts or by the build itself — usually where non-determinism comes from.
+import type { Entry } from '../core/entry.js';
 import type { Category, Finding } from '../core/finding.js';
+import type { EntryTap } from '../compare/side-scan.js';
 import type { Readable } from 'node:stream';
 import { openImage, readLayer } from '../image/index.js';
 
@@ -29,38 +31,59 @@ export interface PackageAttribution {
   shared: (OwnedFile & { owners: string[] })[];
 }
 
-async function readSmall(body: Readable): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_LIST_BYTES) {
-      body.resume();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
+/**
+ * The dpkg database's package lists (/var/lib/dpkg/info/<pkg>.list), merged across layers as the runtime
+ * would (whiteouts and opaque directories applied). Fed entry by entry in layer order: by `repro diff`'s
+ * scan of B as it goes (an EntryTap: no second read of the image), or by readDpkgLists.
+ */
+export class DpkgLists implements EntryTap {
+  /** package → its list text */
+  readonly lists = new Map<string, string>();
+  /** Set by the scan: false when it skipped layers (identical on both sides) or excluded paths. */
+  complete = false;
+
+  /** The list files this collector reads (it also needs every whiteout and opaque marker). */
+  static wants(entry: Entry): boolean {
+    return entry.type === 'file' && inInfo(entry.path) && entry.path.endsWith('.list') && entry.size <= MAX_LIST_BYTES;
   }
-  return Buffer.concat(chunks).toString('utf8');
+
+  entry(entry: Entry, _layer: number, content: () => Buffer | undefined): void {
+    if (entry.type === 'opaque' && (entry.path === INFO_DIR || INFO_DIR.startsWith(entry.path + '/'))) this.lists.clear();
+    if (!inInfo(entry.path) || !entry.path.endsWith('.list')) return;
+    const pkg = entry.path.slice(INFO_DIR.length + 1, -'.list'.length);
+    if (entry.type === 'whiteout') this.lists.delete(pkg);
+    else if (DpkgLists.wants(entry)) {
+      const bytes = content();
+      if (bytes) this.lists.set(pkg, bytes.toString('utf8'));
+    }
+  }
+
+  done(complete: boolean): void {
+    this.complete = complete;
+  }
 }
 
-/** The merged view of /var/lib/dpkg/info/*.list across the layers: package → its list text. */
+function inInfo(path: string): boolean {
+  return path.startsWith(INFO_DIR + '/') && !path.slice(INFO_DIR.length + 1).includes('/');
+}
+
+async function readAll(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The merged view of /var/lib/dpkg/info/*.list across the layers of the image at `imagePath`. */
 export async function readDpkgLists(imagePath: string): Promise<Map<string, string>> {
   const image = await openImage(imagePath);
-  const lists = new Map<string, string>();
+  const dpkg = new DpkgLists();
   for (const layer of image.layers) {
     for await (const { entry, body } of readLayer(image, layer)) {
-      const inInfo = entry.path.startsWith(INFO_DIR + '/') && !entry.path.slice(INFO_DIR.length + 1).includes('/');
-      if (entry.type === 'opaque' && (entry.path === INFO_DIR || INFO_DIR.startsWith(entry.path + '/'))) lists.clear();
-      if (!inInfo || !entry.path.endsWith('.list')) continue;
-      const pkg = entry.path.slice(INFO_DIR.length + 1, -'.list'.length);
-      if (entry.type === 'whiteout') lists.delete(pkg);
-      else if (entry.type === 'file') {
-        const text = await readSmall(body);
-        if (text !== undefined) lists.set(pkg, text);
-      }
+      const bytes = DpkgLists.wants(entry) ? await readAll(body) : undefined;
+      dpkg.entry(entry, layer.index, () => bytes);
     }
   }
-  return lists;
+  return dpkg.lists;
 }
 
 // usrmerge (Debian 12 and later): packages list /bin/ls while the tree holds it at /usr/bin/ls.
@@ -128,12 +151,14 @@ export function attributeWith(owners: Map<string, string[]>, findings: Finding[]
 }
 
 /**
- * Attribute findings to the Debian packages of the image at `imagePath` (any form the reader takes).
+ * Attribute findings to the Debian packages of the image at `imagePath` (any form the reader takes), from
+ * `seen` when a comparison's scan collected its dpkg lists.
  * Returns undefined when the image has no dpkg database (not Debian-based); otherwise fills
  * `finding.package` in place and returns the grouping "package → files → categories".
  */
-export async function attributePackages(imagePath: string, findings: Finding[]): Promise<PackageAttribution | undefined> {
-  const lists = await readDpkgLists(imagePath);
+export async function attributePackages(imagePath: string, findings: Finding[], seen?: DpkgLists): Promise<PackageAttribution | undefined> {
+  // what the comparison's scan already collected, when it read every layer; else one more read of the image
+  const lists = seen?.complete ? seen.lists : await readDpkgLists(imagePath);
   if (lists.size === 0) return undefined;
   return attributeWith(ownerIndex(lists), findings);
 }

@@ -77,7 +77,7 @@ function progressMeter(enabled: boolean): { onProgress?: (p: ScanProgress) => vo
 
 async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
   // loaded here, not at start-up: every command pays only for its own modules
-  const [{ compareInputs }, { writeRendered }, { writeFileAtomic }, { generateRules }, { attributePackages }, { packageLines }] = await Promise.all([
+  const [{ compareInputs }, { writeRendered }, { writeFileAtomic }, { generateRules }, { attributePackages, DpkgLists }, { packageLines }] = await Promise.all([
     import('../compare/engine.js'),
     import('../report/index.js'),
     import('../core/atomic.js'),
@@ -97,6 +97,8 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
     limits.maxDiffLines = flags.maxDiffLines === 0 ? Number.MAX_SAFE_INTEGER : Math.max(flags.maxDiffLines, DEFAULT_LIMITS.maxDiffLines);
   }
   const meter = progressMeter(!flags.quiet && Boolean(process.stderr.isTTY));
+  // B's dpkg package lists are collected while B is compared, so attribution needs no second read
+  const dpkg = flags.packages === false ? undefined : new DpkgLists();
   let report: Report;
   try {
     report = await compareInputs(a, b, {
@@ -106,17 +108,19 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
       ...(flags.maxEntries !== undefined ? { maxEntries: flags.maxEntries } : {}),
       ...(flags.platform ? { platform: flags.platform } : {}),
       ...(meter.onProgress ? { onProgress: meter.onProgress } : {}),
+      ...(dpkg ? { tapB: dpkg } : {}),
     });
   } finally {
     meter.done();
   }
-  // Debian images: which package owns each differing path. It costs one more read of B (its dpkg lists),
-  // so by default it runs only when the dpkg database itself differs — as it does between two Debian
-  // builds; --packages forces it, --no-packages skips it.
+  // Debian images: which package owns each differing path, from B's dpkg lists (collected during the
+  // comparison; read again only when identical layers were skipped). By default only when the dpkg database
+  // itself differs — as it does between two Debian builds; --packages forces it, --no-packages skips it.
+  // Image paths start with "/", paths in plain trees and rootfs tarballs do not.
   let packages: PackageAttribution | undefined;
-  const dpkgDiffers = report.findings.some((f) => f.path.startsWith('/var/lib/dpkg/'));
+  const dpkgDiffers = report.findings.some((f) => f.path.replace(/^\/?/, '/').startsWith('/var/lib/dpkg/'));
   if (flags.packages === true || (flags.packages === undefined && dpkgDiffers)) {
-    packages = await attributePackages(b, report.findings);
+    packages = await attributePackages(b, report.findings, dpkg);
     if (packages) report.packages = packages;
   }
   if (flags.emitRules) await writeFileAtomic(flags.emitRules, generateRules(report));

@@ -17,7 +17,7 @@ import { inputShape } from './input-shape.js';
 import { diffScans, type PairContext } from './layer-compare.js';
 import { buildReport } from './report-tree.js';
 import { DEFAULT_MAX_ENTRIES } from './limits.js';
-import { emptyScan, releaseScan, scanLayer, scanMerged, type Member, type ScanContext, type ScanProgress, type SideScan } from './side-scan.js';
+import { emptyScan, releaseScan, scanLayer, scanMerged, type EntryTap, type Member, type ScanContext, type ScanProgress, type SideScan } from './side-scan.js';
 
 export interface CompareOptions {
   /** Globs (picomatch) matched against the absolute path; matching entries are not compared. */
@@ -33,6 +33,8 @@ export interface CompareOptions {
   memoryBudget?: number;
   /** Entries one side may hold per comparison unit (a layer, or the merged filesystem): each costs memory. */
   maxEntries?: number;
+  /** Sees every entry of B as it is read (images only; not called for two single files). */
+  tapB?: EntryTap;
 }
 
 export { DEFAULT_MAX_ENTRIES } from './limits.js';
@@ -128,7 +130,17 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
   };
   const abort = { stopped: false };
   const maxEntries = opts.maxEntries ?? DEFAULT_MAX_ENTRIES;
-  const side = (s: 0 | 1): ScanContext => ({ store, side: s, excluded, abort, maxEntries, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  const side = (s: 0 | 1): ScanContext => ({
+    store,
+    side: s,
+    excluded,
+    abort,
+    maxEntries,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(s === 1 && opts.tapB ? { tap: opts.tapB } : {}),
+  });
+  // with --exclude some entries were never shown to the tap
+  let readAll = !opts.exclude?.length;
   /** Both sides at once; when one fails the other stops, and the first error is what the user sees. */
   async function both<T>(work: [Promise<T>, Promise<T>]): Promise<[T, T]> {
     const stopOnError = (p: Promise<T>): Promise<T> =>
@@ -147,6 +159,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
       try {
         // one push per finding: spreading a million findings into push() overflows the stack
         for (const f of await diffScans(sa, sb, ctx)) findings.push(f);
+        opts.tapB?.done(!opts.exclude?.length);
       } finally {
         releaseScan(sa, store);
         releaseScan(sb, store);
@@ -155,6 +168,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
     }
     for (let i = 0; i < a.layers.length; i++) {
       if (sameLayer(a, b, i)) {
+        readAll = false;
         const f = layerStreamFinding(a, b, i, 0);
         if (f) findings.push(f);
         continue;
@@ -185,6 +199,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
         releaseScan(scans[1], store);
       }
     }
+    opts.tapB?.done(readAll);
     return { findings, warnings: all() };
   } finally {
     await store.close();

@@ -2,6 +2,7 @@
 // the blob store while the other side may still need them) and record entries, keyed by path.
 // Two modes: per layer (a whiteout is an entry of its own, so "deleted here, not there" can be reported), and
 // merged (whiteouts applied, the top-most version of every path kept), used when layer counts differ.
+import { readFileSync } from 'node:fs';
 import type { Entry } from '../core/entry.js';
 import { ReproError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
@@ -59,6 +60,19 @@ export interface ScanContext {
   abort?: { stopped: boolean };
   /** More entries than this (a tar of millions of empty files: cheap to make, costly to hold) is an error. */
   maxEntries?: number;
+  /** Sees every entry of this side as it streams (package attribution reads the dpkg database here). */
+  tap?: EntryTap;
+}
+
+/**
+ * A reader riding along the scan, so what it needs costs no second read of the input: every entry in layer
+ * order (whiteouts and opaque markers included), then whether every layer was read (identical layers are
+ * skipped, so a tap that saw only some must fall back to reading the image itself).
+ */
+export interface EntryTap {
+  /** `content()` gives a file's bytes; call it during the call only (the content may be released after). */
+  entry(entry: Entry, layer: number, content: () => Buffer | undefined): void;
+  done(complete: boolean): void;
 }
 
 export function emptyScan(): SideScan {
@@ -93,6 +107,7 @@ async function readInto(image: Image, layerIndex: number, target: SideScan, ctx:
       member.held = true;
       target.bytes += size;
     }
+    ctx.tap?.entry(entry, layerIndex, () => contentOf(ctx.store, member.digest));
     // A path stored twice in one tar: the later one wins, as on extraction.
     dropMember(target, key, ctx.store);
     target.members.set(key, member);
@@ -101,6 +116,12 @@ async function readInto(image: Image, layerIndex: number, target: SideScan, ctx:
     ctx.onMember?.(key, member);
     ctx.onProgress?.({ side: ctx.side, layer: layerIndex, entries: target.entries, bytes: target.bytes });
   }
+}
+
+function contentOf(store: BlobStore, digest: string | undefined): Buffer | undefined {
+  const c = digest === undefined ? undefined : store.get(digest);
+  if (!c) return undefined;
+  return c.kind === 'memory' ? c.data : readFileSync(c.path);
 }
 
 /** One layer, whiteouts kept as entries. */

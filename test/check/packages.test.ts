@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { attributePackages, attributeWith, ownerIndex } from '../../src/check/packages.js';
+import { attributePackages, attributeWith, DpkgLists, ownerIndex, readDpkgLists } from '../../src/check/packages.js';
+import { compareInputs } from '../../src/compare/engine.js';
 import type { Finding } from '../../src/core/finding.js';
 import { makeOciArchive } from '../helpers/images.js';
 import { testDir } from '../helpers/tmp.js';
@@ -78,4 +79,37 @@ test('attributePackages reads the dpkg database from the image layers, whiteouts
   const plain = join(dir, 'plain.tar');
   await makeOciArchive(plain, { layers: [[{ path: 'etc/hostname', content: 'x\n' }]] });
   assert.equal(await attributePackages(plain, [finding('/etc/hostname', 'content')]), undefined, 'no dpkg database: no attribution');
+});
+
+test('DpkgLists rides along a comparison: the same lists as reading the image, and "incomplete" when layers were skipped', async (t) => {
+  const dir = await testDir(t, 'repro-pkg-tap-');
+  const base = [
+    { path: 'var/lib/dpkg/info/', type: 'dir' as const },
+    { path: 'var/lib/dpkg/info/dash.list', content: '/.\n/bin\n/bin/dash\n' },
+    { path: 'var/lib/dpkg/info/old.list', content: '/etc/old.conf\n' },
+  ];
+  const top = (id: string): Parameters<typeof makeOciArchive>[1]['layers'][number] => [
+    { path: 'var/lib/dpkg/info/.wh.old.list', content: '' },
+    { path: 'var/lib/dpkg/info/tzdata.list', content: '/usr/share/zoneinfo/UTC\n' },
+    { path: 'etc/id', content: `${id}\n` },
+  ];
+  // the base layer is byte-identical on both sides (skipped), the top one differs
+  await makeOciArchive(join(dir, 'a.tar'), { layers: [base, top('a')] });
+  await makeOciArchive(join(dir, 'b.tar'), { layers: [base, top('b')] });
+  const tap = new DpkgLists();
+  const report = await compareInputs(join(dir, 'a.tar'), join(dir, 'b.tar'), { tapB: tap });
+  assert.equal(report.identical, false);
+  assert.equal(tap.complete, false, 'layer 0 was not read: the tap cannot know its lists');
+  assert.deepEqual([...tap.lists.keys()], ['tzdata']);
+  const findings = [finding('/bin/dash', 'mtime'), finding('/usr/share/zoneinfo/UTC', 'binary')];
+  const r = await attributePackages(join(dir, 'b.tar'), findings, tap);
+  assert.deepEqual(r?.packages.map((p) => p.name).sort(), ['dash', 'tzdata'], 'incomplete: read from the image instead');
+
+  // every layer differs: the tap saw everything, and agrees with reading the image
+  await makeOciArchive(join(dir, 'c.tar'), { layers: [[...base, { path: 'etc/c', content: 'c' }], top('c')] });
+  const full = new DpkgLists();
+  await compareInputs(join(dir, 'a.tar'), join(dir, 'c.tar'), { tapB: full });
+  assert.equal(full.complete, true);
+  assert.deepEqual(full.lists, await readDpkgLists(join(dir, 'c.tar')));
+  assert.deepEqual([...full.lists.keys()].sort(), ['dash', 'tzdata'], 'the whiteout in layer 1 removed old.list');
 });

@@ -142,3 +142,18 @@ test('package attribution is not run (no extra read) when the dpkg database does
   const forced = await runRepro(['diff', join(dir, 'a'), join(dir, 'b'), '--packages']);
   assert.match(forced.stdout, /demo-conf → 1 file/);
 });
+
+test('rootfs tarballs (paths without "/"): packages attributed from the lists read during the comparison', async () => {
+  const dir = await fileDir();
+  const tree = (id: string, mtime: number): TestMember[] => [
+    { path: 'var/lib/dpkg/info/', type: 'dir' },
+    { path: 'var/lib/dpkg/info/demo-conf.list', content: '/.\n/etc\n/etc/demo.conf\n', mtime },
+    { path: 'etc/', type: 'dir' },
+    { path: 'etc/demo.conf', content: `id=${id}\n` },
+  ];
+  await makeRootfsTar(join(dir, 'a.tar.gz'), tree('3b169add4240a1b77a3470aef2469df2', 1_700_000_000), { gzip: true });
+  await makeRootfsTar(join(dir, 'b.tar.gz'), tree('4936670f69a7478d97e0f87ff319c795', 1_700_000_100), { gzip: true });
+  const r = await runRepro(['diff', join(dir, 'a.tar.gz'), join(dir, 'b.tar.gz')]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /demo-conf → 1 file\n\s+\/etc\/demo\.conf\s+random-id/);
+});
