@@ -1,7 +1,8 @@
 // `npm run bench`: repro diff against its floor (sha256sum of both inputs) and against diffoscope, on two
 // synthetic images made in the temp area. Prints times, ratios and repro's peak memory.
 //   BENCH_MB=110 (size of each image's payload), BENCH_RUNS=3 (best of N for sha256sum and repro),
-//   BENCH_DIFFOSCOPE_TIMEOUT=600 (seconds; 0 skips it; run once: it is the slow one)
+//   BENCH_DIFFOSCOPE_TIMEOUT=600 (seconds; 0 skips it; run once: it is the slow one),
+//   BENCH_DEBIAN=1 (also the reference workload: two real debootstrap minbase tarballs; root, ~1 min once)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { tempDir } from '../src/core/temp.js';
 import { runCleanup } from '../src/core/cleanup.js';
 import { makeBenchImages } from './make-images.js';
+import { debianPair } from './debian-pair.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MB = Number(process.env.BENCH_MB ?? 110);
@@ -29,6 +31,13 @@ function has(cmd: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Which diffoscope: the full Debian package (with the tools it recommends) or diffoscope-minimal. */
+function diffoscopeFlavour(): string {
+  const r = spawnSync('dpkg-query', ['-W', '-f', '${Package} ${Version} ${Status}\n', 'diffoscope', 'diffoscope-minimal'], { encoding: 'utf8' });
+  const installed = (r.stdout ?? '').split('\n').filter((l) => l.endsWith('install ok installed')).map((l) => l.split(' ').slice(0, 2).join(' '));
+  return installed.length ? installed.join(', ') : 'not from a Debian package';
 }
 
 function maxRssMb(timeV: string): number | undefined {
@@ -103,6 +112,7 @@ function measure(label: string, a: string, b: string, planted: string[], dir: st
   console.log(`peak memory over every repro run: ${peakMb.toFixed(0)} MiB (target < 300 MiB)`);
 
   if (DIFFOSCOPE_TIMEOUT > 0 && has('diffoscope')) {
+    console.log(`diffoscope (${diffoscopeFlavour()}): running once…`);
     const d = timed('diffoscope', ['--no-progress', '--text', join(dir, 'diffoscope.txt'), a, b], DIFFOSCOPE_TIMEOUT);
     const s = d.timedOut ? DIFFOSCOPE_TIMEOUT : d.s;
     const note = d.timedOut ? ` (killed at the ${DIFFOSCOPE_TIMEOUT} s timeout: the ratio is a lower bound)` : ` (exit ${d.code})`;
@@ -127,6 +137,11 @@ async function main(): Promise<void> {
   console.log(`best of ${RUNS} runs for sha256sum and repro; machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the machine skews every number alike)`);
   measure('rootfs tarballs (.tar.gz)', ...inputs.rootfs, shape.changed, dir);
   measure('oci-archives (2 gzip layers; diffoscope cannot pair blobs here, so it does far less work)', ...inputs.oci, shape.changed, dir);
+  if (process.env.BENCH_DEBIAN === '1') {
+    const pair = await debianPair((line) => console.log(line));
+    // what a correct run finds there: the three logs (timestamps) and ldconfig's aux-cache
+    if (pair) measure('Debian minbase tarballs (the reference workload: two real debootstrap runs)', ...pair, ['/var/log/dpkg.log', '/var/log/alternatives.log', '/var/log/bootstrap.log', '/var/cache/ldconfig/aux-cache'], dir);
+  }
 }
 
 try {
