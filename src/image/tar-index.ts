@@ -21,6 +21,8 @@ export interface TarIndex {
   members: Map<string, IndexedMember>;
   /** Quirks met (no end-of-archive blocks...). */
   warnings: string[];
+  /** True when indexing stopped at `maxMembers`: `members` holds only the first ones. */
+  partial: boolean;
 }
 
 const BLOCK = 512;
@@ -63,8 +65,9 @@ function parsePax(data: Buffer): Record<string, string> {
   return out;
 }
 
-/** Read the headers of an uncompressed tar. Throws ReproError when it is not a tar at all. */
-export async function indexTar(path: string): Promise<TarIndex> {
+/** Read the headers of an uncompressed tar (the first `maxMembers` only, when given). Throws ReproError
+ * when it is not a tar at all. */
+export async function indexTar(path: string, maxMembers = Infinity): Promise<TarIndex> {
   const fh: FileHandle = await open(path, 'r');
   try {
     const { size: fileSize } = await fh.stat();
@@ -77,7 +80,12 @@ export async function indexTar(path: string): Promise<TarIndex> {
     let pax: Record<string, string> = {};
     let sawEnd = false;
     const duplicates: string[] = [];
+    let partial = false;
     while (pos + BLOCK <= fileSize) {
+      if (members.size >= maxMembers) {
+        partial = true;
+        break;
+      }
       await fh.read(header, 0, BLOCK, pos);
       if (header.every((b) => b === 0)) {
         sawEnd = true;
@@ -117,11 +125,11 @@ export async function indexTar(path: string): Promise<TarIndex> {
       pax = {};
       pos = next;
     }
-    if (!sawEnd) warnings.push(`${path}: no end-of-archive blocks (tolerated)`);
+    if (!sawEnd && !partial) warnings.push(`${path}: no end-of-archive blocks (tolerated)`);
     if (duplicates.length) {
       warnings.push(`${path}: ${duplicates.length} duplicate member names, the last one is used: ${duplicates.slice(0, 3).join(', ')}`);
     }
-    return { path, members, warnings };
+    return { path, members, warnings, partial };
   } finally {
     await fh.close();
   }

@@ -227,3 +227,23 @@ test('a layer whose media type says gzip but whose bytes are zstd is read by its
   assert.deepEqual(await paths(image), ['m']);
   assert.ok(image.warnings.some((w) => w.includes('media type says gzip, content is zstd')), image.warnings.join('\n'));
 });
+
+test('uncompressed tars: a rootfs is known from its first members, an image archive by its layout names wherever tar put "./"', async (t) => {
+  const dir = await testDir(t, 'repro-forms-sniff-');
+  // a root filesystem with many more members than are looked at: read whole as one layer
+  const tree = join(dir, 'tree');
+  for (let i = 0; i < 60; i++) {
+    await mkdir(join(tree, `d${i}`), { recursive: true });
+    await writeFile(join(tree, `d${i}`, 'f'), `${i}\n`);
+  }
+  execFileSync('tar', ['-C', tree, '-cf', join(dir, 'rootfs.tar'), '.']);
+  const rootfs = await openImage(join(dir, 'rootfs.tar'));
+  assert.equal(rootfs.kind, 'rootfs-tar');
+  assert.equal((await paths(rootfs)).filter((p) => p.endsWith('/f')).length, 60);
+  // an OCI layout packed with `tar -C layout -cf x.tar .`: "./", "./blobs/", ... still an image archive
+  await makeOciImage(join(dir, 'layout'), spec);
+  execFileSync('tar', ['-C', join(dir, 'layout'), '-cf', join(dir, 'oci.tar'), '.']);
+  const oci = await openImage(join(dir, 'oci.tar'));
+  assert.equal(oci.kind, 'oci-archive');
+  assert.deepEqual(await paths(oci, 1), ['etc/hostname', 'usr/bin/tool']);
+});
