@@ -1,4 +1,4 @@
-// The "time" variation: libfaketime moves the variant build's clock forward. `faketime` itself sets
+// The "time" variation: libfaketime moves the variant build's clock forward. `faketime` alone sets
 // LD_PRELOAD to the library's path on the host, which does not exist inside a chroot (ld.so then prints
 // "cannot be preloaded ... ignored" and the clock is real again). The builder's chroot runs rbind-mount the
 // host's /dev into the tree, so a copy under /dev/shm resolves by the same path on the host and in the
@@ -43,9 +43,21 @@ export async function stageFaketime(shmDir = '/dev/shm'): Promise<StagedFaketime
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const library = join(dir, 'libfaketime.so.1');
   await copyFile(lib, library);
+  const manager = await findFaketimeCommand();
   return {
     library,
-    // `env` rather than the faketime script: same variables, but our library path.
-    wrap: (offset) => ['env', `LD_PRELOAD=${library}`, `FAKETIME=${offset}`],
+    // libfaketime shares its clock between a process and its children through a semaphore and a shared
+    // memory segment in /dev/shm, created by the first preloaded process and removed only when that one
+    // exits through exit() — a shell (_exit) or an exec never does, leaving a pair behind per command.
+    // The `faketime` command creates the pair itself, waits for the command and removes it; its own
+    // LD_PRELOAD names the host path, so `env` then puts our staged copy in its place for the build.
+    wrap: (offset) => [...(manager ? [manager, '-f', offset] : []), 'env', `LD_PRELOAD=${library}`, `FAKETIME=${offset}`],
   };
+}
+
+async function findFaketimeCommand(): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+    if (dir && (await exists(join(dir, 'faketime')))) return join(dir, 'faketime');
+  }
+  return undefined;
 }
