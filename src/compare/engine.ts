@@ -9,6 +9,7 @@ import { imagePath } from '../core/entry.js';
 import type { Category, Finding, Report, ReportInput } from '../core/finding.js';
 import type { Image } from '../core/image.js';
 import { openImage } from '../image/open.js';
+import { uncompressedDigest } from '../image/layer-reader.js';
 import { BlobStore, DEFAULT_MEMORY_BUDGET } from './blob-store.js';
 import { blobDigest, blobFromFile } from './blob.js';
 import { compareContent, newContentContext, type ContentLimits, type Variation } from './content.js';
@@ -192,7 +193,13 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
         const layerFindings = await diffScans(scans[0], scans[1], ctx);
         for (const f of layerFindings) findings.push(f);
         // with --exclude, "every entry is equal" cannot be claimed: excluded entries may differ
-        const f = layerStreamFinding(a, b, i, opts.exclude?.length ? 1 : layerFindings.length);
+        const entryFindings = opts.exclude?.length ? 1 : layerFindings.length;
+        const [la, lb] = [a.layers[i], b.layers[i]];
+        if (entryFindings === 0 && la && lb && la.digest !== lb.digest) {
+          // same entries, different blobs: the diff_ids (not hashed while scanning rootfs tarballs) say why
+          await Promise.all([uncompressedDigest(a, la), uncompressedDigest(b, lb)]);
+        }
+        const f = layerStreamFinding(a, b, i, entryFindings);
         if (f) findings.push(f);
       } finally {
         releaseScan(scans[0], store);

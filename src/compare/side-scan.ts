@@ -91,7 +91,8 @@ function dropMember(scan: SideScan, key: string, store: BlobStore): void {
 async function readInto(image: Image, layerIndex: number, target: SideScan, ctx: ScanContext, perLayer: boolean): Promise<void> {
   const layer = image.layers[layerIndex];
   if (!layer) return;
-  for await (const { entry, body } of readLayer(image, layer)) {
+  // the uncompressed stream is hashed only where a diff_id is there to verify (engine: uncompressedDigest)
+  for await (const { entry, body } of readLayer(image, layer, { diffId: false })) {
     if (ctx.abort?.stopped) break;
     if (ctx.excluded(entry.path)) continue;
     if (ctx.maxEntries !== undefined && target.entries >= ctx.maxEntries) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { compareInputs } from '../../src/compare/engine.js';
 import type { Finding } from '../../src/core/finding.js';
-import { makeOciImage, type TestMember } from '../helpers/images.js';
+import { makeOciImage, makeRootfsTar, type TestMember } from '../helpers/images.js';
 import { fileDir } from '../helpers/tmp.js';
 
 const base: TestMember[] = [
@@ -142,4 +142,18 @@ test('same layer tar compressed differently → compression-metadata on the laye
   const files = r.findings.filter((f) => !/^manifest\./.test(f.evidence));
   assert.deepEqual(files.map((f) => [f.path, f.layer, f.category]), [['', 0, 'compression-metadata']]);
   assert.match(files[0]?.evidence ?? '', /same tar \(diff_id [0-9a-f]{12}\), compressed differently/);
+});
+
+test('rootfs tarballs: the same tar gzipped differently is compression-metadata (diff_ids computed only then)', async () => {
+  const dir = await fileDir('repro-engine-');
+  const big: TestMember[] = [...base, { path: 'etc/words', content: Array.from({ length: 3000 }, (_, i) => `word${i % 97} ${i}`).join('\n') }];
+  await makeRootfsTar(join(dir, 'a.tar.gz'), big, { gzip: true, gzipLevel: 9 });
+  await makeRootfsTar(join(dir, 'b.tar.gz'), big, { gzip: true, gzipLevel: 1 });
+  await makeRootfsTar(join(dir, 'c.tar.gz'), big, { gzip: true, gzipLevel: 9 });
+  const r = await compareInputs(join(dir, 'a.tar.gz'), join(dir, 'b.tar.gz'));
+  assert.deepEqual(r.findings.map((f) => [f.path, f.category]), [['', 'compression-metadata']]);
+  assert.match(r.findings[0]?.evidence ?? '', /same tar \(diff_id [0-9a-f]{12}\), compressed differently/);
+  const same = await compareInputs(join(dir, 'a.tar.gz'), join(dir, 'c.tar.gz'));
+  assert.equal(same.identical, true);
+  assert.deepEqual(same.findings, []);
 });
