@@ -1,9 +1,9 @@
 // The terminal view of a check: the verdict and both image digests first, then counts by category and by
 // phase, the findings grouped by phase, and for Debian images "package → files → categories" plus the
 // files no package owns. The JSON report keeps everything; this view cuts diffs to a few lines.
-import Table from 'cli-table3';
-import { CATEGORIES, type Category, type Finding } from '../core/finding.js';
+import type { Finding } from '../core/finding.js';
 import { style } from '../report/style.js';
+import { categoryTable, table } from '../report/terminal.js';
 import type { CheckReport } from './check-report.js';
 import type { PackageAttribution } from './packages.js';
 
@@ -14,9 +14,6 @@ export interface CheckRenderOptions {
   maxPerPhase?: number;
 }
 
-function table(head: string[]): Table.Table {
-  return new Table({ head, style: { head: style.level > 0 ? ['cyan'] : [], border: style.level > 0 ? ['grey'] : [], compact: true } });
-}
 
 export function verdictLines(r: CheckReport): string[] {
   const lines = [r.reproducible ? style.green.bold('REPRODUCIBLE') : style.red.bold('NOT REPRODUCIBLE')];
@@ -25,19 +22,6 @@ export function verdictLines(r: CheckReport): string[] {
   else lines.push('  variations: none (plain double build)');
   for (const s of r.variations.skipped) lines.push(style.yellow(`  variation ${s.name} skipped: ${s.reason}`));
   return lines;
-}
-
-function categoryTable(findings: Finding[], ignored: readonly string[]): string {
-  const counts = new Map<Category, number>();
-  for (const f of findings) counts.set(f.category, (counts.get(f.category) ?? 0) + 1);
-  // the third column only when something is ignored, as in `repro diff`
-  const anyIgnored = ignored.some((c) => counts.has(c as Category));
-  const t = table(anyIgnored ? ['category', 'findings', ''] : ['category', 'findings']);
-  for (const c of CATEGORIES) {
-    const n = counts.get(c);
-    if (n) t.push(anyIgnored ? [c, String(n), ignored.includes(c) ? 'ignored' : ''] : [c, String(n)]);
-  }
-  return t.toString();
 }
 
 function phaseTable(r: CheckReport): string {

@@ -12,19 +12,22 @@ export interface TerminalOptions {
 
 export const DEFAULT_DIFF_LINES = 20;
 
-function summary(report: Report): string {
+/** A compact table, coloured like the rest of the view (headers cyan, borders grey) on a TTY. */
+export function table(head: string[]): Table.Table {
+  return new Table({ head, style: { head: style.level > 0 ? ['cyan'] : [], border: style.level > 0 ? ['grey'] : [], compact: true } });
+}
+
+/** Findings counted by category, in the vocabulary's order; a third column marks ignored categories. */
+export function categoryTable(findings: readonly Finding[], ignored: readonly string[]): string {
   const counts = new Map<string, number>();
-  for (const f of report.findings) counts.set(f.category, (counts.get(f.category) ?? 0) + 1);
-  const anyIgnored = report.findings.some((f) => report.ignored.includes(f.category));
-  const table = new Table({
-    head: anyIgnored ? ['category', 'findings', ''] : ['category', 'findings'],
-    style: { head: [], border: [], compact: true },
-  });
+  for (const f of findings) counts.set(f.category, (counts.get(f.category) ?? 0) + 1);
+  const anyIgnored = ignored.some((c) => counts.has(c));
+  const t = table(anyIgnored ? ['category', 'findings', ''] : ['category', 'findings']);
   for (const c of CATEGORIES) {
     const n = counts.get(c);
-    if (n) table.push(anyIgnored ? [c, String(n), report.ignored.includes(c) ? 'ignored' : ''] : [c, String(n)]);
+    if (n) t.push(anyIgnored ? [c, String(n), ignored.includes(c) ? 'ignored' : ''] : [c, String(n)]);
   }
-  return table.toString();
+  return t.toString();
 }
 
 function cut(detail: string, max: number): string[] {
@@ -64,7 +67,7 @@ export function renderTerminal(report: Report, opts: TerminalOptions = {}): stri
   if (report.findings.length === 0) {
     return `${head}\n${style.green('identical')}: no differences\n${warnings(report)}`;
   }
-  const lines = [head, '', summary(report), ''];
+  const lines = [head, '', categoryTable(report.findings, report.ignored), ''];
   for (const group of report.tree.children) {
     lines.push(style.cyan(group.name));
     for (const dir of [...group.children].sort(byName)) {
