@@ -1,6 +1,11 @@
 // Layer decompression chosen by magic bytes (media types lie: docker save says nothing, some registries
-// mislabel). gzip through zlib (off the main thread), zstd through fzstd (pure JS, streaming).
-import { Transform, type TransformCallback } from 'node:stream';
+// mislabel). gzip through zlib (off the main thread); zstd through the `zstd` command when it is installed
+// (Node 20's zlib has none; native zstd decodes a 100 MB layer in 0.1 s, fzstd's JavaScript takes 1.3 s on
+// the main thread), else through fzstd (pure JS, streaming). Both sit behind the same frame guard.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duplex, Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import type { Compression } from '../core/image.js';
@@ -174,9 +179,119 @@ export class ZstdDecompressStream extends Transform {
   }
 }
 
+/**
+ * zstd through the `zstd` command: the input passes the frame guard (our limits and messages), then the
+ * process's stdin; its stdout is this stream's output. The process starts on first use (a decompressor made
+ * and never used leaves nothing running) and is killed when the stream is destroyed early.
+ */
+export class ZstdProcessStream extends Duplex {
+  private readonly guard = new ZstdFrameGuard();
+  private child: ChildProcessByStdio<Writable, Readable, Readable> | undefined;
+  private stderr = '';
+  private outEnded = false;
+  private exitCode: number | null | undefined;
+  /** A write waiting for stdin to drain: failed if the process goes away first. */
+  private waiting: ((err?: Error | null) => void) | undefined;
+
+  constructor(private readonly command: string) {
+    super();
+  }
+
+  private proc(): ChildProcessByStdio<Writable, Readable, Readable> {
+    if (this.child) return this.child;
+    // the same window limit as the guard, so zstd never allocates more than fzstd would be allowed to
+    const child = spawn(this.command, ['-d', '-c', '-q', `--memory=${ZSTD_MAX_WINDOW >> 20}MB`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stdin.on('error', () => undefined); // EPIPE once zstd stopped: its exit status says why
+    child.stderr.on('data', (c: Buffer) => {
+      if (this.stderr.length < 4096) this.stderr += c.toString();
+    });
+    child.stdout.on('data', (c: Buffer) => {
+      if (!this.push(c)) child.stdout.pause();
+    });
+    child.stdout.on('end', () => {
+      this.outEnded = true;
+      this.settle();
+    });
+    child.on('close', (code) => {
+      this.exitCode = code;
+      this.settle(); // first: a failure is reported with zstd's own message
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting?.(code === 0 ? null : new Error('zstd: the decoder stopped'));
+    });
+    child.on('error', (err) => this.destroy(new Error(`zstd: ${err.message}`)));
+    return child;
+  }
+
+  private settle(): void {
+    if (!this.outEnded || this.exitCode === undefined || this.destroyed) return;
+    if (this.exitCode === 0) this.push(null);
+    else this.destroy(new Error(`zstd: truncated or corrupt stream (${this.stderr.trim().split('\n')[0] || `exit code ${this.exitCode}`})`));
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    try {
+      this.guard.feed(chunk);
+    } catch (err) {
+      cb(new Error(`zstd: ${(err as Error).message}`));
+      return;
+    }
+    if (this.proc().stdin.write(chunk)) cb();
+    else {
+      this.waiting = cb;
+      this.proc().stdin.once('drain', () => {
+        const waiting = this.waiting;
+        this.waiting = undefined;
+        waiting?.();
+      });
+    }
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    try {
+      this.guard.end();
+    } catch (err) {
+      cb(new Error(`zstd: truncated or corrupt stream (${(err as Error).message})`));
+      return;
+    }
+    this.proc().stdin.end();
+    cb();
+  }
+
+  override _read(): void {
+    this.child?.stdout.resume();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.child?.kill();
+    cb(err);
+  }
+}
+
+let zstdCommand: string | null | undefined;
+
+/** The `zstd` command on PATH, looked up once per process; null when there is none. */
+function findZstd(): string | null {
+  if (zstdCommand === undefined) {
+    zstdCommand = null;
+    for (const dir of (process.env.PATH ?? '').split(':')) {
+      if (dir && existsSync(join(dir, 'zstd'))) {
+        zstdCommand = join(dir, 'zstd');
+        break;
+      }
+    }
+  }
+  return zstdCommand;
+}
+
 export function decompressor(kind: Compression): Transform | undefined {
   // zlib's default 16 KiB output chunks make a 2 GiB layer 131072 stream steps; 1 MiB chunks are 5x faster
   if (kind === 'gzip') return createGunzip({ chunkSize: 1 << 20 });
-  if (kind === 'zstd') return new ZstdDecompressStream();
+  if (kind === 'zstd') {
+    const zstd = findZstd();
+    // a Duplex used where a Transform goes: both are written to and read from, nothing else is asked of it
+    return zstd ? (new ZstdProcessStream(zstd) as unknown as Transform) : new ZstdDecompressStream();
+  }
   return undefined;
 }

@@ -180,9 +180,9 @@ async function replaceDir(from: string, to: string): Promise<void> {
 
 /** The uncompressed tar's size: known from writeLayer, else measured (and the diff_id checked) by inflating once. */
 async function plainLayerSize(layer: WrittenLayer): Promise<number> {
+  if (layer.tarSize !== undefined) return layer.tarSize;
   const inflate = decompressor(layer.compression);
   if (!inflate) return layer.size;
-  if (layer.tarSize !== undefined) return layer.tarSize;
   const h = new HashingStream();
   h.resume();
   await pipeline(createReadStream(layer.path), inflate, h);
