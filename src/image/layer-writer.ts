@@ -4,7 +4,8 @@
 // Canonical form (the reproducible-builds recipe `tar --sort=name --numeric-owner --format=pax
 // --pax-option=delete=atime,delete=ctime | gzip -n`, applied by construction):
 // - members sorted by path in byte order (a parent sorts before its children), "./"-less names, dirs end "/";
-// - numeric owner only (uname/gname empty), integer-second mtimes, no PAX records but SCHILY.xattr.* (sorted);
+// - numeric owner only (uname/gname empty), integer-second mtimes, no PAX records but SCHILY.xattr.* (sorted)
+//   and mtime for times outside 1970..2038;
 // - of a hardlink group, the lexically first path is the file and every other path links to it, with the
 //   file's metadata (they share one inode, so anything else would be walk-order noise);
 // - whiteouts as empty `.wh.<name>` files, opaque dirs as `<dir>/.wh..wh..opq` (OCI image-spec layer.md);
@@ -151,6 +152,11 @@ function tarHeader(entry: Entry): TarHeader {
   // tar-stream turns a falsy mode into 0644/0755; type bits keep mode 0 intact and are masked on encode.
   const mode = (TYPE_BITS[entry.type] ?? 0o100000) | perm;
   const xattrKeys = Object.keys(entry.xattrs).sort(comparePaths);
+  // tar-stream encodes the header's mtime through a signed 32-bit integer: from 2038-01-19 on (and before
+  // 1970) every time would read 77777777777. Those times go in a PAX mtime record, as GNU tar does, with the
+  // ustar field clamped into range.
+  const seconds = Math.floor(entry.mtime);
+  const ustarSeconds = Math.min(Math.max(seconds, 0), 0x7fffffff);
   const header: TarHeader = {
     name,
     type,
@@ -159,7 +165,7 @@ function tarHeader(entry: Entry): TarHeader {
     gid: entry.gid,
     uname: '',
     gname: '',
-    mtime: new Date(Math.floor(entry.mtime) * 1000),
+    mtime: new Date(ustarSeconds * 1000),
     size: type === 'file' && !isWhiteout ? entry.size : 0,
   };
   if (entry.linkname !== undefined && (type === 'symlink' || type === 'link')) header.linkname = entry.linkname;
@@ -167,9 +173,9 @@ function tarHeader(entry: Entry): TarHeader {
     header.devmajor = entry.devmajor ?? 0;
     header.devminor = entry.devminor ?? 0;
   }
-  if (xattrKeys.length > 0) {
-    header.pax = Object.fromEntries(xattrKeys.map((k) => [`SCHILY.xattr.${k}`, entry.xattrs[k] ?? '']));
-  }
+  const pax: Record<string, string> = ustarSeconds === seconds ? {} : { mtime: String(seconds) };
+  for (const k of xattrKeys) pax[`SCHILY.xattr.${k}`] = entry.xattrs[k] ?? '';
+  if (Object.keys(pax).length > 0) header.pax = pax;
   return header;
 }
 

@@ -174,3 +174,30 @@ function hasZstd(): boolean {
     return false;
   }
 }
+
+test('mtimes after 2038 and before 1970 keep their value (PAX mtime; tar-stream alone writes 77777777777 for all of them)', (t) =>
+  withDir(t, async (d) => {
+    const times = [0x7fffffff, 2 ** 31, 2602361068, 3079839563, 4102444800, -86400];
+    const items = times.map((m, i) => file(`f${i}`, 'x', { mtime: m }));
+    const layer = await writeLayer(items, { compression: 'none', dir: d });
+    const bytes = await readFile(layer.path);
+    // repro's own reader
+    const { openImage, readLayer } = await import('../../src/image/index.js');
+    const image = await openImage(layer.path);
+    const seen: number[] = [];
+    for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
+      body.resume();
+      seen.push(entry.mtime);
+    }
+    assert.deepEqual(seen, times);
+    // GNU tar honours the PAX record too
+    const listing = execFileSync('tar', ['--full-time', '--utc', '-tvf', '-'], { input: bytes, encoding: 'utf8' });
+    assert.match(listing, /2052-06-18 22:04:28 f2/);
+    assert.match(listing, /2067-08-06 06:59:23 f3/);
+    assert.match(listing, /2100-01-01 00:00:00 f4/);
+    assert.match(listing, /1969-12-31 00:00:00 f5/);
+    // two different far-future times are two different layers (they used to be the same bytes)
+    const a = await writeLayer([file('x', 'x', { mtime: 2602361068 })], { compression: 'gzip', dir: d });
+    const b = await writeLayer([file('x', 'x', { mtime: 3079839563 })], { compression: 'gzip', dir: d });
+    assert.notEqual(a.digest, b.digest);
+  }));
