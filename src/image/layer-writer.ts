@@ -5,7 +5,7 @@
 // --pax-option=delete=atime,delete=ctime | gzip -n`, applied by construction):
 // - members sorted by path in byte order (a parent sorts before its children), "./"-less names, dirs end "/";
 // - numeric owner only (uname/gname empty), integer-second mtimes, no PAX records but SCHILY.xattr.* (sorted)
-//   and mtime for times outside 1970..2038;
+//   and mtime/uid/gid for values the ustar fields cannot hold;
 // - of a hardlink group, the lexically first path is the file and every other path links to it, with the
 //   file's metadata (they share one inode, so anything else would be walk-order noise);
 // - whiteouts as empty `.wh.<name>` files, opaque dirs as `<dir>/.wh..wh..opq` (OCI image-spec layer.md);
@@ -153,16 +153,17 @@ function tarHeader(entry: Entry): TarHeader {
   const mode = (TYPE_BITS[entry.type] ?? 0o100000) | perm;
   const xattrKeys = Object.keys(entry.xattrs).sort(comparePaths);
   // tar-stream encodes the header's mtime through a signed 32-bit integer: from 2038-01-19 on (and before
-  // 1970) every time would read 77777777777. Those times go in a PAX mtime record, as GNU tar does, with the
-  // ustar field clamped into range.
+  // 1970) every time would read 77777777777; ids over 0o777777 (262143, e.g. high subuid ranges) would read
+  // 777777. Such values go in PAX records, as GNU tar does, with the ustar fields clamped into range.
   const seconds = Math.floor(entry.mtime);
   const ustarSeconds = Math.min(Math.max(seconds, 0), 0x7fffffff);
+  const MAX_ID = 0o777777;
   const header: TarHeader = {
     name,
     type,
     mode,
-    uid: entry.uid,
-    gid: entry.gid,
+    uid: Math.min(entry.uid, MAX_ID),
+    gid: Math.min(entry.gid, MAX_ID),
     uname: '',
     gname: '',
     mtime: new Date(ustarSeconds * 1000),
@@ -173,7 +174,10 @@ function tarHeader(entry: Entry): TarHeader {
     header.devmajor = entry.devmajor ?? 0;
     header.devminor = entry.devminor ?? 0;
   }
-  const pax: Record<string, string> = ustarSeconds === seconds ? {} : { mtime: String(seconds) };
+  const pax: Record<string, string> = {};
+  if (ustarSeconds !== seconds) pax.mtime = String(seconds);
+  if (entry.uid > MAX_ID) pax.uid = String(entry.uid);
+  if (entry.gid > MAX_ID) pax.gid = String(entry.gid);
   for (const k of xattrKeys) pax[`SCHILY.xattr.${k}`] = entry.xattrs[k] ?? '';
   if (Object.keys(pax).length > 0) header.pax = pax;
   return header;

@@ -48,16 +48,19 @@ export function entryFromHeader(h: Header, opts: { whiteouts?: boolean } = {}): 
     else if (!OWN_PAX.has(k)) pax[k] = v;
   }
   const paxMtime = records.mtime;
+  const paxNumber = (v: string | undefined): number | undefined => (v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined);
   const entry: Entry = {
     path,
     name,
     type,
     // some writers store S_IFREG etc. in the mode field: keep the permission bits only
     mode: (h.mode ?? 0) & 0o7777,
-    uid: h.uid ?? 0,
-    gid: h.gid ?? 0,
-    uname: h.uname ?? '',
-    gname: h.gname ?? '',
+    // PAX records win over the ustar fields (ids over 262143, names over 32 bytes); tar-stream applies only
+    // path, linkpath and size itself
+    uid: paxNumber(records.uid) ?? h.uid ?? 0,
+    gid: paxNumber(records.gid) ?? h.gid ?? 0,
+    uname: records.uname ?? h.uname ?? '',
+    gname: records.gname ?? h.gname ?? '',
     mtime: paxMtime !== undefined && Number.isFinite(Number(paxMtime)) ? Number(paxMtime) : headerMtime(h),
     size: type === 'file' ? (h.size ?? 0) : 0,
     xattrs,

@@ -201,3 +201,18 @@ test('mtimes after 2038 and before 1970 keep their value (PAX mtime; tar-stream 
     const b = await writeLayer([file('x', 'x', { mtime: 3079839563 })], { compression: 'gzip', dir: d });
     assert.notEqual(a.digest, b.digest);
   }));
+
+test('uids and gids over 262143 (high subuid ranges) keep their value through a PAX record', (t) =>
+  withDir(t, async (d) => {
+    const layer = await writeLayer([file('hi', 'x', { uid: 1_000_000, gid: 2_000_001 }), file('lo', 'y', { uid: 262143, gid: 5 })], { compression: 'none', dir: d });
+    const { openImage, readLayer } = await import('../../src/image/index.js');
+    const image = await openImage(layer.path);
+    const ids: [string, number, number][] = [];
+    for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
+      body.resume();
+      ids.push([entry.path, entry.uid, entry.gid]);
+    }
+    assert.deepEqual(ids, [['hi', 1_000_000, 2_000_001], ['lo', 262143, 5]]);
+    const listing = execFileSync('tar', ['--numeric-owner', '-tvf', '-'], { input: await readFile(layer.path), encoding: 'utf8' });
+    assert.match(listing, /1000000\/2000001 .* hi/);
+  }));
