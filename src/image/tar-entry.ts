@@ -48,7 +48,7 @@ export function entryFromHeader(h: Header, opts: { whiteouts?: boolean } = {}): 
     else if (!OWN_PAX.has(k)) pax[k] = v;
   }
   const paxMtime = records.mtime;
-  const paxNumber = (v: string | undefined): number | undefined => (v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined);
+  const paxNumber = (v: string | undefined): number | undefined => (v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : undefined);
   const entry: Entry = {
     path,
     name,
