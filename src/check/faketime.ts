@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { access, copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { onCleanup } from '../core/cleanup.js';
+import { findCommand } from '../core/find-command.js';
 
 /** Where Debian's libfaketime package puts the library (multiarch dirs first). */
 function candidates(): string[] {
@@ -43,7 +44,7 @@ export async function stageFaketime(shmDir = '/dev/shm'): Promise<StagedFaketime
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const library = join(dir, 'libfaketime.so.1');
   await copyFile(lib, library);
-  const manager = await findFaketimeCommand();
+  const manager = findCommand('faketime');
   return {
     library,
     // libfaketime shares its clock between a process and its children through a semaphore and a shared
@@ -53,11 +54,4 @@ export async function stageFaketime(shmDir = '/dev/shm'): Promise<StagedFaketime
     // LD_PRELOAD names the host path, so `env` then puts our staged copy in its place for the build.
     wrap: (offset) => [...(manager ? [manager, '-f', offset] : []), 'env', `LD_PRELOAD=${library}`, `FAKETIME=${offset}`],
   };
-}
-
-async function findFaketimeCommand(): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
-    if (dir && (await exists(join(dir, 'faketime')))) return join(dir, 'faketime');
-  }
-  return undefined;
 }

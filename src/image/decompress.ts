@@ -3,12 +3,11 @@
 // (Node 20's zlib has none; native zstd decodes a 100 MB layer in 0.1 s, fzstd's JavaScript takes 1.3 s on
 // the main thread), else through fzstd (pure JS, streaming). Both sit behind the same frame guard.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Duplex, Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import type { Compression } from '../core/image.js';
+import { findCommand } from '../core/find-command.js';
 
 export function detectCompression(head: Uint8Array): Compression | 'xz' | 'bzip2' {
   if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
@@ -271,17 +270,9 @@ export class ZstdProcessStream extends Duplex {
 
 let zstdCommand: string | null | undefined;
 
-/** The `zstd` command on PATH, looked up once per process; null when there is none. */
+/** The `zstd` command, looked up once per process; null when there is none. */
 function findZstd(): string | null {
-  if (zstdCommand === undefined) {
-    zstdCommand = null;
-    for (const dir of (process.env.PATH ?? '').split(':')) {
-      if (dir && existsSync(join(dir, 'zstd'))) {
-        zstdCommand = join(dir, 'zstd');
-        break;
-      }
-    }
-  }
+  if (zstdCommand === undefined) zstdCommand = findCommand('zstd') ?? null;
   return zstdCommand;
 }
 
