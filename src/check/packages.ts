@@ -42,19 +42,17 @@ export class DpkgLists implements EntryTap {
   /** Set by the scan: false when it skipped layers (identical on both sides) or excluded paths. */
   complete = false;
 
-  /** The list files this collector reads (it also needs every whiteout and opaque marker). */
+  /** The list files read for their content (every whiteout and opaque marker matters too). */
   static wants(entry: Entry): boolean {
-    return entry.type === 'file' && inInfo(entry.path) && entry.path.endsWith('.list') && entry.size <= MAX_LIST_BYTES;
+    return entry.type === 'file' && isList(entry.path) && entry.size <= MAX_LIST_BYTES;
   }
 
   entry(entry: Entry, _layer: number, content: () => Buffer | undefined): void {
     if (entry.type === 'opaque' && (entry.path === INFO_DIR || INFO_DIR.startsWith(entry.path + '/'))) this.lists.clear();
-    if (!inInfo(entry.path) || !entry.path.endsWith('.list')) return;
-    const pkg = entry.path.slice(INFO_DIR.length + 1, -'.list'.length);
-    if (entry.type === 'whiteout') this.lists.delete(pkg);
+    else if (entry.type === 'whiteout' && isList(entry.path)) this.lists.delete(packageOf(entry.path));
     else if (DpkgLists.wants(entry)) {
       const bytes = content();
-      if (bytes) this.lists.set(pkg, bytes.toString('utf8'));
+      if (bytes) this.lists.set(packageOf(entry.path), bytes.toString('utf8'));
     }
   }
 
@@ -63,8 +61,13 @@ export class DpkgLists implements EntryTap {
   }
 }
 
-function inInfo(path: string): boolean {
-  return path.startsWith(INFO_DIR + '/') && !path.slice(INFO_DIR.length + 1).includes('/');
+/** var/lib/dpkg/info/<pkg>.list, directly in the info directory. */
+function isList(path: string): boolean {
+  return path.startsWith(INFO_DIR + '/') && !path.slice(INFO_DIR.length + 1).includes('/') && path.endsWith('.list');
+}
+
+function packageOf(listPath: string): string {
+  return listPath.slice(INFO_DIR.length + 1, -'.list'.length);
 }
 
 async function readAll(body: Readable): Promise<Buffer> {

@@ -152,7 +152,7 @@ export async function openImage(path: string, opts: OpenOptions = {}): Promise<I
     }
     const first = await indexTar(path, SNIFF_MEMBERS);
     if (first.partial && ![...first.members.values()].some((m) => isImageMemberName(m.name))) return rootfsTar(path, st.size, 'none', []);
-    const src = await TarSource.open(path);
+    const src = await TarSource.open(path, path, first.partial ? undefined : first);
     const image = await fromSource(src, path, true, opts);
     if (image) return image;
     return rootfsTar(path, st.size, 'none', [...src.warnings]);

@@ -69,9 +69,10 @@ export class DirSource implements ImageSource {
 
 export class TarSource implements ImageSource {
   private constructor(readonly index: TarIndex, private readonly name: string) {}
-  /** `label` names the input in errors when `path` is a decompressed copy in the temp area. */
-  static async open(path: string, label = path): Promise<TarSource> {
-    return new TarSource(await indexTar(path), label);
+  /** `label` names the input in errors when `path` is a decompressed copy in the temp area; `index`, when
+   * the whole archive was already indexed, spares a second pass over its headers. */
+  static async open(path: string, label = path, index?: TarIndex): Promise<TarSource> {
+    return new TarSource(index ?? (await indexTar(path)), label);
   }
   get label(): string {
     return this.name;

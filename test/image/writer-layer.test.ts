@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import tar from 'tar-stream';
 import { entryFrom, type Entry } from '../../src/core/entry.js';
 import { writeLayer, type LayerSource } from '../../src/image/layer-writer.js';
+import { openImage, readLayer } from '../../src/image/index.js';
 import { testDir, type AfterHook } from '../helpers/tmp.js';
 
 function file(path: string, body: string, extra: Partial<Entry> = {}): LayerSource {
@@ -182,7 +183,6 @@ test('mtimes after 2038 and before 1970 keep their value (PAX mtime; tar-stream 
     const layer = await writeLayer(items, { compression: 'none', dir: d });
     const bytes = await readFile(layer.path);
     // repro's own reader
-    const { openImage, readLayer } = await import('../../src/image/index.js');
     const image = await openImage(layer.path);
     const seen: number[] = [];
     for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
@@ -205,7 +205,6 @@ test('mtimes after 2038 and before 1970 keep their value (PAX mtime; tar-stream 
 test('uids and gids over 262143 (high subuid ranges) keep their value through a PAX record', (t) =>
   withDir(t, async (d) => {
     const layer = await writeLayer([file('hi', 'x', { uid: 1_000_000, gid: 2_000_001 }), file('lo', 'y', { uid: 262143, gid: 5 })], { compression: 'none', dir: d });
-    const { openImage, readLayer } = await import('../../src/image/index.js');
     const image = await openImage(layer.path);
     const ids: [string, number, number][] = [];
     for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
