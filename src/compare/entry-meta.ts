@@ -28,13 +28,38 @@ interface FieldDiff {
   time: boolean;
 }
 
-function recordDiffs(prefix: string, a: Record<string, string>, b: Record<string, string>, isTime: (k: string) => boolean): FieldDiff[] {
+/** Bytes shown of an xattr or PAX value; a longer one ends with its length. */
+const SHOWN_BYTES = 128;
+
+/** xattr values are binary (a capability is a struct): hex, so both sides are shown byte for byte. */
+function hex(v: Buffer | undefined): string {
+  if (v === undefined) return '(none)';
+  const shown = '0x' + v.subarray(0, SHOWN_BYTES).toString('hex');
+  return v.length > SHOWN_BYTES ? `${shown}… (${v.length} bytes)` : v.length === 0 ? '(empty)' : shown;
+}
+
+/** PAX values are mostly text (times, sparse maps): quoted when they are printable UTF-8, else hex. */
+function textOrHex(v: Buffer | undefined): string {
+  if (v === undefined) return '(none)';
+  const text = v.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(v) && !/[\u0000-\u001f\u007f-\u009f]/.test(text) ? show(text) : hex(v);
+}
+
+function recordDiffs(
+  prefix: string,
+  a: Record<string, Buffer>,
+  b: Record<string, Buffer>,
+  isTime: (k: string) => boolean,
+  fmt: (v: Buffer | undefined) => string,
+): FieldDiff[] {
   const out: FieldDiff[] = [];
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   for (const k of keys) {
     const va = a[k];
     const vb = b[k];
-    if (va !== vb) out.push({ field: `${prefix}${k}`, a: show(va), b: show(vb), time: isTime(k) });
+    if (va === undefined || vb === undefined ? va !== vb : !va.equals(vb)) {
+      out.push({ field: `${prefix}${k}`, a: fmt(va), b: fmt(vb), time: isTime(k) });
+    }
   }
   return out;
 }
@@ -54,8 +79,8 @@ function fieldDiffs(a: Entry, b: Entry): FieldDiff[] {
   plain('linkname', a.linkname, b.linkname);
   plain('devmajor', a.devmajor, b.devmajor);
   plain('devminor', a.devminor, b.devminor);
-  out.push(...recordDiffs('xattr ', a.xattrs, b.xattrs, () => false));
-  out.push(...recordDiffs('pax ', a.pax, b.pax, (k) => TIME_PAX.has(k)));
+  out.push(...recordDiffs('xattr ', a.xattrs, b.xattrs, () => false, hex));
+  out.push(...recordDiffs('pax ', a.pax, b.pax, (k) => TIME_PAX.has(k), textOrHex));
   return out;
 }
 

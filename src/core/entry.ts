@@ -15,7 +15,8 @@ export type EntryType =
   | 'opaque';
 
 export interface Entry {
-  /** Normalised path: no leading "/" or "./", no trailing "/", no "." segments; "" is the root. */
+  /** Normalised path: no leading "/" or "./", no trailing "/", no "." segments; "" is the root. Names are
+   * bytes: a byte that is not part of valid UTF-8 is the lone surrogate U+DC80+byte (see name-bytes.ts). */
   path: string;
   /** The name exactly as stored in the archive, for reports. */
   name: string;
@@ -34,10 +35,12 @@ export interface Entry {
   linkname?: string;
   devmajor?: number;
   devminor?: number;
-  /** Extended attributes (PAX SCHILY.xattr.*), name → value. */
-  xattrs: Record<string, string>;
-  /** Other PAX records as stored (atime, ctime, ...), minus path/linkpath/size/mtime/xattrs. */
-  pax: Record<string, string>;
+  /** Extended attributes (PAX SCHILY.xattr.*, getfattr on a directory), name → value as bytes: values are
+   * binary (security.capability is a struct with 0x80 bytes), so never text. */
+  xattrs: Record<string, Buffer>;
+  /** Other PAX records as stored (atime, ctime, GNU.sparse.*, ...), minus path/linkpath/size/mtime/uid/gid/
+   * uname/gname/hdrcharset and the xattrs; values as bytes. */
+  pax: Record<string, Buffer>;
   /** "sha256:<hex>" of the content, set once the content was read (files only). */
   digest?: string;
 }

@@ -3,11 +3,11 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import { ReproError, formatError } from '../core/errors.js';
 import type { Image, LayerItem, LayerRef } from '../core/image.js';
 import { decompressor, detectCompression } from './decompress.js';
 import { EntryAudit, entryFromHeader } from './tar-entry.js';
+import { tarExtract } from './tar-extract.js';
 import { DOCKER_LAYER, isLayer } from './media-types.js';
 import { shown } from './source.js';
 import { walkDirectory } from './dir-reader.js';
@@ -212,7 +212,7 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   const hashPlain = shared || layer.diffId !== undefined || opts.diffId !== false;
   const plain = shared ? stored : new Hasher(limit, 'uncompressed content', 'sha256', hashPlain);
   // v7 (pre-POSIX) headers have no magic; real old tarballs use them, the checksum still guards each block
-  const extract = tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);
+  const extract = tarExtract({ allowUnknownFormat: true });
   const padding = new TarPadding();
   const stages: NodeJS.ReadWriteStream[] = inflate ? [stored, inflate, plain, padding] : [stored, padding];
   const audit = new EntryAudit();

@@ -4,8 +4,9 @@
 // Canonical form (the reproducible-builds recipe `tar --sort=name --numeric-owner --format=pax
 // --pax-option=delete=atime,delete=ctime | gzip -n`, applied by construction):
 // - members sorted by path in byte order (a parent sorts before its children), "./"-less names, dirs end "/";
-// - numeric owner only (uname/gname empty), integer-second mtimes, no PAX records but SCHILY.xattr.* (sorted)
-//   and mtime/uid/gid for values the ustar fields cannot hold;
+// - numeric owner only (uname/gname empty), integer-second mtimes; PAX records: mtime/uid/gid for values the
+//   ustar fields cannot hold, then every record the entry carries but atime/ctime (sorted), then SCHILY.xattr.*
+//   (sorted), all as bytes (tar-header.ts, pax.ts); hdrcharset=BINARY when a name is not UTF-8;
 // - of a hardlink group, the lexically first path is the file and every other path links to it, with the
 //   file's metadata (they share one inode, so anything else would be walk-order noise);
 // - whiteouts as empty `.wh.<name>` files, opaque dirs as `<dir>/.wh..wh..opq` (OCI image-spec layer.md);
@@ -20,6 +21,9 @@ import { constants as zc, createGzip } from 'node:zlib';
 import { execa } from 'execa';
 import tar from 'tar-stream';
 import { escapesRoot, type Entry } from '../core/entry.js';
+import { nameBytes, nameFromBytes } from '../core/name-bytes.js';
+import { encodeHeader, type RawHeader } from './tar-header.js';
+import { SPARSE_NAME, XATTR_PAX } from './tar-entry.js';
 import type { Compression } from '../core/image.js';
 import { HashingStream } from '../core/digest.js';
 import { ReproError } from '../core/errors.js';
@@ -133,53 +137,62 @@ function rewriteHardlinks(byName: Map<string, LayerSource>): void {
   }
 }
 
-const TYPE_BITS: Partial<Record<Entry['type'], number>> = {
-  dir: 0o040000, symlink: 0o120000, char: 0o020000, block: 0o060000, fifo: 0o010000,
-};
+type TarType = RawHeader['type'];
 
-type TarHeader = Partial<tar.Header> & Pick<tar.Header, 'name' | 'type' | 'size'>;
-
-const TAR_TYPES: Record<Entry['type'], tar.Header['type']> = {
+const TAR_TYPES: Record<Entry['type'], TarType> = {
   file: 'file', dir: 'directory', symlink: 'symlink', hardlink: 'link', char: 'character-device',
   block: 'block-device', fifo: 'fifo', whiteout: 'file', opaque: 'file',
 };
 
-function tarHeader(entry: Entry): TarHeader {
+/** Timestamps the canonical form drops (the reproducible-builds recipe deletes atime and ctime). */
+const DROPPED_PAX = new Set(['atime', 'ctime']);
+
+/** The name encoding PAX records use unless told otherwise is UTF-8; POSIX's hdrcharset=BINARY says the
+ * names are raw bytes (GNU tar and Python's tarfile honour it). */
+function validUtf8(b: Buffer): boolean {
+  return nameFromBytes(b) === b.toString('utf8');
+}
+
+export function tarHeader(entry: Entry): RawHeader {
   const isWhiteout = entry.type === 'whiteout' || entry.type === 'opaque';
   const type = TAR_TYPES[entry.type];
-  const name = memberName(entry) + (entry.type === 'dir' ? '/' : '');
-  const perm = entry.mode & 0o7777;
-  // tar-stream turns a falsy mode into 0644/0755; type bits keep mode 0 intact and are masked on encode.
-  const mode = (TYPE_BITS[entry.type] ?? 0o100000) | perm;
-  const xattrKeys = Object.keys(entry.xattrs).sort(comparePaths);
-  // tar-stream encodes the header's mtime through a signed 32-bit integer: from 2038-01-19 on (and before
-  // 1970) every time would read 77777777777; ids over 0o777777 (262143, e.g. high subuid ranges) would read
-  // 777777. Such values go in PAX records, as GNU tar does, with the ustar fields clamped into range.
+  const name = nameBytes(memberName(entry) + (entry.type === 'dir' ? '/' : ''));
+  // The ustar mtime field holds 0..2^33-1, but tar-stream wrote it through a signed 32-bit integer, and ids
+  // over 0o777777 (262143, e.g. high subuid ranges) do not fit: such values go in PAX records, as GNU tar
+  // does, with the ustar fields clamped into range.
   const seconds = Math.floor(entry.mtime);
   const ustarSeconds = Math.min(Math.max(seconds, 0), 0x7fffffff);
   const MAX_ID = 0o777777;
-  const header: TarHeader = {
+  const header: RawHeader = {
     name,
     type,
-    mode,
+    mode: entry.mode & 0o7777,
     uid: Math.min(entry.uid, MAX_ID),
     gid: Math.min(entry.gid, MAX_ID),
-    uname: '',
-    gname: '',
-    mtime: new Date(ustarSeconds * 1000),
+    mtime: ustarSeconds,
     size: type === 'file' && !isWhiteout ? entry.size : 0,
+    pax: [],
   };
-  if (entry.linkname !== undefined && (type === 'symlink' || type === 'link')) header.linkname = entry.linkname;
+  if (entry.linkname !== undefined && (type === 'symlink' || type === 'link')) header.linkname = nameBytes(entry.linkname);
   if (type === 'character-device' || type === 'block-device') {
     header.devmajor = entry.devmajor ?? 0;
     header.devminor = entry.devminor ?? 0;
   }
-  const pax: Record<string, string> = {};
-  if (ustarSeconds !== seconds) pax.mtime = String(seconds);
-  if (entry.uid > MAX_ID) pax.uid = String(entry.uid);
-  if (entry.gid > MAX_ID) pax.gid = String(entry.gid);
-  for (const k of xattrKeys) pax[`SCHILY.xattr.${k}`] = entry.xattrs[k] ?? '';
-  if (Object.keys(pax).length > 0) header.pax = pax;
+  const text = (v: number): Buffer => Buffer.from(String(v), 'latin1');
+  if (!validUtf8(name) || (header.linkname !== undefined && !validUtf8(header.linkname))) {
+    header.pax.push(['hdrcharset', Buffer.from('BINARY')]);
+  }
+  if (ustarSeconds !== seconds) header.pax.push(['mtime', text(seconds)]);
+  if (entry.uid > MAX_ID) header.pax.push(['uid', text(entry.uid)]);
+  if (entry.gid > MAX_ID) header.pax.push(['gid', text(entry.gid)]);
+  for (const k of Object.keys(entry.pax).sort(comparePaths)) {
+    if (DROPPED_PAX.has(k)) continue;
+    // a sparse member's real name is this record's, so it follows the entry's path (rules may move it)
+    header.pax.push([k, k === SPARSE_NAME ? nameBytes(entry.path) : (entry.pax[k] ?? Buffer.alloc(0))]);
+  }
+  for (const k of Object.keys(entry.xattrs).sort(comparePaths)) {
+    header.pax.push([XATTR_PAX + k, entry.xattrs[k] ?? Buffer.alloc(0)]);
+  }
   return header;
 }
 
@@ -206,9 +219,21 @@ function zstdEnv(): Record<string, string | undefined> {
   return env;
 }
 
+/** tar-stream's packer frames members (bodies, padding, end of archive) but encodes names and PAX records
+ * as UTF-8 strings: this instance's header encoder is replaced by ours (tar-header.ts), which writes bytes.
+ * The dependency is pinned to an exact version; the writer tests fail if the hook stops applying. */
+function bytePack(): tar.Pack {
+  const pack = tar.pack();
+  const inner = pack as unknown as { _encode(h: { raw: RawHeader }): void; push(b: Buffer): boolean };
+  inner._encode = (h) => void inner.push(encodeHeader(h.raw));
+  return pack;
+}
+
 async function packInto(items: LayerSource[], pack: tar.Pack): Promise<void> {
   for (const item of items) {
-    const header = tarHeader(item.entry);
+    const raw = tarHeader(item.entry);
+    // what tar-stream itself reads: the type, the size to expect, and a symlink's target being known
+    const header = { name: 'member', type: raw.type, size: raw.size, linkname: raw.linkname ? 'target' : undefined, raw } as Partial<tar.Header> & { name: string; raw: RawHeader };
     if (header.type !== 'file' || header.size === 0) {
       // a file sink waits for its end even when empty; an explicit empty body ends it
       if (header.type === 'file') pack.entry(header, Buffer.alloc(0));
@@ -236,7 +261,7 @@ export async function writeLayer(
   const sorted = canonicalItems(items);
   const tmp = join(opts.dir, `.layer-${randomBytes(6).toString('hex')}.tmp`);
   const forget = onCleanup(() => rm(tmp, { force: true }));
-  const pack = tar.pack();
+  const pack = bytePack();
   const raw = new HashingStream();
   const stored = new HashingStream();
   const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [pack as unknown as Readable, raw];

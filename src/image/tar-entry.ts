@@ -1,6 +1,9 @@
 // tar-stream header → Entry. Whiteouts become entries of their own type (OCI image-spec layer.md).
+// Headers come from tarExtract (tar-extract.ts): names and PAX values are Latin-1 strings, one char per
+// byte, so the bytes are recovered here exactly (names as UTF-8 with escapes, PAX values as Buffers).
 import type { Header } from 'tar-stream';
 import { normalizePath, type Entry, type EntryType } from '../core/entry.js';
+import { nameFromLatin1 } from '../core/name-bytes.js';
 
 const TYPES: Record<string, EntryType> = {
   file: 'file',
@@ -13,8 +16,16 @@ const TYPES: Record<string, EntryType> = {
   fifo: 'fifo',
 };
 
-/** PAX keys that Entry carries in its own fields. */
-const OWN_PAX = new Set(['path', 'linkpath', 'size', 'mtime', 'uid', 'gid', 'uname', 'gname']);
+/** PAX keys that Entry carries in its own fields (hdrcharset says how names are encoded: they are bytes
+ * here whatever it says, and the writer derives it again). */
+const OWN_PAX = new Set(['path', 'linkpath', 'size', 'mtime', 'uid', 'gid', 'uname', 'gname', 'hdrcharset']);
+
+/** GNU tar's sparse format 1.0 stores the real name here (the member is named GNUSparseFile.<pid>/...) and
+ * the sparse map at the start of the body; the body is kept as stored, so the file stays sparse. */
+export const SPARSE_NAME = 'GNU.sparse.name';
+
+/** Extended attributes in PAX, as GNU tar, bsdtar and Python write them. */
+export const XATTR_PAX = 'SCHILY.xattr.';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_NAME = '.wh..wh..opq';
@@ -26,8 +37,8 @@ function headerMtime(h: Header): number {
 
 /** `whiteouts: false` for tars that are not image layers (a .deb's data.tar): `.wh.` names stay files. */
 export function entryFromHeader(h: Header, opts: { whiteouts?: boolean } = {}): Entry {
-  const name = h.name;
   const records = (h.pax ?? {}) as Record<string, string>;
+  const name = nameFromLatin1(records[SPARSE_NAME] ?? h.name);
   let path = normalizePath(name);
   let type: EntryType = TYPES[h.type ?? 'file'] ?? 'file';
   const slash = path.lastIndexOf('/');
@@ -41,11 +52,11 @@ export function entryFromHeader(h: Header, opts: { whiteouts?: boolean } = {}): 
     type = 'whiteout';
     path = (dir ? dir + '/' : '') + base.slice(WHITEOUT_PREFIX.length);
   }
-  const xattrs: Record<string, string> = {};
-  const pax: Record<string, string> = {};
+  const xattrs: Record<string, Buffer> = {};
+  const pax: Record<string, Buffer> = {};
   for (const [k, v] of Object.entries(records)) {
-    if (k.startsWith('SCHILY.xattr.')) xattrs[k.slice('SCHILY.xattr.'.length)] = v;
-    else if (!OWN_PAX.has(k)) pax[k] = v;
+    if (k.startsWith(XATTR_PAX)) xattrs[k.slice(XATTR_PAX.length)] = Buffer.from(v, 'latin1');
+    else if (!OWN_PAX.has(k)) pax[k] = Buffer.from(v, 'latin1');
   }
   const paxMtime = records.mtime;
   const paxNumber = (v: string | undefined): number | undefined => (v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : undefined);
@@ -59,14 +70,17 @@ export function entryFromHeader(h: Header, opts: { whiteouts?: boolean } = {}): 
     // path, linkpath and size itself
     uid: paxNumber(records.uid) ?? h.uid ?? 0,
     gid: paxNumber(records.gid) ?? h.gid ?? 0,
-    uname: records.uname ?? h.uname ?? '',
-    gname: records.gname ?? h.gname ?? '',
+    uname: records.uname !== undefined ? nameFromLatin1(records.uname) : (h.uname ?? ''),
+    gname: records.gname !== undefined ? nameFromLatin1(records.gname) : (h.gname ?? ''),
     mtime: paxMtime !== undefined && Number.isFinite(Number(paxMtime)) ? Number(paxMtime) : headerMtime(h),
     size: type === 'file' ? (h.size ?? 0) : 0,
     xattrs,
     pax,
   };
-  if (h.linkname) entry.linkname = type === 'hardlink' ? normalizePath(h.linkname) : h.linkname;
+  if (h.linkname) {
+    const link = nameFromLatin1(h.linkname);
+    entry.linkname = type === 'hardlink' ? normalizePath(link) : link;
+  }
   if (type === 'char' || type === 'block') {
     entry.devmajor = h.devmajor ?? 0;
     entry.devminor = h.devminor ?? 0;

@@ -18,8 +18,8 @@ test('mtime-only difference is one mtime finding', () => {
 });
 
 test('pax atime/ctime count as mtime-like', () => {
-  const a = entryFrom({ path: 'x', type: 'file', pax: { atime: '1.5' } });
-  const b = { ...a, pax: { atime: '2.5', ctime: '3' } };
+  const a = entryFrom({ path: 'x', type: 'file', pax: { atime: Buffer.from('1.5') } });
+  const b = { ...a, pax: { atime: Buffer.from('2.5'), ctime: Buffer.from('3') } };
   const r = compareEntryMeta(a, b);
   assert.deepEqual(r.map((f) => f.category), ['mtime']);
   assert.match(r[0]?.evidence ?? '', /pax atime/);
@@ -33,10 +33,10 @@ test('mode, owner, link target, xattrs and devices are metadata', () => {
     [{ uid: 1000 }, /uid 0 vs 1000/],
     [{ gname: 'staff' }, /gname "" vs "staff"/],
     [{ linkname: 'b' }, /linkname "a" vs "b"/],
-    [{ xattrs: { 'user.x': '1' } }, /xattr user\.x \(none\) vs "1"/],
+    [{ xattrs: { 'user.x': Buffer.from('1') } }, /xattr user\.x \(none\) vs 0x31/],
     [{ devmajor: 8 }, /devmajor/],
     [{ type: 'file' }, /type symlink vs file/],
-    [{ pax: { 'SCHILY.fflags': 'x' } }, /pax SCHILY\.fflags/],
+    [{ pax: { 'SCHILY.fflags': Buffer.from('x') } }, /pax SCHILY\.fflags \(none\) vs "x"/],
   ];
   for (const [change, re] of cases) {
     const r = compareEntryMeta(a, { ...a, ...change });

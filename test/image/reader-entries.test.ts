@@ -45,8 +45,8 @@ test('GNU and PAX long names, PAX xattrs and records, fractional PAX mtime', asy
   const [g, p] = await entries(image);
   assert.equal(g?.path, long + '.gnu');
   assert.equal(p?.path, long + '.pax');
-  assert.deepEqual(p?.xattrs, { 'user.k': 'v' });
-  assert.deepEqual(p?.pax, { 'LIBARCHIVE.creationtime': '1' });
+  assert.deepEqual(p?.xattrs, { 'user.k': Buffer.from('v') });
+  assert.deepEqual(p?.pax, { 'LIBARCHIVE.creationtime': Buffer.from('1') });
   assert.equal(p?.mtime, 1700000000.5);
   assert.equal(g?.mtime, 1700000000);
 });

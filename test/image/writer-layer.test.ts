@@ -126,7 +126,7 @@ test('whiteouts, opaque dirs, xattrs, symlinks and mode 0 are written canonicall
       { entry: entryFrom({ path: 'var/log/old.log', type: 'whiteout', mtime: 12345 }) },
       { entry: entryFrom({ path: 'opt', type: 'opaque' }) },
       { entry: entryFrom({ path: 'bin', type: 'symlink', linkname: 'usr/bin', mode: 0o777 }) },
-      file('etc/gshadow', 'g', { mode: 0, xattrs: { 'user.b': '2', 'security.a': '1' }, pax: { atime: '1.5', ctime: '2' } }),
+      file('etc/gshadow', 'g', { mode: 0, xattrs: { 'user.b': Buffer.from('2'), 'security.a': Buffer.from('1') }, pax: { atime: Buffer.from('1.5'), ctime: Buffer.from('2') } }),
     ], { compression: 'none', dir: d });
     const raw = await readFile(layer.path);
     const got = await members(raw);

@@ -24,10 +24,10 @@ function bytes(r: ContentResult): Buffer {
 }
 
 test('clamp-mtime moves only later times to the epoch and drops PAX times; set-mtime sets', () => {
-  const late = entryFrom({ path: 'a', type: 'file', mtime: 1_800_000_000.5, pax: { atime: '1', ctime: '2', 'SCHILY.fflags': 'x' } });
+  const late = entryFrom({ path: 'a', type: 'file', mtime: 1_800_000_000.5, pax: { atime: Buffer.from('1'), ctime: Buffer.from('2'), 'SCHILY.fflags': Buffer.from('x') } });
   const early = entryFrom({ path: 'b', type: 'file', mtime: 1_000_000_000 });
   assert.equal(clampMtime(late, 1_700_000_000).mtime, 1_700_000_000);
-  assert.deepEqual(clampMtime(late, 1_700_000_000).pax, { 'SCHILY.fflags': 'x' });
+  assert.deepEqual(clampMtime(late, 1_700_000_000).pax, { 'SCHILY.fflags': Buffer.from('x') });
   assert.equal(clampMtime(early, 1_700_000_000).mtime, 1_000_000_000);
   assert.equal(setMtime(early, 5).mtime, 5);
 });

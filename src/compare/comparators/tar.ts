@@ -1,8 +1,8 @@
 // tar members inside a file (a .tar.gz payload, a .deb's data.tar): compared as entries (metadata via
 // compareEntryMeta) plus content (recursing), with member order and added/removed members reported.
-import { extract as tarExtract } from 'tar-stream';
 import type { Entry } from '../../core/entry.js';
 import { entryFromHeader } from '../../image/tar-entry.js';
+import { tarExtract } from '../../image/tar-extract.js';
 import { blobFromBuffer } from '../blob.js';
 import { compareContent, nested, type Comparator, type ContentContext, type ContentFinding } from '../content.js';
 import { compareEntryMeta } from '../entry-meta.js';

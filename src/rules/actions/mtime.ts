@@ -5,7 +5,7 @@ import type { Entry } from '../../core/entry.js';
 
 const TIME_PAX = ['atime', 'ctime', 'mtime', 'LIBARCHIVE.creationtime'];
 
-function withoutTimePax(pax: Record<string, string>): Record<string, string> {
+function withoutTimePax(pax: Record<string, Buffer>): Record<string, Buffer> {
   return Object.fromEntries(Object.entries(pax).filter(([k]) => !TIME_PAX.includes(k)));
 }
 
