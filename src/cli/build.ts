@@ -56,6 +56,7 @@ export function registerBuild(program: Command): void {
       const m = await loadManifest(manifest);
       const format = (flags.format ?? m.output.format) as NonNullable<BuildOptions['format']>;
       const out = flags.output ?? (format === 'oci-dir' ? m.name : `${m.name}.tar`);
+      if (format === 'oci-dir') await (await import('../image/image-writer.js')).checkOutputDir(out);
       const result = await buildManifest(manifest, {
         out,
         format,

@@ -2,7 +2,7 @@
 // archive forms written as canonical tars (sorted, mtime 0, numeric owner), so equal layers and equal
 // configs always give the same manifest digest and the same archive bytes. Outputs are atomic.
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable, type Writable } from 'node:stream';
@@ -140,7 +140,32 @@ async function writeOciArchive(spec: ImageSpec, out: string, refName: string): P
   return { manifestDigest: docs.manifestDigest, configDigest: docs.configDigest };
 }
 
+/** What an OCI layout directory holds (image-layout.md); anything else in it is someone's data. */
+const LAYOUT_NAMES = new Set(['oci-layout', 'index.json', 'blobs']);
+
+/**
+ * An oci-dir output replaces what `out` holds: allowed for nothing, an empty directory or an OCI layout
+ * (an earlier output), refused for anything else, before any work is done (`-o mywork` once deleted
+ * mywork/notes.txt).
+ */
+export async function checkOutputDir(out: string): Promise<void> {
+  const st = await lstat(out).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (!st) return;
+  if (!st.isDirectory()) throw new ReproError('exists and is not a directory: refusing to replace it with an OCI layout', out);
+  const names = await readdir(out);
+  if (names.length === 0) return;
+  const foreign = names.filter((n) => !LAYOUT_NAMES.has(n));
+  if (!names.includes('oci-layout') || foreign.length > 0) {
+    const what = foreign.length > 0 ? `holds ${foreign.slice(0, 3).map((n) => JSON.stringify(n)).join(', ')}${foreign.length > 3 ? ', ...' : ''}` : 'has no oci-layout file';
+    throw new ReproError(`is a non-empty directory that is not an OCI layout (${what}): refusing to replace it; choose another -o`, out);
+  }
+}
+
 async function writeOciDir(spec: ImageSpec, out: string, refName: string): Promise<{ manifestDigest: string; configDigest: string }> {
+  await checkOutputDir(out);
   const docs = ociDocuments(spec, refName);
   // Built beside the target and renamed into place, so a reader never sees half a layout.
   const tmp = join(dirname(out), `.${basename(out)}.repro-${randomBytes(4).toString('hex')}.tmp`);

@@ -13,7 +13,7 @@ import type { RuleSet } from '../rules/types.js';
 import { applyAnnotationRules, applyImageRules, applyRulesToLayer, epochToRfc3339 } from '../rules/apply.js';
 import { openImage, readLayer, hostPlatform } from './index.js';
 import { writeLayer, type LayerSource, type WrittenLayer } from './layer-writer.js';
-import { writeImage, type ImageFormat } from './image-writer.js';
+import { writeImage, type ImageFormat, checkOutputDir } from './image-writer.js';
 
 export interface NormalizeOptions {
   epoch: number;
@@ -116,6 +116,8 @@ function manifestAnnotations(image: Image): Record<string, string> | undefined {
 }
 
 export async function normalizeImage(input: string, rules: RuleSet, opts: NormalizeOptions): Promise<NormalizeResult> {
+  // refuse a directory full of someone's files before reading anything (writeImage checks again)
+  if (opts.format === 'oci-dir') await checkOutputDir(opts.out);
   const image = await openImage(input, opts.platform ? { platform: opts.platform } : {});
   const work = await tempDir('normalize-');
   const blobs = join(work, 'blobs');

@@ -12,7 +12,8 @@ export function digestOf(data: Buffer | string): string {
 }
 
 export interface RawMember {
-  name: string;
+  /** A Buffer is stored as is (Latin-1 names). */
+  name: string | Buffer;
   /** tar typeflag: '0' file, '1' hardlink, '2' symlink, '3' char, '4' block, '5' dir, '6' fifo, 'x', 'L'... */
   flag?: string;
   /** Stored as is (may carry S_IFREG etc.). */
@@ -36,7 +37,8 @@ function oct(n: number, width: number): string {
 export function rawHeader(m: RawMember): Buffer {
   const h = Buffer.alloc(512);
   const body = Buffer.from(m.body ?? '');
-  h.write(m.name, 0, 100, 'utf8');
+  if (typeof m.name === 'string') h.write(m.name, 0, 100, 'utf8');
+  else m.name.copy(h, 0, 0, 100);
   h.write(oct(m.mode ?? 0o644, 8), 100, 'latin1');
   h.write(oct(0, 8), 108, 'latin1');
   h.write(oct(0, 8), 116, 'latin1');
@@ -76,6 +78,16 @@ export function paxRecords(records: Record<string, string>): Buffer {
       })
       .join(''),
   );
+}
+
+/** PAX records from bytes: values (and so binary xattrs) stored exactly as given. */
+export function paxBytes(records: [string, Buffer][]): Buffer {
+  return Buffer.concat(records.map(([k, v]) => {
+    const rest = Buffer.concat([Buffer.from(` ${k}=`), v, Buffer.from('\n')]);
+    let len = rest.length + 1;
+    while (String(len).length + rest.length !== len) len++;
+    return Buffer.concat([Buffer.from(String(len)), rest]);
+  }));
 }
 
 /** A tar built member by member; `eoa: false` leaves out the two zero blocks (umoci 0.4 style). */
