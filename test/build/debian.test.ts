@@ -10,12 +10,9 @@ import { buildManifest, type ProgressEvent } from '../../src/build/index.js';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
 import { testDir } from '../helpers/tmp.js';
+import { firstSkip, requireRoot, requireTool } from '../helpers/tools.js';
 
-const skip = process.getuid?.() !== 0
-  ? 'debootstrap needs root'
-  : spawnSync('sh', ['-c', 'command -v debootstrap']).status !== 0
-    ? 'debootstrap is not installed'
-    : false;
+const skip = firstSkip(requireRoot('debootstrap'), requireTool('debootstrap', 'debootstrap'));
 
 test('fixtures/debian builds as root: base + packages + configure, normalized by the debian rules, twice identical', { skip, timeout: 40 * 60_000 }, async (t) => {
   const dir = await testDir(t, 'repro-debian-');

@@ -6,9 +6,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runRepro, PROJECT_ROOT } from '../helpers/cli.js';
 import { testDir } from '../helpers/tmp.js';
+import { firstSkip, requireRoot, requireTool } from '../helpers/tools.js';
 
 const DEBIAN = join(PROJECT_ROOT, 'fixtures/debian/manifest.yml');
-const skip = process.env.REPRO_DEBIAN_TESTS !== '1' || process.getuid?.() !== 0 ? 'set REPRO_DEBIAN_TESTS=1 and run as root' : false;
+const skip = firstSkip(
+  process.env.REPRO_DEBIAN_TESTS === '1' ? false : 'slow (minutes, two debootstraps per round): set REPRO_DEBIAN_TESTS=1 to run it (.ci/run does)',
+  requireRoot('debootstrap'),
+  requireTool('debootstrap', 'debootstrap'),
+);
 
 interface Json {
   reproducible: boolean;

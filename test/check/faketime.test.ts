@@ -9,7 +9,7 @@ import { runCleanup } from '../../src/core/cleanup.js';
 
 const installed = (await findLibfaketime()) !== undefined;
 
-test('a wrapped command sees the moved clock and leaves nothing in /dev/shm', { skip: !installed && 'libfaketime not installed' }, async () => {
+test('a wrapped command sees the moved clock and leaves nothing in /dev/shm', { skip: !installed && 'needs libfaketime: apt-get install faketime (or run scripts/install-system-deps.sh)' }, async () => {
   const staged = await stageFaketime();
   assert.ok(staged);
   try {

@@ -29,7 +29,7 @@ test('check demo: NOT REPRODUCIBLE with every planted category; reports written;
       reproducible: boolean;
       findings: { path: string; category: string; inner?: string }[];
       builds: { label: string; manifestDigest: string }[];
-      variations: { applied: { name: string }[] };
+      variations: { applied: { name: string }[]; skipped: { name: string; reason: string }[] };
       phases: { phase: string; identical: boolean }[];
     };
     assert.equal(report.schema, 'repro-report/1');
@@ -38,14 +38,18 @@ test('check demo: NOT REPRODUCIBLE with every planted category; reports written;
     assert.notEqual(report.builds[0]?.manifestDigest, report.builds[1]?.manifestDigest);
     assert.deepEqual(report.phases.map((p) => p.phase), ['layout', 'generate', 'config']);
     assert.ok(report.variations.applied.some((v) => v.name === 'hostname'), 'hostname variation applied');
+    // Without libfaketime the two builds run at the real clock, seconds apart: gzip's header time (whole
+    // seconds) may then be equal, so the compression-metadata finding is asked for only when the clock moved.
+    const timeVaried = report.variations.applied.some((v) => v.name === 'time');
+    if (!timeVaried) assert.match(report.variations.skipped.find((v) => v.name === 'time')?.reason ?? '', /faketime/, 'the time variation says why it was skipped');
     const cats = new Set(report.findings.map((f) => f.category));
-    for (const c of ['metadata', 'ordering', 'timestamp', 'random-id', 'compression-metadata', 'build-env']) {
+    for (const c of ['metadata', 'ordering', 'timestamp', 'random-id', 'build-env', ...(timeVaried ? ['compression-metadata'] : [])]) {
       assert.ok(cats.has(c), `category ${c} reported (got ${[...cats].join(', ')})`);
     }
     const byPath = (p: string): string[] => report.findings.filter((f) => f.path === p && !f.inner).map((f) => f.category);
     assert.ok(byPath('/etc/machine-id').includes('random-id'), 'machine-id');
     assert.ok(byPath('/usr/share/demo/plugins.list').includes('ordering'), 'plugins.list');
-    assert.ok(byPath('/usr/share/demo/changelog.gz').includes('compression-metadata'), `changelog.gz: ${byPath('/usr/share/demo/changelog.gz').join(', ')}`);
+    if (timeVaried) assert.ok(byPath('/usr/share/demo/changelog.gz').includes('compression-metadata'), `changelog.gz: ${byPath('/usr/share/demo/changelog.gz').join(', ')}`);
     assert.ok(byPath('/usr/share/demo/build-info.json').includes('build-env'), 'the other hostname is named as build-env');
     assert.match(await readFile(md, 'utf8'), /sha256:|NOT|not reproducible/i);
     assert.match(await readFile(html, 'utf8'), /^<!doctype html>/i);

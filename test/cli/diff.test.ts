@@ -1,36 +1,18 @@
-// `repro diff` as a user runs it: every corpus pair, exit codes, the JSON report, flags and usage errors.
+// `repro diff` as a user runs it: every labelled pair (test/fixtures/pairs.ts), exit codes, the JSON report, flags and usage errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SHARED, runRepro } from '../helpers/cli.js';
+import { runRepro } from '../helpers/cli.js';
+import { PAIR_NAMES, pairs } from '../fixtures/pairs.js';
 import { parseReport } from '../../src/report/read-report.js';
 import { makeOciImage, makeRootfsTar, type TestMember } from '../helpers/images.js';
 import { fileDir } from '../helpers/tmp.js';
 
-const CORPUS = join(SHARED, 'corpus');
-
-interface Expect {
-  identical: boolean;
-  expect: { path: string; category: string; alt?: string[] }[];
-}
-
-function pairFiles(dir: string): [string, string] {
-  const names = readdirSync(dir);
-  const a = names.find((n) => n.startsWith('a.'));
-  const b = names.find((n) => n.startsWith('b.'));
-  if (!a || !b) throw new Error(`no a.*/b.* pair in ${dir}`);
-  return [join(dir, a), join(dir, b)];
-}
-
-const pairs = existsSync(CORPUS) ? readdirSync(CORPUS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : [];
-
-for (const name of pairs) {
-  test(`corpus ${name}: exit code and every expected (path, category)`, async () => {
-    const dir = join(CORPUS, name);
-    const expected = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as Expect;
-    const [a, b] = pairFiles(dir);
+for (const name of PAIR_NAMES) {
+  test(`pair ${name}: exit code and every expected (path, category)`, async () => {
+    const expected = (await pairs())[name];
+    const { a, b } = expected;
     const out = join(await fileDir('repro-diffcli-'), 'r.json');
     const r = await runRepro(['diff', a, b, '--json', out, '--quiet']);
     assert.equal(r.code, expected.identical ? 0 : 1, r.stderr);

@@ -2,14 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runRepro, SHARED } from '../helpers/cli.js';
+import { runRepro } from '../helpers/cli.js';
+import { pairs } from '../fixtures/pairs.js';
 import { parseRuleFile } from '../../src/rules/schema.js';
 import { testDir } from '../helpers/tmp.js';
 
 test('repro rules: stdout and -o give the same bytes, every time, equal to diff --emit-rules', async (t) => {
   const d = await testDir(t, 'cli-rules-');
-  const c = join(SHARED, 'corpus', 'oci-image');
-  const diff = await runRepro(['diff', join(c, 'a.oci.tar'), join(c, 'b.oci.tar'), '--json', join(d, 'r.json'), '--emit-rules', join(d, 'emitted.yml'), '-q']);
+  const c = (await pairs())['oci-image'];
+  const diff = await runRepro(['diff', c.a, c.b, '--json', join(d, 'r.json'), '--emit-rules', join(d, 'emitted.yml'), '-q']);
   assert.equal(diff.code, 1, diff.stderr);
   const first = await runRepro(['rules', join(d, 'r.json')]);
   const second = await runRepro(['rules', join(d, 'r.json')]);

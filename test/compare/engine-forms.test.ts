@@ -2,13 +2,12 @@
 // layers and entries, never "an OCI dir" or "a docker save".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareInputs } from '../../src/compare/engine.js';
 import type { Report } from '../../src/core/finding.js';
 import { ReproError } from '../../src/core/errors.js';
-import { SHARED } from '../helpers/cli.js';
+import { pairs } from '../fixtures/pairs.js';
 import { makeDockerArchive, makeOciArchive, makeOciImage, type TestImageSpec } from '../helpers/images.js';
 import { fileDir } from '../helpers/tmp.js';
 
@@ -46,10 +45,10 @@ test('OCI dir, oci-archive and docker-archive of one pair give the same file fin
   assert.deepEqual(fileFindings(await compareInputs(join(dir, 'a.oci.tar'), join(dir, 'b.docker.tar'))), ociDir);
 });
 
-test('corpus: the oci-image and docker-image pairs give the same file findings', { skip: !existsSync(join(SHARED, 'corpus')) }, async () => {
-  const c = join(SHARED, 'corpus');
-  const oci = await compareInputs(join(c, 'oci-image/a.oci.tar'), join(c, 'oci-image/b.oci.tar'));
-  const docker = await compareInputs(join(c, 'docker-image/a.docker.tar'), join(c, 'docker-image/b.docker.tar'));
+test('pairs: the oci-image and docker-image pairs give the same file findings', async () => {
+  const p = await pairs();
+  const oci = await compareInputs(p['oci-image'].a, p['oci-image'].b);
+  const docker = await compareInputs(p['docker-image'].a, p['docker-image'].b);
   assert.ok(fileFindings(oci).length > 0);
   assert.deepEqual(fileFindings(docker), fileFindings(oci));
 });

@@ -198,7 +198,3 @@ export function compressWith(tool: string, args: string[], data: Buffer | string
   if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed: ${String(r.stderr)}`);
   return r.stdout;
 }
-
-export function hasTool(tool: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-}

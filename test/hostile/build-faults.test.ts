@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listTree, mountsUnder, runMeasured, sandbox, type Sandbox } from '../helpers/hostile.js';
+import { requireRoot } from '../helpers/tools.js';
 
-const isRoot = process.getuid?.() === 0;
 
 async function manifest(box: Sandbox, name: string, phases: string): Promise<string> {
   const path = join(box.work, `${name}.yml`);
@@ -109,7 +109,7 @@ async function withTinyDisk(dir: string, fn: () => Promise<void>): Promise<void>
   }
 }
 
-test('full disk at the output dir: exit 2 with "no space left on device" naming the output, nothing partial', { skip: !isRoot && 'needs root (mount)' }, async (t) => {
+test('full disk at the output dir: exit 2 with "no space left on device" naming the output, nothing partial', { skip: requireRoot('mounts a small tmpfs') }, async (t) => {
   const box = await sandbox(t, 'hostile-build-full-');
   const full = join(box.root, 'full');
   const m = await manifest(box, 'big', `  - name: fill\n    run: ['head -c 3000000 /dev/urandom > "$ROOTFS/big"']\n`);
@@ -125,7 +125,7 @@ test('full disk at the output dir: exit 2 with "no space left on device" naming 
   await assertClean(box, [out]);
 });
 
-test('full disk as REPRO_TMPDIR: the phase fails saying so; temp removed, no output', { skip: !isRoot && 'needs root (mount)' }, async (t) => {
+test('full disk as REPRO_TMPDIR: the phase fails saying so; temp removed, no output', { skip: requireRoot('mounts a small tmpfs') }, async (t) => {
   const box = await sandbox(t, 'hostile-build-fulltmp-');
   const full = join(box.root, 'full');
   const m = await manifest(box, 'big', `  - name: fill\n    run: ['head -c 3000000 /dev/urandom > "$ROOTFS/big"']\n`);

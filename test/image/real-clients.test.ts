@@ -3,17 +3,14 @@
 // diff_ids. Skips (with the reason) only when a binary is missing; CI installs them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { link, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runRepro } from '../helpers/cli.js';
 import type { InspectResult } from '../../src/image/inspect.js';
 import { testDir } from '../helpers/tmp.js';
-
-function have(bin: string): boolean {
-  return spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0;
-}
+import { requireTools } from '../helpers/tools.js';
 
 const run = (bin: string, args: string[], cwd?: string): string => execFileSync(bin, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const sha = (b: Buffer | string): string => 'sha256:' + createHash('sha256').update(b).digest('hex');
@@ -42,9 +39,7 @@ async function makeTree(root: string): Promise<void> {
   await symlink('motd', join(root, 'etc/motd.link'));
 }
 
-const clients = ['umoci', 'skopeo'].filter((b) => !have(b));
-
-test('umoci + skopeo images: repro inspect agrees with skopeo inspect (OCI dir, oci-archive, zstd, docker-archive)', { skip: clients.length ? `not installed: ${clients.join(', ')}` : false, timeout: 180_000 }, async (t) => {
+test('umoci + skopeo images: repro inspect agrees with skopeo inspect (OCI dir, oci-archive, zstd, docker-archive)', { skip: requireTools(['umoci', 'umoci'], ['skopeo', 'skopeo']), timeout: 180_000 }, async (t) => {
   const dir = await testDir(t, 'real-clients-');
   await makeTree(join(dir, 'tree'));
   const lay = join(dir, 'lay');
@@ -101,9 +96,7 @@ test('umoci + skopeo images: repro inspect agrees with skopeo inspect (OCI dir, 
   assert.ok(d.warnings.some((w) => w.includes('end-of-archive')), d.warnings.join('\n'));
 });
 
-const tools = ['tar', 'gzip', 'zstd'].filter((b) => !have(b));
-
-test('GNU tar (gnu and posix formats) compressed by gzip and zstd: one layer, diff_id = sha256 of the tar', { skip: tools.length ? `not installed: ${tools.join(', ')}` : false, timeout: 60_000 }, async (t) => {
+test('GNU tar (gnu and posix formats) compressed by gzip and zstd: one layer, diff_id = sha256 of the tar', { skip: requireTools(['tar', 'tar'], ['gzip', 'gzip'], ['zstd', 'zstd']), timeout: 60_000 }, async (t) => {
   const dir = await testDir(t, 'real-tar-');
   await makeTree(join(dir, 'tree'));
   const expected = run('tar', ['-C', join(dir, 'tree'), '-cf', '-', '.'], dir).length; // ensure tar works

@@ -11,6 +11,7 @@ import { writeLayer, type LayerSource, type WrittenLayer } from '../../src/image
 import { writeImage } from '../../src/image/image-writer.js';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { testDir, type AfterHook } from '../helpers/tmp.js';
+import { requireTools } from '../helpers/tools.js';
 
 function file(path: string, body: string, extra: Partial<Entry> = {}): LayerSource {
   return {
@@ -27,15 +28,6 @@ async function twoLayers(d: string, compression: Compression): Promise<WrittenLa
 }
 
 const config = { created: '1970-01-01T00:00:00Z', os: 'linux', architecture: 'amd64', config: { Env: ['A=1'], Labels: { z: '1', a: '2' } } };
-
-function has(bin: string): boolean {
-  try {
-    execFileSync(bin, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function withDir(t: AfterHook, fn: (d: string) => Promise<void>): Promise<void> {
   await fn(await testDir(t, 'image-writer-test-'));
@@ -99,7 +91,7 @@ test('docker archive: uncompressed <diff_id>.tar layers, readable back with the 
     assert.deepEqual(img.layers.map((l) => l.compression), ['none', 'none']);
   }));
 
-test('skopeo and umoci accept what the writer produces', { skip: (!has('skopeo') || !has('umoci')) && 'skopeo or umoci missing' }, (t) =>
+test('skopeo and umoci accept what the writer produces', { skip: requireTools(['skopeo', 'skopeo'], ['umoci', 'umoci']) }, (t) =>
   withDir(t, async (d) => {
     const layers = await twoLayers(d, 'gzip');
     const r = await writeImage({ layers, config }, join(d, 'img.oci.tar'), 'oci');

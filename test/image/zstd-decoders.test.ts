@@ -8,9 +8,10 @@ import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZstdDecompressStream, ZstdProcessStream, decompressor } from '../../src/image/decompress.js';
 import { zstdBomb } from '../helpers/images-extra.js';
+import { requireTool } from '../helpers/tools.js';
 
 const zstdBin = spawnSync('sh', ['-c', 'command -v zstd'], { encoding: 'utf8' }).stdout.trim();
-const skip = zstdBin === '' && 'the zstd command is not installed';
+const skip = requireTool('zstd', 'zstd');
 
 async function decode(decoder: Transform | ZstdProcessStream, input: Buffer, chunk = 64 * 1024): Promise<Buffer> {
   const parts: Buffer[] = [];

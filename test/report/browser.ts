@@ -1,15 +1,15 @@
 // Headless Chromium for the report tests and the benchmark: the Debian package at /usr/bin/chromium,
 // driven by playwright-core (never a browser download), a fresh empty profile, no network features.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { requireFile } from '../helpers/tools.js';
 
 export const CHROMIUM = process.env.REPRO_CHROMIUM ?? '/usr/bin/chromium';
 
 export function chromiumMissing(): string | false {
-  return existsSync(CHROMIUM) ? false : `${CHROMIUM} not found (install the Debian package chromium); browser test skipped`;
+  return requireFile(CHROMIUM, 'chromium');
 }
 
 export interface Browser {

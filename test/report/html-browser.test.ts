@@ -1,4 +1,4 @@
-// The HTML report in a real browser: the corpus OCI pair compared by the engine, rendered, opened from
+// The HTML report in a real browser: the oci-image pair (test/fixtures/pairs.ts) compared by the engine, rendered, opened from
 // file:// in headless Chromium; filtering and expanding are checked the way a person uses them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,13 +10,14 @@ import { renderHtml } from '../../src/report/html.js';
 import { chromiumMissing, openBrowser, visibleFindings } from './browser.js';
 import { hostileReport } from './sample-report.js';
 import { testDir } from '../helpers/tmp.js';
+import { pairs } from '../fixtures/pairs.js';
 
-const CORPUS = '/work/shared/corpus/oci-image';
 const OUT = resolve('test-output');
 const skip = chromiumMissing();
 
-test('HTML report of the corpus OCI pair: filter by category, expand a diff, screenshot', { skip, timeout: 60_000 }, async (t) => {
-  const report = await compareInputs(join(CORPUS, 'a.oci.tar'), join(CORPUS, 'b.oci.tar'));
+test('HTML report of the oci-image pair: filter by category, expand a diff, screenshot', { skip, timeout: 60_000 }, async (t) => {
+  const { a, b: bImage } = (await pairs())['oci-image'];
+  const report = await compareInputs(a, bImage);
   assert.equal(report.identical, false);
   const dir = await testDir(t, 'repro-html-');
   const file = join(dir, 'report.html');
@@ -33,7 +34,7 @@ test('HTML report of the corpus OCI pair: filter by category, expand a diff, scr
     // filter by one category: only its findings stay visible
     const cat = 'random-id';
     const expected = report.findings.map((f, i) => ({ f, i })).filter(({ f }) => f.category === cat);
-    assert.ok(expected.length > 0, 'the corpus pair has a random-id finding');
+    assert.ok(expected.length > 0, 'the pair has a random-id finding');
     await page.click(`#chips .chip[data-cat="${cat}"]`);
     const shown = await visibleFindings(page);
     assert.deepEqual(shown.map((s) => s.index).sort(), expected.map((e) => e.i).sort());
@@ -104,8 +105,9 @@ test('hostile names render as text in the browser', { skip, timeout: 30_000 }, a
   }
 });
 
-test('HTML report of the identical corpus pair opens cleanly with the verdict', { skip, timeout: 30_000 }, async (t) => {
-  const report = await compareInputs('/work/shared/corpus/identical/a.oci.tar', '/work/shared/corpus/identical/b.oci.tar');
+test('HTML report of the identical pair opens cleanly with the verdict', { skip, timeout: 30_000 }, async (t) => {
+  const { a, b: bImage } = (await pairs()).identical;
+  const report = await compareInputs(a, bImage);
   assert.equal(report.identical, true);
   const dir = await testDir(t, 'repro-html-');
   const file = join(dir, 'identical.html');

@@ -4,8 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareContent } from '../../../src/compare/content.js';
-import { blobs, ctxWith, hasTool, pngOf } from '../../helpers/fixtures-content.js';
+import { blobs, ctxWith, pngOf } from '../../helpers/fixtures-content.js';
 import { testDirSync } from '../../helpers/tmp.js';
+import { requireTools } from '../../helpers/tools.js';
 
 test('json: keys in another order → ordering; array permutation → ordering', async () => {
   const f = await compareContent(...blobs('{"a":1,"b":{"c":2,"d":3}}', '{"b":{"d":3,"c":2},"a":1}'), ctxWith());
@@ -90,7 +91,7 @@ function compile(dir: string, name: string, src: string): Buffer {
   return readFileSync(join(dir, name));
 }
 
-test('elf: differing sections and build-id are named', { skip: !hasTool('cc') }, async (t) => {
+test('elf: differing sections and build-id are named', { skip: requireTools(['cc', 'gcc'], ['readelf', 'binutils']) }, async (t) => {
   const dir = testDirSync(t, 'repro-elf-');
   const a = compile(dir, 'a', 'int main(void){return 1;}\nconst char *v = "one";\n');
   const b = compile(dir, 'b', 'int main(void){return 2;}\nconst char *v = "two";\n');
@@ -99,7 +100,7 @@ test('elf: differing sections and build-id are named', { skip: !hasTool('cc') },
   assert.equal(f[0]?.category, 'binary');
   assert.match(f[0]?.evidence ?? '', /sections .*\.text.* differ; build-id [0-9a-f]{8}\.\. vs [0-9a-f]{8}\.\./);
   assert.match(f[0]?.evidence ?? '', /\.rodata/);
-  if (hasTool('readelf')) assert.match(f[0]?.detail ?? '', /^[-+] .*Build ID: [0-9a-f]+$/m);
+  assert.match(f[0]?.detail ?? '', /^[-+] .*Build ID: [0-9a-f]+$/m);
 });
 
 test('binary: only embedded strings differ and they name the build environment → build-env', async () => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { blobFromBuffer } from '../../../src/compare/blob.js';
 import { compareContent } from '../../../src/compare/content.js';
-import { blobs, compressWith, ctxWith, gzip, hasTool, tarOf } from '../../helpers/fixtures-content.js';
+import { blobs, compressWith, ctxWith, gzip, tarOf } from '../../helpers/fixtures-content.js';
+import { requireTool } from '../../helpers/tools.js';
 
 const TEXT = 'line one\nline two\nline three\n'.repeat(20);
 
@@ -80,7 +81,7 @@ test('a truncated gzip falls back to bytes with a warning, not an exception', as
   assert.match(f[0]?.warning ?? '', /gzip comparator failed/);
 });
 
-test('zstd: frame header difference with equal payload, then payload difference', { skip: !hasTool('zstd') }, async () => {
+test('zstd: frame header difference with equal payload, then payload difference', { skip: requireTool('zstd', 'zstd') }, async () => {
   const withSum = compressWith('zstd', ['-q', '-c', '--check'], TEXT);
   const noSum = compressWith('zstd', ['-q', '-c', '--no-check'], TEXT);
   const f = await compareContent(...blobs(withSum, noSum), ctxWith());
@@ -91,7 +92,7 @@ test('zstd: frame header difference with equal payload, then payload difference'
   assert.deepEqual(g.map((x) => x.category), ['content']);
 });
 
-test('zstd bomb stops at the budget', { skip: !hasTool('zstd') }, async () => {
+test('zstd bomb stops at the budget', { skip: requireTool('zstd', 'zstd') }, async () => {
   const bomb = compressWith('zstd', ['-q', '-c', '-19'], Buffer.alloc(32 * 1024 * 1024));
   const bomb2 = compressWith('zstd', ['-q', '-c', '-1'], Buffer.alloc(32 * 1024 * 1024));
   const ctx = ctxWith({ maxMemberBytes: 1 << 20, maxTotalBytes: 4 << 20 });
@@ -102,7 +103,7 @@ test('zstd bomb stops at the budget', { skip: !hasTool('zstd') }, async () => {
   assert.equal(ctx.budget.bytes, 0);
 });
 
-test('xz: check type difference with equal payload; payload differences recurse', { skip: !hasTool('xz') }, async () => {
+test('xz: check type difference with equal payload; payload differences recurse', { skip: requireTool('xz', 'xz-utils') }, async () => {
   const crc32 = compressWith('xz', ['-c', '--check=crc32'], TEXT);
   const crc64 = compressWith('xz', ['-c', '--check=crc64'], TEXT);
   const f = await compareContent(...blobs(crc32, crc64), ctxWith());
@@ -113,7 +114,7 @@ test('xz: check type difference with equal payload; payload differences recurse'
   assert.deepEqual(g.map((x) => x.category), ['ordering']);
 });
 
-test('xz without the xz binary: byte comparison with a warning naming the failure', { skip: !hasTool('xz') }, async () => {
+test('xz without the xz binary: byte comparison with a warning naming the failure', { skip: requireTool('xz', 'xz-utils') }, async () => {
   const x = compressWith('xz', ['-c'], TEXT);
   const y = compressWith('xz', ['-c'], TEXT + 'more\n');
   const saved = process.env.PATH;

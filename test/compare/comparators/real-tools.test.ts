@@ -6,8 +6,9 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blobFromFile } from '../../../src/compare/blob.js';
 import { compareContent } from '../../../src/compare/content.js';
-import { ctxWith, hasTool } from '../../helpers/fixtures-content.js';
+import { ctxWith } from '../../helpers/fixtures-content.js';
 import { testDirSync, type AfterHook } from '../../helpers/tmp.js';
+import { requireTool } from '../../helpers/tools.js';
 
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): void {
   const r = spawnSync(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env } });
@@ -28,7 +29,7 @@ function makeDebTree(root: string, stamp: string, mtime: number): void {
   }
 }
 
-test('dpkg-deb: a timestamp in a packaged file is found at data.tar.*/path', { skip: !hasTool('dpkg-deb') }, withDir(async (dir) => {
+test('dpkg-deb: a timestamp in a packaged file is found at data.tar.*/path', { skip: requireTool('dpkg-deb', 'dpkg') }, withDir(async (dir) => {
   for (const [side, stamp] of [['a', 'built 2026-11-27 18:14:19\n'], ['b', 'built 2026-11-28 09:30:00\n']] as const) {
     makeDebTree(join(dir, side), stamp, 1700000000);
     run('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', join(dir, side), join(dir, `${side}.deb`)], {
@@ -39,7 +40,7 @@ test('dpkg-deb: a timestamp in a packaged file is found at data.tar.*/path', { s
   assert.deepEqual(f.map((x) => [x.inner, x.category]), [['data.tar.gz/usr/share/demo/stamp', 'timestamp']]);
 }));
 
-test('dpkg-deb: only file mtimes differ → mtime findings inside data.tar', { skip: !hasTool('dpkg-deb') }, withDir(async (dir) => {
+test('dpkg-deb: only file mtimes differ → mtime findings inside data.tar', { skip: requireTool('dpkg-deb', 'dpkg') }, withDir(async (dir) => {
   makeDebTree(join(dir, 'a'), 'same\n', 1700000000);
   makeDebTree(join(dir, 'b'), 'same\n', 1700000000);
   // dpkg-deb clamps mtimes to SOURCE_DATE_EPOCH, so the odd one out is older than it.
@@ -53,7 +54,7 @@ test('dpkg-deb: only file mtimes differ → mtime findings inside data.tar', { s
   assert.deepEqual(f.map((x) => [x.inner, x.category]), [['data.tar.gz/usr/share/demo/stamp', 'mtime']]);
 }));
 
-test('zip(1): same files zipped at other times → compression-metadata', { skip: !hasTool('zip') }, withDir(async (dir) => {
+test('zip(1): same files zipped at other times → compression-metadata', { skip: requireTool('zip', 'zip') }, withDir(async (dir) => {
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'src/a.txt'), 'alpha\n'.repeat(50));
   writeFileSync(join(dir, 'src/b.txt'), 'beta\n');
@@ -67,7 +68,7 @@ test('zip(1): same files zipped at other times → compression-metadata', { skip
   assert.match(f[0]?.evidence ?? '', /zip entry timestamps differ \(2 entries\)/);
 }));
 
-test('gzip(1): same content compressed with a name and a time → compression-metadata', { skip: !hasTool('gzip') }, withDir(async (dir) => {
+test('gzip(1): same content compressed with a name and a time → compression-metadata', { skip: requireTool('gzip', 'gzip') }, withDir(async (dir) => {
   writeFileSync(join(dir, 'x'), 'payload\n'.repeat(100));
   utimesSync(join(dir, 'x'), 1700000000, 1700000000);
   run('sh', ['-c', 'gzip -c x > a.gz && gzip -n -c x > b.gz'], { cwd: dir });

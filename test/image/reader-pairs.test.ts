@@ -1,14 +1,10 @@
-// `repro inspect` reads every image of the shared corpus (OCI archives and their skopeo docker-archive
-// conversions, rootfs tarballs): the two forms of one image must agree on diff_ids and entry counts.
+// `repro inspect` reads every image and tarball of the labelled pairs (test/fixtures/pairs.ts: OCI archives,
+// their docker-archive forms, rootfs tarballs): the two forms of one image must agree on diff_ids and entry counts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { runRepro, SHARED } from '../helpers/cli.js';
+import { runRepro } from '../helpers/cli.js';
+import { pairs } from '../fixtures/pairs.js';
 import type { InspectResult } from '../../src/image/inspect.js';
-
-const CORPUS = join(SHARED, 'corpus');
-const skip = existsSync(CORPUS) ? false : `no corpus at ${CORPUS}`;
 
 async function inspect(path: string): Promise<InspectResult> {
   const r = await runRepro(['inspect', '--json', path]);
@@ -17,12 +13,11 @@ async function inspect(path: string): Promise<InspectResult> {
   return JSON.parse(r.stdout) as InspectResult;
 }
 
-test('every image and tarball in the corpus is read, digests verified', { skip }, async () => {
-  const inputs = readdirSync(CORPUS, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .flatMap((d) => readdirSync(join(CORPUS, d.name)).map((f) => join(CORPUS, d.name, f)))
+test('every image and tarball of the pairs is read, digests verified', async () => {
+  const inputs = Object.values(await pairs())
+    .flatMap((p) => [p.a, p.b])
     .filter((f) => /\.tar$/.test(f));
-  assert.ok(inputs.length >= 10, `found ${inputs.length} tar inputs`);
+  assert.equal(inputs.length, 10);
   for (const input of inputs) {
     const r = await inspect(input);
     assert.ok(r.layers.length >= 1, input);
@@ -36,10 +31,11 @@ test('every image and tarball in the corpus is read, digests verified', { skip }
   }
 });
 
-test('the docker-archive conversions agree with their OCI originals', { skip }, async () => {
-  for (const side of ['a', 'b']) {
-    const oci = await inspect(join(CORPUS, 'oci-image', `${side}.oci.tar`));
-    const docker = await inspect(join(CORPUS, 'docker-image', `${side}.docker.tar`));
+test('the docker-archive forms agree with their OCI originals', async () => {
+  const p = await pairs();
+  for (const side of ['a', 'b'] as const) {
+    const oci = await inspect(p['oci-image'][side]);
+    const docker = await inspect(p['docker-image'][side]);
     assert.deepEqual(docker.layers.map((l) => l.diffId), oci.layers.map((l) => l.diffId), side);
     assert.deepEqual(docker.layers.map((l) => l.entries), oci.layers.map((l) => l.entries), side);
     assert.deepEqual(docker.layers.map((l) => l.whiteouts), oci.layers.map((l) => l.whiteouts), side);
@@ -48,12 +44,13 @@ test('the docker-archive conversions agree with their OCI originals', { skip }, 
   }
 });
 
-test('the identical pair inspects identically; the oci-image pair differs in its second layer', { skip }, async () => {
-  const a = await inspect(join(CORPUS, 'identical', 'a.oci.tar'));
-  const b = await inspect(join(CORPUS, 'identical', 'b.oci.tar'));
+test('the identical pair inspects identically; the oci-image pair differs in both layers', async () => {
+  const p = await pairs();
+  const a = await inspect(p.identical.a);
+  const b = await inspect(p.identical.b);
   assert.deepEqual({ ...a, input: '' }, { ...b, input: '' });
-  const x = await inspect(join(CORPUS, 'oci-image', 'a.oci.tar'));
-  const y = await inspect(join(CORPUS, 'oci-image', 'b.oci.tar'));
+  const x = await inspect(p['oci-image'].a);
+  const y = await inspect(p['oci-image'].b);
   assert.notEqual(x.manifestDigest, y.manifestDigest);
   assert.notEqual(x.layers[1]?.diffId, y.layers[1]?.diffId);
 });
