@@ -6,6 +6,7 @@ import { style } from '../report/style.js';
 import { categoryTable, table } from '../report/terminal.js';
 import type { CheckReport } from './check-report.js';
 import type { PackageAttribution } from './packages.js';
+import { printableData } from '../core/printable.js';
 
 export interface CheckRenderOptions {
   /** Detail lines per finding (0 = all). */
@@ -88,7 +89,8 @@ export function packageLines(p: PackageAttribution, maxFiles = 8): string[] {
   return lines;
 }
 
-export function renderCheck(r: CheckReport, opts: CheckRenderOptions = {}): string {
+export function renderCheck(raw: CheckReport, opts: CheckRenderOptions = {}): string {
+  const r = printableData(raw);
   const maxLines = opts.maxDiffLines ?? 6;
   const maxPer = opts.maxPerPhase ?? 40;
   const lines = [...verdictLines(r), ''];

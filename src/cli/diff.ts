@@ -1,6 +1,7 @@
 // `repro diff A B`: what differs between two inputs and why. The command only parses options, calls
 // compareInputs and hands the Report to the renderers; each file output is one row of OUTPUTS.
 import type { Command } from 'commander';
+import { printableData } from '../core/printable.js';
 import type { ScanProgress } from '../compare/side-scan.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_ENTRIES, type ContentLimits } from '../compare/limits.js';
 import { UsageError } from '../core/errors.js';
@@ -132,7 +133,7 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
   // A report on stdout is for a program: the human view would corrupt it.
   if (!flags.quiet && !toStdout) {
     await writeRendered('terminal', report, '-', { maxDiffLines: flags.maxDiffLines });
-    if (packages) process.stdout.write('\n' + packageLines(packages).join('\n') + '\n');
+    if (packages) process.stdout.write('\n' + packageLines(printableData(packages)).join('\n') + '\n');
   }
   setExitCode(report.identical ? EXIT_SAME : EXIT_DIFFERENT);
 }

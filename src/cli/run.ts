@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { ReproError, formatError } from '../core/errors.js';
 import { runCleanup } from '../core/cleanup.js';
 import { buildProgram } from './program.js';
+import { printable } from '../core/printable.js';
 
 export const EXIT_SAME = 0;
 export const EXIT_DIFFERENT = 1;
@@ -55,7 +56,7 @@ function reportError(err: unknown, debug: boolean): number {
     }
     return EXIT_ERROR;
   }
-  process.stderr.write(`repro: ${formatError(err)}\n`);
+  process.stderr.write(`repro: ${printable(formatError(err))}\n`);
   if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
   // an I/O error naming its file (ENOENT, ENOSPC on an output...) is already the one line the user needs
   else if (!(err instanceof ReproError) && !debug && !isFileError(err)) {

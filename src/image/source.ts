@@ -9,6 +9,7 @@ import { escapesRoot, normalizePath } from '../core/entry.js';
 import { ReproError } from '../core/errors.js';
 import type { Descriptor, ImageConfig } from '../core/image.js';
 import { indexTar, memberStream, resolveMember, type TarIndex } from './tar-index.js';
+import { printable } from '../core/printable.js';
 
 /** Small JSON documents only: anything larger is not an index, manifest or config. */
 const MAX_DOC_BYTES = 16 << 20;
@@ -112,7 +113,7 @@ export function parseJson<T>(bytes: Buffer, what: string, where: string): T {
 /** A name taken from the input, fit for a one-line message: control characters escaped, length bounded. */
 export function shown(name: string): string {
   const cut = name.length > 200 ? name.slice(0, 200) + '...' : name;
-  return cut.replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return printable(cut);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -13,6 +13,7 @@ import { PAGE_SCRIPT } from './html-script.js';
 import { PAGE_STYLE } from './html-style.js';
 import { renderSummary } from './html-summary.js';
 import { pageTree } from './html-tree.js';
+import { printableData } from '../core/printable.js';
 
 export interface HtmlOptions {
   /**
@@ -117,7 +118,8 @@ ${controls(report)}
 </section>`;
 }
 
-export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
+export function renderHtml(raw: Report, opts: HtmlOptions = {}): string {
+  const report = printableData(raw);
   const page = pageFindings(report, opts);
   const data = {
     cats: CATEGORIES,

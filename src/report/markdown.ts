@@ -5,6 +5,7 @@ import type { Finding, Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, rankFindings, ruleLookup, type RuleSuggester } from './html-categories.js';
 import { isCheckReport } from './html-check.js';
 import { rulesFile } from './html-rules.js';
+import { printableData } from '../core/printable.js';
 
 export interface MarkdownOptions {
   /** Rules by finding; default: the merged rules file from src/rules/generate.ts; `false`: no section. */
@@ -164,7 +165,8 @@ function generatedRuleLines(report: Report, maxLines: number): string[] {
   return lines;
 }
 
-export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): string {
+export function renderMarkdown(raw: Report, opts: MarkdownOptions = {}): string {
+  const report = printableData(raw);
   const lines = [
     ...verdictLines(report, opts.title ?? 'repro'),
     ...categoryLines(report),

@@ -4,6 +4,7 @@
 import Table from 'cli-table3';
 import { CATEGORIES, type Finding, type Report, type TreeNode } from '../core/finding.js';
 import { style } from './style.js';
+import { printableData } from '../core/printable.js';
 
 export interface TerminalOptions {
   /** Detail lines shown per finding; 0 = all. */
@@ -60,7 +61,8 @@ function collect(node: TreeNode): number[] {
   return [...node.findings, ...node.children.flatMap(collect)];
 }
 
-export function renderTerminal(report: Report, opts: TerminalOptions = {}): string {
+export function renderTerminal(raw: Report, opts: TerminalOptions = {}): string {
+  const report = printableData(raw);
   const maxLines = opts.maxDiffLines ?? DEFAULT_DIFF_LINES;
   const [a, b] = report.inputs;
   const head = `A: ${a?.path ?? '?'} (${a?.kind ?? '?'})\nB: ${b?.path ?? '?'} (${b?.kind ?? '?'})`;

@@ -11,6 +11,7 @@ import { chromiumMissing, openBrowser, visibleFindings } from './browser.js';
 import { hostileReport } from './sample-report.js';
 import { testDir } from '../helpers/tmp.js';
 import { pairs } from '../fixtures/pairs.js';
+import { printable } from '../../src/core/printable.js';
 
 const OUT = resolve('test-output');
 const skip = chromiumMissing();
@@ -97,7 +98,7 @@ test('hostile names render as text in the browser', { skip, timeout: 30_000 }, a
     await page.click('.frow[data-f="0"]');
     await page.locator('.detail').waitFor({ state: 'visible' });
     assert.equal(await page.locator('img, svg[onload], script[src]').count(), 0, 'no injected elements');
-    assert.equal(await page.locator('.detail dd.mono').first().textContent(), report.findings[0]!.path);
+    assert.equal(await page.locator('.detail dd.mono').first().textContent(), printable(report.findings[0]!.path));
     assert.equal(dialogs, 0, 'no script from the data ran');
     assert.deepEqual(b.errors, []);
   } finally {

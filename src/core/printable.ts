@@ -1,0 +1,36 @@
+// The one escape for every rendering a person reads (terminal, Markdown, HTML, error lines, inspect).
+// Names, PAX values and file contents come from images other people made: a member named
+// "\x1b]0;...\x07" or "\x1b[2J" would retitle or clear the terminal that prints it, a U+202E would show a
+// name backwards. Such characters are shown as escapes instead; a byte of a name that is not UTF-8 (kept as
+// U+DC80+byte, see name-bytes.ts) is shown as the byte, "\xe9". The JSON report keeps the exact text.
+
+/** C0/C1 controls and DEL, line/paragraph separators, bidi controls, lone surrogates (with /u a lone one
+ * matches on its own; a valid pair is one code point and does not). */
+const UNSAFE = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/gu;
+const UNSAFE_KEEP_LINES = /[\0-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/gu;
+
+function escape(c: string): string {
+  const code = c.codePointAt(0) ?? 0;
+  if (code >= 0xdc80 && code <= 0xdcff) return `\\x${(code - 0xdc00).toString(16).padStart(2, '0')}`;
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
+  return `\\u{${code.toString(16)}}`;
+}
+
+/** `multiline`: keep newlines and tabs (diff text, hexdumps); everything else unsafe is escaped. */
+export function printable(s: string, opts: { multiline?: boolean } = {}): string {
+  return s.replace(opts.multiline ? UNSAFE_KEEP_LINES : UNSAFE, escape);
+}
+
+/** Fields that hold several lines of text. */
+const MULTILINE_KEYS = new Set(['detail']);
+
+/** A copy of a report (any JSON data) with every string made printable, keys included: renderers call this
+ * once on what they are given, so no field can be forgotten. */
+export function printableData<T>(value: T, key = ''): T {
+  if (typeof value === 'string') return printable(value, { multiline: MULTILINE_KEYS.has(key) }) as T;
+  if (Array.isArray(value)) return value.map((v) => printableData(v, key)) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [printable(k), printableData(v, k)])) as T;
+  }
+  return value;
+}
