@@ -1,82 +1,114 @@
-// Applies a layer's entries to a tree on disk (image bases: the phases run on the merged filesystem).
-// Whiteouts delete, opaque markers empty a directory, and nothing may land outside the tree: a symlink
-// inside the layer must not redirect a later member to the host.
+// Applies a layer's entries to a tree on disk (image bases: the phases run on the merged filesystem). The
+// tree is a jail: every member path is resolved inside it (tree-path.ts, RESOLVE_IN_ROOT semantics), so a
+// symlink in an earlier member or layer leads to another place in the tree, never to the host. Whiteouts
+// and opaque markers delete only the tree's own entries, hardlinks point at tree entries, and device nodes
+// become placeholders (snapshot.ts DeviceTable) instead of nodes on the host; the kept layers hold them.
 import { createWriteStream } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, readdir, realpath, rm, symlink, utimes } from 'node:fs/promises';
+import { chmod, lchown, link, lstat, lutimes, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { dirname, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { escapesRoot } from '../core/entry.js';
+import { escapesRoot, type Entry } from '../core/entry.js';
 import { ReproError } from '../core/errors.js';
 import type { LayerItem } from '../core/image.js';
+import type { DeviceTable } from './snapshot.js';
+import { entryInTree, resolveInTree, stillInTree } from './tree-path.js';
+import { setXattrs } from './xattrs.js';
 
 const run = promisify(execFile);
+const isRoot = process.getuid?.() === 0;
 
-async function insideRoot(root: string, path: string, where: string): Promise<string> {
-  if (escapesRoot(path)) throw new ReproError(`refusing member path with "..": ${path}`, where);
-  const target = join(root, path);
-  await mkdir(dirname(target), { recursive: true });
-  const parent = await realpath(dirname(target));
-  const rel = relative(await realpath(root), parent);
-  if (rel.startsWith('..')) throw new ReproError(`member ${path} would be written outside the tree through a symlink`, where);
-  return target;
+/** Remove `host` and what is below it, and forget the placeholders that were there. */
+async function remove(host: string, devices: DeviceTable): Promise<void> {
+  await rm(host, { recursive: true, force: true });
+  for (const path of devices.keys()) if (path === host || path.startsWith(host + '/')) devices.delete(path);
+}
+
+/**
+ * An opaque marker hides what lower layers put in `dir`, not what this layer put there before the marker
+ * came (the same rule as Docker's and containerd's unpackers).
+ */
+async function hideLower(dir: string, fromThisLayer: Set<string>, devices: DeviceTable): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const host = join(dir, name);
+    if (!fromThisLayer.has(host)) await remove(host, devices);
+    else if ((await lstat(host)).isDirectory()) await hideLower(host, fromThisLayer, devices);
+  }
+}
+
+function xattrBytes(xattrs: Entry['xattrs']): [string, Buffer][] {
+  return Object.entries(xattrs).map(([k, v]) => [k, Buffer.from(v)]);
 }
 
 /** Extract one layer's items; directory times are set last, since writing children changes them. */
-export async function extractLayer(items: AsyncIterable<LayerItem>, root: string, where: string): Promise<number> {
-  const dirTimes: { path: string; mtime: number }[] = [];
+export async function extractLayer(items: AsyncIterable<LayerItem>, root: string, where: string, devices: DeviceTable = new Map()): Promise<number> {
+  const dirTimes: { host: string; mtime: number }[] = [];
+  const fromThisLayer = new Set<string>();
   let count = 0;
   for await (const { entry, body } of items) {
     count++;
-    if (entry.path === '') {
-      body.resume();
-      continue;
-    }
-    const target = await insideRoot(root, entry.path, where);
-    if (entry.type === 'whiteout') {
-      await rm(target, { recursive: true, force: true });
-      continue;
-    }
+    if (entry.type !== 'file' || entry.path === '') body.resume();
+    if (entry.path === '') continue;
+    if (escapesRoot(entry.path)) throw new ReproError(`refusing member path with "..": ${entry.path}`, where);
     if (entry.type === 'opaque') {
-      for (const name of await readdir(target).catch(() => [] as string[])) await rm(join(target, name), { recursive: true, force: true });
+      const dir = await resolveInTree(root, entry.path);
+      if ((await lstat(dir).catch(() => undefined))?.isDirectory()) await hideLower(dir, fromThisLayer, devices);
+      continue;
+    }
+    const target = await entryInTree(root, entry.path, where, { create: entry.type !== 'whiteout' });
+    if (entry.type === 'whiteout') {
+      await remove(target, devices);
       continue;
     }
     const existing = await lstat(target).catch(() => undefined);
-    if (existing && !(existing.isDirectory() && entry.type === 'dir')) await rm(target, { recursive: true, force: true });
+    if (existing && !(existing.isDirectory() && entry.type === 'dir')) await remove(target, devices);
+    fromThisLayer.add(target);
     switch (entry.type) {
       case 'dir':
-        await mkdir(target, { recursive: true });
+        if (!existing?.isDirectory()) await mkdir(target);
         break;
       case 'file':
-        await pipeline(body, createWriteStream(target, { mode: 0o600 }));
+        // "wx": O_CREAT|O_EXCL, which never writes through a symlink that might have appeared there.
+        await pipeline(body, createWriteStream(target, { mode: 0o600, flags: 'wx' }));
         break;
       case 'symlink':
         await symlink(entry.linkname ?? '', target);
         break;
       case 'hardlink': {
-        const from = await insideRoot(root, entry.linkname ?? '', where);
+        const linkname = entry.linkname ?? '';
+        if (escapesRoot(linkname)) throw new ReproError(`refusing hardlink ${entry.path} to a path with "..": ${linkname}`, where);
+        const from = await entryInTree(root, linkname, where);
+        const st = await lstat(from).catch(() => undefined);
+        if (!st || st.isDirectory()) throw new ReproError(`hardlink ${entry.path} points at ${linkname}, which is not a file in the tree`, where);
         await link(from, target);
+        const device = devices.get(from);
+        if (device) devices.set(target, device);
         break;
       }
       case 'char':
-      case 'block':
-      case 'fifo': {
-        const t = entry.type === 'char' ? 'c' : entry.type === 'block' ? 'b' : 'p';
-        const args = t === 'p' ? [target, t] : [target, t, String(entry.devmajor ?? 0), String(entry.devminor ?? 0)];
-        await run('mknod', args);
+      case 'block': {
+        await writeFile(target, '', { mode: 0o600, flag: 'wx' });
+        const { ino } = await lstat(target, { bigint: true });
+        devices.set(target, { ino, type: entry.type, devmajor: entry.devmajor ?? 0, devminor: entry.devminor ?? 0 });
         break;
       }
+      case 'fifo':
+        await run('mknod', [target, 'p']);
+        break;
     }
-    if (entry.type !== 'file') body.resume();
     if (entry.type === 'hardlink') continue;
-    // Owners need root; without it the tree keeps the builder's own ids (the layer will show it).
+    // Owners and some xattr namespaces (security.*, trusted.*) need root; without it the tree keeps what it
+    // can. The image's own layers are kept byte for byte, so only what a phase rewrites is affected.
     await lchown(target, entry.uid, entry.gid).catch(() => undefined);
+    await setXattrs(target, xattrBytes(entry.xattrs)).catch((err: unknown) => {
+      if (isRoot) throw err;
+    });
     if (entry.type !== 'symlink') await chmod(target, entry.mode);
-    if (entry.type === 'dir') dirTimes.push({ path: target, mtime: entry.mtime });
-    else if (entry.type === 'symlink') await lutimes(target, entry.mtime, entry.mtime);
-    else await utimes(target, entry.mtime, entry.mtime);
+    if (entry.type === 'dir') dirTimes.push({ host: target, mtime: entry.mtime });
+    else await lutimes(target, entry.mtime, entry.mtime);
   }
-  for (const d of dirTimes.reverse()) await utimes(d.path, d.mtime, d.mtime);
+  // A later member may have replaced a directory on the way by a symlink: never set a time through one.
+  for (const d of dirTimes.reverse()) if (await stillInTree(root, d.host)) await lutimes(d.host, d.mtime, d.mtime);
   return count;
 }

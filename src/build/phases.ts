@@ -1,10 +1,10 @@
 // Runs one phase's steps against the tree, in manifest order. A failing step throws a ReproError naming
 // the phase, the command, its exit code and the last lines of its output.
-import { access, chmod, cp, lchown, lstat, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { access, chmod, cp, lchown, lstat, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { ReproError } from '../core/errors.js';
 import { runInTree, type RunContext, type RunResult } from './chroot.js';
-import { existsInTree, resolveInTree } from './tree-path.js';
+import { entryInTree, existsInTree, resolveInTree } from './tree-path.js';
 import { CHROOT_PATH } from './image-config.js';
 import type { FileStep, Phase, Step } from './manifest-types.js';
 
@@ -62,13 +62,6 @@ async function lookupId(root: string, file: 'passwd' | 'group', name: string, wh
   throw new ReproError(`owner: no ${file === 'passwd' ? 'user' : 'group'} "${name}" in the tree's /etc/${file}`, where);
 }
 
-/** The host path for `dest`, with symlinks in the tree followed as the tree sees them (never to the host). */
-async function hostPathFor(root: string, dest: string): Promise<string> {
-  const parent = await resolveInTree(root, dirname(dest));
-  await mkdir(parent, { recursive: true, mode: 0o755 });
-  return join(parent, basename(dest));
-}
-
 async function copyFile(ctx: PhaseContext, f: FileStep): Promise<void> {
   const where = `${ctx.manifestPath}:${f.line}`;
   let dest = f.dest;
@@ -76,7 +69,7 @@ async function copyFile(ctx: PhaseContext, f: FileStep): Promise<void> {
     if (f.src === undefined) throw new ReproError('dest ending in "/" needs a src to take the name from', where);
     dest += basename(f.src);
   }
-  const target = await hostPathFor(ctx.root, dest);
+  const target = await entryInTree(ctx.root, dest, where, { create: true });
   // A symlink already at dest is replaced, not written through: an absolute one would lead to the host.
   if ((await lstat(target).catch(() => undefined))?.isSymbolicLink()) await rm(target);
   if (f.src !== undefined) {
@@ -88,7 +81,8 @@ async function copyFile(ctx: PhaseContext, f: FileStep): Promise<void> {
   } else {
     await writeFile(target, f.content ?? '');
   }
-  if (f.mode !== undefined) await chmod(target, f.mode);
+  // chmod follows a symlink, and a copied symlink may point anywhere on the host: symlinks have no mode.
+  if (f.mode !== undefined && !(await lstat(target)).isSymbolicLink()) await chmod(target, f.mode);
   // Files belong to root unless the step says otherwise; without root that default cannot be had, and the
   // builder's own ids are kept (the layer shows them) rather than failing every unprivileged build.
   if (f.owner === undefined && process.getuid?.() !== 0) return;

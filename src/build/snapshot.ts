@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { EntryType } from '../core/entry.js';
+import { readTreeXattrs, type XattrMap } from './xattrs.js';
 
 export interface SnapEntry {
   path: string;
@@ -25,7 +26,17 @@ export interface SnapEntry {
   devmajor?: number;
   devminor?: number;
   digest?: string;
+  /** Extended attributes, as bytes; absent when the entry has none. */
+  xattrs?: XattrMap;
 }
+
+/**
+ * Device nodes of a base image are not made on the host (a node is a door to a host device for anything
+ * that can reach the tree): the tree holds an empty placeholder file, and this table says what it stands
+ * for, by host path. The placeholder is the node for as long as it is that same inode and still empty; a
+ * phase that replaces or writes it made a new entry.
+ */
+export type DeviceTable = Map<string, { ino: bigint; type: 'char' | 'block'; devmajor: number; devminor: number }>;
 
 export interface Snapshot {
   root: string;
@@ -33,6 +44,8 @@ export interface Snapshot {
   entries: Map<string, SnapEntry>;
   /** Paths skipped because a tar layer cannot hold them (sockets). */
   skipped: string[];
+  /** Placeholders of device nodes (see DeviceTable), handed on from snapshot to snapshot. */
+  devices: DeviceTable;
 }
 
 // Linux dev_t encoding (glibc gnu_dev_major/minor).
@@ -56,7 +69,7 @@ async function hashFile(path: string): Promise<string> {
  * its digest is reused: the kernel bumps ctime on every content or metadata change, so this is safe and
  * saves rehashing a whole Debian tree after each phase.
  */
-export async function takeSnapshot(root: string, previous?: Snapshot): Promise<Snapshot> {
+export async function takeSnapshot(root: string, previous?: Snapshot, devices: DeviceTable = previous?.devices ?? new Map()): Promise<Snapshot> {
   const entries = new Map<string, SnapEntry>();
   const skipped: string[] = [];
   const toHash: SnapEntry[] = [];
@@ -79,7 +92,10 @@ export async function takeSnapshot(root: string, previous?: Snapshot): Promise<S
         size: 0,
       };
       let e: SnapEntry;
-      if (st.isFile()) {
+      const device = devices.get(abs);
+      if (device && st.isFile() && st.ino === device.ino && st.size === 0n) {
+        e = { ...base, type: device.type, devmajor: device.devmajor, devminor: device.devminor };
+      } else if (st.isFile()) {
         const before = previous?.entries.get(path);
         const reuse =
           before?.type === 'file' && before.ino === st.ino && before.ctimeNs === st.ctimeNs &&
@@ -101,6 +117,10 @@ export async function takeSnapshot(root: string, previous?: Snapshot): Promise<S
     }
   }
   await walk('');
+  for (const [path, xattrs] of await readTreeXattrs(root)) {
+    const e = entries.get(path);
+    if (e) e.xattrs = xattrs;
+  }
   // Hashing is I/O-bound on many small files: a few at a time keeps the disk and the thread pool busy.
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -110,19 +130,28 @@ export async function takeSnapshot(root: string, previous?: Snapshot): Promise<S
     }
   };
   await Promise.all(Array.from({ length: HASH_CONCURRENCY }, worker));
-  return { root, entries, skipped };
+  return { root, entries, skipped, devices };
 }
 
 /** An empty snapshot: what a base layer is diffed against. */
 export function emptySnapshot(root: string): Snapshot {
-  return { root, entries: new Map(), skipped: [] };
+  return { root, entries: new Map(), skipped: [], devices: new Map() };
 }
 
-/** Same entry as far as a layer is concerned (inode numbers and ctime are not stored in a tar). */
+function sameXattrs(a: XattrMap | undefined, b: XattrMap | undefined): boolean {
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
+  for (const [k, v] of a ?? []) if (!b?.get(k)?.equals(v)) return false;
+  return true;
+}
+
+/**
+ * Same entry as far as a layer is concerned (inode numbers and ctime are not stored in a tar). xattrs
+ * count: setting one changes only the ctime, and a capability set by a postinst must reach the layer.
+ */
 export function sameEntry(a: SnapEntry, b: SnapEntry): boolean {
   return (
     a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.mtimeNs === b.mtimeNs &&
     a.size === b.size && a.linkname === b.linkname && a.devmajor === b.devmajor && a.devminor === b.devminor &&
-    a.digest === b.digest
+    a.digest === b.digest && sameXattrs(a.xattrs, b.xattrs)
   );
 }

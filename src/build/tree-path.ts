@@ -1,14 +1,22 @@
 // Paths inside the build tree resolved the way the tree itself sees them (as if chrooted): an absolute
-// symlink such as `bin -> /usr/bin` points into the tree, never at the host's /usr/bin.
-import { lstat, readlink } from 'node:fs/promises';
+// symlink such as `bin -> /usr/bin` points into the tree, never at the host's /usr/bin, and ".." stops at
+// the tree's root. This is openat2's RESOLVE_IN_ROOT done component by component with lstat, because node
+// has no openat2: every host path these functions return runs through real directories only, so the
+// kernel follows no symlink when it is used. Nothing else changes the tree while the builder uses them
+// (phases run before or after, never during), so the answer stays true until it is used.
+import { lstat, mkdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReproError } from '../core/errors.js';
 
 const MAX_LINKS = 40; // the kernel's own limit (ELOOP)
 
+function segments(path: string): string[] {
+  return path.split('/').filter((s) => s !== '' && s !== '.');
+}
+
 /** Host path of `path` (absolute or relative to the tree's root), symlinks followed inside the tree. */
 export async function resolveInTree(root: string, path: string): Promise<string> {
-  const todo = path.split('/').filter((s) => s !== '' && s !== '.');
+  const todo = segments(path);
   const done: string[] = [];
   let links = 0;
   while (todo.length) {
@@ -23,7 +31,7 @@ export async function resolveInTree(root: string, path: string): Promise<string>
       if (++links > MAX_LINKS) throw new ReproError(`too many levels of symbolic links in ${path}`, root);
       const target = await readlink(host);
       if (target.startsWith('/')) done.length = 0;
-      todo.unshift(...target.split('/').filter((s) => s !== '' && s !== '.'));
+      todo.unshift(...segments(target));
       continue;
     }
     done.push(seg);
@@ -35,4 +43,40 @@ export async function resolveInTree(root: string, path: string): Promise<string>
 export async function existsInTree(root: string, path: string): Promise<boolean> {
   const host = await resolveInTree(root, path);
   return lstat(host).then(() => true, () => false);
+}
+
+/**
+ * Where the entry `path` itself lives: its parent directory resolved inside the tree, and its own name,
+ * which is never followed. What a member, a whiteout or a copy creates, replaces or deletes is therefore
+ * always the tree's own entry, even when that entry is a symlink to somewhere else. With `create`, missing
+ * directories on the way are made; a component that is not a directory is an error naming `where`.
+ */
+export async function entryInTree(root: string, path: string, where: string, opts: { create?: boolean } = {}): Promise<string> {
+  const segs = segments(path);
+  const name = segs.pop();
+  if (name === undefined || name === '..') throw new ReproError(`no entry to place at "${path}"`, where);
+  const dir = await resolveInTree(root, segs.join('/'));
+  if (opts.create) {
+    await mkdir(dir, { recursive: true, mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+      throw new ReproError(`cannot place ${path} in the tree: a component of its directory is not a directory (${err.code})`, where);
+    });
+  }
+  return join(dir, name);
+}
+
+/**
+ * True when every component of the host path `host` below `root` is still a real directory (no symlink):
+ * checked again before a deferred change (directory times set after the whole layer), since later members
+ * may have replaced a directory on the way by a symlink.
+ */
+export async function stillInTree(root: string, host: string): Promise<boolean> {
+  if (host !== root && !host.startsWith(root + '/')) return false;
+  const segs = host.slice(root.length).split('/').filter(Boolean);
+  let at = root;
+  for (const [i, seg] of segs.entries()) {
+    at = join(at, seg);
+    const st = await lstat(at).catch(() => undefined);
+    if (!st || st.isSymbolicLink() || (i < segs.length - 1 && !st.isDirectory())) return false;
+  }
+  return true;
 }

@@ -2,8 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { link, mkdir, rm, symlink, utimes, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { takeSnapshot, emptySnapshot } from '../../src/build/snapshot.js';
 import { diffSnapshots } from '../../src/build/layer-diff.js';
+import { parseDump } from '../../src/build/xattrs.js';
 import type { LayerSource } from '../../src/image/layer-writer.js';
 import { testDir, type AfterHook } from '../helpers/tmp.js';
 
@@ -76,4 +78,30 @@ test('an unchanged tree gives an empty layer', async (t) => {
   const a = await takeSnapshot(root);
   const b = await takeSnapshot(root, a);
   assert.deepEqual(diffSnapshots(a, b).items, []);
+});
+
+test('an xattr set by a phase (only the ctime changes) puts the entry in the layer with its value', async (t) => {
+  const root = await tree(t);
+  const before = await takeSnapshot(root);
+  const cap = '0x0100000200200000000000000000000000000000'; // cap_net_raw+ep, VFS_CAP_REVISION_2
+  execFileSync('setfattr', ['-n', 'security.capability', '-v', cap, join(root, 'a/g')]);
+  execFileSync('setfattr', ['-n', 'user.note', '-v', 'hi', join(root, 'a/f')]);
+  const after = await takeSnapshot(root, before);
+  assert.deepEqual(after.entries.get('a/g')!.xattrs, new Map([['security.capability', Buffer.from(cap.slice(2), 'hex')]]));
+  const d = diffSnapshots(before, after);
+  assert.deepEqual(summary(d.items), ['file a/f', 'file a/g']);
+  assert.deepEqual(d.items[0]!.entry.xattrs, { 'user.note': 'hi' });
+  assert.deepEqual(diffSnapshots(after, await takeSnapshot(root, after)).items, [], 'unchanged xattrs are no change');
+});
+
+test('getfattr dumps: quoted names and paths, empty and binary values', () => {
+  const dump = Buffer.concat([
+    Buffer.from('# file: a\\012b\tc\nuser.empty=0x\nuser.x\\075y=0x31\n\n# file: d/n'),
+    Buffer.from([0xc3, 0xa9]),
+    Buffer.from(' a=b\\134c\nsecurity.capability=0x80ff\n\n'),
+  ]);
+  const m = parseDump(dump);
+  assert.deepEqual([...m.keys()], ['a\nb\tc', 'd/né a=b\\c']);
+  assert.deepEqual(m.get('a\nb\tc'), new Map([['user.empty', Buffer.alloc(0)], ['user.x=y', Buffer.from('1')]]));
+  assert.deepEqual(m.get('d/né a=b\\c'), new Map([['security.capability', Buffer.from([0x80, 0xff])]]));
 });

@@ -8,6 +8,7 @@ import { ReproError } from '../../core/errors.js';
 import { runLogged } from '../chroot.js';
 import type { BootstrapBase } from '../manifest-types.js';
 import { resolveMirror } from '../mirror.js';
+import { resolveInTree } from '../tree-path.js';
 import type { BaseContext, BaseOutcome } from './types.js';
 
 function hostArch(): Promise<string> {
@@ -68,7 +69,7 @@ export async function bootstrapBase(base: BootstrapBase, ctx: BaseContext): Prom
  * layer). They are a download cache, already kept in the shared --cache-dir, not part of the system.
  */
 async function dropDownloadedDebs(root: string): Promise<void> {
-  const dir = join(root, 'var/cache/apt/archives');
+  const dir = await resolveInTree(root, 'var/cache/apt/archives');
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) if (name.endsWith('.deb')) await rm(join(dir, name), { force: true });
 }

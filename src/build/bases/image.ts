@@ -9,14 +9,16 @@ import { ReproError } from '../../core/errors.js';
 import { openImage, readLayer } from '../../image/index.js';
 import { layerMediaType } from '../../image/layer-writer.js';
 import { extractLayer } from '../extract.js';
+import type { DeviceTable } from '../snapshot.js';
 import type { BaseContext, BaseOutcome } from './types.js';
 
 export async function imageBase(path: string, ctx: BaseContext): Promise<BaseOutcome> {
   const image = await openImage(path);
   const kept: BaseOutcome['kept'] = [];
+  const devices: DeviceTable = new Map();
   for (const layer of image.layers) {
     // readLayer verifies digest and diff_id while streaming and fills them in for inputs without them.
-    await extractLayer(readLayer(image, layer), ctx.root, path);
+    await extractLayer(readLayer(image, layer), ctx.root, path, devices);
     if (!layer.open || !layer.digest || !layer.diffId) {
       throw new ReproError(`layer ${layer.index} cannot be kept as it is (a directory input has no blob)`, path);
     }
@@ -35,5 +37,5 @@ export async function imageBase(path: string, ctx: BaseContext): Promise<BaseOut
       },
     });
   }
-  return { label: `image ${path}`, treeIsLayer: false, kept, ...(image.config ? { config: image.config } : {}) };
+  return { label: `image ${path}`, treeIsLayer: false, kept, devices, ...(image.config ? { config: image.config } : {}) };
 }

@@ -1,6 +1,7 @@
 // What a base hands to the builder: a populated tree and, for image bases, layers kept as they are.
 import type { ImageConfig } from '../../core/image.js';
 import type { WrittenLayer } from '../../image/layer-writer.js';
+import type { DeviceTable } from '../snapshot.js';
 
 export interface BaseContext {
   manifestPath: string;
@@ -23,4 +24,6 @@ export interface BaseOutcome {
   /** Layers of an `image:` base, kept byte for byte, with the config they came with. */
   kept: { layer: WrittenLayer; name: string }[];
   config?: ImageConfig;
+  /** Device nodes of an `image:` base, kept in the tree as placeholders (snapshot.ts). */
+  devices?: DeviceTable;
 }

@@ -1,0 +1,89 @@
+// Extended attributes of the build tree (security.capability set by a postinst's setcap, user.*, ACLs),
+// read and written with Debian's attr tools: node has no xattr API. Values are kept as bytes throughout
+// (getfattr/setfattr in hex), never decoded as text.
+import { spawn } from 'node:child_process';
+import { ReproError } from '../core/errors.js';
+
+/** name → value bytes of one entry. */
+export type XattrMap = Map<string, Buffer>;
+
+const TOOLS = 'getfattr/setfattr (Debian package attr)';
+
+function run(argv: string[], cwd?: string): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      reject(e.code === 'ENOENT' ? new ReproError(`${argv[0]} is not installed: the builder needs ${TOOLS} to keep xattrs`, 'build') : e);
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: err.trim() }));
+  });
+}
+
+/** getfattr writes a byte of a name as \ooo when it would break its line format (newline, "=", "\"). */
+function unquote(bytes: Buffer): string {
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c === 0x5c && i + 3 < bytes.length && /^[0-7]{3}$/.test(bytes.subarray(i + 1, i + 4).toString('latin1'))) {
+      out.push(parseInt(bytes.subarray(i + 1, i + 4).toString('latin1'), 8));
+      i += 3;
+    } else out.push(c);
+  }
+  // Tree paths are node strings (readdir decodes names as UTF-8), so the names are decoded the same way.
+  return Buffer.from(out).toString('utf8');
+}
+
+/** `getfattr --dump` output (hex values) → path → xattrs. Exported for its test. */
+export function parseDump(dump: Buffer): Map<string, XattrMap> {
+  const byPath = new Map<string, XattrMap>();
+  let current: XattrMap | undefined;
+  let start = 0;
+  while (start < dump.length) {
+    let end = dump.indexOf(0x0a, start);
+    if (end < 0) end = dump.length;
+    const line = dump.subarray(start, end);
+    start = end + 1;
+    if (line.length === 0) {
+      current = undefined;
+      continue;
+    }
+    const FILE = '# file: ';
+    if (line.subarray(0, FILE.length).toString('latin1') === FILE) {
+      const path = unquote(line.subarray(FILE.length)).replace(/^\.\//, '');
+      current = new Map();
+      byPath.set(path, current);
+      continue;
+    }
+    const eq = line.indexOf(0x3d);
+    if (!current || eq < 0) continue;
+    const value = line.subarray(eq + 1).toString('latin1');
+    if (!/^0x([0-9a-f]{2})*$/i.test(value)) throw new ReproError(`unexpected getfattr output: ${line.toString('latin1').slice(0, 80)}`, 'build');
+    current.set(unquote(line.subarray(0, eq)), Buffer.from(value.slice(2), 'hex'));
+  }
+  return byPath;
+}
+
+/**
+ * Every xattr of every entry under `root` (all namespaces: `-m -`), by path relative to the root; entries
+ * without any are absent. One getfattr walk that follows no symlink (-P) and reads the attributes of
+ * symlinks themselves (-h).
+ */
+export async function readTreeXattrs(root: string): Promise<Map<string, XattrMap>> {
+  const r = await run(['getfattr', '--recursive', '--physical', '--no-dereference', '--dump', '--match=-', '--encoding=hex', '.'], root);
+  if (r.code !== 0) throw new ReproError(`getfattr failed (exit ${r.code}): ${r.stderr.split('\n').slice(-2).join(' / ')}`, root);
+  const byPath = parseDump(r.stdout);
+  byPath.delete('.');
+  return byPath;
+}
+
+/** Set `xattrs` on the host path `path` (never following a symlink there). */
+export async function setXattrs(path: string, xattrs: Iterable<[string, Buffer]>): Promise<void> {
+  for (const [name, value] of xattrs) {
+    const r = await run(['setfattr', '--no-dereference', `--name=${name}`, `--value=0x${value.toString('hex')}`, '--', path]);
+    if (r.code !== 0) throw new ReproError(`cannot set xattr ${name}: ${r.stderr.split('\n').slice(-1).join('')}`, path);
+  }
+}
