@@ -20,7 +20,7 @@ packages=(
   ca-certificates  # debootstrap over https mirrors
   zip              # zip(1) archives for the zip comparator
   unzip            # checks what zip-normalize writes
-  attr             # getfattr/setfattr: xattrs kept from a directory input
+  attr             # getfattr/setfattr: xattrs kept from a directory input and by the builder
   libcap2-bin      # getcap/setcap: file capabilities (security.capability xattrs)
   python3          # the demo manifest writes its jar with python3's zipfile
   dpkg             # dpkg-deb for the .deb comparator tests
