@@ -9,12 +9,12 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { escapesRoot, type Entry } from '../core/entry.js';
+import { escapesRoot } from '../core/entry.js';
 import { ReproError } from '../core/errors.js';
 import type { LayerItem } from '../core/image.js';
 import type { DeviceTable } from './snapshot.js';
 import { entryInTree, resolveInTree, stillInTree } from './tree-path.js';
-import { setXattrs } from './xattrs.js';
+import { setXattrs } from '../core/xattrs.js';
 
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
@@ -35,10 +35,6 @@ async function hideLower(dir: string, fromThisLayer: Set<string>, devices: Devic
     if (!fromThisLayer.has(host)) await remove(host, devices);
     else if ((await lstat(host)).isDirectory()) await hideLower(host, fromThisLayer, devices);
   }
-}
-
-function xattrBytes(xattrs: Entry['xattrs']): [string, Buffer][] {
-  return Object.entries(xattrs).map(([k, v]) => [k, Buffer.from(v)]);
 }
 
 /** Extract one layer's items; directory times are set last, since writing children changes them. */
@@ -101,7 +97,7 @@ export async function extractLayer(items: AsyncIterable<LayerItem>, root: string
     // Owners and some xattr namespaces (security.*, trusted.*) need root; without it the tree keeps what it
     // can. The image's own layers are kept byte for byte, so only what a phase rewrites is affected.
     await lchown(target, entry.uid, entry.gid).catch(() => undefined);
-    await setXattrs(target, xattrBytes(entry.xattrs)).catch((err: unknown) => {
+    await setXattrs(target, entry.xattrs).catch((err: unknown) => {
       if (isRoot) throw err;
     });
     if (entry.type !== 'symlink') await chmod(target, entry.mode);

@@ -33,7 +33,7 @@ function toEntry(e: SnapEntry): Entry {
     ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
     ...(e.devmajor !== undefined ? { devmajor: e.devmajor, devminor: e.devminor ?? 0 } : {}),
     ...(e.digest !== undefined ? { digest: e.digest } : {}),
-    xattrs: Object.fromEntries([...(e.xattrs ?? [])].map(([k, v]) => [k, v.toString('utf8')])),
+    xattrs: e.xattrs ?? {},
   });
 }
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { EntryType } from '../core/entry.js';
-import { readTreeXattrs, type XattrMap } from './xattrs.js';
+import { readTreeXattrs, type XattrMap } from '../core/xattrs.js';
 
 export interface SnapEntry {
   path: string;
@@ -138,10 +138,9 @@ export function emptySnapshot(root: string): Snapshot {
   return { root, entries: new Map(), skipped: [], devices: new Map() };
 }
 
-function sameXattrs(a: XattrMap | undefined, b: XattrMap | undefined): boolean {
-  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
-  for (const [k, v] of a ?? []) if (!b?.get(k)?.equals(v)) return false;
-  return true;
+function sameXattrs(a: XattrMap = {}, b: XattrMap = {}): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k]?.equals(a[k]!) === true);
 }
 
 /**

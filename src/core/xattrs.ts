@@ -1,11 +1,13 @@
-// Extended attributes of the build tree (security.capability set by a postinst's setcap, user.*, ACLs),
-// read and written with Debian's attr tools: node has no xattr API. Values are kept as bytes throughout
-// (getfattr/setfattr in hex), never decoded as text.
+// Extended attributes of a tree on disk (the build tree: security.capability set by a postinst's setcap,
+// user.*, trusted.*, ACLs), read and written with Debian's attr tools, since node has no xattr API. Values
+// are bytes throughout (getfattr/setfattr in hex), never decoded as text; names of files are decoded the way
+// Entry paths are (name-bytes.ts).
 import { spawn } from 'node:child_process';
-import { ReproError } from '../core/errors.js';
+import { ReproError } from './errors.js';
+import { nameFromBytes } from './name-bytes.js';
 
-/** name → value bytes of one entry. */
-export type XattrMap = Map<string, Buffer>;
+/** name → value bytes of one entry (the shape of Entry.xattrs). */
+export type XattrMap = Record<string, Buffer>;
 
 const TOOLS = 'getfattr/setfattr (Debian package attr)';
 
@@ -33,8 +35,7 @@ function unquote(bytes: Buffer): string {
       i += 3;
     } else out.push(c);
   }
-  // Tree paths are node strings (readdir decodes names as UTF-8), so the names are decoded the same way.
-  return Buffer.from(out).toString('utf8');
+  return nameFromBytes(Buffer.from(out));
 }
 
 /** `getfattr --dump` output (hex values) → path → xattrs. Exported for its test. */
@@ -54,7 +55,7 @@ export function parseDump(dump: Buffer): Map<string, XattrMap> {
     const FILE = '# file: ';
     if (line.subarray(0, FILE.length).toString('latin1') === FILE) {
       const path = unquote(line.subarray(FILE.length)).replace(/^\.\//, '');
-      current = new Map();
+      current = {};
       byPath.set(path, current);
       continue;
     }
@@ -62,7 +63,7 @@ export function parseDump(dump: Buffer): Map<string, XattrMap> {
     if (!current || eq < 0) continue;
     const value = line.subarray(eq + 1).toString('latin1');
     if (!/^0x([0-9a-f]{2})*$/i.test(value)) throw new ReproError(`unexpected getfattr output: ${line.toString('latin1').slice(0, 80)}`, 'build');
-    current.set(unquote(line.subarray(0, eq)), Buffer.from(value.slice(2), 'hex'));
+    current[unquote(line.subarray(0, eq))] = Buffer.from(value.slice(2), 'hex');
   }
   return byPath;
 }
@@ -81,8 +82,8 @@ export async function readTreeXattrs(root: string): Promise<Map<string, XattrMap
 }
 
 /** Set `xattrs` on the host path `path` (never following a symlink there). */
-export async function setXattrs(path: string, xattrs: Iterable<[string, Buffer]>): Promise<void> {
-  for (const [name, value] of xattrs) {
+export async function setXattrs(path: string, xattrs: XattrMap): Promise<void> {
+  for (const [name, value] of Object.entries(xattrs)) {
     const r = await run(['setfattr', '--no-dereference', `--name=${name}`, `--value=0x${value.toString('hex')}`, '--', path]);
     if (r.code !== 0) throw new ReproError(`cannot set xattr ${name}: ${r.stderr.split('\n').slice(-1).join('')}`, path);
   }
