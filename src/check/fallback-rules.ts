@@ -3,6 +3,7 @@
 // generated rule will remove it: the path itself goes, marked for review with the reason, so the loop
 // converges and the person reading the rules file sees exactly what was given up. Never for content or
 // binary differences (those may be real) nor for mtime or mode differences (never worth a file).
+import { evidenceText } from '../report/evidence.js';
 import { stringify } from 'yaml';
 import type { Category, Finding } from '../core/finding.js';
 
@@ -30,7 +31,7 @@ export function fallbackRules(findings: Finding[], before: Set<string>): { text:
       action: 'delete',
       review: true,
       note: 'the generated rule did not remove this difference (nested in an archive, or values that change every run): deleted instead; better fix the build',
-      reason: { category: fs[0]?.category ?? 'content', evidence: fs.map((f) => (f.inner ? `${f.inner}: ${f.evidence}` : f.evidence)).slice(0, 3) },
+      reason: { category: fs[0]?.category ?? 'content', evidence: fs.map((f) => (f.inner ? `${f.inner}: ${evidenceText(f)}` : evidenceText(f))).slice(0, 3) },
     };
   });
   return { text: stringify({ version: 1, rules }), paths };

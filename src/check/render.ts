@@ -1,6 +1,7 @@
 // The terminal view of a check: the verdict and both image digests first, then counts by category and by
 // phase, the findings grouped by phase, and for Debian images "package → files → categories" plus the
 // files no package owns. The JSON report keeps everything; this view cuts diffs to a few lines.
+import { evidenceText } from '../report/evidence.js';
 import type { Finding } from '../core/finding.js';
 import { style } from '../report/style.js';
 import { categoryTable, table } from '../report/terminal.js';
@@ -42,7 +43,7 @@ function cut(detail: string, max: number): string[] {
 function findingLines(f: Finding, maxLines: number): string[] {
   const where = f.inner ? `${f.path || '(image)'} → ${f.inner}` : f.path || '(image)';
   const pkg = f.package ? style.dim(` [${f.package}]`) : '';
-  const out = [`    ${style.bold(where)}${pkg}  ${style.yellow(f.category)}: ${f.evidence}`];
+  const out = [`    ${style.bold(where)}${pkg}  ${style.yellow(f.category)}: ${evidenceText(f)}`];
   if (f.warning) out.push(`      ${style.red('warning:')} ${f.warning}`);
   if (f.detail) for (const l of cut(f.detail, maxLines)) out.push(`      ${l}`);
   return out;

@@ -42,7 +42,8 @@ export function variationFindings(findings: Finding[], variations: Variation[]):
       ...(f.layer !== undefined ? { layer: f.layer } : {}),
       ...(f.inner !== undefined ? { inner: f.inner } : {}),
       category: 'build-env',
-      evidence: hits.map((v) => `the ${v.name} variation shows (${v.a} vs ${v.b})`).join('; ') + ` — besides the ${f.category} difference`,
+      code: 'variation',
+      facts: [...hits.map((v) => ({ variation: v.name, a: v.a, b: v.b })), { note: `besides the ${f.category} difference` }],
       detail: '',
     });
   }

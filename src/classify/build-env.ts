@@ -9,7 +9,6 @@ function escape(s: string): string {
 
 export const buildEnvDetector: TextDetector = {
   category: 'build-env',
-  showValues: true,
   mask(text, side, ctx): Masked {
     // Longest first, so "/build/a/src" is masked before "/build/a" would split it.
     const values = ctx.variations

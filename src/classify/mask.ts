@@ -2,6 +2,7 @@
 // if the two texts then become equal, the recognised tokens are the whole difference.
 import type { Category } from '../core/finding.js';
 import type { Variation } from '../compare/content.js';
+import type { Clock } from './clocks.js';
 
 export interface Token {
   /** Human name of the token kind, for evidence ("32-hex token", "ISO 8601 timestamp"). */
@@ -18,12 +19,12 @@ export interface Masked {
 
 export interface ClassifyContext {
   variations: Variation[];
+  /** Clocks a bare number must sit near to count as a time (none: bare numbers are never times). */
+  clocks?: readonly Clock[];
 }
 
 export interface TextDetector {
   category: Category;
-  /** Show the differing values in evidence (useful for dates, noise for random ids). */
-  showValues: boolean;
   mask(text: string, side: 'a' | 'b', ctx: ClassifyContext): Masked;
 }
 

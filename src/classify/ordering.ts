@@ -1,5 +1,8 @@
 // Same lines, another order: readdir order, hash-map iteration, parallel jobs appending to one file
 // (reference/nondeterminism.md: "ordering"). Proven by comparing the sorted line multisets.
+import type { Fact } from '../core/finding.js';
+
+type OrderFact = Extract<Fact, { order: string }>;
 
 function lines(text: string): string[] {
   const out = text.split('\n');
@@ -7,8 +10,8 @@ function lines(text: string): string[] {
   return out;
 }
 
-/** Evidence when both texts hold the same multiset of lines in another order, else null. */
-export function lineOrderingEvidence(a: string, b: string): string | null {
+/** The fact when both texts hold the same multiset of lines in another order, else null. */
+export function lineOrderingFacts(a: string, b: string): OrderFact | null {
   if (a === b) return null;
   const la = lines(a);
   const lb = lines(b);
@@ -26,14 +29,14 @@ export function lineOrderingEvidence(a: string, b: string): string | null {
   sa.sort();
   sb.sort();
   for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return null;
-  return `same ${la.length} lines in another order (${sa.length} moved)`;
+  return { order: 'lines', count: la.length, moved: sa.length };
 }
 
-/** Evidence when two lists hold the same names in another order (archive members, JSON keys), else null. */
-export function nameOrderingEvidence(a: string[], b: string[], what: string): string | null {
+/** The fact when two lists hold the same names in another order (archive members, JSON keys), else null. */
+export function nameOrderingFact(a: string[], b: string[], what: string): OrderFact | null {
   if (a.length !== b.length || a.every((x, i) => x === b[i])) return null;
   const sa = [...a].sort();
   const sb = [...b].sort();
   if (!sa.every((x, i) => x === sb[i])) return null;
-  return `same ${a.length} ${what} in another order`;
+  return { order: what, count: a.length };
 }

@@ -32,6 +32,5 @@ function kindOf(match: string): string | null {
 
 export const randomIdDetector: TextDetector = {
   category: 'random-id',
-  showValues: false,
   mask: (text) => maskMatches(text, new RegExp(RE.source, 'g'), kindOf, '\u0000ID\u0000'),
 };

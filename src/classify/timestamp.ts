@@ -1,6 +1,7 @@
 // Dates and times embedded in content: the build clock leaking into files (reference/nondeterminism.md:
 // "timestamps"). Every format here is one a build tool writes; epochs only count when they are plausible
-// build times, so an ordinary 10-digit number is not mistaken for a date.
+// build times near a clock of the comparison (clocks.ts), so an ordinary 10-digit number is not taken for
+// a date; the pair check (both sides near one clock) is done where both values are known (index.ts).
 import { maskMatches, type TextDetector } from './mask.js';
 
 const MON = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
@@ -21,6 +22,12 @@ const FORMATS: [kind: string, source: string][] = [
   // shadow(5) field 3, "date of last password change" in days since the epoch: useradd writes today.
   ['day number', `(?<=^[^:\\n]*:[^:\\n]*:)\\d{5}(?=:)`],
 ];
+
+/** A regex source that matches one timestamp format as the detector does (for rules pinning it). */
+export function timestampPattern(kind: string): string | undefined {
+  const source = FORMATS.find(([k]) => k === kind)?.[1];
+  return source === undefined ? undefined : `(?<![\\w.])(?:${source})(?![\\w])`;
+}
 
 const KIND_BY_GROUP = FORMATS.map(([kind]) => kind);
 const RE = new RegExp(`(?<![\\w.])(?:${FORMATS.map(([, s]) => `(${s})`).join('|')})(?![\\w])`, 'gm');
@@ -46,6 +53,13 @@ function kindOf(match: string, captures: (string | undefined)[]): string | null 
 
 export const timestampDetector: TextDetector = {
   category: 'timestamp',
-  showValues: true,
-  mask: (text) => maskMatches(text, new RegExp(RE.source, 'gm'), kindOf, '\u0000TIME\u0000'),
+  mask(text, side, ctx) {
+    const clocks = ctx.clocks ?? [];
+    const near = (s: number): boolean => clocks.some((c) => Math.abs(s - (side === 'a' ? c.a : c.b)) <= c.slack);
+    return maskMatches(text, new RegExp(RE.source, 'gm'), (match, captures) => {
+      const kind = kindOf(match, captures);
+      if (kind !== 'epoch') return kind;
+      return near(match.length === 13 ? Number(match) / 1000 : Number(match)) ? kind : null;
+    }, '\u0000TIME\u0000');
+  },
 };

@@ -1,5 +1,6 @@
 // The work of `repro check` once its options are parsed (check.ts declares them): run the check or the
 // --fix loop, write the outputs, print the verdict, set the exit code.
+import { evidenceText } from '../report/evidence.js';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { UsageError } from '../core/errors.js';
@@ -45,11 +46,11 @@ function leftovers(report: CheckReport): string[] {
   const lines: string[] = [];
   if (person.length) {
     lines.push(`${person.length} finding(s) need a person (content or binary differences no rule removes safely):`);
-    for (const f of person.slice(0, 20)) lines.push(`  ${f.path || '(image)'}${f.inner ? ' → ' + f.inner : ''}  ${f.category}: ${f.evidence}`);
+    for (const f of person.slice(0, 20)) lines.push(`  ${f.path || '(image)'}${f.inner ? ' → ' + f.inner : ''}  ${f.category}: ${evidenceText(f)}`);
   }
   if (other.length) {
     lines.push(`${other.length} other finding(s) remain:`);
-    for (const f of other.slice(0, 20)) lines.push(`  ${f.path || '(image)'}  ${f.category}: ${f.evidence}`);
+    for (const f of other.slice(0, 20)) lines.push(`  ${f.path || '(image)'}  ${f.category}: ${evidenceText(f)}`);
   }
   return lines;
 }

@@ -1,7 +1,8 @@
 // The recursive content engine: given two blobs whose digests differ, find the comparator that recognises
 // both by their bytes (first match wins, hexdump last — diffoscope's comparators/__init__.py), let it
 // explain the difference, and fall back to a byte comparison (recording why) when it cannot.
-import type { Category } from '../core/finding.js';
+import type { Clock } from '../classify/clocks.js';
+import type { Category, Fact, FindingCode } from '../core/finding.js';
 import { blobDigest, blobFromBuffer, type Blob } from './blob.js';
 import { COMPARATORS, FALLBACK_BINARY, FALLBACK_TEXT } from './comparators/index.js';
 import { isText } from './comparators/sniff.js';
@@ -20,6 +21,8 @@ export interface ContentContext {
   depth: number;
   limits: ContentLimits;
   variations: Variation[];
+  /** Clocks a number in a file must sit near to count as a time (src/classify/clocks.ts). */
+  clocks: Clock[];
   /** Bytes of decompression still allowed; shared (same object) by every nested context of one run. */
   budget: { bytes: number };
 }
@@ -28,8 +31,9 @@ export interface ContentFinding {
   /** Path inside the compared file: "" for the file itself, "data.tar.gz/usr/bin/x" for a nested member. */
   inner: string;
   category: Category;
-  /** One line saying why this category. */
-  evidence: string;
+  code: FindingCode;
+  /** Why this category, as data. */
+  facts: Fact[];
   /** Bounded diff text. */
   detail: string;
   /** Set when a comparator failed or a limit was reached and a cruder comparison was used. */
@@ -44,9 +48,9 @@ export interface Comparator {
 }
 
 /** A fresh context for one comparison run (the budget is shared by everything nested below it). */
-export function newContentContext(opts: { limits?: Partial<ContentLimits>; variations?: Variation[] } = {}): ContentContext {
+export function newContentContext(opts: { limits?: Partial<ContentLimits>; variations?: Variation[]; clocks?: Clock[] } = {}): ContentContext {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  return { depth: 0, limits, variations: opts.variations ?? [], budget: { bytes: limits.maxTotalBytes } };
+  return { depth: 0, limits, variations: opts.variations ?? [], clocks: opts.clocks ?? [], budget: { bytes: limits.maxTotalBytes } };
 }
 
 /** The context for members of a container one level down (same budget object). */
@@ -74,7 +78,8 @@ export async function compareContent(a: Blob, b: Blob, ctx: ContentContext): Pro
       {
         inner: '',
         category: 'binary',
-        evidence: `content digests differ (${shortDigest(da)} vs ${shortDigest(db)}; ${a.size} vs ${b.size} bytes)`,
+        code: 'digest',
+        facts: [{ field: 'digest', a: shortDigest(da), b: shortDigest(db) }, { field: 'size', a: String(a.size), b: String(b.size) }],
         detail: '',
         warning: `member larger than ${max} bytes: compared by digest only`,
       },

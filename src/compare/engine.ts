@@ -57,7 +57,8 @@ async function compareFiles(a: string, b: string, opts: CompareOptions): Promise
   const findings = found.map((f) => ({
     path: '',
     category: f.category,
-    evidence: f.evidence,
+    code: f.code,
+    facts: f.facts,
     detail: f.detail,
     ...(f.inner ? { inner: f.inner } : {}),
     ...(f.warning ? { warning: f.warning } : {}),
@@ -96,7 +97,8 @@ function layerStreamFinding(a: Image, b: Image, i: number, entryFindings: number
       path: '',
       layer: i,
       category: 'compression-metadata',
-      evidence: `layer ${i}: same tar (diff_id ${short(la.diffId)}), compressed differently (blob ${short(la.digest)} vs ${short(lb.digest)})`,
+      code: 'layer-compression',
+      facts: [{ note: `layer ${i}: same tar (diff_id ${short(la.diffId)}), compressed differently` }, { field: 'blob', a: short(la.digest), b: short(lb.digest) }],
       detail: `A: ${la.mediaType} ${la.digest}\nB: ${lb.mediaType} ${lb.digest}`,
     };
   }
@@ -105,7 +107,8 @@ function layerStreamFinding(a: Image, b: Image, i: number, entryFindings: number
     path: '',
     layer: i,
     category: 'metadata',
-    evidence: `layer ${i}: every entry is equal but the tar streams differ (diff_id ${short(la.diffId)} vs ${short(lb.diffId)}): header encoding or padding`,
+    code: 'layer-encoding',
+    facts: [{ note: `layer ${i}: every entry is equal but the tar streams differ (header encoding or padding)` }, { field: 'diff_id', a: short(la.diffId), b: short(lb.diffId) }],
     detail: '',
   };
 }

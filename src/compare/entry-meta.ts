@@ -3,10 +3,11 @@
 // those without changing what the file is. Anything else (type, mode, owner, link target, xattrs, device
 // numbers, other PAX records) changes what the file means → 'metadata'.
 import type { Entry } from '../core/entry.js';
+import type { Fact } from '../core/finding.js';
 
 export interface EntryMetaDifference {
   category: 'mtime' | 'metadata';
-  evidence: string;
+  facts: Fact[];
   detail: string;
 }
 
@@ -98,14 +99,14 @@ export function compareEntryMeta(a: Entry, b: Entry): EntryMetaDifference[] {
   if (other.length > 0) {
     result.push({
       category: 'metadata',
-      evidence: other.map((d) => `${d.field} ${d.a} vs ${d.b}`).join('; '),
+      facts: other.map(({ field, a, b }) => ({ field, a, b })),
       detail: other.map((d) => `${d.field}: ${d.a} → ${d.b}`).join('\n'),
     });
   }
   if (time.length > 0) {
     result.push({
       category: 'mtime',
-      evidence: time.map((d) => `${d.field} ${d.a} vs ${d.b}`).join('; '),
+      facts: time.map(({ field, a, b }) => ({ field, a, b })),
       detail: time.map((d) => `${d.field}: ${d.a} → ${d.b}`).join('\n'),
     });
   }

@@ -50,7 +50,7 @@ export function compareDocument(name: string, a: Buffer | undefined, b: Buffer |
   if (!a && !b) return [];
   if (!a || !b) {
     // One input has no such document (a docker-archive has no OCI manifest): say so once, not per field.
-    return [{ path: '', category: 'image-metadata', evidence: `${name} only in ${a ? 'A' : 'B'}`, detail: '' }];
+    return [{ path: '', category: 'image-metadata', code: 'image-field', facts: [{ only: a ? 'a' : 'b', what: name }], detail: '' }];
   }
   const fa = new Map<string, string>();
   const fb = new Map<string, string>();
@@ -63,7 +63,8 @@ export function compareDocument(name: string, a: Buffer | undefined, b: Buffer |
     return {
       path: '',
       category: 'image-metadata',
-      evidence: `${field} ${show(fa.get(k))} vs ${show(fb.get(k))}`,
+      code: 'image-field',
+      facts: [{ field, a: show(fa.get(k)), b: show(fb.get(k)) }],
       detail: `${field}:\n- ${fa.get(k) ?? '(none)'}\n+ ${fb.get(k) ?? '(none)'}`,
     };
   });
@@ -72,7 +73,8 @@ export function compareDocument(name: string, a: Buffer | undefined, b: Buffer |
     findings.push({
       path: '',
       category: 'image-metadata',
-      evidence: `${rest.length} more ${name} fields differ`,
+      code: 'image-field',
+      facts: [{ note: `${rest.length} more ${name} fields differ` }],
       detail: rest.map((k) => `${name}${k.startsWith('[') ? '' : '.'}${k}`).join('\n'),
     });
   }

@@ -47,11 +47,12 @@ function oneSided(key: string, m: Member, only: 'A' | 'B', other: SideScan, ctx:
   if (key.startsWith(WHITEOUT_KEY) || key.startsWith(OPAQUE_KEY)) {
     // A deletion on one side only: what it deletes is there on the other side.
     const what = key.startsWith(WHITEOUT_KEY) ? 'deleted by whiteout' : 'lower contents hidden by opaque whiteout';
-    return { ...base, category: only === 'A' ? 'added' : 'removed', evidence: `${what} in layer ${m.layer} of ${only} only` };
+    return { ...base, category: only === 'A' ? 'added' : 'removed', code: 'only-in', facts: [{ only: only === 'A' ? 'a' : 'b', what: `${what} in layer ${m.layer}` }] };
   }
   const gone = deletedIn(other, path);
-  const why = gone !== undefined ? `deleted by whiteout in layer ${gone} of ${only === 'A' ? 'B' : 'A'}` : `only in ${only}`;
-  return { ...base, category: only === 'A' ? 'removed' : 'added', evidence: `${m.entry.type} ${why}` };
+  const side = only === 'A' ? 'a' : 'b';
+  const what = gone !== undefined ? `${m.entry.type} (deleted by whiteout in layer ${gone} of ${only === 'A' ? 'B' : 'A'})` : m.entry.type;
+  return { ...base, category: only === 'A' ? 'removed' : 'added', code: 'only-in', facts: [{ only: side, what }] };
 }
 
 function metaFindings(path: string, a: Member, b: Member, layer: number | undefined, ctx: PairContext): Finding[] {
@@ -59,7 +60,8 @@ function metaFindings(path: string, a: Member, b: Member, layer: number | undefi
     path: ctx.display(path),
     ...(layer !== undefined ? { layer } : {}),
     category: d.category,
-    evidence: d.evidence,
+    code: 'entry-fields' as const,
+    facts: d.facts,
     detail: d.detail,
   }));
 }
@@ -75,13 +77,14 @@ async function contentFindings(p: ContentPair, ctx: PairContext): Promise<Findin
   const ba = blobOf(ctx.store, p.da, p.a.entry.path);
   const bb = blobOf(ctx.store, p.db, p.b.entry.path);
   if (!ba || !bb) {
-    return [{ ...base, category: 'content', evidence: `content digests differ (${p.da} vs ${p.db})`, detail: '', warning: 'content no longer available for a detailed comparison' }];
+    return [{ ...base, category: 'content', code: 'digest', facts: [{ field: 'digest', a: p.da, b: p.db }], detail: '', warning: 'content no longer available for a detailed comparison' }];
   }
   const found = await compareContent(ba, bb, ctx.content);
   return found.map((f) => ({
     ...base,
     category: f.category,
-    evidence: f.evidence,
+    code: f.code,
+    facts: f.facts,
     detail: f.detail,
     ...(f.inner ? { inner: f.inner } : {}),
     ...(f.warning ? { warning: f.warning } : {}),
@@ -116,7 +119,8 @@ export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, orde
       path: ctx.display(s.path),
       ...(layer !== undefined ? { layer } : {}),
       category: 'ordering',
-      evidence: `hardlink pair stored the other way round: ${s.path} ↔ ${s.other}`,
+      code: 'hardlink-order',
+      facts: [{ note: `${s.path} ↔ ${s.other}` }],
       detail: `A: ${ma.entry.path} is the file, ${mb.entry.path} links to it\nB: ${mb.entry.path} is the file, ${ma.entry.path} links to it`,
     });
     findings.push(...metaFindings(s.path, ma, mb, layer, ctx));
@@ -129,7 +133,8 @@ export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, orde
       path: orderPath,
       ...(layer !== undefined ? { layer } : {}),
       category: 'ordering',
-      evidence: order.sameSet ? `same ${order.common} members in another order` : `${order.common} members common to both in another order`,
+      code: 'member-order',
+      facts: [{ order: order.sameSet ? 'members' : 'members common to both', count: order.common }],
       detail: `first member out of place: ${ctx.display(keyPath(order.first))}`,
     });
   }

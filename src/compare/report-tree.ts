@@ -1,7 +1,7 @@
 // Findings → Report: the flat, complete list plus a tree (group → directory → path) for renderers that
 // show structure. Groups: "image" for image-level documents, "layer N" for layer findings, "files" for
 // plain tars, directories and single files.
-import type { Category, Finding, Report, ReportInput, TreeNode } from '../core/finding.js';
+import { REPORT_SCHEMA, type Category, type Finding, type Report, type ReportInput, type TreeNode } from '../core/finding.js';
 
 export function groupOf(f: Finding): string {
   if (f.category === 'image-metadata') return 'image';
@@ -45,7 +45,7 @@ export function hasFailing(findings: Finding[], ignored: readonly string[]): boo
 
 export function buildReport(parts: { inputs: ReportInput[]; findings: Finding[]; ignored: Category[]; warnings: string[] }): Report {
   return {
-    schema: 'repro-report/1',
+    schema: REPORT_SCHEMA,
     // identical = nothing that counts differs; ignored categories are still listed in findings
     identical: !hasFailing(parts.findings, parts.ignored),
     inputs: parts.inputs,

@@ -2,11 +2,11 @@
 // the HTML page (the rule sits next to the diff it removes), and the merged rules file for Markdown.
 // generateRules works on a Report, so a finding's own rule is the generator run on a one-finding report;
 // that keeps one source of truth for what a rule looks like instead of a second formatter here.
-import type { Finding, Report } from '../core/finding.js';
+import { REPORT_SCHEMA, type Finding, type Report } from '../core/finding.js';
 import { generateRules } from '../rules/generate.js';
 
 const EMPTY: Report = {
-  schema: 'repro-report/1',
+  schema: REPORT_SCHEMA,
   identical: false,
   inputs: [],
   findings: [],

@@ -2,6 +2,7 @@
 // from file:// offline and can be attached to a CI run. The static summary is rendered here; the findings
 // travel as JSON islands (what the tree and filters need; details and rules, parsed on the first expand)
 // and the inline script draws them on demand, which keeps 10,000 findings fast.
+import { evidenceText } from './evidence.js';
 import { createHash } from 'node:crypto';
 import { CATEGORIES, type Finding, type Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, ruleLookup, type RuleSuggester } from './html-categories.js';
@@ -55,7 +56,7 @@ function pageFindings(report: Report, opts: HtmlOptions): { findings: PageFindin
   let budget = opts.detailBudget ?? DEFAULT_BUDGET;
   const details: PageDetail[] = [];
   const findings = report.findings.map((f: Finding, index) => {
-    const pf: PageFinding = { p: f.path, c: CATEGORIES.indexOf(f.category), e: f.evidence };
+    const pf: PageFinding = { p: f.path, c: CATEGORIES.indexOf(f.category), e: evidenceText(f) };
     if (f.layer !== undefined) pf.l = f.layer;
     if (f.package) pf.k = f.package;
     if (f.inner) pf.i = f.inner;

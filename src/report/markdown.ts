@@ -1,6 +1,7 @@
 // A Markdown summary short enough for a CI job page (GitHub step summary, GitLab MR note): verdict,
 // digests, counts by category, the top findings, the suggested rules. Everything from the images is
 // escaped, because a job summary renders HTML and a path may be `<img onerror=...>`.
+import { evidenceText } from './evidence.js';
 import type { Finding, Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, rankFindings, ruleLookup, type RuleSuggester } from './html-categories.js';
 import { isCheckReport } from './html-check.js';
@@ -131,7 +132,7 @@ function findingLines(report: Report, max: number): string[] {
     const f: Finding = report.findings[i]!;
     const where = f.inner ? `${mdCode(f.path)} → ${mdCode(f.inner)}` : mdCode(f.path);
     const layer = f.layer === undefined ? '' : String(f.layer);
-    lines.push(`| ${where} | ${f.category} | ${layer} | ${mdText(truncate(f.evidence, 140))} |`);
+    lines.push(`| ${where} | ${f.category} | ${layer} | ${mdText(truncate(evidenceText(f), 140))} |`);
   }
   if (more > 0) lines.push('', `…and ${more} more; the HTML or JSON report has them all.`);
   lines.push('');

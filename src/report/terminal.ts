@@ -1,6 +1,7 @@
 // The terminal view: a summary table by category, then the findings grouped by layer and directory, each
 // with its evidence and a diff cut to a few lines (the JSON report keeps everything). Colour comes from
 // src/report/style.ts: only on a TTY, never with NO_COLOR.
+import { evidenceText } from './evidence.js';
 import Table from 'cli-table3';
 import { CATEGORIES, type Finding, type Report, type TreeNode } from '../core/finding.js';
 import { style } from './style.js';
@@ -43,13 +44,13 @@ function cut(detail: string, max: number): string[] {
 /** Entry-level evidence already says everything the detail would ("mtime 1 vs 2"), unless it was cut. */
 function detailAddsNothing(f: Finding): boolean {
   if (f.category === 'mtime' || f.category === 'added' || f.category === 'removed') return true;
-  return (f.category === 'metadata' || f.category === 'image-metadata') && !f.evidence.includes('…');
+  return (f.category === 'metadata' || f.category === 'image-metadata') && !evidenceText(f).includes('…');
 }
 
 function finding(f: Finding, ignored: readonly string[], maxLines: number): string[] {
   const cat = ignored.includes(f.category) ? style.dim(`${f.category} (ignored)`) : style.yellow(f.category);
   const where = f.inner ? `${f.path} → ${f.inner}` : f.path;
-  const out = [`    ${where ? style.bold(where) + '  ' : ''}${cat}: ${f.evidence}`];
+  const out = [`    ${where ? style.bold(where) + '  ' : ''}${cat}: ${evidenceText(f)}`];
   if (f.warning) out.push(`      ${style.red('warning:')} ${f.warning}`);
   if (f.detail && !detailAddsNothing(f)) for (const line of cut(f.detail, maxLines)) out.push(`      ${line}`);
   return out;

@@ -6,7 +6,7 @@ import { buildReport } from '../../src/compare/report-tree.js';
 import type { Finding } from '../../src/core/finding.js';
 import { planBuilds } from '../../src/check/variations.js';
 
-const f = (path: string, category: Finding['category'], layer?: number): Finding => ({ path, category, evidence: 'e', detail: '', ...(layer !== undefined ? { layer } : {}) });
+const f = (path: string, category: Finding['category'], layer?: number): Finding => ({ path, category, code: 'legacy', facts: [{ note: 'e' }], detail: '', ...(layer !== undefined ? { layer } : {}) });
 
 function run(label: string, digest: string, layers: [string, string][]): BuildRun {
   const setup = planBuilds([], 2, { root: '/r', faketime: undefined }).setups[0]!;
@@ -36,7 +36,7 @@ test('phaseSummaries and the verdict: by layer, digests of every build, reproduc
   const compared = buildReport({ inputs: [], findings, ignored: [], warnings: [] });
   const report = assembleCheckReport({ manifest: '/m.yml', compared, runs, plan, packages: undefined, startedAt: Date.now() });
   assert.equal(report.reproducible, false);
-  assert.equal(report.schema, 'repro-report/1');
+  assert.equal(report.schema, 'repro-report/2');
   assert.deepEqual(report.builds.map((b) => b.manifestDigest), ['sha256:1', 'sha256:2']);
   assert.equal(report.packages, null);
   const same = assembleCheckReport({ manifest: '/m.yml', compared, runs: [runs[0]!, { ...runs[1]!, result: { ...runs[0]!.result } }], plan, packages: undefined, startedAt: Date.now() });

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { clampAllRule, fallbackRules, persistenceKeys } from '../../src/check/fallback-rules.js';
 import type { Finding } from '../../src/core/finding.js';
 
-const f = (path: string, category: Finding['category'], inner?: string): Finding => ({ path, category, evidence: `${category} differs`, detail: '', ...(inner ? { inner } : {}) });
+const f = (path: string, category: Finding['category'], inner?: string): Finding => ({ path, category, code: 'legacy', facts: [{ note: `${category} differs` }], detail: '', ...(inner ? { inner } : {}) });
 
 interface RuleFile {
   rules: { match: string; action: string; review?: boolean; reason: { category: string; evidence: string[] } }[];

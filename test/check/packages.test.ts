@@ -8,7 +8,7 @@ import { makeOciArchive } from '../helpers/images.js';
 import { testDir } from '../helpers/tmp.js';
 
 function finding(path: string, category: Finding['category']): Finding {
-  return { path, category, evidence: 'x', detail: '' };
+  return { path, category, code: 'legacy', facts: [{ note: 'x' }], detail: '' };
 }
 
 test('ownerIndex: arch qualifiers dropped, usrmerge aliases, shared directories keep every owner', () => {

@@ -17,8 +17,8 @@ function runs(digests: [string, string]): BuildRun[] {
 
 test('renderCheck: verdict and both digests first, then categories, phases, findings by phase, packages', () => {
   const findings: Finding[] = [
-    { path: '/etc/machine-id', layer: 1, category: 'random-id', evidence: '32-hex token differs', detail: '-a\n+b', package: undefined },
-    { path: '/usr/bin/tool', layer: 1, category: 'mtime', evidence: 'mtime 1 vs 2', detail: '' },
+    { path: '/etc/machine-id', layer: 1, category: 'random-id', code: 'legacy', facts: [{ note: '32-hex token differs' }], detail: '-a\n+b', package: undefined },
+    { path: '/usr/bin/tool', layer: 1, category: 'mtime', code: 'legacy', facts: [{ note: 'mtime 1 vs 2' }], detail: '' },
   ];
   const plan = planBuilds(['hostname'], 2, { root: '/r', faketime: undefined });
   const r = assembleCheckReport({

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { variationFindings, variationsIn } from '../../src/check/variation-hits.js';
 import type { Finding } from '../../src/core/finding.js';
+import { ev } from '../helpers/evidence.js';
 
 const host = { name: 'hostname', a: 'repro-a-host', b: 'repro-b-host' };
 const tz = { name: 'timezone', a: 'UTC', b: 'Etc/GMT-14' };
@@ -10,7 +11,7 @@ const json: Finding = {
   path: '/usr/share/demo/build-info.json',
   layer: 1,
   category: 'timestamp',
-  evidence: '$.built differs',
+  code: 'legacy', facts: [{ note: '$.built differs' }],
   detail: '--- a\n+++ b\n@@ -1 +1 @@\n-{"built": "2026-01-01", "host": "repro-a-host"}\n+{"built": "2026-01-04", "host": "repro-b-host"}',
 };
 
@@ -27,7 +28,7 @@ test('variationFindings: one build-env finding per path, none when one exists al
   assert.equal(extra.length, 1);
   assert.equal(extra[0]?.category, 'build-env');
   assert.equal(extra[0]?.layer, 1);
-  assert.match(extra[0]?.evidence ?? '', /hostname variation/);
+  assert.match(ev(extra[0]) ?? '', /hostname variation/);
   const already = variationFindings([json, { ...json, category: 'build-env' }], [host]);
   assert.deepEqual(already, []);
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { classifyText } from '../../src/classify/index.js';
+import { ev } from '../helpers/evidence.js';
 
 const none = { variations: [] };
 const word = fc.stringMatching(/^[a-z]{3,12}( [a-z]{1,8}){0,3}$/);
@@ -23,17 +24,18 @@ test('property: two different 32-hex ids in the same text are random-id', () => 
       fc.pre(x !== y);
       const c = classifyText(`${prefix} ${x}\n`, `${prefix} ${y}\n`, none);
       assert.equal(c.category, 'random-id');
-      assert.match(c.evidence, /^32-hex token differs on line 1/);
+      assert.match(ev(c), /^32-hex token differs on line 1/);
     }),
   );
 });
 
-test('property: plausible epochs and ISO dates are timestamps', () => {
+test('property: epochs near the clocks and ISO dates are timestamps', () => {
   const epoch = fc.integer({ min: 1_000_000_000, max: 1_900_000_000 });
   fc.assert(
-    fc.property(word, epoch, epoch, (prefix, x, y) => {
-      fc.pre(x !== y);
-      assert.equal(classifyText(`${prefix} ${x}\n`, `${prefix} ${y}\n`, none).category, 'timestamp');
+    fc.property(word, epoch, epoch, fc.integer({ min: -1500, max: 1500 }), fc.integer({ min: -1500, max: 1500 }), (prefix, x, y, da, db) => {
+      fc.pre(x !== y && x + da !== y + db);
+      const clocks = [{ a: x, b: y, slack: 3600, source: 'build clocks' }];
+      assert.equal(classifyText(`${prefix} ${x + da}\n`, `${prefix} ${y + db}\n`, { variations: [], clocks }).category, 'timestamp');
       const iso = (s: number): string => new Date(s * 1000).toISOString();
       assert.equal(classifyText(`${prefix} ${iso(x)}\n`, `${prefix} ${iso(y)}\n`, none).category, 'timestamp');
     }),

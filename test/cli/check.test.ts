@@ -32,7 +32,7 @@ test('check demo: NOT REPRODUCIBLE with every planted category; reports written;
       variations: { applied: { name: string }[]; skipped: { name: string; reason: string }[] };
       phases: { phase: string; identical: boolean }[];
     };
-    assert.equal(report.schema, 'repro-report/1');
+    assert.equal(report.schema, 'repro-report/2');
     assert.equal(report.reproducible, false);
     assert.equal(report.builds.length, 2);
     assert.notEqual(report.builds[0]?.manifestDigest, report.builds[1]?.manifestDigest);
@@ -129,7 +129,7 @@ test('check --json - writes the report alone on stdout', async () => {
   const r = await runRepro(['check', DEMO, '--vary', 'umask', '--json', '-']);
   assert.equal(r.code, 1, r.stderr);
   const report = JSON.parse(r.stdout) as { schema: string; variations: { applied: { name: string }[] } };
-  assert.equal(report.schema, 'repro-report/1');
+  assert.equal(report.schema, 'repro-report/2');
   assert.deepEqual(report.variations.applied.map((v) => v.name), ['umask']);
 });
 

@@ -7,6 +7,7 @@ import { compareContent, DEFAULT_LIMITS, newContentContext } from '../../src/com
 import { blobs, ctxWith } from '../helpers/fixtures-content.js';
 import { testDirSync } from '../helpers/tmp.js';
 import { pairs, type PairName } from '../fixtures/pairs.js';
+import { ev } from '../helpers/evidence.js';
 
 test('default limits are the documented ones', () => {
   assert.deepEqual(DEFAULT_LIMITS, { maxDepth: 8, maxDiffLines: 200, maxMemberBytes: 64 * 1024 * 1024, maxTotalBytes: 1024 ** 3 });
@@ -75,6 +76,6 @@ for (const name of PAIRS) {
         `${name}: expected ${e.category} at "${e.path}", got ${JSON.stringify(found.map((f) => [f.inner, f.category]))}`,
       );
     }
-    assert.ok(found.every((f) => f.evidence.length > 0 && !f.evidence.includes('\n')), 'evidence is one line');
+    assert.ok(found.every((f) => ev(f).length > 0 && !ev(f).includes('\n')), 'evidence is one line');
   });
 }

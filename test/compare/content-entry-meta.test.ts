@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { entryFrom } from '../../src/core/entry.js';
 import { compareEntryMeta } from '../../src/compare/entry-meta.js';
+import { ev } from '../helpers/evidence.js';
 
 test('equal entries give no findings', () => {
   const a = entryFrom({ path: 'etc/x', type: 'file', mtime: 5 });
@@ -14,7 +15,7 @@ test('mtime-only difference is one mtime finding', () => {
   const r = compareEntryMeta(a, b);
   assert.equal(r.length, 1);
   assert.equal(r[0]?.category, 'mtime');
-  assert.match(r[0]?.evidence ?? '', /mtime 1700000000 vs 1700259200/);
+  assert.match(ev(r[0]) ?? '', /mtime 1700000000 vs 1700259200/);
 });
 
 test('pax atime/ctime count as mtime-like', () => {
@@ -22,8 +23,8 @@ test('pax atime/ctime count as mtime-like', () => {
   const b = { ...a, pax: { atime: Buffer.from('2.5'), ctime: Buffer.from('3') } };
   const r = compareEntryMeta(a, b);
   assert.deepEqual(r.map((f) => f.category), ['mtime']);
-  assert.match(r[0]?.evidence ?? '', /pax atime/);
-  assert.match(r[0]?.evidence ?? '', /pax ctime/);
+  assert.match(ev(r[0]) ?? '', /pax atime/);
+  assert.match(ev(r[0]) ?? '', /pax ctime/);
 });
 
 test('mode, owner, link target, xattrs and devices are metadata', () => {
@@ -41,7 +42,7 @@ test('mode, owner, link target, xattrs and devices are metadata', () => {
   for (const [change, re] of cases) {
     const r = compareEntryMeta(a, { ...a, ...change });
     assert.deepEqual(r.map((f) => f.category), ['metadata'], JSON.stringify(change));
-    assert.match(r[0]?.evidence ?? '', re);
+    assert.match(ev(r[0]) ?? '', re);
   }
 });
 

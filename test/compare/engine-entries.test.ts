@@ -6,6 +6,7 @@ import { compareInputs } from '../../src/compare/engine.js';
 import type { Finding } from '../../src/core/finding.js';
 import { makeOciImage, makeRootfsTar, type TestMember } from '../helpers/images.js';
 import { fileDir } from '../helpers/tmp.js';
+import { ev } from '../helpers/evidence.js';
 
 const base: TestMember[] = [
   { path: 'etc/', type: 'dir' },
@@ -35,14 +36,14 @@ test('identical images: no findings, identical', async () => {
   const r = await pair([base], [base]);
   assert.deepEqual(r.findings, []);
   assert.equal(r.identical, true);
-  assert.equal(r.schema, 'repro-report/1');
+  assert.equal(r.schema, 'repro-report/2');
 });
 
 test('mtime only → one mtime finding with the layer and the absolute path', async () => {
   const r = await pair([base], [edit(base, 'etc/motd', { mtime: 1_700_000_999 })]);
   assert.deepEqual(brief(r.findings), ['/etc/motd mtime']);
   assert.equal(r.findings[0]?.layer, 0);
-  assert.match(r.findings[0]?.evidence ?? '', /1700000000 vs 1700000999/);
+  assert.match(ev(r.findings[0]) ?? '', /1700000000 vs 1700000999/);
   assert.equal(r.identical, false);
 });
 
@@ -53,7 +54,7 @@ test('mode, owner, symlink target and PAX records → metadata', async () => {
   b = edit(b, 'etc/hostname', { pax: { 'SCHILY.xattr.user.x': '1' } });
   const r = await pair([a], [b]);
   assert.deepEqual(brief(r.findings).sort(), ['/etc/hostname metadata', '/etc/link metadata', '/usr/bin/tool metadata']);
-  assert.match(r.findings.find((f) => f.path === '/usr/bin/tool')?.evidence ?? '', /mode 0755 vs 0700/);
+  assert.match(ev(r.findings.find((f) => f.path === '/usr/bin/tool')), /mode 0755 vs 0700/);
 });
 
 test('content difference goes to the content engine', async () => {
@@ -73,7 +74,7 @@ test('same members in another order → one ordering finding for the layer', asy
   const reordered = [...base.slice(0, 1), base[2]!, base[1]!, ...base.slice(3)];
   const r = await pair([base], [reordered]);
   assert.deepEqual(brief(r.findings), [' ordering']);
-  assert.equal(r.findings[0]?.evidence, `same ${base.length} members in another order`);
+  assert.equal(ev(r.findings[0]), `same ${base.length} members in another order`);
   assert.equal(r.findings[0]?.layer, 0);
 });
 
@@ -82,7 +83,7 @@ test('hardlink pair stored the other way round → one ordering finding on the p
   const b = [...base, { path: 'usr/bin/uncompress', content: 'gz' }, { path: 'usr/bin/gunzip', type: 'hardlink' as const, linkname: 'usr/bin/uncompress' }];
   const r = await pair([a], [b]);
   assert.deepEqual(brief(r.findings), ['/usr/bin/gunzip ordering']);
-  assert.equal(r.findings[0]?.evidence, 'hardlink pair stored the other way round: usr/bin/gunzip ↔ usr/bin/uncompress');
+  assert.equal(ev(r.findings[0]), 'hardlink pair stored the other way round: usr/bin/gunzip ↔ usr/bin/uncompress');
 });
 
 test('hardlink pair swapped and content changed → ordering plus a content finding', async () => {
@@ -99,7 +100,7 @@ test('whiteout on one side only: the path it deletes is removed, evidence names 
   const r = await pair([base, [{ path: 'etc/', type: 'dir' }]], [base, top]);
   assert.deepEqual(brief(r.findings), ['/etc/motd removed']);
   assert.equal(r.findings[0]?.layer, 1);
-  assert.match(r.findings[0]?.evidence ?? '', /deleted by whiteout in layer 1/);
+  assert.match(ev(r.findings[0]) ?? '', /deleted by whiteout in layer 1/);
   const back = await pair([base, top], [base, [{ path: 'etc/', type: 'dir' }]]);
   assert.deepEqual(brief(back.findings), ['/etc/motd added']);
 });
@@ -110,7 +111,7 @@ test('layer counts differ → merged filesystems compared, with a warning', asyn
   assert.ok(r.warnings.some((w) => /layer counts differ \(A: 1, B: 2\)/.test(w)), r.warnings.join('; '));
   const files = r.findings.filter((f) => f.category !== 'image-metadata');
   assert.deepEqual(brief(files), ['/etc/extra added', '/etc/motd removed']);
-  assert.match(files[1]?.evidence ?? '', /deleted by whiteout in layer 1 of B/);
+  assert.match(ev(files[1]) ?? '', /deleted by whiteout in layer 1 of B/);
   assert.equal(files[0]?.layer, 1);
 });
 
@@ -127,7 +128,7 @@ test('image config differences → image-metadata findings naming the field', as
   await makeOciImage(join(dir, 'a'), { layers: [base], config: { created: '2024-01-01T00:00:00Z', config: { Env: ['A=1'], Labels: { v: '1' } } } });
   await makeOciImage(join(dir, 'b'), { layers: [base], config: { created: '2024-01-04T10:00:00Z', config: { Env: ['A=2'], Labels: { v: '1' } } } });
   const r = await compareInputs(join(dir, 'a'), join(dir, 'b'));
-  assert.deepEqual(r.findings.map((f) => [f.path, f.category, f.evidence]), [
+  assert.deepEqual(r.findings.map((f) => [f.path, f.category, ev(f)]), [
     ['', 'image-metadata', 'config.created 2024-01-01T00:00:00Z vs 2024-01-04T10:00:00Z'],
     ['', 'image-metadata', 'config.config.Env[0] A=1 vs A=2'],
   ]);
@@ -139,9 +140,9 @@ test('same layer tar compressed differently → compression-metadata on the laye
   await makeOciImage(join(dir, 'a'), { layers: [big], gzipLevel: 9 });
   await makeOciImage(join(dir, 'b'), { layers: [big], gzipLevel: 1 });
   const r = await compareInputs(join(dir, 'a'), join(dir, 'b'));
-  const files = r.findings.filter((f) => !/^manifest\./.test(f.evidence));
+  const files = r.findings.filter((f) => !/^manifest\./.test(ev(f)));
   assert.deepEqual(files.map((f) => [f.path, f.layer, f.category]), [['', 0, 'compression-metadata']]);
-  assert.match(files[0]?.evidence ?? '', /same tar \(diff_id [0-9a-f]{12}\), compressed differently/);
+  assert.match(ev(files[0]) ?? '', /same tar \(diff_id [0-9a-f]{12}\), compressed differently/);
 });
 
 test('rootfs tarballs: the same tar gzipped differently is compression-metadata (diff_ids computed only then)', async () => {
@@ -152,7 +153,7 @@ test('rootfs tarballs: the same tar gzipped differently is compression-metadata 
   await makeRootfsTar(join(dir, 'c.tar.gz'), big, { gzip: true, gzipLevel: 9 });
   const r = await compareInputs(join(dir, 'a.tar.gz'), join(dir, 'b.tar.gz'));
   assert.deepEqual(r.findings.map((f) => [f.path, f.category]), [['', 'compression-metadata']]);
-  assert.match(r.findings[0]?.evidence ?? '', /same tar \(diff_id [0-9a-f]{12}\), compressed differently/);
+  assert.match(ev(r.findings[0]) ?? '', /same tar \(diff_id [0-9a-f]{12}\), compressed differently/);
   const same = await compareInputs(join(dir, 'a.tar.gz'), join(dir, 'c.tar.gz'));
   assert.equal(same.identical, true);
   assert.deepEqual(same.findings, []);

@@ -10,9 +10,10 @@ import { ReproError } from '../../src/core/errors.js';
 import { pairs } from '../fixtures/pairs.js';
 import { makeDockerArchive, makeOciArchive, makeOciImage, type TestImageSpec } from '../helpers/images.js';
 import { fileDir } from '../helpers/tmp.js';
+import { ev } from '../helpers/evidence.js';
 
 function fileFindings(r: Report): string[] {
-  return r.findings.filter((f) => f.category !== 'image-metadata').map((f) => `${f.layer} ${f.path} ${f.category} ${f.evidence}`);
+  return r.findings.filter((f) => f.category !== 'image-metadata').map((f) => `${f.layer} ${f.path} ${f.category} ${ev(f)}`);
 }
 
 const specA: TestImageSpec = {
@@ -38,7 +39,7 @@ test('OCI dir, oci-archive and docker-archive of one pair give the same file fin
   await makeDockerArchive(join(dir, 'b.docker.tar'), specB);
   const ociDir = fileFindings(await compareInputs(join(dir, 'a-dir'), join(dir, 'b-dir')));
   assert.ok(ociDir.length >= 4, ociDir.join('\n'));
-  assert.ok(ociDir.some((f) => f.startsWith('1 /var/gone added deleted by whiteout in layer 1 of A only')), ociDir.join('\n'));
+  assert.ok(ociDir.some((f) => f.startsWith('1 /var/gone added deleted by whiteout in layer 1 only in a')), ociDir.join('\n'));
   assert.deepEqual(fileFindings(await compareInputs(join(dir, 'a.oci.tar'), join(dir, 'b.oci.tar'))), ociDir);
   assert.deepEqual(fileFindings(await compareInputs(join(dir, 'a.docker.tar'), join(dir, 'b.docker.tar'))), ociDir);
   // and across forms: an OCI archive against a docker-archive

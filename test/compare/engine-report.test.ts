@@ -12,11 +12,11 @@ import { readReport } from '../../src/report/read-report.js';
 import { fileDir } from '../helpers/tmp.js';
 
 const findings: Finding[] = [
-  { path: '', category: 'image-metadata', evidence: 'config.created a vs b', detail: '' },
-  { path: '/etc/machine-id', layer: 1, category: 'random-id', evidence: 'id', detail: '' },
-  { path: '/etc/machine-id', layer: 1, category: 'mtime', evidence: 'mtime 1 vs 2', detail: '' },
-  { path: '/usr/bin/gunzip', layer: 0, category: 'ordering', evidence: 'hardlink pair', detail: '' },
-  { path: 'aysyz/xuokl', category: 'mtime', evidence: 'mtime', detail: '' },
+  { path: '', category: 'image-metadata', code: 'legacy', facts: [{ note: 'config.created a vs b' }], detail: '' },
+  { path: '/etc/machine-id', layer: 1, category: 'random-id', code: 'legacy', facts: [{ note: 'id' }], detail: '' },
+  { path: '/etc/machine-id', layer: 1, category: 'mtime', code: 'legacy', facts: [{ note: 'mtime 1 vs 2' }], detail: '' },
+  { path: '/usr/bin/gunzip', layer: 0, category: 'ordering', code: 'legacy', facts: [{ note: 'hardlink pair' }], detail: '' },
+  { path: 'aysyz/xuokl', category: 'mtime', code: 'legacy', facts: [{ note: 'mtime' }], detail: '' },
 ];
 
 test('dirOf: parent directory as shown', () => {

@@ -123,7 +123,7 @@ test('big details are capped with a note, and the page budget shortens later one
   const view = detailView(long, { maxLines: 400, maxChars: 1_000_000 });
   assert.match(view?.note ?? '', /showing 400 of 2001 lines/);
   const report = sampleReport();
-  report.findings = [0, 1, 2].map((i) => ({ path: `/f${i}`, category: 'content' as const, evidence: 'x', detail: long, layer: 0 }));
+  report.findings = [0, 1, 2].map((i) => ({ path: `/f${i}`, category: 'content' as const, code: 'legacy' as const, facts: [{ note: 'x' }], detail: long, layer: 0 }));
   const data = island(renderHtml(report, { detailBudget: 10_000 }));
   const rows = data.findings.map((f) => f.d?.rows?.length ?? 0);
   assert.ok(rows[0]! > rows[2]!, `first detail keeps more than later ones: ${rows.join(',')}`);

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import picomatch from 'picomatch';
-import type { Finding, Report } from '../../src/core/finding.js';
+import type { Fact, Finding, FindingCode, Report } from '../../src/core/finding.js';
 import { generateRules, collapsePaths, escapeGlob } from '../../src/rules/generate.js';
 import { parseRuleFile } from '../../src/rules/schema.js';
 
 function report(findings: Finding[]): Report {
   return {
-    schema: 'repro-report/1',
+    schema: 'repro-report/2',
     identical: findings.length === 0,
     inputs: [{ path: 'a.oci.tar', kind: 'oci-archive' }, { path: 'b.oci.tar', kind: 'oci-archive' }],
     findings,
@@ -17,27 +17,29 @@ function report(findings: Finding[]): Report {
   };
 }
 
-const f = (path: string, category: Finding['category'], evidence: string, detail = ''): Finding => ({ path, category, evidence, detail, layer: 1 });
+const f = (path: string, category: Finding['category'], code: FindingCode, facts: Fact[], detail = ''): Finding => ({ path, category, code, facts, detail, layer: 1 });
+const mtime = (path: string): Finding => f(path, 'mtime', 'entry-fields', [{ field: 'mtime', a: '1700000000', b: '1700000777' }]);
+const only = (path: string, what: string): Finding => f(path, 'added', 'only-in', [{ only: 'b', what }]);
 
 const ALL: Finding[] = [
-  f('/usr/share/doc/README', 'mtime', 'mtime 1700000000 vs 1700000777'),
-  f('/etc', 'mtime', 'mtime 1700000000 vs 1700000777'),
-  f('/etc/shadow', 'metadata', 'mode 0640 vs 0600; uid 0 vs 42'),
-  f('/etc/group', 'ordering', 'same 30 lines in another order (29 moved)'),
-  f('/usr/bin/gunzip', 'ordering', 'hardlink pair stored the other way round: usr/bin/gunzip ↔ usr/bin/uncompress'),
-  f('/etc/app.json', 'ordering', 'same JSON value, object keys in another order'),
-  f('/var/log/dpkg.log', 'timestamp', 'ISO 8601 timestamp differs on line 1'),
-  f('/etc/build-info', 'timestamp', 'timestamp differs', '-built 2024-01-01T10:00:00Z\n+built 2024-01-02T11:00:00Z'),
-  f('/etc/machine-id', 'random-id', '32-hex token differs on line 1'),
-  f('/etc/ssh/ssh_host_rsa_key', 'random-id', 'key differs'),
-  f('/usr/share/doc/changelog.gz', 'compression-metadata', 'gzip header mtime 1700000000 vs 1700000777'),
-  f('/usr/lib/app.jar', 'compression-metadata', 'zip entry timestamps differ (3 entries): a: DOS time'),
-  f('', 'image-metadata', 'config.created 2023-11-14T22:13:20Z vs 2023-11-14T22:26:17Z'),
-  f('', 'image-metadata', 'manifest.layers[0].digest sha256:aa vs sha256:bb'),
-  f('/var/lib/extra-state', 'added', 'file only in B'),
-  f('/etc/hostname', 'build-env', 'hostname differs', '--- a\n+++ b\n-builder-one\n+builder-two'),
-  f('/var/cache/ld/aux-cache', 'binary', 'bytes differ from offset 0x3e8'),
-  f('/etc/motd', 'content', 'content differs from line 2'),
+  mtime('/usr/share/doc/README'),
+  mtime('/etc'),
+  f('/etc/shadow', 'metadata', 'entry-fields', [{ field: 'mode', a: '0640', b: '0600' }, { field: 'uid', a: '0', b: '42' }]),
+  f('/etc/group', 'ordering', 'text', [{ order: 'lines', count: 30, moved: 29 }]),
+  f('/usr/bin/gunzip', 'ordering', 'hardlink-order', [{ order: 'hardlink pair /usr/bin/gunzip ↔ /usr/bin/uncompress', count: 2 }]),
+  f('/etc/app.json', 'ordering', 'json-order', [{ order: 'JSON object keys', count: 3 }]),
+  f('/var/log/dpkg.log', 'timestamp', 'text', [{ token: 'ISO 8601 timestamp', line: 1, a: '2024-01-01 10:00:00', b: '2024-01-01 10:00:01' }]),
+  f('/etc/build-info', 'timestamp', 'text', [{ token: 'ISO 8601 timestamp', line: 1, a: '2024-01-01T10:00:00Z', b: '2024-01-02T11:00:00Z' }]),
+  f('/etc/machine-id', 'random-id', 'text', [{ token: '32-hex token', line: 1, a: 'a'.repeat(32), b: 'b'.repeat(32) }]),
+  f('/etc/ssh/ssh_host_rsa_key', 'random-id', 'text', [{ token: 'PEM OPENSSH PRIVATE KEY block', line: 1, a: 'x', b: 'y' }]),
+  f('/usr/share/doc/changelog.gz', 'compression-metadata', 'gzip-header', [{ field: 'mtime', a: '1700000000', b: '1700000777' }]),
+  f('/usr/lib/app.jar', 'compression-metadata', 'zip-metadata', [{ note: 'a: DOS time 1 vs 2' }]),
+  f('', 'image-metadata', 'image-field', [{ field: 'config.created', a: '2023-11-14T22:13:20Z', b: '2023-11-14T22:26:17Z' }]),
+  f('', 'image-metadata', 'image-field', [{ field: 'manifest.layers[0].digest', a: 'sha256:aa', b: 'sha256:bb' }]),
+  only('/var/lib/extra-state', 'file'),
+  f('/etc/hostname', 'build-env', 'text', [{ variation: 'hostname', a: 'builder-one', b: 'builder-two' }], '--- a\n+++ b\n-builder-one\n+builder-two'),
+  f('/var/cache/ld/aux-cache', 'binary', 'bytes', [{ at: 'offset 0x3e8' }]),
+  f('/etc/motd', 'content', 'text', [{ at: 'line 2' }]),
 ];
 
 test('each category maps to the rule the issue asks for; content and binary only commented out', () => {
@@ -56,7 +58,7 @@ test('each category maps to the rule the issue asks for; content and binary only
     'truncate:/etc/machine-id',
     'gzip-normalize:/usr/share/doc/changelog.gz',
     'zip-normalize:/usr/lib/app.jar',
-    'regex-replace:/etc/hostname:review',
+    'regex-replace:/etc/hostname',
     'image-timestamps:',
     'delete:/var/lib/extra-state:review',
   ]);
@@ -87,7 +89,7 @@ test('the same report gives byte-identical text, whatever the finding order', ()
 });
 
 test('mtime findings give one clamp over the whole tree (the paths that cross a second differ per run)', () => {
-  const rules = parseRuleFile(generateRules(report([f('/opt/b', 'mtime', 'mtime 1 vs 3'), f('/etc/x', 'mtime', 'mtime 1 vs 2')])), 'm.yml');
+  const rules = parseRuleFile(generateRules(report([mtime('/opt/b'), mtime('/etc/x')])), 'm.yml');
   assert.equal(rules.length, 1);
   assert.equal(rules[0]?.action, 'clamp-mtime');
   assert.deepEqual(rules[0]?.match, ['/**']);
@@ -95,14 +97,14 @@ test('mtime findings give one clamp over the whole tree (the paths that cross a 
 
 test('same-action findings merge into one rule; paths with glob characters are escaped', () => {
   const text = generateRules(report([
-    f('/opt/a[1]/x', 'added', 'file only in B'),
-    f('/opt/b', 'added', 'directory only in B'),
-    f('/opt/c', 'added', 'file only in B'),
+    only('/opt/a[1]/x', 'file'),
+    only('/opt/b', 'directory'),
+    only('/opt/c', 'file'),
   ]));
   const rules = parseRuleFile(text, 'm.yml');
   assert.equal(rules.length, 1);
   assert.deepEqual(rules[0]?.match, ['/opt/a\\[1\\]/x', '/opt/b', '/opt/c']);
-  assert.deepEqual(rules[0]?.reason?.evidence, ['file only in B', 'directory only in B']);
+  assert.deepEqual(rules[0]?.reason?.evidence, ['file only in b', 'directory only in b']);
   assert.ok(picomatch(rules[0]?.match ?? [], { dot: true })('/opt/a[1]/x'));
   assert.ok(!picomatch(rules[0]?.match ?? [], { dot: true })('/opt/a1/x'));
   assert.equal(escapeGlob('/a*b?{c}'), '/a\\*b\\?\\{c\\}');
@@ -110,10 +112,10 @@ test('same-action findings merge into one rule; paths with glob characters are e
 
 test('member order: zip-like files get zip-normalize, other nested archives and inner findings only a commented rule', () => {
   const text = generateRules(report([
-    f('/usr/lib/app.jar', 'ordering', 'same 12 members in another order'),
-    f('/opt/bundle.tar', 'ordering', 'same 3 members in another order'),
-    { ...f('/var/cache/apt/x.deb', 'timestamp', 'ISO 8601 timestamp differs'), inner: 'data.tar.gz/usr/share/doc/x' },
-    f('', 'ordering', 'same 40 members in another order'),
+    f('/usr/lib/app.jar', 'ordering', 'member-order', [{ order: 'members', count: 12 }]),
+    f('/opt/bundle.tar', 'ordering', 'member-order', [{ order: 'members', count: 3 }]),
+    { ...f('/var/cache/apt/x.deb', 'timestamp', 'text', [{ token: 'ISO 8601 timestamp', line: 1, a: '2024-01-01', b: '2024-01-02' }]), inner: 'data.tar.gz/usr/share/doc/x' },
+    f('', 'ordering', 'member-order', [{ order: 'members', count: 40 }]),
   ]));
   const active = parseRuleFile(text, 'g.yml');
   assert.deepEqual(active.map((r) => `${r.action}:${r.match.join(',')}`), ['zip-normalize:/usr/lib/app.jar']);

@@ -1,7 +1,8 @@
 // ar archives and .deb packages (deb(5): an ar of debian-binary, control.tar.*, data.tar.*). Member header
 // fields (mtime, uid, gid, mode) are archiver metadata → compression-metadata; member payloads recurse, so
 // data.tar.xz/usr/bin/x is reached through the xz and tar comparators.
-import { nameOrderingEvidence } from '../../classify/index.js';
+import type { Fact } from '../../core/finding.js';
+import { nameOrderingFact } from '../../classify/index.js';
 import { blobFromBuffer } from '../blob.js';
 import { compareContent, nested, within, type Comparator, type ContentFinding } from '../content.js';
 import { boundLines } from './shared.js';
@@ -54,18 +55,18 @@ export const arDebComparator: Comparator = {
     const ma = readAr(await a.bytes());
     const mb = readAr(await b.bytes());
     const findings: ContentFinding[] = [];
-    const wrapper: string[] = [];
-    const order = nameOrderingEvidence(ma.map((m) => m.name), mb.map((m) => m.name), 'ar members');
-    if (order) findings.push({ inner: '', category: 'ordering', evidence: order, detail: '' });
+    const wrapper: Fact[] = [];
+    const order = nameOrderingFact(ma.map((m) => m.name), mb.map((m) => m.name), 'ar members');
+    if (order) findings.push({ inner: '', category: 'ordering', code: 'member-order', facts: [order], detail: '' });
     const byB = new Map(mb.map((m) => [m.name, m]));
     for (const x of ma) {
       const y = byB.get(x.name);
       if (!y) {
-        findings.push({ inner: x.name, category: 'removed', evidence: 'ar member only in a', detail: '' });
+        findings.push({ inner: x.name, category: 'removed', code: 'only-in', facts: [{ only: 'a', what: 'ar member' }], detail: '' });
         continue;
       }
       for (const field of ['mtime', 'uid', 'gid', 'mode'] as const) {
-        if (x[field] !== y[field]) wrapper.push(`${x.name}: ${field} ${x[field]} vs ${y[field]}`);
+        if (x[field] !== y[field]) wrapper.push({ field: `${x.name}: ${field}`, a: String(x[field]), b: String(y[field]) });
       }
       if (!x.data.equals(y.data)) {
         const inner = await compareContent(blobFromBuffer(x.name, x.data), blobFromBuffer(y.name, y.data), nested(ctx));
@@ -73,13 +74,14 @@ export const arDebComparator: Comparator = {
       }
     }
     const inA = new Set(ma.map((m) => m.name));
-    for (const y of mb) if (!inA.has(y.name)) findings.push({ inner: y.name, category: 'added', evidence: 'ar member only in b', detail: '' });
+    for (const y of mb) if (!inA.has(y.name)) findings.push({ inner: y.name, category: 'added', code: 'only-in', facts: [{ only: 'b', what: 'ar member' }], detail: '' });
     if (wrapper.length > 0) {
       findings.unshift({
         inner: '',
         category: 'compression-metadata',
-        evidence: `ar member headers differ: ${wrapper[0]}${wrapper.length > 1 ? ` (+${wrapper.length - 1} more)` : ''}`,
-        detail: boundLines(wrapper, ctx),
+        code: 'ar-header',
+        facts: wrapper,
+        detail: boundLines(wrapper.map((w) => ('field' in w ? `${w.field} ${w.a} vs ${w.b}` : '')), ctx),
       });
     }
     return findings;

@@ -1,7 +1,9 @@
-// The last resort: a bounded hexdump diff. If every differing byte sits inside a 4- or 8-byte integer that
-// reads as a plausible build time on both sides, the difference is an embedded timestamp (a time_t written
-// into a cache or header); anything else is 'binary'.
-import { plausibleEpoch } from '../../classify/index.js';
+// The last resort: a bounded hexdump diff. A difference in raw bytes is a timestamp only with proof of
+// structure: the .pyc header's source mtime, or aligned 4- or 8-byte fields whose two values both sit near
+// one clock of the comparison (src/classify/clocks.ts), so that their delta is the clocks' delta. Any
+// other byte difference is 'binary' unless the embedded strings explain it (strings.ts).
+import { nearClock } from '../../classify/index.js';
+import type { Fact } from '../../core/finding.js';
 import type { Comparator, ContentContext, ContentFinding } from '../content.js';
 import { boundLines } from './shared.js';
 import { explainByStrings } from './strings.js';
@@ -9,6 +11,8 @@ import { explainByStrings } from './strings.js';
 const ROW = 16;
 /** More separate differing spans than this is not "a few embedded times". */
 const MAX_SPANS = 64;
+
+type EpochFact = Extract<Fact, { kind: 'epoch' }>;
 
 interface Span {
   start: number;
@@ -37,36 +41,31 @@ function epochAt(buf: Buffer, at: number, width: 4 | 8, le: boolean): number | n
   return v > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(v);
 }
 
-/** A window of 4 or 8 bytes covering the span that decodes to a plausible time on both sides. */
-function explainSpan(a: Buffer, b: Buffer, span: Span): string | null {
+/** An aligned 4- or 8-byte field covering the span whose values sit near one clock on each side. */
+function explainSpan(a: Buffer, b: Buffer, span: Span, ctx: ContentContext): EpochFact | null {
   for (const width of [4, 8] as const) {
-    if (span.end - span.start > width) continue;
-    // Aligned windows first, then the one starting where the difference starts: a time_t field is
-    // usually aligned, and its low bytes (LE) or high-order end (BE) are where two nearby times differ.
-    const starts: number[] = [];
-    for (let at = Math.max(0, span.end - width); at <= span.start; at++) starts.push(at);
-    starts.sort((x, y) => Number(x % width !== 0) - Number(y % width !== 0) || Math.abs(x - span.start) - Math.abs(y - span.start));
-    for (const at of starts) {
-      // Four letters of text read as a 2020s time_t ("aaa/" is 1633771823): text is left to the strings check.
-      if (allPrintable(a, at, width) && allPrintable(b, at, width)) continue;
-      for (const le of [true, false]) {
-        const va = epochAt(a, at, width, le);
-        const vb = epochAt(b, at, width, le);
-        if (va !== null && vb !== null && plausibleEpoch(va) && plausibleEpoch(vb)) {
-          return `${va} vs ${vb} at offset 0x${at.toString(16)}`;
-        }
-      }
+    const at = span.start - (span.start % width);
+    if (span.end > at + width) continue;
+    for (const le of [true, false]) {
+      const va = epochAt(a, at, width, le);
+      const vb = epochAt(b, at, width, le);
+      if (va === null || vb === null) continue;
+      const clock = nearClock(va, vb, ctx.clocks);
+      if (clock) return { kind: 'epoch', offset: at, width, a: va, b: vb, source: `${width * 8}-bit ${le ? 'LE' : 'BE'} field near the ${clock.source}` };
     }
   }
   return null;
 }
 
-function allPrintable(buf: Buffer, at: number, width: number): boolean {
-  for (let i = at; i < at + width && i < buf.length; i++) {
-    const x = buf[i] ?? 0;
-    if (x < 0x20 || x >= 0x7f) return false;
-  }
-  return true;
+/**
+ * CPython's .pyc header (PEP 552): magic (2 bytes + \r\n), flags 0 = timestamp-based, then the source
+ * file's mtime (32-bit LE) and size. The mtime is a time by the format's definition.
+ */
+function pycHeaderTime(a: Buffer, b: Buffer, spans: Span[]): EpochFact | null {
+  const isPyc = (x: Buffer): boolean => x.length >= 16 && x[2] === 0x0d && x[3] === 0x0a && x.readUInt32LE(4) === 0;
+  if (!isPyc(a) || !isPyc(b) || a.readUInt16LE(0) !== b.readUInt16LE(0)) return null;
+  if (!spans.every((s) => s.start >= 8 && s.end <= 12)) return null;
+  return { kind: 'epoch', offset: 8, width: 4, a: a.readUInt32LE(8), b: b.readUInt32LE(8), source: '.pyc header source mtime' };
 }
 
 function hexRow(buf: Buffer, at: number): string {
@@ -99,17 +98,18 @@ export function compareBytes(a: Buffer, b: Buffer, ctx: ContentContext): Content
   const detail = hexdumpDiff(a, b, ctx);
   const spans = a.length === b.length ? differingSpans(a, b) : null;
   if (spans && spans.length > 0) {
-    const explained = spans.map((s) => explainSpan(a, b, s));
-    if (explained.every((e) => e !== null)) {
-      const more = spans.length > 1 ? ` (+${spans.length - 1} more)` : '';
-      return [{ inner: '', category: 'timestamp', evidence: `embedded epoch ${explained[0]}${more}`, detail }];
+    const pyc = pycHeaderTime(a, b, spans);
+    if (pyc) return [{ inner: '', category: 'timestamp', code: 'bytes', facts: [pyc], detail }];
+    const explained = spans.map((s) => explainSpan(a, b, s, ctx));
+    if (explained.every((e): e is EpochFact => e !== null)) {
+      return [{ inner: '', category: 'timestamp', code: 'bytes', facts: explained, detail }];
     }
   }
   const byStrings = explainByStrings(a, b, ctx);
-  if (byStrings) return [{ inner: '', ...byStrings, detail }];
+  if (byStrings) return [{ inner: '', category: byStrings.category, code: 'strings', facts: byStrings.facts, detail }];
   const first = spans?.[0]?.start ?? firstDiff(a, b);
-  const sizes = a.length === b.length ? `${spans?.length ?? 'many'} differing spans` : `size ${a.length} vs ${b.length}`;
-  return [{ inner: '', category: 'binary', evidence: `bytes differ from offset 0x${first.toString(16)} (${sizes})`, detail }];
+  const at = `offset 0x${first.toString(16)}${a.length === b.length ? ` (${spans?.length ?? 'many'} differing spans)` : ''}`;
+  return [{ inner: '', category: 'binary', code: 'bytes', facts: [a.length === b.length ? { at } : { at, size: [a.length, b.length] }], detail }];
 }
 
 function firstDiff(a: Buffer, b: Buffer): number {

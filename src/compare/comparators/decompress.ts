@@ -1,5 +1,6 @@
 // Bounded decompression: every decoded byte is charged to the run's budget, payloads above the member
 // limit are hashed instead of buffered, and a bomb stops at the budget with a note (never an OOM).
+import type { Fact } from '../../core/finding.js';
 import { createHash } from 'node:crypto';
 import { blobFromBuffer } from '../blob.js';
 import { compareContent, nested, type ContentContext, type ContentFinding } from '../content.js';
@@ -71,7 +72,7 @@ export async function comparePayloads(
   if (stopped) {
     return {
       equal: false,
-      findings: [{ inner: '', category: 'binary', evidence: 'payload not fully decoded', detail: '', warning: stopped }],
+      findings: [{ inner: '', category: 'binary', code: 'payload', facts: [{ note: 'not fully decoded' }], detail: '', warning: stopped }],
     };
   }
   if (a.data && b.data) {
@@ -86,7 +87,8 @@ export async function comparePayloads(
       {
         inner: '',
         category: 'binary',
-        evidence: `payload digests differ (${a.digest.slice(0, 12)} vs ${b.digest.slice(0, 12)}; ${a.size} vs ${b.size} bytes)`,
+        code: 'payload',
+        facts: [{ field: 'digest', a: a.digest.slice(0, 12), b: b.digest.slice(0, 12) }, { field: 'size', a: String(a.size), b: String(b.size) }],
         detail: '',
         warning: `member larger than ${ctx.limits.maxMemberBytes} bytes: compared by digest only`,
       },
@@ -96,17 +98,16 @@ export async function comparePayloads(
 
 /** The usual result of a compression wrapper: header finding when payloads are equal, payload findings else. */
 export function wrapperFindings(
-  format: string,
-  headerDiffs: string[],
+  code: 'gzip-header' | 'xz-header' | 'zstd-header',
+  headerDiffs: Fact[],
   payload: { equal: boolean; findings: ContentFinding[] },
 ): ContentFinding[] {
   const header: ContentFinding = {
     inner: '',
     category: 'compression-metadata',
-    evidence: headerDiffs.length
-      ? `${format} header ${headerDiffs.join('; ')}`
-      : `${format} stream encoded differently (compression settings), payload equal`,
-    detail: headerDiffs.join('\n'),
+    code,
+    facts: headerDiffs.length ? headerDiffs : [{ note: 'stream encoded differently (compression settings), payload equal' }],
+    detail: headerDiffs.map((d) => ('field' in d ? `${d.field}: ${d.a} → ${d.b}` : '')).join('\n'),
   };
   if (payload.equal) return [header];
   return headerDiffs.length ? [header, ...payload.findings] : payload.findings;

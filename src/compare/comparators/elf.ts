@@ -128,7 +128,7 @@ export async function compareElf(a: Buffer, b: Buffer, ctx: ContentContext): Pro
   if (ea.buildId !== eb.buildId) parts.push(`build-id ${short(ea.buildId)} vs ${short(eb.buildId)}`);
   const readelf = await readelfDiff(a, b, ctx);
   const detail = boundLines([...lines, ...(readelf ? ['readelf --wide --section-headers --notes:', ...readelf] : []), ...hexdumpDiff(a, b, ctx).split('\n')], ctx);
-  return [{ inner: '', category: 'binary', evidence: parts.join('; '), detail }];
+  return [{ inner: '', category: 'binary', code: 'elf', facts: parts.map((note) => ({ note })), detail }];
 }
 
 export const elfComparator: Comparator = {

@@ -1,11 +1,14 @@
 // gzip (RFC 1952): the 10-byte header carries MTIME, XFL, OS and optional FEXTRA/FNAME/FCOMMENT — all set
 // by the compressing tool, not the data. Equal payload + different header → compression-metadata.
+import type { Fact } from '../../core/finding.js';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import type { Blob } from '../blob.js';
 import type { Comparator } from '../content.js';
 import { collectBounded, comparePayloads, wrapperFindings } from './decompress.js';
 import { startsWith } from './sniff.js';
+
+type FieldFact = Extract<Fact, { field: string }>;
 
 interface GzipHeader {
   flags: number;
@@ -38,10 +41,10 @@ export function parseGzipHeader(buf: Buffer): GzipHeader {
   return header;
 }
 
-export function gzipHeaderDiffs(a: GzipHeader, b: GzipHeader): string[] {
-  const out: string[] = [];
+export function gzipHeaderDiffs(a: GzipHeader, b: GzipHeader): FieldFact[] {
+  const out: FieldFact[] = [];
   const field = (label: string, va: unknown, vb: unknown): void => {
-    if (va !== vb) out.push(`${label} ${va ?? '(none)'} vs ${vb ?? '(none)'}`);
+    if (va !== vb) out.push({ field: label, a: String(va ?? '(none)'), b: String(vb ?? '(none)') });
   };
   field('mtime', a.mtime, b.mtime);
   field('name', a.name, b.name);
@@ -69,6 +72,6 @@ export const gzipComparator: Comparator = {
     const pa = await collectBounded(gunzip(a), ctx);
     const pb = await collectBounded(gunzip(b), ctx);
     const payload = await comparePayloads(pa, pb, ha.name ?? a.name.replace(/\.gz$/, ''), ctx);
-    return wrapperFindings('gzip', gzipHeaderDiffs(ha, hb), payload);
+    return wrapperFindings('gzip-header', gzipHeaderDiffs(ha, hb), payload);
   },
 };

@@ -1,11 +1,10 @@
 // JSON: equal values written with keys (or set-like arrays) in another order → ordering; otherwise the
 // differing leaves are classified one by one (a "created" date, a random "id") and named by their path.
-import { classifyValue } from '../../classify/index.js';
+import { classifyValue, type Classification } from '../../classify/index.js';
 import type { Category } from '../../core/finding.js';
 import type { Comparator, ContentContext, ContentFinding } from '../content.js';
 import { compareTexts, unifiedDiff } from './text.js';
 import { isText } from './sniff.js';
-import { listSome } from './shared.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -38,13 +37,17 @@ function leafDiffs(a: Json | undefined, b: Json | undefined, path: string, out: 
   }
 }
 
-function leafCategory(leaf: Leaf, ctx: ContentContext): { category: Category; evidence: string } {
+/** A leaf's category, its facts located at its JSON path. */
+function leafCategory(leaf: Leaf, ctx: ContentContext): Classification {
   const scalar = (v: Json | undefined): v is string | number => typeof v === 'string' || typeof v === 'number';
   if (!scalar(leaf.a) || !scalar(leaf.b)) {
-    const what = leaf.a === undefined ? 'only in b' : leaf.b === undefined ? 'only in a' : 'value differs';
-    return { category: 'content', evidence: what };
+    if (leaf.a === undefined) return { category: 'content', facts: [{ only: 'b', what: leaf.path }] };
+    if (leaf.b === undefined) return { category: 'content', facts: [{ only: 'a', what: leaf.path }] };
+    return { category: 'content', facts: [{ at: leaf.path }] };
   }
-  return classifyValue(String(leaf.a), String(leaf.b), ctx);
+  const c = classifyValue(String(leaf.a), String(leaf.b), ctx);
+  if (c.category === 'content') return { category: 'content', facts: [{ at: leaf.path }] };
+  return { category: c.category, facts: c.facts.map((f) => ('token' in f ? { ...f, where: leaf.path } : f)) };
 }
 
 function parse(text: string): Json | undefined {
@@ -69,12 +72,12 @@ export const jsonComparator: Comparator = {
     const detail = ta.includes('\n') ? unifiedDiff(ta, tb, a.name, ctx) : unifiedDiff(pretty(ja), pretty(jb), a.name, ctx);
     if (canonical(ja, false) === canonical(jb, false)) {
       if (JSON.stringify(ja) === JSON.stringify(jb)) {
-        return [{ inner: '', category: 'content', evidence: 'same JSON value, whitespace/formatting differs', detail }];
+        return [{ inner: '', category: 'content', code: 'json-format', facts: [], detail }];
       }
-      return [{ inner: '', category: 'ordering', evidence: 'same JSON value, object keys in another order', detail }];
+      return [{ inner: '', category: 'ordering', code: 'json-order', facts: [{ order: 'JSON object keys', count: Object.keys(ja ?? {}).length }], detail }];
     }
     if (canonical(ja, true) === canonical(jb, true)) {
-      return [{ inner: '', category: 'ordering', evidence: 'same JSON value, array elements in another order', detail }];
+      return [{ inner: '', category: 'ordering', code: 'json-order', facts: [{ order: 'JSON array elements', count: Array.isArray(ja) ? ja.length : 0 }], detail }];
     }
     const leaves: Leaf[] = [];
     leafDiffs(ja, jb, '$', leaves);
@@ -85,11 +88,8 @@ export const jsonComparator: Comparator = {
     const category: Category = counts.has('content') || counts.size === 0
       ? 'content'
       : [...counts.entries()].sort((x, y) => y[1] - x[1])[0]![0];
-    const first = classified.find((c) => c.category === category) ?? classified[0];
-    const paths = listSome(classified.map((c) => c.leaf.path), 3);
-    const evidence = first
-      ? `${first.leaf.path}: ${first.evidence}${classified.length > 1 ? `; ${classified.length} values differ (${paths})` : ''}`
-      : 'JSON values differ';
-    return [{ inner: '', category, evidence, detail }];
+    // Content first: the leaves a person must look at lead the facts.
+    const facts = [...classified.filter((c) => c.category === 'content'), ...classified.filter((c) => c.category !== 'content')].flatMap((c) => c.facts);
+    return [{ inner: '', category, code: 'json', facts, detail }];
   },
 };

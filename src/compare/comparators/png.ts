@@ -1,6 +1,7 @@
 // PNG (ISO/IEC 15948 §11): tIME is the encoder's "last modification" clock and tEXt dates are the same
 // thing from ImageMagick & co — wrapper metadata, not pixels. IDAT is compared after inflating, so a
 // different zlib level with equal pixels is compression-metadata too.
+import type { Fact } from '../../core/finding.js';
 import { inflateSync } from 'node:zlib';
 import { classifyValue } from '../../classify/index.js';
 import type { Comparator, ContentContext, ContentFinding } from '../content.js';
@@ -58,10 +59,10 @@ function inflateBounded(data: Buffer, ctx: ContentContext): Buffer {
 export function comparePng(a: Buffer, b: Buffer, ctx: ContentContext): ContentFinding[] {
   const ca = readChunks(a);
   const cb = readChunks(b);
-  const meta: string[] = [];
-  const real: string[] = [];
+  const meta: Fact[] = [];
+  const real: Fact[] = [];
   const time = (cs: Chunk[]): string => cs.filter((c) => c.type === 'tIME').map((c) => tIME(c.data)).join(',') || '(none)';
-  if (time(ca) !== time(cb)) meta.push(`PNG tIME ${time(ca)} vs ${time(cb)}`);
+  if (time(ca) !== time(cb)) meta.push({ field: 'tIME', a: time(ca), b: time(cb) });
   const ta = textChunks(ca);
   const tb = textChunks(cb);
   for (const k of new Set([...ta.keys(), ...tb.keys()])) {
@@ -69,21 +70,23 @@ export function comparePng(a: Buffer, b: Buffer, ctx: ContentContext): ContentFi
     const vb = tb.get(k) ?? '';
     if (va === vb) continue;
     const c = classifyValue(va, vb, ctx);
-    (c.category === 'timestamp' ? meta : real).push(`${k}: ${c.evidence}`);
+    if (c.category === 'timestamp') meta.push(...c.facts);
+    else real.push({ field: k, a: va.slice(0, 40), b: vb.slice(0, 40) });
   }
   const idat = (cs: Chunk[]): Buffer => Buffer.concat(cs.filter((c) => c.type === 'IDAT').map((c) => c.data));
   const [ia, ib] = [idat(ca), idat(cb)];
   if (!ia.equals(ib)) {
-    if (inflateBounded(ia, ctx).equals(inflateBounded(ib, ctx))) meta.push('IDAT compressed differently, pixels equal');
-    else real.push('pixel data (IDAT) differs');
+    if (inflateBounded(ia, ctx).equals(inflateBounded(ib, ctx))) meta.push({ note: 'IDAT compressed differently, pixels equal' });
+    else real.push({ note: 'pixel data (IDAT) differs' });
   }
   const skip = new Set(['tIME', 'tEXt', 'iTXt', 'zTXt', 'IDAT']);
   const rest = (cs: Chunk[]): string[] => cs.filter((c) => !skip.has(c.type)).map((c) => `${c.type}:${c.data.toString('hex')}`);
   const [ra, rb] = [rest(ca), rest(cb)];
-  if (ra.join('|') !== rb.join('|')) real.push(`chunks differ: ${ra.map((r) => r.split(':')[0]).join(',')} vs ${rb.map((r) => r.split(':')[0]).join(',')}`);
-  if (real.length > 0) return [{ inner: '', category: 'binary', evidence: real.join('; '), detail: boundLines([...real, ...meta], ctx) }];
-  if (meta.length > 0) return [{ inner: '', category: 'compression-metadata', evidence: meta.join('; '), detail: boundLines(meta, ctx) }];
-  return [{ inner: '', category: 'binary', evidence: 'PNG bytes differ outside known chunks', detail: '' }];
+  if (ra.join('|') !== rb.join('|')) real.push({ field: 'chunks', a: ra.map((r) => r.split(':')[0]).join(','), b: rb.map((r) => r.split(':')[0]).join(',') });
+  const lines = (fs: Fact[]): string[] => fs.map((f) => ('field' in f ? `${f.field}: ${f.a} vs ${f.b}` : 'note' in f ? f.note : 'token' in f ? `${f.token}: ${f.a} vs ${f.b}` : ''));
+  if (real.length > 0) return [{ inner: '', category: 'binary', code: 'png', facts: real, detail: boundLines([...lines(real), ...lines(meta)], ctx) }];
+  if (meta.length > 0) return [{ inner: '', category: 'compression-metadata', code: 'png-metadata', facts: meta, detail: boundLines(lines(meta), ctx) }];
+  return [{ inner: '', category: 'binary', code: 'png', facts: [{ note: 'PNG bytes differ outside known chunks' }], detail: '' }];
 }
 
 export const pngComparator: Comparator = {

@@ -48,5 +48,5 @@ export function explainByStrings(a: Buffer, b: Buffer, ctx: ContentContext): Cla
   if (sa.strings.length !== sb.strings.length || !sa.skeleton.equals(sb.skeleton)) return null;
   const c = classifyText(sa.strings.join('\n') + '\n', sb.strings.join('\n') + '\n', ctx);
   if (!EXPLAINING.has(c.category)) return null;
-  return { category: c.category, evidence: `embedded strings: ${c.evidence.replace(/\bline(s?)\b/g, 'string$1')}` };
+  return c;
 }

@@ -6,7 +6,7 @@ import { tarExtract } from '../../image/tar-extract.js';
 import { blobFromBuffer } from '../blob.js';
 import { compareContent, nested, type Comparator, type ContentContext, type ContentFinding } from '../content.js';
 import { compareEntryMeta } from '../entry-meta.js';
-import { nameOrderingEvidence } from '../../classify/index.js';
+import { nameOrderingFact } from '../../classify/index.js';
 import { listSome } from './shared.js';
 import type { Blob } from '../blob.js';
 
@@ -49,22 +49,22 @@ export async function compareMemberLists(
   const findings: ContentFinding[] = [];
   const byA = new Map(ma.map((m) => [m.entry.path, m]));
   const byB = new Map(mb.map((m) => [m.entry.path, m]));
-  const order = nameOrderingEvidence([...byA.keys()], [...byB.keys()], 'members');
-  if (order) findings.push({ inner: '', category: 'ordering', evidence: order, detail: orderDetail([...byA.keys()], [...byB.keys()]) });
+  const order = nameOrderingFact([...byA.keys()], [...byB.keys()], 'members');
+  if (order) findings.push({ inner: '', category: 'ordering', code: 'member-order', facts: [order], detail: orderDetail([...byA.keys()], [...byB.keys()]) });
   for (const [path, a] of byA) {
     const b = byB.get(path);
     if (!b) {
-      findings.push({ inner: path, category: 'removed', evidence: `${a.entry.type} only in a`, detail: '' });
+      findings.push({ inner: path, category: 'removed', code: 'only-in', facts: [{ only: 'a', what: a.entry.type }], detail: '' });
       continue;
     }
-    for (const d of compareEntryMeta(a.entry, b.entry)) findings.push({ inner: path, ...d });
+    for (const d of compareEntryMeta(a.entry, b.entry)) findings.push({ inner: path, ...d, code: 'member-fields' });
     if (a.entry.type === 'file' && b.entry.type === 'file' && !a.data.equals(b.data)) {
       const inner = await compareContent(blobFromBuffer(path, a.data), blobFromBuffer(path, b.data), nested(ctx));
       findings.push(...inner.map((f) => ({ ...f, inner: f.inner ? `${path}/${f.inner}` : path })));
     }
   }
   for (const [path, b] of byB) {
-    if (!byA.has(path)) findings.push({ inner: path, category: 'added', evidence: `${b.entry.type} only in b`, detail: '' });
+    if (!byA.has(path)) findings.push({ inner: path, category: 'added', code: 'only-in', facts: [{ only: 'b', what: b.entry.type }], detail: '' });
   }
   return findings;
 }

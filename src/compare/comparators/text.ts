@@ -46,8 +46,8 @@ export function unifiedDiff(a: string, b: string, name: string, ctx: ContentCont
 
 export async function compareTexts(a: string, b: string, name: string, ctx: ContentContext): Promise<ContentFinding[]> {
   if (a === b) return [];
-  const { category, evidence } = classifyText(a, b, ctx);
-  return [{ inner: '', category, evidence, detail: unifiedDiff(a, b, name, ctx) }];
+  const { category, facts } = classifyText(a, b, ctx);
+  return [{ inner: '', category, code: 'text', facts, detail: unifiedDiff(a, b, name, ctx) }];
 }
 
 export const textComparator: Comparator = {

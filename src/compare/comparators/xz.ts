@@ -1,6 +1,7 @@
 // xz (.xz file format §2.1.1): the stream header holds the integrity check type; block headers hold filter
 // settings. There is no pure-JS decoder here, so the `xz` binary decodes (via execa, streamed, output capped
 // by the budget); when it is missing the comparator throws and the engine falls back to bytes.
+import type { Fact } from '../../core/finding.js';
 import type { Blob } from '../blob.js';
 import type { Comparator, ContentContext } from '../content.js';
 import { BoundedSink, comparePayloads, wrapperFindings, type Payload } from './decompress.js';
@@ -48,11 +49,11 @@ export const xzComparator: Comparator = {
   recognizes: (head) => startsWith(head, MAGIC),
   async compare(a, b, ctx) {
     const [ba, bb] = [await a.bytes(), await b.bytes()];
-    const diffs: string[] = [];
-    if (checkType(ba) !== checkType(bb)) diffs.push(`check ${checkType(ba)} vs ${checkType(bb)}`);
+    const diffs: Fact[] = [];
+    if (checkType(ba) !== checkType(bb)) diffs.push({ field: 'check', a: String(checkType(ba)), b: String(checkType(bb)) });
     const pa = await unxz(a, ctx);
     const pb = await unxz(b, ctx);
     const payload = await comparePayloads(pa, pb, a.name.replace(/\.xz$/, ''), ctx);
-    return wrapperFindings('xz', diffs, payload);
+    return wrapperFindings('xz-header', diffs, payload);
   },
 };

@@ -1,7 +1,7 @@
 // zip/jar: member order → ordering; DOS times, extended-timestamp and other extra fields, flags and
 // compression settings with equal payloads → compression-metadata (one finding for the archive, listing the
 // members); unix mode bits → metadata; payload differences recurse into the member.
-import { nameOrderingEvidence } from '../../classify/index.js';
+import { nameOrderingFact } from '../../classify/index.js';
 import { blobFromBuffer } from '../blob.js';
 import { compareContent, nested, within, type Comparator, type ContentContext, type ContentFinding } from '../content.js';
 import { boundLines } from './shared.js';
@@ -48,22 +48,22 @@ export const zipComparator: Comparator = {
     const findings: ContentFinding[] = [];
     const wrapper: string[] = [];
     const names = (z: typeof za): string[] => z.members.map((m) => m.name);
-    const order = nameOrderingEvidence(names(za), names(zb), 'zip entries');
-    if (order) findings.push({ inner: '', category: 'ordering', evidence: order, detail: '' });
+    const order = nameOrderingFact(names(za), names(zb), 'zip entries');
+    if (order) findings.push({ inner: '', category: 'ordering', code: 'member-order', facts: [order], detail: '' });
     if (za.comment !== zb.comment) wrapper.push(`archive comment ${JSON.stringify(za.comment)} vs ${JSON.stringify(zb.comment)}`);
     const byB = new Map(zb.members.map((m) => [m.name, m]));
     const inA = new Set(names(za));
     for (const ma of za.members) {
       const mb = byB.get(ma.name);
       if (!mb) {
-        findings.push({ inner: ma.name, category: 'removed', evidence: 'zip entry only in a', detail: '' });
+        findings.push({ inner: ma.name, category: 'removed', code: 'only-in', facts: [{ only: 'a', what: 'zip entry' }], detail: '' });
         continue;
       }
       const diffs = wrapperDiffs(ma, mb);
       const modeA = (ma.externalAttr >>> 16) & 0o7777;
       const modeB = (mb.externalAttr >>> 16) & 0o7777;
       if (modeA !== modeB) {
-        findings.push({ inner: ma.name, category: 'metadata', evidence: `mode 0${modeA.toString(8)} vs 0${modeB.toString(8)}`, detail: '' });
+        findings.push({ inner: ma.name, category: 'metadata', code: 'member-fields', facts: [{ field: 'mode', a: `0${modeA.toString(8)}`, b: `0${modeB.toString(8)}` }], detail: '' });
       }
       const payload = await comparePayload(ma, mb, ctx);
       if (payload.recoded) diffs.push('payload compressed differently, content equal');
@@ -71,16 +71,14 @@ export const zipComparator: Comparator = {
       wrapper.push(...diffs.map((d) => `${ma.name}: ${d}`));
     }
     for (const mb of zb.members) {
-      if (!inA.has(mb.name)) findings.push({ inner: mb.name, category: 'added', evidence: 'zip entry only in b', detail: '' });
+      if (!inA.has(mb.name)) findings.push({ inner: mb.name, category: 'added', code: 'only-in', facts: [{ only: 'b', what: 'zip entry' }], detail: '' });
     }
     if (wrapper.length > 0) {
-      const members = new Set(wrapper.map((w) => w.split(': ')[0])).size;
-      const timesOnly = wrapper.every((w) => /DOS time|extended timestamp/.test(w));
-      const what = timesOnly ? 'zip entry timestamps differ' : 'zip entry metadata differs';
       findings.unshift({
         inner: '',
         category: 'compression-metadata',
-        evidence: `${what} (${members} ${members === 1 ? 'entry' : 'entries'}): ${wrapper[0]}`,
+        code: 'zip-metadata',
+        facts: wrapper.map((note) => ({ note })),
         detail: boundLines(wrapper, ctx),
       });
     }

@@ -1,11 +1,14 @@
 // zstd (RFC 8878 §3.1.1): the frame header says whether the content size and a checksum were written and
 // which window/dictionary was used — encoder settings, not data. Decoded with fzstd (pure JS), fed in small
 // slices so one push cannot inflate a bomb far past the budget before the sink says stop.
+import type { Fact } from '../../core/finding.js';
 import { Decompress } from 'fzstd';
 import type { Blob } from '../blob.js';
 import type { Comparator, ContentContext } from '../content.js';
 import { BoundedSink, comparePayloads, wrapperFindings, type Payload } from './decompress.js';
 import { startsWith } from './sniff.js';
+
+type FieldFact = Extract<Fact, { field: string }>;
 
 const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 const SLICE = 4096;
@@ -38,12 +41,15 @@ export function parseZstdHeader(buf: Buffer): FrameHeader {
   return { contentSize, checksum, singleSegment, ...(windowLog !== undefined ? { windowLog } : {}), dictionaryId };
 }
 
-function headerDiffs(a: FrameHeader, b: FrameHeader): string[] {
-  const out: string[] = [];
-  if (a.contentSize !== b.contentSize) out.push(`content size ${a.contentSize} vs ${b.contentSize}`);
-  if (a.checksum !== b.checksum) out.push(`checksum ${a.checksum ? 'yes' : 'no'} vs ${b.checksum ? 'yes' : 'no'}`);
-  if (a.windowLog !== b.windowLog) out.push(`window log ${a.windowLog ?? 'single segment'} vs ${b.windowLog ?? 'single segment'}`);
-  if (a.dictionaryId !== b.dictionaryId) out.push(`dictionary ${a.dictionaryId} vs ${b.dictionaryId}`);
+function headerDiffs(a: FrameHeader, b: FrameHeader): FieldFact[] {
+  const out: FieldFact[] = [];
+  const field = (label: string, va: string, vb: string): void => {
+    if (va !== vb) out.push({ field: label, a: va, b: vb });
+  };
+  field('content size', a.contentSize, b.contentSize);
+  field('checksum', a.checksum ? 'yes' : 'no', b.checksum ? 'yes' : 'no');
+  field('window log', String(a.windowLog ?? 'single segment'), String(b.windowLog ?? 'single segment'));
+  field('dictionary', String(a.dictionaryId), String(b.dictionaryId));
   return out;
 }
 
@@ -75,6 +81,6 @@ export const zstdComparator: Comparator = {
     const pa = await unzstd(a, ctx);
     const pb = await unzstd(b, ctx);
     const payload = await comparePayloads(pa, pb, a.name.replace(/\.zst$/, ''), ctx);
-    return wrapperFindings('zstd', headerDiffs(ha, hb), payload);
+    return wrapperFindings('zstd-header', headerDiffs(ha, hb), payload);
   },
 };

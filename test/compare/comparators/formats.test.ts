@@ -7,10 +7,11 @@ import { compareContent } from '../../../src/compare/content.js';
 import { blobs, ctxWith, pngOf } from '../../helpers/fixtures-content.js';
 import { testDirSync } from '../../helpers/tmp.js';
 import { requireTools } from '../../helpers/tools.js';
+import { ev } from '../../helpers/evidence.js';
 
 test('json: keys in another order → ordering; array permutation → ordering', async () => {
   const f = await compareContent(...blobs('{"a":1,"b":{"c":2,"d":3}}', '{"b":{"d":3,"c":2},"a":1}'), ctxWith());
-  assert.deepEqual(f.map((d) => [d.category, d.evidence]), [['ordering', 'same JSON value, object keys in another order']]);
+  assert.deepEqual(f.map((d) => [d.category, ev(d)]), [['ordering', 'same 2 JSON object keys in another order']]);
   const g = await compareContent(...blobs('{"files":["x","y","z"]}', '{"files":["z","x","y"]}'), ctxWith());
   assert.equal(g[0]?.category, 'ordering');
 });
@@ -21,7 +22,7 @@ test('json: differing leaves are classified and named by path', async () => {
     ctxWith(),
   );
   assert.equal(f[0]?.category, 'timestamp');
-  assert.match(f[0]?.evidence ?? '', /^\$\.created: ISO 8601 timestamp differs/);
+  assert.match(ev(f[0]) ?? '', /^ISO 8601 timestamp differs at \$\.created/);
   const g = await compareContent(...blobs('{"id":"5f0c2a9e8b7d4e1fa3c6b9d2e5f80714","v":1}', '{"id":"0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e","v":1}'), ctxWith());
   assert.equal(g[0]?.category, 'random-id');
   const h = await compareContent(...blobs('{"v":1}', '{"v":2}'), ctxWith());
@@ -49,30 +50,32 @@ test('text: build-env variations from the context', async () => {
   const ctx = ctxWith({}, [{ name: 'user', a: 'alice', b: 'bob' }]);
   const f = await compareContent(...blobs('built by alice\n', 'built by bob\n'), ctx);
   assert.equal(f[0]?.category, 'build-env');
-  assert.match(f[0]?.evidence ?? '', /user differs on line 1 \(alice vs bob\)/);
+  assert.match(ev(f[0]) ?? '', /the user variation shows \(alice vs bob\)/);
 });
 
 test('png: only tIME differs → compression-metadata; IDAT level only → compression-metadata; pixels → binary', async () => {
   const t1 = new Date(Date.UTC(2026, 10, 27, 18, 14, 19));
   const t2 = new Date(Date.UTC(2026, 10, 28, 9, 0, 0));
   const f = await compareContent(...blobs(pngOf({ time: t1 }), pngOf({ time: t2 })), ctxWith());
-  assert.deepEqual(f.map((d) => [d.category, d.evidence]), [['compression-metadata', 'PNG tIME 2026-11-27 18:14:19 vs 2026-11-28 09:00:00']]);
+  assert.deepEqual(f.map((d) => [d.category, ev(d)]), [['compression-metadata', 'PNG tIME 2026-11-27 18:14:19 vs 2026-11-28 09:00:00']]);
   const g = await compareContent(...blobs(pngOf({ level: 0 }), pngOf({ level: 9 })), ctxWith());
   assert.equal(g[0]?.category, 'compression-metadata');
   const h = await compareContent(...blobs(pngOf(), pngOf({ pixels: [1, 2, 3, 4] })), ctxWith());
   assert.equal(h[0]?.category, 'binary');
 });
 
-test('binary: embedded 4-byte epoch → timestamp; other bytes → binary with a bounded hexdump', async () => {
+test('binary: an aligned 4-byte epoch near the clocks → timestamp; without clocks, or other bytes → binary with a bounded hexdump', async () => {
   const a = Buffer.alloc(64, 0xaa);
   const b = Buffer.from(a);
   a.writeUInt32LE(1700000000, 20);
   b.writeUInt32LE(1700259200, 20);
   a[0] = 0; // NUL: not text
   b[0] = 0;
-  const f = await compareContent(...blobs(a, b), ctxWith());
+  const clocks = [{ a: 1700000100, b: 1700259000, slack: 3600, source: 'build clocks' }];
+  const f = await compareContent(...blobs(a, b), { ...ctxWith(), clocks });
   assert.equal(f[0]?.category, 'timestamp');
-  assert.match(f[0]?.evidence ?? '', /embedded epoch 1700000000 vs 1700259200 at offset 0x14/);
+  assert.match(ev(f[0]) ?? '', /epoch 1700000000 vs 1700259200 at offset 0x14 \(32-bit LE field near the build clocks\)/);
+  assert.equal((await compareContent(...blobs(a, b), ctxWith()))[0]?.category, 'binary', 'no clock: no proof');
   const c = Buffer.from(a);
   c[40] = 0x01;
   const g = await compareContent(...blobs(a, c), ctxWith());
@@ -98,8 +101,8 @@ test('elf: differing sections and build-id are named', { skip: requireTools(['cc
   const f = await compareContent(...blobs(a, b), ctxWith());
   assert.equal(f.length, 1);
   assert.equal(f[0]?.category, 'binary');
-  assert.match(f[0]?.evidence ?? '', /sections .*\.text.* differ; build-id [0-9a-f]{8}\.\. vs [0-9a-f]{8}\.\./);
-  assert.match(f[0]?.evidence ?? '', /\.rodata/);
+  assert.match(ev(f[0]) ?? '', /sections .*\.text.* differ; build-id [0-9a-f]{8}\.\. vs [0-9a-f]{8}\.\./);
+  assert.match(ev(f[0]) ?? '', /\.rodata/);
   assert.match(f[0]?.detail ?? '', /^[-+] .*Build ID: [0-9a-f]+$/m);
 });
 
@@ -108,7 +111,7 @@ test('binary: only embedded strings differ and they name the build environment �
   const ctx = ctxWith({}, [{ name: 'build path', a: '/build/aaa', b: '/tmp/b' }]);
   const f = await compareContent(...blobs(blob('/build/aaa'), blob('/tmp/b')), ctx);
   assert.equal(f[0]?.category, 'build-env');
-  assert.match(f[0]?.evidence ?? '', /^embedded strings: build path differs on string 1 \(\/build\/aaa vs \/tmp\/b\)/);
+  assert.match(ev(f[0]) ?? '', /^embedded strings: the build path variation shows \(\/build\/aaa vs \/tmp\/b\)/);
   const g = await compareContent(...blobs(blob('/build/aaa'), blob('/build/ccc')), ctx);
   assert.equal(g[0]?.category, 'binary');
 });

@@ -1,0 +1,21 @@
+// When is a number in a file a time? Only when the comparison knows a clock it could come from: the two
+// builds' own clocks (check: start and duration of each build, shifted by the time variation), the
+// files' own mtimes or the inputs' mtimes (diff), SOURCE_DATE_EPOCH. A value counts only when BOTH sides
+// fall near the same clock pair, so their delta agrees with that pair's delta: a random 32-bit value
+// lands near a given second with odds of about 1 in 600,000 per hour of slack, a random byte flip
+// of a time already there moves it by 256^k seconds, and k > 1 leaves the window.
+
+export interface Clock {
+  /** Seconds since the epoch on side a and on side b (the same moment on each side's clock). */
+  a: number;
+  b: number;
+  /** How far (seconds) a time written during that build may be from it. */
+  slack: number;
+  /** What the clock is, for evidence ("build clocks", "file mtimes", "SOURCE_DATE_EPOCH"). */
+  source: string;
+}
+
+/** The clock that explains the pair (a on side a, b on side b), if any. */
+export function nearClock(a: number, b: number, clocks: readonly Clock[]): Clock | undefined {
+  return clocks.find((c) => Math.abs(a - c.a) <= c.slack && Math.abs(b - c.b) <= c.slack && Math.abs(a - b - (c.a - c.b)) <= c.slack);
+}

@@ -1,0 +1,51 @@
+// The one place a finding's facts become words: every renderer (terminal, JSON, Markdown, HTML, rule
+// files) calls evidenceText. The facts are what rules and --fix act on; this text is only for people.
+import type { Fact, Finding } from '../core/finding.js';
+
+/** At most this many facts are spelled out; the rest are counted. */
+const MAX_FACTS = 3;
+
+function clip(s: string, max = 40): string {
+  const one = s.replace(/\n/g, '\\n');
+  return one.length <= max ? one : one.slice(0, max - 2) + '..';
+}
+
+/** Random ids are noise to read; dates, names and fields are what a person needs to see. */
+function factText(f: Fact, showTokenValues: boolean, unit: string): string {
+  if ('field' in f) return `${f.field} ${f.a} vs ${f.b}`;
+  if ('token' in f) return `${f.token} differs ${f.where ? `at ${f.where}` : `on ${unit} ${f.line}`}${showTokenValues ? ` (${clip(f.a)} vs ${clip(f.b)})` : ''}`;
+  if ('kind' in f) return `epoch ${f.a} vs ${f.b} at offset 0x${f.offset.toString(16)} (${f.source})`;
+  if ('variation' in f) return `the ${f.variation} variation shows (${clip(f.a)} vs ${clip(f.b)})`;
+  if ('derivedFrom' in f) return `${f.algo} of ${f.derivedFrom}, which differs (${unit} ${f.line})`;
+  if ('order' in f) {
+    const moved = f.moved !== undefined ? ` (${f.moved} moved)` : '';
+    const masked = f.masked?.length ? ` once ${f.masked.join(', ')} are masked` : '';
+    return `same ${f.count} ${f.order} in another order${moved}${masked}`;
+  }
+  if ('only' in f) return `${f.what} only in ${f.only}`;
+  if ('at' in f) return `differs from ${f.at}${f.size ? ` (size ${f.size[0]} vs ${f.size[1]})` : ''}`;
+  return f.note;
+}
+
+const PREFIX: Partial<Record<Finding['code'], string>> = {
+  strings: 'embedded strings: ',
+  'hardlink-order': 'hardlink pair stored the other way round: ',
+  'gzip-header': 'gzip header ',
+  'xz-header': 'xz header ',
+  'zstd-header': 'zstd header ',
+  'ar-header': 'ar member headers differ: ',
+  'zip-metadata': 'zip ',
+  'png-metadata': 'PNG ',
+  payload: 'payload ',
+  digest: 'content compared by digest: ',
+};
+
+/** One line saying why the finding has its category. */
+export function evidenceText(f: Pick<Finding, 'code' | 'facts' | 'category'>): string {
+  const unit = f.code === 'strings' ? 'string' : 'line';
+  const showValues = f.category !== 'random-id';
+  const shown = f.facts.slice(0, MAX_FACTS).map((x) => factText(x, showValues, unit));
+  if (f.facts.length > MAX_FACTS) shown.push(`(+${f.facts.length - MAX_FACTS} more)`);
+  if (shown.length === 0) shown.push(f.code === 'json-format' ? 'same JSON value, whitespace/formatting differs' : `${f.category} difference`);
+  return (PREFIX[f.code] ?? '') + shown.join('; ');
+}
