@@ -4,9 +4,8 @@
 // with a valid tar header.
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { Decompress } from 'fzstd';
 import { ReproError } from '../core/errors.js';
-import { detectCompression } from '../image/decompress.js';
+import { GuardedZstd, detectCompression } from '../image/decompress.js';
 
 export type InputShape = 'image' | 'file';
 
@@ -53,16 +52,18 @@ function gunzipHead(data: Buffer): Promise<Buffer> {
 }
 
 function unzstdHead(data: Buffer): Buffer {
-  const parts: Uint8Array[] = [];
+  const parts: Buffer[] = [];
   let got = 0;
-  const d = new Decompress((chunk) => {
+  // the guarded decoder: a hostile header declaring a huge window is refused, not allocated
+  const d = new GuardedZstd((chunk) => {
     parts.push(chunk);
     got += chunk.length;
+    return got < BLOCK;
   });
   try {
-    for (let i = 0; i < data.length && got < BLOCK; i += 4096) d.push(data.subarray(i, i + 4096));
+    d.push(data);
   } catch {
-    // corrupt or cut: judge by what came out
+    // corrupt, cut or refused: judge by what came out
   }
   return Buffer.concat(parts).subarray(0, BLOCK);
 }

@@ -123,21 +123,56 @@ class ZstdFrameGuard {
 }
 
 /** fzstd expands every complete block of a push synchronously (an RLE block is 4 bytes in, 128 KiB out), so
- * it gets small slices, and the next slice waits until the consumer has taken the output: with 256-byte
- * slices one step produces at most ~8 MiB whatever the input. */
+ * it gets small slices: with 256-byte slices one push produces at most ~8 MiB whatever the input. */
 const ZSTD_SLICE = 256;
 
-export class ZstdDecompressStream extends Transform {
-  private readonly inner: Decompress;
+/**
+ * THE in-process zstd decoder, for layers (ZstdDecompressStream), nested members (the zstd comparator) and
+ * input sniffing: the frame guard refuses windows over ZSTD_MAX_WINDOW before fzstd allocates them (two
+ * 10-byte frames declaring 1 GiB windows cost 2 GB when a member was decoded without it), input goes in
+ * ZSTD_SLICE-byte slices, and output past `maxOutput` bytes is an error. `onData` returning false says the
+ * caller has enough: push() then returns false, and the caller stops pushing.
+ */
+export class GuardedZstd {
   private readonly guard = new ZstdFrameGuard();
-  private wanted = true;
+  private readonly inner: Decompress;
+  private more = true;
+  /** Bytes decoded so far. */
+  out = 0;
+  constructor(onData: (chunk: Buffer) => boolean | void, private readonly maxOutput = Number.MAX_SAFE_INTEGER) {
+    this.inner = new Decompress((chunk) => {
+      if (chunk.length === 0) return;
+      this.out += chunk.length;
+      if (this.out > this.maxOutput) throw new Error(`output exceeds the limit of ${this.maxOutput} bytes`);
+      if (onData(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)) === false) this.more = false;
+    });
+  }
+  /** Decode one slice of at most ZSTD_SLICE bytes; false when the consumer wants no more for now. */
+  pushSlice(slice: Uint8Array): boolean {
+    this.guard.feed(slice);
+    this.inner.push(slice);
+    const more = this.more;
+    this.more = true;
+    return more;
+  }
+  /** Decode a chunk of any size; false (rest not decoded) as soon as the consumer says stop. */
+  push(chunk: Uint8Array): boolean {
+    for (let i = 0; i < chunk.length; i += ZSTD_SLICE) if (!this.pushSlice(chunk.subarray(i, i + ZSTD_SLICE))) return false;
+    return true;
+  }
+  /** The input is complete: throws when it ended inside a frame. */
+  end(): void {
+    this.guard.end();
+    this.inner.push(new Uint8Array(0), true);
+  }
+}
+
+export class ZstdDecompressStream extends Transform {
+  private readonly decoder: GuardedZstd;
   private wake: (() => void) | undefined;
   constructor() {
     super();
-    this.inner = new Decompress((chunk) => {
-      if (chunk.length === 0) return;
-      this.wanted = this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    });
+    this.decoder = new GuardedZstd((chunk) => this.push(chunk));
   }
   override _read(size: number): void {
     // the consumer wants more: resume a chunk that paused on backpressure, then let Transform go on
@@ -147,14 +182,11 @@ export class ZstdDecompressStream extends Transform {
     super._read(size);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    // the next slice waits until the consumer has taken the output of this one
     const step = (from: number): void => {
       try {
         for (let i = from; i < chunk.length; i += ZSTD_SLICE) {
-          const slice = chunk.subarray(i, i + ZSTD_SLICE);
-          this.guard.feed(slice);
-          this.inner.push(slice);
-          if (!this.wanted) {
-            this.wanted = true;
+          if (!this.decoder.pushSlice(chunk.subarray(i, i + ZSTD_SLICE))) {
             const next = i + ZSTD_SLICE;
             this.wake = () => step(next);
             return;
@@ -169,8 +201,7 @@ export class ZstdDecompressStream extends Transform {
   }
   override _flush(cb: TransformCallback): void {
     try {
-      this.guard.end();
-      this.inner.push(new Uint8Array(0), true);
+      this.decoder.end();
       cb();
     } catch (err) {
       cb(new Error(`zstd: truncated or corrupt stream (${(err as Error).message})`));

@@ -1,8 +1,8 @@
 // zstd (RFC 8878 §3.1.1): the frame header says whether the content size and a checksum were written and
-// which window/dictionary was used — encoder settings, not data. Decoded with fzstd (pure JS), fed in small
-// slices so one push cannot inflate a bomb far past the budget before the sink says stop.
+// which window/dictionary was used — encoder settings, not data. Decoded by the one guarded decoder
+// (GuardedZstd: window limit, small slices), so a bomb stops at the budget and a huge window is refused.
+import { GuardedZstd } from '../../image/decompress.js';
 import type { Fact } from '../../core/finding.js';
-import { Decompress } from 'fzstd';
 import type { Blob } from '../blob.js';
 import type { Comparator, ContentContext } from '../content.js';
 import { BoundedSink, comparePayloads, wrapperFindings, type Payload } from './decompress.js';
@@ -11,7 +11,6 @@ import { startsWith } from './sniff.js';
 type FieldFact = Extract<Fact, { field: string }>;
 
 const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-const SLICE = 4096;
 
 interface FrameHeader {
   contentSize: string;
@@ -53,22 +52,17 @@ function headerDiffs(a: FrameHeader, b: FrameHeader): FieldFact[] {
   return out;
 }
 
-class Stop extends Error {}
-
 async function unzstd(blob: Blob, ctx: ContentContext): Promise<Payload> {
   const sink = new BoundedSink(ctx);
-  const decoder = new Decompress((data) => {
-    if (!sink.write(data)) throw new Stop();
-  });
-  try {
-    for await (const chunk of blob.stream()) {
-      const buf = chunk as Buffer;
-      for (let i = 0; i < buf.length; i += SLICE) decoder.push(buf.subarray(i, i + SLICE));
+  const decoder = new GuardedZstd((data) => sink.write(data));
+  let stopped = false;
+  for await (const chunk of blob.stream()) {
+    if (!decoder.push(chunk as Buffer)) {
+      stopped = true;
+      break;
     }
-    decoder.push(new Uint8Array(0), true);
-  } catch (err) {
-    if (!(err instanceof Stop)) throw err;
   }
+  if (!stopped) decoder.end();
   return sink.result();
 }
 
