@@ -9,8 +9,10 @@ import tar from 'tar-stream';
 
 export interface TestMember {
   path: string;
-  type?: 'file' | 'dir' | 'symlink' | 'hardlink';
+  type?: 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block';
   content?: string | Buffer;
+  devmajor?: number;
+  devminor?: number;
   mode?: number;
   /** Seconds since the epoch. */
   mtime?: number;
@@ -40,7 +42,7 @@ export interface BuiltImage {
   diffIds: string[];
 }
 
-const TAR_TYPE = { file: 'file', dir: 'directory', symlink: 'symlink', hardlink: 'link' } as const;
+const TAR_TYPE = { file: 'file', dir: 'directory', symlink: 'symlink', hardlink: 'link', char: 'character-device', block: 'block-device' } as const;
 
 function digestOf(data: Buffer): string {
   return 'sha256:' + createHash('sha256').update(data).digest('hex');
@@ -70,6 +72,7 @@ export async function layerTar(members: TestMember[]): Promise<Buffer> {
       uname: m.uname ?? '',
       gname: m.gname ?? '',
       ...(m.linkname !== undefined ? { linkname: m.linkname } : {}),
+      ...(m.devmajor !== undefined ? { devmajor: m.devmajor, devminor: m.devminor ?? 0 } : {}),
       size: body.length,
       ...(m.pax ? { pax: m.pax } : {}),
     };
