@@ -24,6 +24,7 @@ packages=(
   libcap2-bin      # getcap/setcap: file capabilities (security.capability xattrs)
   python3          # the demo manifest writes its jar with python3's zipfile
   dpkg             # dpkg-deb for the .deb comparator tests
+  busybox-static   # a static shell and tools: the tree of the chroot isolation test
 )
 
 missing=()

@@ -1,9 +1,13 @@
-// Runs a phase's commands. With a shell in the tree: chroot inside a private mount+PID namespace
-// (unshare from util-linux), with proc, sys and dev mounted there only, so they vanish with the namespace
-// whatever way the command ends, and every process it started dies with it. Without one (scratch): on the
-// host, in the tree, with $ROOTFS pointing at it.
+// Runs a phase's commands. With a shell in the tree: chroot inside private mount, PID, UTS and IPC
+// namespaces (unshare from util-linux), so every mount made for the phase vanishes with the namespace
+// whatever way the command ends, every process it started dies with it, and it can change neither the
+// host's name nor its System V IPC objects. There it gets its own /proc, a read-only /sys and a minimal
+// private /dev; /etc/resolv.conf is the tree's own file (resolv-conf.ts). The network and the host's
+// kernel are shared: apt needs the one, and the builder is not a security boundary against the phases
+// (see the README). Without a shell (scratch): on the host, in the tree, with $ROOTFS pointing at it.
 import { spawn } from 'node:child_process';
 import { onCleanup } from '../core/cleanup.js';
+import { lendResolvConf } from './resolv-conf.js';
 
 export interface RunContext {
   root: string;
@@ -26,15 +30,25 @@ export interface RunResult {
 }
 
 // Host side of a chroot run. Arguments: root, umask, hostname, command. Mount points are used only if the
-// tree already has them: creating them would change the tree and so the layer.
+// tree already has them as real directories: creating them would change the tree and so the layer, and a
+// symlink there would put the mount somewhere else. The /dev is a tmpfs holding only the usual character
+// devices (the kernel's fixed numbers, devices.txt) and a private devpts instance for ptys.
 const CHROOT_SETUP = [
   'set -e',
   'R="$1"; M="$2"; H="$3"; C="$4"',
-  '[ ! -d "$R/proc" ] || mount -t proc proc "$R/proc"',
-  '[ ! -d "$R/sys" ] || mount --rbind /sys "$R/sys"',
-  '[ ! -d "$R/dev" ] || mount --rbind /dev "$R/dev"',
-  // Name resolution for apt and downloads, without writing the host's file into the tree.
-  'if [ -f "$R/etc/resolv.conf" ] && [ ! -L "$R/etc/resolv.conf" ] && [ -f /etc/resolv.conf ]; then mount --bind /etc/resolv.conf "$R/etc/resolv.conf"; fi',
+  'dir() { [ -d "$R/$1" ] && [ ! -L "$R/$1" ]; }',
+  'if dir proc; then mount -t proc -o nosuid,nodev,noexec proc "$R/proc"; fi',
+  'if dir sys; then mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys"; fi',
+  'if dir dev; then',
+  '  mount -t tmpfs -o nosuid,noexec,mode=755,size=1m repro-dev "$R/dev"',
+  '  node() { mknod -m 666 "$R/dev/$1" c "$2" "$3"; }',
+  '  node null 1 3; node zero 1 5; node full 1 7; node random 1 8; node urandom 1 9; node tty 5 0',
+  '  mkdir -m 755 "$R/dev/pts"; mkdir -m 1777 "$R/dev/shm"',
+  '  mount -t devpts -o newinstance,ptmxmode=0666,mode=620,nosuid,noexec repro-pts "$R/dev/pts"',
+  '  mount -t tmpfs -o nosuid,nodev,mode=1777 repro-shm "$R/dev/shm"',
+  '  ln -s pts/ptmx "$R/dev/ptmx"; ln -s /proc/self/fd "$R/dev/fd"',
+  '  ln -s /proc/self/fd/0 "$R/dev/stdin"; ln -s /proc/self/fd/1 "$R/dev/stdout"; ln -s /proc/self/fd/2 "$R/dev/stderr"',
+  'fi',
   '[ -z "$H" ] || hostname "$H"',
   'exec chroot "$R" /bin/sh -c \'umask "$1"; cd /; eval "$2"\' repro-run "$M" "$C"',
 ].join('\n');
@@ -45,7 +59,7 @@ export function commandLine(ctx: RunContext, command: string): string[] {
   if (ctx.chroot) {
     return [
       ...ctx.wrap,
-      'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', ...(ctx.hostname ? ['--uts'] : []),
+      'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--uts', '--ipc',
       '--', '/bin/sh', '-c', CHROOT_SETUP, 'repro-chroot', ctx.root, ctx.umask, ctx.hostname ?? '', command,
     ];
   }
@@ -95,10 +109,14 @@ export function runLogged(
   });
 }
 
-export function runInTree(ctx: RunContext, command: string): Promise<RunResult> {
-  return runLogged(commandLine(ctx, command), {
-    env: ctx.env,
-    cwd: ctx.chroot ? '/' : ctx.root,
-    ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}),
-  });
+export async function runInTree(ctx: RunContext, command: string): Promise<RunResult> {
+  const argv = commandLine(ctx, command);
+  const opts = { env: ctx.env, cwd: ctx.chroot ? '/' : ctx.root, ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}) };
+  if (!ctx.chroot) return runLogged(argv, opts);
+  const giveBack = await lendResolvConf(ctx.root);
+  try {
+    return await runLogged(argv, opts);
+  } finally {
+    await giveBack();
+  }
 }

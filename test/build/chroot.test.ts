@@ -7,15 +7,18 @@ import { testDir } from '../helpers/tmp.js';
 
 const ctx = (over: Partial<RunContext> = {}): RunContext => ({ root: '/r', chroot: true, env: {}, umask: '0022', wrap: [], ...over });
 
-test('chroot runs go through a private mount+pid namespace; the wrap prefix comes first', () => {
+test('chroot runs go through private mount, pid, uts and ipc namespaces; the wrap prefix comes first', () => {
   const argv = commandLine(ctx({ wrap: ['faketime', '+3d'], hostname: 'h' }), 'make');
   assert.deepEqual(argv.slice(0, 3), ['faketime', '+3d', 'unshare']);
-  for (const flag of ['--mount', '--pid', '--fork', '--kill-child', '--uts']) assert.ok(argv.includes(flag), flag);
+  for (const flag of ['--mount', '--pid', '--fork', '--kill-child', '--uts', '--ipc']) assert.ok(argv.includes(flag), flag);
   assert.deepEqual(argv.slice(-4), ['/r', '0022', 'h', 'make']);
   const script = argv[argv.indexOf('-c') + 1]!;
-  assert.match(script, /mount -t proc proc "\$R\/proc"/);
+  assert.match(script, /mount -t proc .*proc "\$R\/proc"/);
+  assert.match(script, /mount -t sysfs -o ro,/);
+  assert.match(script, /mount -t tmpfs .* "\$R\/dev"/);
+  assert.doesNotMatch(script, /--r?bind/, 'nothing of the host is bound into the tree');
   assert.match(script, /exec chroot "\$R"/);
-  assert.ok(!commandLine(ctx(), 'x').includes('--uts'), 'no UTS namespace unless a hostname is asked for');
+  assert.ok(commandLine(ctx(), 'x').includes('--uts'), 'a UTS namespace even without a hostname');
 });
 
 test('host runs (scratch) get $ROOTFS-relative cwd, the umask and only the given environment', async (t) => {
