@@ -1,11 +1,15 @@
-// A directory as a layer: sorted lstat walk (links are never followed), hardlinks found by inode
-// (the lexically first path is the file, as the canonical writer stores it), content opened lazily.
+// A directory as a layer: lstat walk in byte order (links are never followed), hardlinks found by inode
+// (the lexically first path is the file, as the canonical writer stores it), content opened lazily. Names
+// are read as bytes (a Latin-1 name is not UTF-8: see name-bytes.ts) and xattrs with getfattr (attr), so a
+// directory input loses no more than a tar layer does.
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Entry, EntryType } from '../core/entry.js';
 import type { LayerItem } from '../core/image.js';
+import { nameFromBytes } from '../core/name-bytes.js';
+import { readTreeXattrs, type XattrMap } from '../core/xattrs.js';
+import { formatError } from '../core/errors.js';
 
 function typeOf(st: Awaited<ReturnType<typeof lstat>>): EntryType | undefined {
   if (st.isFile()) return 'file';
@@ -17,7 +21,7 @@ function typeOf(st: Awaited<ReturnType<typeof lstat>>): EntryType | undefined {
   return undefined;
 }
 
-function lazyFile(full: string): Readable {
+function lazyFile(full: Buffer): Readable {
   async function* gen(): AsyncGenerator<Buffer> {
     for await (const chunk of createReadStream(full)) yield chunk as Buffer;
   }
@@ -26,13 +30,28 @@ function lazyFile(full: string): Readable {
 
 const EMPTY = (): Readable => Readable.from([]);
 
+/** Every xattr under `root`; none (with a warning) when getfattr is missing or fails. */
+async function treeXattrs(root: string, warnings: string[]): Promise<Map<string, XattrMap>> {
+  try {
+    return await readTreeXattrs(root);
+  } catch (err) {
+    warnings.push(`${root}: xattrs not read (${formatError(err)})`);
+    return new Map();
+  }
+}
+
 export async function* walkDirectory(root: string, warnings: string[]): AsyncGenerator<LayerItem> {
   const seen = new Map<string, string>(); // dev:ino → first path
-  async function* walk(rel: string): AsyncGenerator<LayerItem> {
-    const names = (await readdir(join(root, rel))).sort();
+  const xattrs = await treeXattrs(root, warnings);
+  const rootBytes = Buffer.from(root);
+  const slash = Buffer.from('/');
+  async function* walk(rel: Buffer): AsyncGenerator<LayerItem> {
+    const dir = rel.length ? Buffer.concat([rootBytes, slash, rel]) : rootBytes;
+    const names = (await readdir(dir, { encoding: 'buffer' })).sort(Buffer.compare);
     for (const name of names) {
-      const path = rel ? `${rel}/${name}` : name;
-      const full = join(root, path);
+      const relBytes = rel.length ? Buffer.concat([rel, slash, name]) : name;
+      const path = nameFromBytes(relBytes);
+      const full = Buffer.concat([rootBytes, slash, relBytes]);
       const st = await lstat(full);
       const type = typeOf(st);
       if (!type) {
@@ -50,13 +69,14 @@ export async function* walkDirectory(root: string, warnings: string[]): AsyncGen
         gname: '',
         mtime: Math.floor(st.mtimeMs / 1000),
         size: type === 'file' ? st.size : 0,
-        xattrs: {},
+        xattrs: xattrs.get(path) ?? {},
         pax: {},
       };
-      if (type === 'symlink') entry.linkname = await readlink(full);
+      if (type === 'symlink') entry.linkname = nameFromBytes(await readlink(full, { encoding: 'buffer' }));
       if (type === 'char' || type === 'block') {
-        entry.devmajor = Math.floor(st.rdev / 256);
-        entry.devminor = st.rdev % 256;
+        // glibc's dev_t layout (sys/sysmacros.h): major bits 8-19 and 32-43, minor bits 0-7 and 20-31
+        entry.devmajor = ((Math.floor(st.rdev / 256) & 0xfff) | (Math.floor(st.rdev / 2 ** 32) & ~0xfff)) >>> 0;
+        entry.devminor = ((st.rdev & 0xff) | (Math.floor(st.rdev / 4096) & ~0xff)) >>> 0;
       }
       if (type === 'file' && st.nlink > 1) {
         const key = `${st.dev}:${st.ino}`;
@@ -73,8 +93,8 @@ export async function* walkDirectory(root: string, warnings: string[]): AsyncGen
       const body = type === 'file' ? lazyFile(full) : EMPTY();
       yield { entry, body };
       if (!body.readableEnded) body.destroy();
-      if (type === 'dir') yield* walk(path);
+      if (type === 'dir') yield* walk(relBytes);
     }
   }
-  yield* walk('');
+  yield* walk(Buffer.alloc(0));
 }

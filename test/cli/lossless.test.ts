@@ -9,7 +9,8 @@ import { runRepro } from '../helpers/cli.js';
 import { testDir } from '../helpers/tmp.js';
 import { paxBytes, rawTar } from '../helpers/images-extra.js';
 import { ociDirLayers, pythonTarMembers } from '../helpers/tar-readers.js';
-import { requireTool } from '../helpers/tools.js';
+import { requireTool, requireTools } from '../helpers/tools.js';
+import { spawnSync } from 'node:child_process';
 
 /** `setcap cap_setuid,cap_net_raw+ep`: vfs_cap_data revision 2, effective, permitted bits 7 and 13. */
 const CAP = Buffer.from('0100000280200000000000000000000000000000', 'hex');
@@ -77,4 +78,30 @@ test('-o DIR --format oci-dir refuses a non-empty directory that is not an OCI l
   assert.equal((await runRepro(['normalize', join(d, 'in.tar'), '--rules', await noRules(d), '--format', 'oci-dir', '-o', layout])).code, 0);
   const again = await runRepro(['normalize', join(d, 'in.tar'), '--rules', await noRules(d), '--format', 'oci-dir', '-o', layout]);
   assert.equal(again.code, 0, again.stderr);
+});
+
+test('a directory input keeps its xattrs (getfattr) and its Latin-1 names through normalize', { skip: requireTools(['python3', 'python3'], ['setfattr', 'attr']) }, async (t) => {
+  const d = await testDir(t, 'lossless-dir-');
+  const root = join(d, 'root');
+  await mkdir(join(root, 'usr', 'bin'), { recursive: true });
+  await writeFile(join(root, 'usr', 'bin', 'ping'), 'ELF');
+  const latin1 = Buffer.from(`${root}/caf\xe9`, 'latin1');
+  await writeFile(latin1, 'x');
+  const set = spawnSync('setfattr', ['-n', 'security.capability', '-v', `0x${CAP.toString('hex')}`, join(root, 'usr', 'bin', 'ping')]);
+  // argv strings are UTF-8: the shell makes the Latin-1 name from an octal escape
+  const setUser = spawnSync('sh', ['-c', 'setfattr -n user.bytes -v 0x0080ff00 "$(printf \'caf\\351\')"'], { cwd: root });
+  if (set.status !== 0 || setUser.status !== 0) {
+    t.skip(`the temp file system takes no xattrs here: ${set.stderr.toString().trim()} ${setUser.stderr.toString().trim()}`);
+    return;
+  }
+  const out = join(d, 'out');
+  const r = await runRepro(['normalize', root, '--rules', await noRules(d), '--format', 'oci-dir', '--compression', 'none', '-o', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const [layer] = await ociDirLayers(out);
+  const members = await pythonTarMembers(layer ?? '');
+  const byName = new Map(members.map((m) => [m.name, m]));
+  assert.equal(byName.get(Buffer.from('usr/bin/ping').toString('hex'))?.pax['SCHILY.xattr.security.capability'], CAP.toString('hex'));
+  const cafe = byName.get(Buffer.from('caf\xe9', 'latin1').toString('hex'));
+  assert.ok(cafe, `the Latin-1 name as bytes, among ${members.map((m) => Buffer.from(m.name, 'hex').toString('latin1')).join(', ')}`);
+  assert.equal(cafe.pax['SCHILY.xattr.user.bytes'], '0080ff00');
 });
