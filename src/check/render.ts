@@ -1,9 +1,12 @@
 // The terminal view of a check: the verdict and both image digests first, then counts by category and by
-// phase, the findings grouped by phase, and for Debian images "package → files → categories" plus the
-// files no package owns. The JSON report keeps everything; this view cuts diffs to a few lines.
+// phase, the findings in the sections of src/report/first-screen.ts (to act on, then metadata and
+// ordering, then mtime only, summarised per directory unless --verbose), each grouped by phase, and for
+// Debian images "package → files → categories" plus the files no package owns. The JSON report keeps
+// everything; this view cuts diffs to a few lines.
 import { evidenceText } from '../report/evidence.js';
 import type { Finding } from '../core/finding.js';
 import { style } from '../report/style.js';
+import { bySection, categoryAndEvidence, detailAddsNothing, mtimeSummary, SECTIONS, summarisable } from '../report/first-screen.js';
 import { categoryTable, table } from '../report/terminal.js';
 import type { CheckReport } from './check-report.js';
 import type { PackageAttribution } from './packages.js';
@@ -12,10 +15,11 @@ import { printableData } from '../core/printable.js';
 export interface CheckRenderOptions {
   /** Detail lines per finding (0 = all). */
   maxDiffLines?: number;
-  /** Findings listed per phase before "… N more". */
+  /** Findings listed per section and phase before "… N more" (not with verbose). */
   maxPerPhase?: number;
+  /** List every finding (mtime-only ones are otherwise summarised per directory). */
+  verbose?: boolean;
 }
-
 
 export function verdictLines(r: CheckReport): string[] {
   const lines = [r.reproducible ? style.green.bold('REPRODUCIBLE') : style.red.bold('NOT REPRODUCIBLE')];
@@ -43,20 +47,20 @@ function cut(detail: string, max: number): string[] {
 function findingLines(f: Finding, maxLines: number): string[] {
   const where = f.inner ? `${f.path || '(image)'} → ${f.inner}` : f.path || '(image)';
   const pkg = f.package ? style.dim(` [${f.package}]`) : '';
-  const out = [`    ${style.bold(where)}${pkg}  ${style.yellow(f.category)}: ${evidenceText(f)}`];
+  const out = [`    ${style.bold(where)}${pkg}  ${categoryAndEvidence(f.category, evidenceText(f), style.yellow)}`];
   if (f.warning) out.push(`      ${style.red('warning:')} ${f.warning}`);
-  if (f.detail) for (const l of cut(f.detail, maxLines)) out.push(`      ${l}`);
+  if (f.detail && !detailAddsNothing(f)) for (const l of cut(f.detail, maxLines)) out.push(`      ${l}`);
   return out;
 }
 
-function groupByPhase(r: CheckReport): { title: string; findings: Finding[] }[] {
+function groupByPhase(r: CheckReport, findings: Finding[]): { title: string; findings: Finding[] }[] {
   const groups = new Map<string, Finding[]>();
   const title = (f: Finding): string => {
     if (f.category === 'image-metadata' || f.layer === undefined) return 'image';
     const phase = r.phases[f.layer]?.phase;
     return phase ? `layer ${f.layer} — phase ${phase}` : `layer ${f.layer}`;
   };
-  for (const f of r.findings) {
+  for (const f of findings) {
     const t = title(f);
     groups.set(t, [...(groups.get(t) ?? []), f]);
   }
@@ -97,10 +101,20 @@ export function renderCheck(raw: CheckReport, opts: CheckRenderOptions = {}): st
   const lines = [...verdictLines(r), ''];
   if (r.findings.length) lines.push(categoryTable(r.findings, r.ignored));
   if (r.phases.length) lines.push(phaseTable(r));
-  for (const g of groupByPhase(r)) {
-    lines.push('', style.cyan(g.title));
-    for (const f of g.findings.slice(0, maxPer)) lines.push(...findingLines(f, maxLines));
-    if (g.findings.length > maxPer) lines.push(style.dim(`    … ${g.findings.length - maxPer} more findings in this phase (--json FILE lists all)`));
+  const verbose = opts.verbose === true;
+  bySection(r.findings.filter((f) => verbose || !summarisable(f))).forEach((findings, s) => {
+    if (findings.length === 0) return;
+    lines.push('', style.bold(SECTIONS[s]!.title));
+    for (const g of groupByPhase(r, findings)) {
+      lines.push(style.cyan(`  ${g.title}`));
+      const shown = verbose ? g.findings : g.findings.slice(0, maxPer);
+      for (const f of shown) lines.push(...findingLines(f, maxLines));
+      if (shown.length < g.findings.length) lines.push(style.dim(`    … ${g.findings.length - shown.length} more in this phase (--verbose or --json FILE lists all)`));
+    }
+  });
+  if (!verbose) {
+    const summary = mtimeSummary(r.findings);
+    if (summary.length) lines.push('', ...summary);
   }
   if (r.packages) lines.push('', ...packageLines(r.packages));
   for (const w of r.warnings) lines.push(`${style.yellow('warning:')} ${w}`);

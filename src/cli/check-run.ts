@@ -1,8 +1,9 @@
 // The work of `repro check` once its options are parsed (check.ts declares them): run the check or the
 // --fix loop, write the outputs, print the verdict, set the exit code.
 import { evidenceText } from '../report/evidence.js';
-import { resolve } from 'node:path';
-import { writeFileAtomic } from '../core/atomic.js';
+import { join, resolve } from 'node:path';
+import { writeOutput } from '../core/atomic.js';
+import { tempDir } from '../core/temp.js';
 import { UsageError } from '../core/errors.js';
 import { CATEGORIES, isCategory, type Category } from '../core/finding.js';
 import type { CheckReport } from '../check/check-report.js';
@@ -24,20 +25,19 @@ function categories(values: string[]): Category[] {
   });
 }
 
-/** "-" is stdout (for a program: the terminal view is then left out), anything else a file. */
-async function put(dest: string, text: string): Promise<void> {
-  if (dest === '-') await new Promise<void>((ok, fail) => process.stdout.write(text, (err) => (err ? fail(err) : ok())));
-  else await writeFileAtomic(dest, text);
+/** The output options; "-" is stdout for each (for a program: the terminal view is then left out). */
+function outputs(flags: CheckFlags): (string | undefined)[] {
+  return [flags.json, flags.markdown, flags.html, flags.emitRules];
 }
 
 function toStdout(flags: CheckFlags): boolean {
-  return flags.json === '-' || flags.markdown === '-' || flags.html === '-';
+  return outputs(flags).includes('-');
 }
 
 async function writeOutputs(report: CheckReport, flags: CheckFlags): Promise<void> {
-  if (flags.json) await put(flags.json, renderJson(report));
-  if (flags.markdown) await put(flags.markdown, renderMarkdown(report, { title: 'repro check' }));
-  if (flags.html) await put(flags.html, renderHtml(report));
+  if (flags.json) await writeOutput(flags.json, renderJson(report));
+  if (flags.markdown) await writeOutput(flags.markdown, renderMarkdown(report, { title: 'repro check' }));
+  if (flags.html) await writeOutput(flags.html, renderHtml(report));
 }
 
 function leftovers(report: CheckReport): string[] {
@@ -56,6 +56,7 @@ function leftovers(report: CheckReport): string[] {
 }
 
 export async function runCheckCommand(manifest: string, flags: CheckFlags): Promise<void> {
+  if (outputs(flags).filter((o) => o === '-').length > 1) throw new UsageError('only one of --json, --markdown, --html and --emit-rules can be "-" (stdout)');
   const out = (s: string): void => {
     if (!flags.quiet && !toStdout(flags)) process.stdout.write(s);
   };
@@ -76,15 +77,16 @@ export async function runCheckCommand(manifest: string, flags: CheckFlags): Prom
     const report = await runCheck(manifest, opts);
     await writeOutputs(report, flags);
     if (flags.emitRules) {
-      await writeFileAtomic(flags.emitRules, generateRules(report));
-      log?.(`rules written to ${flags.emitRules}`);
+      await writeOutput(flags.emitRules, generateRules(report));
+      if (flags.emitRules !== '-') log?.(`rules written to ${flags.emitRules}`);
     }
-    out(renderCheck(report, { ...(flags.maxDiffLines !== undefined ? { maxDiffLines: flags.maxDiffLines } : {}) }));
+    out(renderCheck(report, { verbose: flags.verbose === true, ...(flags.maxDiffLines !== undefined ? { maxDiffLines: flags.maxDiffLines } : {}) }));
     setExitCode(report.reproducible ? EXIT_SAME : EXIT_DIFFERENT);
     return;
   }
 
-  const rulesFile = resolve(flags.emitRules ?? 'repro-rules.yml');
+  // --emit-rules -: the rounds keep their rules in the private temp area; the converged rules go to stdout
+  const rulesFile = flags.emitRules === '-' ? join(await tempDir('fix-'), 'rules.yml') : resolve(flags.emitRules ?? 'repro-rules.yml');
   const result = await runFixLoop(manifest, {
     ...opts,
     maxRounds: flags.maxRounds,
@@ -92,6 +94,7 @@ export async function runCheckCommand(manifest: string, flags: CheckFlags): Prom
     onRound: (r) => log?.(`round ${r.round}: ${r.reproducible ? 'reproducible' : `${r.findings} findings, ${r.rules} rules so far`}`),
   });
   await writeOutputs(result.final, flags);
+  if (flags.emitRules === '-') await writeOutput('-', result.rulesText);
   const lines = [...verdictLines(result.final), ''];
   lines.push(`rounds: ${result.rounds.map((r) => `${r.round}: ${r.reproducible ? 'identical' : `${r.findings} findings`}`).join(', ')}`);
   if (result.converged) {

@@ -22,6 +22,7 @@ interface DiffFlags {
   platform?: string;
   quiet?: boolean;
   packages?: boolean;
+  verbose?: boolean;
   json?: string;
   emitRules?: string;
   [output: string]: unknown;
@@ -30,8 +31,8 @@ interface DiffFlags {
 /** File outputs: flag, the Report key commander gives it, renderer name. */
 const OUTPUTS: { flag: string; key: string; renderer: string; help: string }[] = [
   { flag: '--json <file>', key: 'json', renderer: 'json', help: 'write the full report as JSON ("-" = stdout)' },
-  { flag: '--html <file>', key: 'html', renderer: 'html', help: 'write a self-contained HTML report (opens offline)' },
-  { flag: '--markdown <file>', key: 'markdown', renderer: 'markdown', help: 'write a short Markdown summary for a CI job page' },
+  { flag: '--html <file>', key: 'html', renderer: 'html', help: 'write a self-contained HTML report (opens offline; "-" = stdout)' },
+  { flag: '--markdown <file>', key: 'markdown', renderer: 'markdown', help: 'write a short Markdown summary for a CI job page ("-" = stdout)' },
 ];
 
 function collect(value: string, previous: string[]): string[] {
@@ -78,7 +79,7 @@ function progressMeter(enabled: boolean): { onProgress?: (p: ScanProgress) => vo
 
 async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
   // loaded here, not at start-up: every command pays only for its own modules
-  const [{ compareInputs }, { writeRendered }, { writeFileAtomic }, { generateRules }, { attributePackages, DpkgLists }, { packageLines }] = await Promise.all([
+  const [{ compareInputs }, { writeRendered }, { writeOutput }, { generateRules }, { attributePackages, DpkgLists }, { packageLines }] = await Promise.all([
     import('../compare/engine.js'),
     import('../report/index.js'),
     import('../core/atomic.js'),
@@ -87,6 +88,9 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
     import('../check/render.js'),
   ]);
   const ignore = categories(flags.ignore);
+  if ([flags.emitRules, ...OUTPUTS.map((o) => flags[o.key])].filter((d) => d === '-').length > 1) {
+    throw new UsageError('only one of --json, --html, --markdown and --emit-rules can be "-" (stdout)');
+  }
   const limits: Partial<ContentLimits> = {};
   if (flags.maxDepth !== undefined) limits.maxDepth = flags.maxDepth;
   if (flags.maxMemberBytes !== undefined) limits.maxMemberBytes = flags.maxMemberBytes;
@@ -124,15 +128,15 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
     packages = await attributePackages(b, report.findings, dpkg);
     if (packages) report.packages = packages;
   }
-  if (flags.emitRules) await writeFileAtomic(flags.emitRules, generateRules(report));
-  const toStdout = OUTPUTS.some((o) => flags[o.key] === '-');
+  if (flags.emitRules) await writeOutput(flags.emitRules, generateRules(report));
+  const toStdout = flags.emitRules === '-' || OUTPUTS.some((o) => flags[o.key] === '-');
   for (const o of OUTPUTS) {
     const dest = flags[o.key];
     if (typeof dest === 'string') await writeRendered(o.renderer, report, dest, { maxDiffLines: flags.maxDiffLines });
   }
   // A report on stdout is for a program: the human view would corrupt it.
   if (!flags.quiet && !toStdout) {
-    await writeRendered('terminal', report, '-', { maxDiffLines: flags.maxDiffLines });
+    await writeRendered('terminal', report, '-', { maxDiffLines: flags.maxDiffLines, verbose: flags.verbose === true });
     if (packages) process.stdout.write('\n' + packageLines(printableData(packages)).join('\n') + '\n');
   }
   setExitCode(report.identical ? EXIT_SAME : EXIT_DIFFERENT);
@@ -153,9 +157,10 @@ export function registerDiff(program: Command): void {
     .option('--max-entries <n>', `entries per layer and side before giving up (default ${DEFAULT_MAX_ENTRIES})`, count('--max-entries'))
     .option('--max-layer-bytes <size>', 'stop reading a layer after this many uncompressed bytes (default 64G)', size('--max-layer-bytes'))
     .option('--platform <os/arch>', 'image to compare from a multi-platform index')
-    .option('--emit-rules <file>', 'write the normalization rules that remove what was found (as repro rules does)')
+    .option('--emit-rules <file>', 'write the normalization rules that remove what was found (as repro rules does; "-" = stdout)')
     .option('--packages', 'attribute differing paths to Debian packages (default: when the dpkg database differs)')
     .option('--no-packages', 'never attribute to packages (saves one read of B)')
+    .option('-v, --verbose', 'list every finding (mtime-only differences are otherwise one line per directory)')
     .option('-q, --quiet', 'print nothing; the exit code says it (0 identical, 1 different)');
   for (const o of OUTPUTS) cmd.option(o.flag, o.help);
   cmd.action((a: string, b: string, flags: DiffFlags) => runDiff(a, b, flags));

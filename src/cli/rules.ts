@@ -8,15 +8,13 @@ interface RulesFlags {
 }
 
 async function runRules(reportPath: string, flags: RulesFlags): Promise<void> {
-  const [{ readReport }, { generateRules }, { writeFileAtomic }] = await Promise.all([
+  const [{ readReport }, { generateRules }, { writeOutput }] = await Promise.all([
     import('../report/read-report.js'),
     import('../rules/generate.js'),
     import('../core/atomic.js'),
   ]);
   const report = await readReport(reportPath);
-  const text = generateRules(report);
-  if (flags.output === '-') process.stdout.write(text);
-  else await writeFileAtomic(flags.output, text);
+  await writeOutput(flags.output, generateRules(report));
   setExitCode(EXIT_SAME);
 }
 

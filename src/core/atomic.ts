@@ -30,6 +30,15 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   }
 }
 
+/** A text output option's value: "-" is stdout (every command, every option), anything else a file written atomically. */
+export async function writeOutput(target: string, data: string): Promise<void> {
+  if (target === '-') {
+    await new Promise<void>((resolve, reject) => process.stdout.write(data, (err) => (err ? reject(err) : resolve())));
+    return;
+  }
+  await writeFileAtomic(target, data);
+}
+
 export interface AtomicFile {
   /** Temp path being written (inside the target's directory). */
   path: string;

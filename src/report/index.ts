@@ -1,11 +1,13 @@
 // Renderers in a name → function record (knip's reporters/index.ts): a command picks one by name and
 // `writeRendered` puts its output where the user asked ("-" = stdout), atomically for files.
-import { writeFileAtomic } from '../core/atomic.js';
+import { writeOutput } from '../core/atomic.js';
 import type { Report } from '../core/finding.js';
 
 export interface RenderOptions {
   /** Detail lines per finding in views meant for reading (0 = all). */
   maxDiffLines?: number;
+  /** The terminal view lists every finding (mtime-only ones are otherwise summarised per directory). */
+  verbose?: boolean;
 }
 
 export type Renderer = (report: Report, opts: RenderOptions) => string;
@@ -35,10 +37,5 @@ export async function render(name: string, report: Report, opts: RenderOptions =
 
 /** Render and write to `dest`: "-" is stdout, anything else a file that appears whole or not at all. */
 export async function writeRendered(name: string, report: Report, dest: string, opts: RenderOptions = {}): Promise<void> {
-  const text = await render(name, report, opts);
-  if (dest === '-') {
-    await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
-    return;
-  }
-  await writeFileAtomic(dest, text);
+  await writeOutput(dest, await render(name, report, opts));
 }

@@ -1,15 +1,19 @@
-// The terminal view: a summary table by category, then the findings grouped by layer and directory, each
-// with its evidence and a diff cut to a few lines (the JSON report keeps everything). Colour comes from
-// src/report/style.ts: only on a TTY, never with NO_COLOR.
+// The terminal view: a summary table by category, then the findings in the order of src/report/first-screen.ts
+// (to act on, then metadata and ordering, then mtime only, summarised per directory unless --verbose), each
+// section grouped by layer and directory, each finding with its evidence and a diff cut to a few lines (the
+// JSON report keeps everything). Colour comes from src/report/style.ts: only on a TTY, never with NO_COLOR.
 import { evidenceText } from './evidence.js';
 import Table from 'cli-table3';
 import { CATEGORIES, type Finding, type Report, type TreeNode } from '../core/finding.js';
+import { bySection, categoryAndEvidence, detailAddsNothing, mtimeSummary, SECTIONS, summarisable } from './first-screen.js';
 import { style } from './style.js';
 import { printableData } from '../core/printable.js';
 
 export interface TerminalOptions {
   /** Detail lines shown per finding; 0 = all. */
   maxDiffLines?: number;
+  /** List every finding (mtime-only ones are otherwise one line per directory). */
+  verbose?: boolean;
 }
 
 export const DEFAULT_DIFF_LINES = 20;
@@ -41,16 +45,10 @@ function cut(detail: string, max: number): string[] {
   ];
 }
 
-/** Entry-level evidence already says everything the detail would ("mtime 1 vs 2"), unless it was cut. */
-function detailAddsNothing(f: Finding): boolean {
-  if (f.category === 'mtime' || f.category === 'added' || f.category === 'removed') return true;
-  return (f.category === 'metadata' || f.category === 'image-metadata') && !evidenceText(f).includes('…');
-}
-
 function finding(f: Finding, ignored: readonly string[], maxLines: number): string[] {
-  const cat = ignored.includes(f.category) ? style.dim(`${f.category} (ignored)`) : style.yellow(f.category);
+  const paint = ignored.includes(f.category) ? (c: string) => style.dim(`${c} (ignored)`) : style.yellow;
   const where = f.inner ? `${f.path} → ${f.inner}` : f.path;
-  const out = [`    ${where ? style.bold(where) + '  ' : ''}${cat}: ${evidenceText(f)}`];
+  const out = [`    ${where ? style.bold(where) + '  ' : ''}${categoryAndEvidence(f.category, evidenceText(f), paint)}`];
   if (f.warning) out.push(`      ${style.red('warning:')} ${f.warning}`);
   if (f.detail && !detailAddsNothing(f)) for (const line of cut(f.detail, maxLines)) out.push(`      ${line}`);
   return out;
@@ -70,22 +68,41 @@ export function renderTerminal(raw: Report, opts: TerminalOptions = {}): string 
   if (report.findings.length === 0) {
     return `${head}\n${style.green('identical')}: no differences\n${warnings(report)}`;
   }
-  const lines = [head, '', categoryTable(report.findings, report.ignored), ''];
-  for (const group of report.tree.children) {
-    lines.push(style.cyan(group.name));
-    for (const dir of [...group.children].sort(byName)) {
-      if (dir.name) lines.push(`  ${style.cyan(dir.name)}`);
-      for (const i of [...dir.children].sort(byName).flatMap(collect)) {
-        const f = report.findings[i];
-        if (f) lines.push(...finding(f, report.ignored, maxLines));
-      }
-    }
+  const lines = [head, '', categoryTable(report.findings, report.ignored)];
+  const listed = (f: Finding): boolean => opts.verbose === true || !summarisable(f);
+  const sections = bySection(report.findings.map((f, i) => ({ category: f.category, i, show: listed(f) })));
+  sections.forEach((members, s) => {
+    const show = new Set(members.filter((m) => m.show).map((m) => m.i));
+    if (show.size > 0) lines.push('', style.bold(SECTIONS[s]!.title), ...treeLines(report, show, maxLines));
+  });
+  if (!opts.verbose) {
+    const summary = mtimeSummary(report.findings);
+    if (summary.length) lines.push('', ...summary);
   }
   const verdict = report.identical
     ? style.green(`no differences that count (${report.findings.length} in ignored categories)`)
     : style.red(plural(report.findings.filter((f) => !report.ignored.includes(f.category)).length, 'difference'));
   lines.push('', verdict);
   return lines.join('\n') + '\n' + warnings(report);
+}
+
+/** The findings in `show`, grouped by the report's tree (layer or group, then directory). */
+function treeLines(report: Report, show: Set<number>, maxLines: number): string[] {
+  const lines: string[] = [];
+  for (const group of report.tree.children) {
+    const groupLines: string[] = [];
+    for (const dir of [...group.children].sort(byName)) {
+      const found = [...dir.children].sort(byName).flatMap(collect).filter((i) => show.has(i));
+      if (found.length === 0) continue;
+      if (dir.name) groupLines.push(`  ${style.cyan(dir.name)}`);
+      for (const i of found) {
+        const f = report.findings[i];
+        if (f) groupLines.push(...finding(f, report.ignored, maxLines));
+      }
+    }
+    if (groupLines.length) lines.push(style.cyan(group.name), ...groupLines);
+  }
+  return lines;
 }
 
 function plural(n: number, word: string): string {

@@ -2,7 +2,7 @@
 // emitted rules make the next check reproducible (exit 0), --fix converges, and errors exit 2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runRepro, PROJECT_ROOT } from '../helpers/cli.js';
 import { testDir, type AfterHook } from '../helpers/tmp.js';
@@ -131,6 +131,18 @@ test('check --json - writes the report alone on stdout', async () => {
   const report = JSON.parse(r.stdout) as { schema: string; variations: { applied: { name: string }[] } };
   assert.equal(report.schema, 'repro-report/2');
   assert.deepEqual(report.variations.applied.map((v) => v.name), ['umask']);
+});
+
+test('check --emit-rules - writes the rules alone on stdout (no file named "-"); two outputs on stdout are a usage error', async (t) => {
+  const dir = await testDir(t, 'repro-check-cli-');
+  const r = await runRepro(['check', DEMO, '--vary', 'umask', '--emit-rules', '-'], { cwd: dir });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^# .*\n(#.*\n)*version: 1\nrules:\n/);
+  assert.doesNotMatch(r.stdout, /NOT REPRODUCIBLE/, 'the terminal view is left out');
+  assert.deepEqual(await readdir(dir), [], 'no file named "-"');
+  const both = await runRepro(['check', DEMO, '--json', '-', '--emit-rules', '-'], { cwd: dir });
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /only one of .* can be "-"/);
 });
 
 test('check errors exit 2 with one line', async (t) => {

@@ -1,13 +1,13 @@
 // `repro diff` as a user runs it: every labelled pair (test/fixtures/pairs.ts), exit codes, the JSON report, flags and usage errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runRepro } from '../helpers/cli.js';
 import { PAIR_NAMES, pairs } from '../fixtures/pairs.js';
 import { parseReport } from '../../src/report/read-report.js';
 import { makeOciImage, makeRootfsTar, type TestMember } from '../helpers/images.js';
-import { fileDir } from '../helpers/tmp.js';
+import { fileDir, testDir } from '../helpers/tmp.js';
 
 for (const name of PAIR_NAMES) {
   test(`pair ${name}: exit code and every expected (path, category)`, async () => {
@@ -62,6 +62,25 @@ test('--json - prints the report alone on stdout; --ignore makes ignored-only di
   const ignored = await runRepro(['diff', join(dir, 'a.tar'), join(dir, 'b.tar'), '--ignore', 'mtime', '--quiet']);
   assert.equal(ignored.code, 0, ignored.stderr);
   assert.equal(ignored.stdout, '');
+});
+
+test('--emit-rules - and --markdown - print alone on stdout, no file named "-"; two outputs on stdout are a usage error', async (t) => {
+  const dir = await testDir(t, 'repro-diffcli-');
+  await makeRootfsTar(join(dir, 'a.tar'), members);
+  await makeRootfsTar(join(dir, 'b.tar'), members.map((m) => ({ ...m, mtime: 7 })));
+  const cwd = join(dir, 'cwd');
+  await mkdir(cwd);
+  const rules = await runRepro(['diff', join(dir, 'a.tar'), join(dir, 'b.tar'), '--emit-rules', '-'], { cwd });
+  assert.equal(rules.code, 1, rules.stderr);
+  assert.match(rules.stdout, /^# .*\n(#.*\n)*version: 1\nrules:\n/);
+  assert.match(rules.stdout, /action: clamp-mtime/);
+  const md = await runRepro(['diff', join(dir, 'a.tar'), join(dir, 'b.tar'), '--markdown', '-'], { cwd });
+  assert.equal(md.code, 1, md.stderr);
+  assert.doesNotMatch(md.stdout, /┌/, 'the terminal view is left out');
+  assert.deepEqual(await readdir(cwd), [], 'no file named "-"');
+  const both = await runRepro(['diff', join(dir, 'a.tar'), join(dir, 'b.tar'), '--json', '-', '--emit-rules', '-'], { cwd });
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /only one of .* can be "-"/);
 });
 
 test('--exclude with a glob on the absolute path', async () => {
