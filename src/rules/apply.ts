@@ -12,6 +12,7 @@ import { matchingRules } from './match.js';
 import { isContentAction, isImageAction, type Rule, type RuleSet } from './types.js';
 import { clampMtime, setMtime } from './actions/mtime.js';
 import { setMode, setOwner } from './actions/owner-mode.js';
+import { removeXattr, setXattr } from './actions/xattr.js';
 import { replace, truncate } from './actions/delete-truncate-replace.js';
 import { regexReplace, sortLines } from './actions/text.js';
 import { sortJsonKeys } from './actions/json.js';
@@ -46,6 +47,8 @@ function applyMeta(entry: Entry, rule: Rule, epoch: number): Entry {
     case 'set-mtime': return setMtime(entry, rule.mtime);
     case 'set-owner': return setOwner(entry, rule.uid, rule.gid);
     case 'set-mode': return setMode(entry, rule.mode);
+    case 'set-xattr': return setXattr(entry, rule.name, rule.value);
+    case 'remove-xattr': return removeXattr(entry, rule.name);
     default: return entry;
   }
 }

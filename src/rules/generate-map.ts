@@ -106,6 +106,11 @@ function metadata(f: Finding): Mapped[] {
     if (x.field === 'mode' && /^0?[0-7]{3,4}$/.test(x.a)) out.push(draft(one, { action: 'set-mode', mode: parseInt(x.a, 8) }, { note: 'set to the value in A' }));
     else if ((x.field === 'uid' || x.field === 'gid') && /^\d+$/.test(x.a)) out.push(draft(one, { action: 'set-owner', [x.field]: Number(x.a) }, { note: 'set to the value in A' }));
     else if (x.field === 'uname' || x.field === 'gname') out.push(none(one, 'owner names: the canonical writer stores numeric owners only'));
+    else if (x.field.startsWith('xattr ') && x.a === '(none)') out.push(draft(one, { action: 'remove-xattr', name: x.field.slice('xattr '.length) }, { review: true, note: 'not in A' }));
+    else if (x.field.startsWith('xattr ') && /^0x([0-9a-f]{2})*$|^\(empty\)$/.test(x.a)) {
+      const value = x.a === '(empty)' ? '0x' : x.a;
+      out.push(draft(one, { action: 'set-xattr', name: x.field.slice('xattr '.length), value }, { review: true, note: 'set to the value in A' }));
+    }
     else out.push(draft(one, { action: 'delete' }, { commented: true, review: true, note: `no rule sets ${x.field}: fix the build` }));
   }
   return out.length > 0 ? out : [draft(f, { action: 'delete' }, { commented: true, review: true, note: 'no rule sets this: fix the build' })];

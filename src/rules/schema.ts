@@ -12,6 +12,7 @@ import {
 const COMMON_FIELDS = ['match', 'type', 'layer', 'action', 'reason', 'review', 'note'];
 const ARG_FIELDS: Record<ActionName, string[]> = {
   'clamp-mtime': [], 'set-mtime': ['mtime'], 'set-owner': ['uid', 'gid'], 'set-mode': ['mode'],
+  'set-xattr': ['name', 'value', 'text'], 'remove-xattr': ['name'],
   delete: [], truncate: [], replace: ['content'], 'sort-lines': ['field', 'separator'],
   'regex-replace': ['pattern', 'replacement', 'flags'], 'sort-json-keys': [], 'gzip-normalize': [],
   'zip-normalize': [], 'image-timestamps': [],
@@ -78,6 +79,29 @@ function list(ctx: Ctx, map: YAMLMap, key: string, field: string): { items: unkn
   return { items: [(node as { value?: unknown }).value], nodes: [node] };
 }
 
+/** Linux limits (include/uapi/linux/limits.h): XATTR_NAME_MAX and XATTR_SIZE_MAX. */
+const XATTR_NAME_MAX = 255;
+const XATTR_SIZE_MAX = 65536;
+/** The namespaces the kernel knows (xattr(7)); a name outside them cannot be set on Linux. */
+const XATTR_NAME = /^(security|system|trusted|user)\.[^\0]+$/;
+
+/** "0x" then pairs of hex digits, as getfattr -e hex prints a value; undefined when it is not that. */
+export function hexBytes(text: string): Buffer | undefined {
+  return /^0x([0-9a-fA-F]{2})*$/.test(text) ? Buffer.from(text.slice(2), 'hex') : undefined;
+}
+
+function xattrName(ctx: Ctx, map: YAMLMap, field: string, glob: boolean): string {
+  const name = str(ctx, map, 'name', field);
+  if (name === undefined) ctx.fail(map, field, 'missing (an xattr name such as security.capability)');
+  const node = map.get('name', true) as Node;
+  const isGlob = /[*?[\]{}]/.test(name);
+  if ((!isGlob && !XATTR_NAME.test(name)) || name === '' || Buffer.byteLength(name) > XATTR_NAME_MAX) {
+    ctx.fail(node, field, `"${name}" is not an xattr name (security.*, system.*, trusted.* or user.*, at most ${XATTR_NAME_MAX} bytes)`);
+  }
+  if (!glob && isGlob) ctx.fail(node, field, 'set-xattr takes one name, not a glob');
+  return name;
+}
+
 function parseAction(ctx: Ctx, map: YAMLMap, action: ActionName, p: string): RuleAction {
   switch (action) {
     case 'set-mtime': {
@@ -99,6 +123,20 @@ function parseAction(ctx: Ctx, map: YAMLMap, action: ActionName, p: string): Rul
       if (!/^0?[0-7]{3,4}$/.test(text)) ctx.fail(node, `${p}.mode`, `"${text}" is not an octal mode such as '0644'`);
       return { action, mode: parseInt(text, 8) };
     }
+    case 'set-xattr': {
+      const name = xattrName(ctx, map, `${p}.name`, false);
+      const value = str(ctx, map, 'value', `${p}.value`);
+      const text = str(ctx, map, 'text', `${p}.text`);
+      if ((value === undefined) === (text === undefined)) {
+        ctx.fail(map, `${p}.value`, "set-xattr needs value (hex bytes, as getfattr -e hex shows them: '0x0100...') or text (UTF-8), not both");
+      }
+      const bytes = value !== undefined ? hexBytes(value) : Buffer.from(text ?? '', 'utf8');
+      if (!bytes) ctx.fail(map.get('value', true) as Node, `${p}.value`, `"${value}" is not hex bytes such as '0x0100000280'`);
+      if (bytes.length > XATTR_SIZE_MAX) ctx.fail(map, `${p}.value`, `${bytes.length} bytes: Linux takes at most ${XATTR_SIZE_MAX}`);
+      return { action, name, value: `0x${bytes.toString('hex')}` };
+    }
+    case 'remove-xattr':
+      return { action, name: xattrName(ctx, map, `${p}.name`, true) };
     case 'replace': {
       const content = str(ctx, map, 'content', `${p}.content`);
       if (content === undefined) ctx.fail(map, `${p}.content`, 'missing (the fixed content)');

@@ -5,7 +5,7 @@ import type { EntryType } from '../core/entry.js';
 export const RULE_SCHEMA_VERSION = 1;
 
 /** Actions on one entry's metadata: never read the content. */
-export const META_ACTIONS = ['clamp-mtime', 'set-mtime', 'set-owner', 'set-mode'] as const;
+export const META_ACTIONS = ['clamp-mtime', 'set-mtime', 'set-owner', 'set-mode', 'set-xattr', 'remove-xattr'] as const;
 /** Actions that drop the entry or rewrite its content. */
 export const CONTENT_ACTIONS = [
   'delete',
@@ -27,6 +27,10 @@ export type RuleAction =
   | { action: 'set-mtime'; mtime: number }
   | { action: 'set-owner'; uid?: number; gid?: number }
   | { action: 'set-mode'; mode: number }
+  /** `value` as getfattr -e hex prints it ("0x0100000280..."): xattr values are bytes. */
+  | { action: 'set-xattr'; name: string; value: string }
+  /** `name` is an xattr name or a glob over names ("user.*"). */
+  | { action: 'remove-xattr'; name: string }
   | { action: 'delete' }
   | { action: 'truncate' }
   | { action: 'replace'; content: string }

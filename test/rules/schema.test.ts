@@ -53,7 +53,7 @@ rules:
 test('an unknown action names file, line and field', () => {
   assert.equal(
     errorOf('version: 1\nrules:\n  - match: /x\n    action: clamp\n'),
-    `my.yml:4: rules[0].action: unknown action "clamp" (one of clamp-mtime, set-mtime, set-owner, set-mode, delete, truncate, replace, sort-lines, regex-replace, sort-json-keys, gzip-normalize, zip-normalize, image-timestamps)`,
+    `my.yml:4: rules[0].action: unknown action "clamp" (one of clamp-mtime, set-mtime, set-owner, set-mode, set-xattr, remove-xattr, delete, truncate, replace, sort-lines, regex-replace, sort-json-keys, gzip-normalize, zip-normalize, image-timestamps)`,
   );
 });
 
