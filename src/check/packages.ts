@@ -129,10 +129,9 @@ function byInterest(a: OwnedFile, b: OwnedFile): number {
 export function attributeWith(owners: Map<string, string[]>, findings: Finding[]): PackageAttribution {
   const cats = new Map<string, Set<Category>>();
   for (const f of findings) {
-    // Image documents and whole-input findings have no filesystem path to own; plain trees and rootfs
-    // tarballs show paths without the leading "/".
-    if (f.path === '' || f.path === '.' || f.category === 'image-metadata') continue;
-    const path = f.path.startsWith('/') ? f.path : '/' + f.path;
+    // Image documents and whole-input findings have no filesystem path to own.
+    if (f.path === '' || f.category === 'image-metadata') continue;
+    const path = f.path;
     const pkgs = owners.get(path);
     if (pkgs?.length) f.package = pkgs.length === 1 ? pkgs[0] : `${pkgs[0]} +${pkgs.length - 1}`;
     cats.set(path, (cats.get(path) ?? new Set<Category>()).add(f.category));

@@ -121,9 +121,8 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
   // Debian images: which package owns each differing path, from B's dpkg lists (collected during the
   // comparison; read again only when identical layers were skipped). By default only when the dpkg database
   // itself differs — as it does between two Debian builds; --packages forces it, --no-packages skips it.
-  // Image paths start with "/", paths in plain trees and rootfs tarballs do not.
   let packages: PackageAttribution | undefined;
-  const dpkgDiffers = report.findings.some((f) => f.path.replace(/^\/?/, '/').startsWith('/var/lib/dpkg/'));
+  const dpkgDiffers = report.findings.some((f) => f.path.startsWith('/var/lib/dpkg/'));
   if (flags.packages === true || (flags.packages === undefined && dpkgDiffers)) {
     packages = await attributePackages(b, report.findings, dpkg);
     if (packages) report.packages = packages;

@@ -128,7 +128,6 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
   const ctx: PairContext = {
     store,
     content,
-    display: plain ? (p) => p || '.' : imagePath,
     layerOf: plain ? () => undefined : merged ? (ma, mb) => (mb ?? ma)?.layer : (ma, mb) => (ma ?? mb)?.layer,
     concurrency: CONTENT_CONCURRENCY,
   };

@@ -2,6 +2,7 @@
 // whiteouts on one side only, metadata (compareEntryMeta), order, hardlink pairs stored the other way round,
 // and content (compareContent) for the pairs whose digests differ — run last, a few at a time, on content the
 // blob store kept because it was still needed.
+import { imagePath } from '../core/entry.js';
 import type { Finding } from '../core/finding.js';
 import { blobFromBuffer, blobFromFile, type Blob } from './blob.js';
 import type { BlobStore } from './blob-store.js';
@@ -13,8 +14,6 @@ import { OPAQUE_KEY, WHITEOUT_KEY, deletedIn, keyPath, type Member, type SideSca
 export interface PairContext {
   store: BlobStore;
   content: ContentContext;
-  /** How a member path is shown: "/etc/passwd" in images, "etc/passwd" in plain tars and directories. */
-  display: (path: string) => string;
   /** The layer a finding is attributed to (undefined for plain tars and directories). */
   layerOf: (a: Member | undefined, b: Member | undefined) => number | undefined;
   /** Content comparisons run at once. */
@@ -43,7 +42,7 @@ function contentDigest(scan: SideScan, m: Member): string | undefined {
 function oneSided(key: string, m: Member, only: 'A' | 'B', other: SideScan, ctx: PairContext): Finding {
   const path = keyPath(key);
   const layer = only === 'A' ? ctx.layerOf(m, undefined) : ctx.layerOf(undefined, m);
-  const base = { path: ctx.display(path), ...(layer !== undefined ? { layer } : {}), detail: '' };
+  const base = { path: imagePath(path), ...(layer !== undefined ? { layer } : {}), detail: '' };
   if (key.startsWith(WHITEOUT_KEY) || key.startsWith(OPAQUE_KEY)) {
     // A deletion on one side only: what it deletes is there on the other side.
     const what = key.startsWith(WHITEOUT_KEY) ? 'deleted by whiteout' : 'lower contents hidden by opaque whiteout';
@@ -55,9 +54,9 @@ function oneSided(key: string, m: Member, only: 'A' | 'B', other: SideScan, ctx:
   return { ...base, category: only === 'A' ? 'removed' : 'added', code: 'only-in', facts: [{ only: side, what }] };
 }
 
-function metaFindings(path: string, a: Member, b: Member, layer: number | undefined, ctx: PairContext): Finding[] {
+function metaFindings(path: string, a: Member, b: Member, layer: number | undefined): Finding[] {
   return compareEntryMeta(a.entry, b.entry).map((d) => ({
-    path: ctx.display(path),
+    path: imagePath(path),
     ...(layer !== undefined ? { layer } : {}),
     category: d.category,
     code: 'entry-fields' as const,
@@ -73,7 +72,7 @@ function blobOf(store: BlobStore, digest: string, name: string): Blob | undefine
 }
 
 async function contentFindings(p: ContentPair, ctx: PairContext): Promise<Finding[]> {
-  const base = { path: ctx.display(p.path), ...(p.layer !== undefined ? { layer: p.layer } : {}) };
+  const base = { path: imagePath(p.path), ...(p.layer !== undefined ? { layer: p.layer } : {}) };
   const ba = blobOf(ctx.store, p.da, p.a.entry.path);
   const bb = blobOf(ctx.store, p.db, p.b.entry.path);
   if (!ba || !bb) {
@@ -116,14 +115,14 @@ export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, orde
     const mb = (b.members.get(s.path)?.entry.type === 'file' ? b.members.get(s.path) : b.members.get(s.other)) as Member;
     const layer = ctx.layerOf(ma, mb);
     findings.push({
-      path: ctx.display(s.path),
+      path: imagePath(s.path),
       ...(layer !== undefined ? { layer } : {}),
       category: 'ordering',
       code: 'hardlink-order',
-      facts: [{ note: `${s.path} ↔ ${s.other}` }],
-      detail: `A: ${ma.entry.path} is the file, ${mb.entry.path} links to it\nB: ${mb.entry.path} is the file, ${ma.entry.path} links to it`,
+      facts: [{ note: `${imagePath(s.path)} ↔ ${imagePath(s.other)}` }],
+      detail: `A: ${imagePath(ma.entry.path)} is the file, ${imagePath(mb.entry.path)} links to it\nB: ${imagePath(mb.entry.path)} is the file, ${imagePath(ma.entry.path)} links to it`,
     });
-    findings.push(...metaFindings(s.path, ma, mb, layer, ctx));
+    findings.push(...metaFindings(s.path, ma, mb, layer));
     if (ma.digest && mb.digest && ma.digest !== mb.digest) pairs.push({ path: s.path, layer, a: ma, b: mb, da: ma.digest, db: mb.digest });
   }
   const order = compareOrder(a.order, b.order, skip);
@@ -135,7 +134,7 @@ export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, orde
       category: 'ordering',
       code: 'member-order',
       facts: [{ order: order.sameSet ? 'members' : 'members common to both', count: order.common }],
-      detail: `first member out of place: ${ctx.display(keyPath(order.first))}`,
+      detail: `first member out of place: ${imagePath(keyPath(order.first))}`,
     });
   }
   const keys = [...new Set([...a.members.keys(), ...b.members.keys()])].filter((k) => !skip.has(k));
@@ -148,7 +147,7 @@ export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, orde
     else {
       const path = keyPath(key);
       const layer = ctx.layerOf(ma, mb);
-      findings.push(...metaFindings(path, ma, mb, layer, ctx));
+      findings.push(...metaFindings(path, ma, mb, layer));
       const da = contentDigest(a, ma);
       const db = contentDigest(b, mb);
       if (da && db && da !== db) pairs.push({ path, layer, a: ma, b: mb, da, db });

@@ -32,7 +32,7 @@ test('attributeWith: package → files → categories, unowned and shared paths 
     finding('/usr/share/doc/gzip/changelog.gz', 'compression-metadata'),
     finding('/usr/share/doc/gzip/changelog.gz', 'mtime'),
     finding('/etc/machine-id', 'random-id'),
-    finding('var/log/dpkg.log', 'timestamp'),
+    finding('/var/log/dpkg.log', 'timestamp'),
     finding('', 'image-metadata'),
     finding('/usr/bin', 'mtime'),
   ];

@@ -83,7 +83,7 @@ test('hardlink pair stored the other way round → one ordering finding on the p
   const b = [...base, { path: 'usr/bin/uncompress', content: 'gz' }, { path: 'usr/bin/gunzip', type: 'hardlink' as const, linkname: 'usr/bin/uncompress' }];
   const r = await pair([a], [b]);
   assert.deepEqual(brief(r.findings), ['/usr/bin/gunzip ordering']);
-  assert.equal(ev(r.findings[0]), 'hardlink pair stored the other way round: usr/bin/gunzip ↔ usr/bin/uncompress');
+  assert.equal(ev(r.findings[0]), 'hardlink pair stored the other way round: /usr/bin/gunzip ↔ /usr/bin/uncompress');
 });
 
 test('hardlink pair swapped and content changed → ordering plus a content finding', async () => {

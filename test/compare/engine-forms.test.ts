@@ -90,7 +90,7 @@ test('a corrupt layer on one side is one ReproError naming the input; the other 
   await assert.rejects(compareInputs(join(dir, 'a'), join(dir, 'b')), (err: Error) => err instanceof ReproError && err.where === join(dir, 'a'));
 });
 
-test('two directories: member paths relative, no layer, content and link targets compared', async () => {
+test('two directories: member paths absolute ("/etc/x", as in images), no layer, content and link targets compared', async () => {
   const dir = await fileDir('repro-forms-');
   for (const [side, text, target] of [['a', 'hi\n', 'y'], ['b', 'ho\n', 'x']] as const) {
     await mkdir(join(dir, side, 'etc'), { recursive: true });
@@ -102,5 +102,5 @@ test('two directories: member paths relative, no layer, content and link targets
   }
   const r = await compareInputs(join(dir, 'a'), join(dir, 'b'));
   const got = r.findings.filter((f) => f.category !== 'mtime').map((f) => `${f.path} ${f.category} ${f.layer}`);
-  assert.deepEqual(got, ['etc/l metadata undefined', 'etc/x content undefined']);
+  assert.deepEqual(got, ['/etc/l metadata undefined', '/etc/x content undefined']);
 });
