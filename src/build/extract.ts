@@ -4,7 +4,8 @@
 // and opaque markers delete only the tree's own entries, hardlinks point at tree entries, and device nodes
 // become placeholders (snapshot.ts DeviceTable) instead of nodes on the host; the kept layers hold them.
 import { createWriteStream } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lchown, link, lstat, lutimes, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
@@ -13,15 +14,25 @@ import { escapesRoot } from '../core/entry.js';
 import { ReproError } from '../core/errors.js';
 import type { LayerItem } from '../core/image.js';
 import type { DeviceTable } from './snapshot.js';
-import { entryInTree, resolveInTree, stillInTree } from './tree-path.js';
+import { entryInTree, fsPath, readdirNames, resolveInTree, stillInTree } from './tree-path.js';
 import { setXattrs } from '../core/xattrs.js';
 
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
 
+/**
+ * node has no mkfifo and a command-line argument cannot carry a name that is not UTF-8: mknod(1) makes the
+ * FIFO under a plain name at the tree's root, and a rename puts it in place.
+ */
+async function mkfifo(root: string, at: string | Buffer): Promise<void> {
+  const made = join(root, `.repro-fifo-${randomBytes(8).toString('hex')}`);
+  await run('mknod', [made, 'p']);
+  await rename(made, at);
+}
+
 /** Remove `host` and what is below it, and forget the placeholders that were there. */
 async function remove(host: string, devices: DeviceTable): Promise<void> {
-  await rm(host, { recursive: true, force: true });
+  await rm(fsPath(host), { recursive: true, force: true });
   for (const path of devices.keys()) if (path === host || path.startsWith(host + '/')) devices.delete(path);
 }
 
@@ -30,10 +41,10 @@ async function remove(host: string, devices: DeviceTable): Promise<void> {
  * came (the same rule as Docker's and containerd's unpackers).
  */
 async function hideLower(dir: string, fromThisLayer: Set<string>, devices: DeviceTable): Promise<void> {
-  for (const name of await readdir(dir)) {
+  for (const name of await readdirNames(dir)) {
     const host = join(dir, name);
     if (!fromThisLayer.has(host)) await remove(host, devices);
-    else if ((await lstat(host)).isDirectory()) await hideLower(host, fromThisLayer, devices);
+    else if ((await lstat(fsPath(host))).isDirectory()) await hideLower(host, fromThisLayer, devices);
   }
 }
 
@@ -49,7 +60,7 @@ export async function extractLayer(items: AsyncIterable<LayerItem>, root: string
     if (escapesRoot(entry.path)) throw new ReproError(`refusing member path with "..": ${entry.path}`, where);
     if (entry.type === 'opaque') {
       const dir = await resolveInTree(root, entry.path);
-      if ((await lstat(dir).catch(() => undefined))?.isDirectory()) await hideLower(dir, fromThisLayer, devices);
+      if ((await lstat(fsPath(dir)).catch(() => undefined))?.isDirectory()) await hideLower(dir, fromThisLayer, devices);
       continue;
     }
     const target = await entryInTree(root, entry.path, where, { create: entry.type !== 'whiteout' });
@@ -57,54 +68,55 @@ export async function extractLayer(items: AsyncIterable<LayerItem>, root: string
       await remove(target, devices);
       continue;
     }
-    const existing = await lstat(target).catch(() => undefined);
+    const at = fsPath(target);
+    const existing = await lstat(at).catch(() => undefined);
     if (existing && !(existing.isDirectory() && entry.type === 'dir')) await remove(target, devices);
     fromThisLayer.add(target);
     switch (entry.type) {
       case 'dir':
-        if (!existing?.isDirectory()) await mkdir(target);
+        if (!existing?.isDirectory()) await mkdir(at);
         break;
       case 'file':
         // "wx": O_CREAT|O_EXCL, which never writes through a symlink that might have appeared there.
-        await pipeline(body, createWriteStream(target, { mode: 0o600, flags: 'wx' }));
+        await pipeline(body, createWriteStream(at, { mode: 0o600, flags: 'wx' }));
         break;
       case 'symlink':
-        await symlink(entry.linkname ?? '', target);
+        await symlink(fsPath(entry.linkname ?? ''), at);
         break;
       case 'hardlink': {
         const linkname = entry.linkname ?? '';
         if (escapesRoot(linkname)) throw new ReproError(`refusing hardlink ${entry.path} to a path with "..": ${linkname}`, where);
         const from = await entryInTree(root, linkname, where);
-        const st = await lstat(from).catch(() => undefined);
+        const st = await lstat(fsPath(from)).catch(() => undefined);
         if (!st || st.isDirectory()) throw new ReproError(`hardlink ${entry.path} points at ${linkname}, which is not a file in the tree`, where);
-        await link(from, target);
+        await link(fsPath(from), at);
         const device = devices.get(from);
         if (device) devices.set(target, device);
         break;
       }
       case 'char':
       case 'block': {
-        await writeFile(target, '', { mode: 0o600, flag: 'wx' });
-        const { ino } = await lstat(target, { bigint: true });
+        await writeFile(at, '', { mode: 0o600, flag: 'wx' });
+        const { ino } = await lstat(at, { bigint: true });
         devices.set(target, { ino, type: entry.type, devmajor: entry.devmajor ?? 0, devminor: entry.devminor ?? 0 });
         break;
       }
       case 'fifo':
-        await run('mknod', [target, 'p']);
+        await mkfifo(root, at);
         break;
     }
     if (entry.type === 'hardlink') continue;
     // Owners and some xattr namespaces (security.*, trusted.*) need root; without it the tree keeps what it
     // can. The image's own layers are kept byte for byte, so only what a phase rewrites is affected.
-    await lchown(target, entry.uid, entry.gid).catch(() => undefined);
+    await lchown(at, entry.uid, entry.gid).catch(() => undefined);
     await setXattrs(target, entry.xattrs).catch((err: unknown) => {
       if (isRoot) throw err;
     });
-    if (entry.type !== 'symlink') await chmod(target, entry.mode);
+    if (entry.type !== 'symlink') await chmod(at, entry.mode);
     if (entry.type === 'dir') dirTimes.push({ host: target, mtime: entry.mtime });
-    else await lutimes(target, entry.mtime, entry.mtime);
+    else await lutimes(at, entry.mtime, entry.mtime);
   }
   // A later member may have replaced a directory on the way by a symlink: never set a time through one.
-  for (const d of dirTimes.reverse()) if (await stillInTree(root, d.host)) await lutimes(d.host, d.mtime, d.mtime);
+  for (const d of dirTimes.reverse()) if (await stillInTree(root, d.host)) await lutimes(fsPath(d.host), d.mtime, d.mtime);
   return count;
 }

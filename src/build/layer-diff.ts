@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { entryFrom, type Entry } from '../core/entry.js';
 import type { LayerSource } from '../image/layer-writer.js';
 import { sameEntry, type SnapEntry, type Snapshot } from './snapshot.js';
+import { fsPath } from './tree-path.js';
 
 export interface LayerDiff {
   items: LayerSource[];
@@ -84,7 +85,7 @@ export function diffSnapshots(prev: Snapshot, next: Snapshot): LayerDiff {
       continue;
     }
     const entry = toEntry(e);
-    items.push(e.type === 'file' ? { entry, content: () => createReadStream(join(next.root, path)) } : { entry });
+    items.push(e.type === 'file' ? { entry, content: () => createReadStream(fsPath(join(next.root, path))) } : { entry });
   }
 
   let removed = 0;

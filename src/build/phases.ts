@@ -1,10 +1,10 @@
 // Runs one phase's steps against the tree, in manifest order. A failing step throws a ReproError naming
 // the phase, the command, its exit code and the last lines of its output.
-import { access, chmod, cp, lchown, lstat, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, cp, lchown, lstat, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ReproError } from '../core/errors.js';
 import { runInTree, type RunContext, type RunResult } from './chroot.js';
-import { entryInTree, existsInTree, resolveInTree } from './tree-path.js';
+import { entryInTree, existsInTree, fsPath, readdirNames, resolveInTree } from './tree-path.js';
 import { CHROOT_PATH } from './image-config.js';
 import type { FileStep, Phase, Step } from './manifest-types.js';
 
@@ -97,9 +97,9 @@ async function copyFile(ctx: PhaseContext, f: FileStep): Promise<void> {
 }
 
 async function chownTree(path: string, uid: number, gid: number): Promise<void> {
-  const st = await lstat(path);
-  if (st.uid !== uid || st.gid !== gid) await lchown(path, uid, gid);
-  if (st.isDirectory()) for (const name of await readdir(path)) await chownTree(join(path, name), uid, gid);
+  const st = await lstat(fsPath(path));
+  if (st.uid !== uid || st.gid !== gid) await lchown(fsPath(path), uid, gid);
+  if (st.isDirectory()) for (const name of await readdirNames(path)) await chownTree(join(path, name), uid, gid);
 }
 
 // Services must not start inside a build: policy-rc.d with exit 101 is Debian's documented switch

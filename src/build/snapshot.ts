@@ -2,12 +2,13 @@
 // Two snapshots diffed (layer-diff.ts) give a phase's layer. An lstat walk, not mtime heuristics alone:
 // content is hashed, and a changed mtime by itself still counts as a change (it is in the layer's tar).
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { EntryType } from '../core/entry.js';
 import { readTreeXattrs, type XattrMap } from '../core/xattrs.js';
+import { fsPath, readdirNames, readlinkName } from './tree-path.js';
 
 export interface SnapEntry {
   path: string;
@@ -60,7 +61,7 @@ const HASH_CONCURRENCY = 8;
 
 async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
+  await pipeline(createReadStream(fsPath(path)), hash);
   return 'sha256:' + hash.digest('hex');
 }
 
@@ -74,11 +75,11 @@ export async function takeSnapshot(root: string, previous?: Snapshot, devices: D
   const skipped: string[] = [];
   const toHash: SnapEntry[] = [];
   async function walk(rel: string): Promise<void> {
-    const names = (await readdir(rel ? join(root, rel) : root)).sort();
+    const names = (await readdirNames(rel ? join(root, rel) : root)).sort();
     for (const name of names) {
       const path = rel ? `${rel}/${name}` : name;
       const abs = join(root, path);
-      const st = await lstat(abs, { bigint: true });
+      const st = await lstat(fsPath(abs), { bigint: true });
       const base = {
         path,
         mode: Number(st.mode & 0o7777n),
@@ -104,7 +105,7 @@ export async function takeSnapshot(root: string, previous?: Snapshot, devices: D
         if (reuse) e.digest = before.digest;
         else toHash.push(e);
       } else if (st.isDirectory()) e = { ...base, type: 'dir' };
-      else if (st.isSymbolicLink()) e = { ...base, type: 'symlink', linkname: await readlink(abs) };
+      else if (st.isSymbolicLink()) e = { ...base, type: 'symlink', linkname: await readlinkName(abs) };
       else if (st.isCharacterDevice() || st.isBlockDevice()) {
         e = { ...base, type: st.isCharacterDevice() ? 'char' : 'block', devmajor: major(st.rdev), devminor: minor(st.rdev) };
       } else if (st.isFIFO()) e = { ...base, type: 'fifo' };

@@ -4,11 +4,30 @@
 // has no openat2: every host path these functions return runs through real directories only, so the
 // kernel follows no symlink when it is used. Nothing else changes the tree while the builder uses them
 // (phases run before or after, never during), so the answer stays true until it is used.
-import { lstat, mkdir, readlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReproError } from '../core/errors.js';
+import { nameBytes, nameFromBytes } from '../core/name-bytes.js';
 
 const MAX_LINKS = 40; // the kernel's own limit (ELOOP)
+
+/**
+ * A path for node's fs calls. Tree paths are strings like Entry paths: a name byte that is not UTF-8 is a
+ * lone surrogate (name-bytes.ts), which node would write as U+FFFD; such a path goes to the kernel as bytes.
+ */
+export function fsPath(path: string): string | Buffer {
+  return /[\udc80-\udcff]/.test(path) ? nameBytes(path) : path;
+}
+
+/** The names in a directory, decoded as Entry paths are. */
+export async function readdirNames(dir: string): Promise<string[]> {
+  return (await readdir(fsPath(dir), { encoding: 'buffer' })).map(nameFromBytes);
+}
+
+/** A symlink's target, decoded as Entry link names are. */
+export async function readlinkName(path: string): Promise<string> {
+  return nameFromBytes(await readlink(fsPath(path), { encoding: 'buffer' }));
+}
 
 function segments(path: string): string[] {
   return path.split('/').filter((s) => s !== '' && s !== '.');
@@ -26,10 +45,10 @@ export async function resolveInTree(root: string, path: string): Promise<string>
       continue;
     }
     const host = join(root, ...done, seg);
-    const st = await lstat(host).catch(() => undefined);
+    const st = await lstat(fsPath(host)).catch(() => undefined);
     if (st?.isSymbolicLink()) {
       if (++links > MAX_LINKS) throw new ReproError(`too many levels of symbolic links in ${path}`, root);
-      const target = await readlink(host);
+      const target = await readlinkName(host);
       if (target.startsWith('/')) done.length = 0;
       todo.unshift(...segments(target));
       continue;
@@ -42,7 +61,7 @@ export async function resolveInTree(root: string, path: string): Promise<string>
 /** True when `path` exists in the tree as the tree sees it. */
 export async function existsInTree(root: string, path: string): Promise<boolean> {
   const host = await resolveInTree(root, path);
-  return lstat(host).then(() => true, () => false);
+  return lstat(fsPath(host)).then(() => true, () => false);
 }
 
 /**
@@ -57,7 +76,7 @@ export async function entryInTree(root: string, path: string, where: string, opt
   if (name === undefined || name === '..') throw new ReproError(`no entry to place at "${path}"`, where);
   const dir = await resolveInTree(root, segs.join('/'));
   if (opts.create) {
-    await mkdir(dir, { recursive: true, mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+    await mkdir(fsPath(dir), { recursive: true, mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
       throw new ReproError(`cannot place ${path} in the tree: a component of its directory is not a directory (${err.code})`, where);
     });
   }
@@ -75,7 +94,7 @@ export async function stillInTree(root: string, host: string): Promise<boolean> 
   let at = root;
   for (const [i, seg] of segs.entries()) {
     at = join(at, seg);
-    const st = await lstat(at).catch(() => undefined);
+    const st = await lstat(fsPath(at)).catch(() => undefined);
     if (!st || st.isSymbolicLink() || (i < segs.length - 1 && !st.isDirectory())) return false;
   }
   return true;

@@ -4,25 +4,33 @@
 // Entry paths are (name-bytes.ts).
 import { spawn } from 'node:child_process';
 import { ReproError } from './errors.js';
-import { nameFromBytes } from './name-bytes.js';
+import { nameBytes, nameFromBytes } from './name-bytes.js';
 
 /** name → value bytes of one entry (the shape of Entry.xattrs). */
 export type XattrMap = Record<string, Buffer>;
 
 const TOOLS = 'getfattr/setfattr (Debian package attr)';
 
-function run(argv: string[], cwd?: string): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+function run(argv: string[], opts: { cwd?: string; input?: Buffer } = {}): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout!.on('data', (c: Buffer) => out.push(c));
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', (e: NodeJS.ErrnoException) => {
       reject(e.code === 'ENOENT' ? new ReproError(`${argv[0]} is not installed: the builder needs ${TOOLS} to keep xattrs`, 'build') : e);
     });
     child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: err.trim() }));
+    child.stdin?.end(opts.input);
   });
+}
+
+/** The attr tools' quoting, used for everything but plain printable ASCII: `\ooo` per byte. */
+function quote(bytes: Buffer): string {
+  let out = '';
+  for (const b of bytes) out += b > 0x20 && b < 0x7f && b !== 0x5c && b !== 0x3d ? String.fromCharCode(b) : '\\' + b.toString(8).padStart(3, '0');
+  return out;
 }
 
 /** getfattr writes a byte of a name as \ooo when it would break its line format (newline, "=", "\"). */
@@ -74,17 +82,22 @@ export function parseDump(dump: Buffer): Map<string, XattrMap> {
  * symlinks themselves (-h).
  */
 export async function readTreeXattrs(root: string): Promise<Map<string, XattrMap>> {
-  const r = await run(['getfattr', '--recursive', '--physical', '--no-dereference', '--dump', '--match=-', '--encoding=hex', '.'], root);
+  const r = await run(['getfattr', '--recursive', '--physical', '--no-dereference', '--dump', '--match=-', '--encoding=hex', '.'], { cwd: root });
   if (r.code !== 0) throw new ReproError(`getfattr failed (exit ${r.code}): ${r.stderr.split('\n').slice(-2).join(' / ')}`, root);
   const byPath = parseDump(r.stdout);
   byPath.delete('.');
   return byPath;
 }
 
-/** Set `xattrs` on the host path `path` (never following a symlink there). */
+/**
+ * Set `xattrs` on `path` (never following a symlink there). The path and names go through setfattr's
+ * restore format on stdin, quoted byte by byte, since a command-line argument cannot carry a name that is
+ * not UTF-8.
+ */
 export async function setXattrs(path: string, xattrs: XattrMap): Promise<void> {
-  for (const [name, value] of Object.entries(xattrs)) {
-    const r = await run(['setfattr', '--no-dereference', `--name=${name}`, `--value=0x${value.toString('hex')}`, '--', path]);
-    if (r.code !== 0) throw new ReproError(`cannot set xattr ${name}: ${r.stderr.split('\n').slice(-1).join('')}`, path);
-  }
+  const names = Object.keys(xattrs);
+  if (names.length === 0) return;
+  const lines = [`# file: ${quote(nameBytes(path))}`, ...names.map((n) => `${quote(Buffer.from(n))}=0x${xattrs[n]!.toString('hex')}`), ''];
+  const r = await run(['setfattr', '--no-dereference', '--restore=-'], { input: Buffer.from(lines.join('\n') + '\n') });
+  if (r.code !== 0) throw new ReproError(`cannot set xattrs ${names.join(', ')}: ${r.stderr.split('\n').slice(-1).join('')}`, path);
 }

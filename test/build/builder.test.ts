@@ -7,6 +7,7 @@ import { buildManifest } from '../../src/build/index.js';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { ReproError } from '../../src/core/errors.js';
 import { testDir, type AfterHook } from '../helpers/tmp.js';
+import { firstSkip, requireRoot, requireTool } from '../helpers/tools.js';
 
 const CLAMP_RULES = 'version: 1\nrules:\n  - match: ["/**"]\n    action: clamp-mtime\n  - action: image-timestamps\n';
 
@@ -206,4 +207,65 @@ test('files and shell detection follow symlinks the way the tree sees them, neve
   const layers = await layerPaths(r.out);
   assert.deepEqual(layers[1], ['trap', 'usr/lib', 'usr/lib/conf']);
   assert.equal(execFileSync('cat', [hostFile], { encoding: 'utf8' }), 'untouched');
+});
+
+// cap_setuid,cap_net_raw+ep (VFS_CAP_REVISION_2): its 0x80 byte is what a UTF-8 round trip destroyed.
+const CAP = '0100000280200000000000000000000000000000';
+
+async function layerXattrs(out: string): Promise<Record<string, Record<string, string>>[]> {
+  const image = await openImage(out);
+  const layers: Record<string, Record<string, string>>[] = [];
+  for (const layer of image.layers) {
+    const m: Record<string, Record<string, string>> = {};
+    for await (const { entry, body } of readLayer(image, layer)) {
+      body.resume();
+      m[entry.path] = Object.fromEntries(Object.entries(entry.xattrs).map(([k, v]) => [k, v.toString('hex')]));
+    }
+    layers.push(m);
+  }
+  return layers;
+}
+
+test('xattrs a phase sets reach its layer byte for byte, an xattr alone is a change, and an image base keeps them in the tree', { skip: firstSkip(requireRoot('security.* xattrs'), requireTool('setfattr', 'attr')) }, async (t) => {
+  const dir = await workspace(t);
+  await writeFile(join(dir, 'caps.yml'), [
+    'version: 1', 'name: caps', 'epoch: 0', 'base: scratch', 'phases:',
+    '  - name: set',
+    `    run: ['echo tool > "$ROOTFS/tool" && echo g > "$ROOTFS/g" && setfattr -n security.capability -v 0x${CAP} "$ROOTFS/tool" && setfattr -n user.bin -v 0xff00fe "$ROOTFS/tool"']`,
+    '  - name: only-an-xattr',
+    '    run: [\'setfattr -n user.note -v 0x80 "$ROOTFS/g"\']',
+  ].join('\n') + '\n');
+  const caps = await buildManifest(join(dir, 'caps.yml'), { out: join(dir, 'caps.tar') });
+  const [set, only] = await layerXattrs(caps.out);
+  assert.deepEqual(set!.tool, { 'security.capability': CAP, 'user.bin': 'ff00fe' });
+  assert.deepEqual(only, { g: { 'user.note': '80' } }, 'a change of xattrs alone puts the entry in the layer');
+  const again = await buildManifest(join(dir, 'caps.yml'), { out: join(dir, 'again.tar') });
+  assert.equal(again.manifestDigest, caps.manifestDigest);
+
+  // The base image's xattrs are set in the tree, so a phase that only changes the mode keeps them.
+  await writeFile(join(dir, 'top.yml'), 'version: 1\nname: top\nepoch: 0\nbase: {image: caps.tar}\nphases:\n  - name: mode\n    run: [\'chmod 700 "$ROOTFS/tool"\']\n');
+  const top = await buildManifest(join(dir, 'top.yml'), { out: join(dir, 'top.tar') });
+  const topLayers = await layerXattrs(top.out);
+  assert.deepEqual(topLayers[2], { tool: { 'security.capability': CAP, 'user.bin': 'ff00fe' } });
+});
+
+test('names that are not UTF-8 (Latin-1 bytes) go through phases, snapshots, xattrs and an image base intact', { skip: requireTool('setfattr', 'attr') }, async (t) => {
+  const dir = await workspace(t);
+  await writeFile(join(dir, 'mk.sh'), [
+    'N="$ROOTFS/caf$(printf \'\\351\')"',
+    'printf x > "$N"',
+    'setfattr -n user.k -v 0x80 "$N"',
+    'ln -s "caf$(printf \'\\351\')" "$ROOTFS/link"',
+    'mkfifo "$ROOTFS/p$(printf \'\\351\')"',
+  ].join('\n') + '\n');
+  await writeFile(join(dir, 'latin.yml'), `version: 1\nname: latin\nepoch: 0\nbase: scratch\nphases:\n  - name: make\n    run: ['sh ${join(dir, 'mk.sh')}']\n`);
+  const base = await buildManifest(join(dir, 'latin.yml'), { out: join(dir, 'latin.tar') });
+  const cafe = 'caf\udce9'; // Entry's form of the bytes 63 61 66 e9
+  assert.deepEqual(await layerPaths(base.out), [[cafe, 'link', 'p\udce9']]);
+  assert.deepEqual((await layerXattrs(base.out))[0]![cafe], { 'user.k': '80' });
+
+  await writeFile(join(dir, 'top.yml'), `version: 1\nname: top\nepoch: 0\nbase: {image: latin.tar}\nphases:\n  - name: mode\n    run: ['chmod 600 "$ROOTFS/link"']\n`);
+  const top = await buildManifest(join(dir, 'top.yml'), { out: join(dir, 'top.tar') });
+  const layers = await layerXattrs(top.out);
+  assert.deepEqual(layers[1], { [cafe]: { 'user.k': '80' } }, 'the file through the symlink, xattr and all');
 });
