@@ -1,4 +1,4 @@
-// The reference workload (shared/reference/nondeterminism.md): two `debootstrap --variant=minbase bookworm`
+// The reference workload, the comparison repro exists for: two `debootstrap --variant=minbase bookworm`
 // trees built minutes apart, each packed with `tar -C root -cf x.tar .`. Needs root and debootstrap; the
 // mirror comes from the host's apt sources, the .debs from repro's shared download cache. The pair is kept
 // in ~/.cache/repro/bench (the bench times comparisons, not builds); delete it to build a fresh pair.

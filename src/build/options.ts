@@ -1,4 +1,4 @@
-// The programmatic build API's options and result (issue 5): `repro check` builds twice through this,
+// The programmatic build API's options and result: `repro check` builds twice through this,
 // passing a variation (time, hostname, TZ, locale, umask, build path, an extra variable) as an option.
 import type { OutputCompression, OutputFormat } from './manifest-types.js';
 import type { EpochSource } from './epoch.js';

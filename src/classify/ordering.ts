@@ -1,5 +1,5 @@
-// Same lines, another order: readdir order, hash-map iteration, parallel jobs appending to one file
-// (reference/nondeterminism.md: "ordering"). Proven by comparing the sorted line multisets.
+// Same lines, another order: readdir order, hash-map iteration, parallel jobs appending to one file.
+// Proven by comparing the sorted line multisets.
 import type { Fact } from '../core/finding.js';
 
 type OrderFact = Extract<Fact, { order: string }>;

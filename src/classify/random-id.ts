@@ -1,5 +1,5 @@
-// High-entropy tokens: machine ids, UUIDs, keys, salts, build ids (reference/nondeterminism.md: "random
-// ids"). Recognised by shape and entropy, never by which file they sit in.
+// High-entropy tokens: machine ids, UUIDs, keys, salts, build ids, generated fresh by every build.
+// Recognised by shape and entropy, never by which file they sit in.
 import { entropy, maskMatches, type TextDetector } from './mask.js';
 
 const PEM = '-----BEGIN (?<pem>[A-Z0-9 ]+)-----[\\s\\S]*?-----END \\k<pem>-----';

@@ -1,5 +1,5 @@
-// Dates and times embedded in content: the build clock leaking into files (reference/nondeterminism.md:
-// "timestamps"). Every format here is one a build tool writes; epochs only count when they are plausible
+// Dates and times embedded in content: the build clock leaking into files (logs, generated headers,
+// build-info files). Every format here is one a build tool writes; epochs only count when they are plausible
 // build times near a clock of the comparison (clocks.ts), so an ordinary 10-digit number is not taken for
 // a date; the pair check (both sides near one clock) is done where both values are known (index.ts).
 import { maskMatches, type TextDetector } from './mask.js';

@@ -1,5 +1,5 @@
 // A blob is "some bytes with a name": a file on disk, a layer member, a decompressed payload. Comparators
-// see only this, never where the bytes came from (design.md: publint's virtual file system).
+// see only this, never where the bytes came from, so one comparator serves files, members and payloads.
 import { createReadStream, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';

@@ -1,4 +1,5 @@
-// Typed errors. Only src/cli/run.ts turns them into messages and exit codes (see design.md: changesets, knip).
+// Typed errors. Only src/cli/run.ts turns them into messages and exit codes, so every command fails the
+// same way (one line, exit 2) and library code never prints or exits.
 
 /** A problem with what the user gave us (input file, option, rule file, manifest): exit 2, one line. */
 export class ReproError extends Error {

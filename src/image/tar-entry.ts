@@ -103,7 +103,7 @@ function linkTarget(dir: string, target: string): string | undefined {
   return parts.join('/');
 }
 
-/** Notes entries a careless extractor would act on dangerously (issue 8): the reader never does — it only
+/** Notes entries a careless extractor would act on dangerously: the reader never does — it only
  * reads headers and hashes bodies — but users comparing untrusted images should know they are there. */
 export class EntryAudit {
   private readonly seen = new Set<string>();

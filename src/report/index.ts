@@ -1,4 +1,4 @@
-// Renderers in a name → function record (knip's reporters/index.ts): a command picks one by name and
+// Renderers in a name → function record: a command picks one by name and
 // `writeRendered` puts its output where the user asked ("-" = stdout), atomically for files.
 import { writeOutput } from '../core/atomic.js';
 import type { Report } from '../core/finding.js';

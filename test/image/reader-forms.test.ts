@@ -1,4 +1,4 @@
-// Every input form the reader recognises (issue 2), built in code: detection by content, digests and diff_ids
+// Every input form the reader recognises, built in code: detection by content, digests and diff_ids
 // verified and filled, the entries each layer yields.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -62,13 +62,8 @@ test('diff → rules → normalize: a generated set-xattr gives B the capability
     ...(value ? [{ name: 'PaxHeaders/ping', flag: 'x', body: paxBytes([['SCHILY.xattr.security.capability', value]]) }] : []),
     { name: 'usr/bin/ping', mode: 0o755, body: 'ELF' },
   ]);
-  await writeFile(join(d, 'none.yml'), 'version: 1\nrules: []\n');
-  // as images (paths of rootfs tars are still relative: issue 15)
-  for (const [side, value] of [['a', cap], ['b', undefined]] as const) {
-    await writeFile(join(d, `${side}.tar`), image(value));
-    const r = await runRepro(['normalize', join(d, `${side}.tar`), '--rules', join(d, 'none.yml'), '-o', join(d, `${side}.in.tar`)]);
-    assert.equal(r.code, 0, r.stderr);
-  }
+  // rootfs tarballs: their findings say /usr/bin/ping as an image's do, so the generated rule matches
+  for (const [side, value] of [['a', cap], ['b', undefined]] as const) await writeFile(join(d, `${side}.in.tar`), image(value));
   const before = await runRepro(['diff', join(d, 'a.in.tar'), join(d, 'b.in.tar'), '--json', join(d, 'r.json'), '-q']);
   assert.equal(before.code, 1, before.stderr);
   const gen = await runRepro(['rules', join(d, 'r.json'), '-o', join(d, 'rules.yml')]);
