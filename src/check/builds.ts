@@ -13,6 +13,8 @@ import type { BuildSetup } from './variations.js';
 export interface BuildRun {
   setup: BuildSetup;
   result: BuildResult;
+  /** When the build started (seconds since the epoch, real time); unknown for runs made up by hand. */
+  startedAt?: number;
 }
 
 export interface BuildsOptions {
@@ -67,6 +69,7 @@ export async function runBuilds(manifestPath: string, setups: BuildSetup[], opts
   const one = async (setup: BuildSetup, index: number): Promise<BuildRun> => {
     if (index > 0) await baseDone;
     opts.log?.(`build ${setup.label}: started in ${setup.workDir}`);
+    const startedAt = Date.now() / 1000;
     const result = await buildManifest(manifestPath, {
       out: imagePathFor(opts.outDir, setup),
       format: 'oci',
@@ -88,7 +91,7 @@ export async function runBuilds(manifestPath: string, setups: BuildSetup[], opts
       if (index === 0) releaseBase();
     });
     opts.log?.(`build ${setup.label}: ${result.manifestDigest} in ${(result.durationMs / 1000).toFixed(1)}s`);
-    return { setup, result };
+    return { setup, result, startedAt };
   };
 
   // A small pool: `jobs` builds at once, in setup order.

@@ -2,6 +2,8 @@
 // the variant builds) plus what only a check knows — the builds, the variations applied, a per-phase
 // summary and the package attribution. Pure data assembly; the words live in render.ts.
 import { buildReport } from '../compare/report-tree.js';
+import { onlyAccepted } from './accept.js';
+import type { FixHistory } from './fix-loop.js';
 import type { Category, Finding, Report } from '../core/finding.js';
 import type { BuildRun } from './builds.js';
 import type { PackageAttribution } from './packages.js';
@@ -46,6 +48,8 @@ export interface CheckReport extends Report {
   phases: PhaseSummary[];
   packages: PackageAttribution | null;
   durationMs: number;
+  /** The history of a --fix run: every round, the rules it added, what was accepted and what was left. */
+  fix?: FixHistory;
 }
 
 function findingKey(f: Finding): string {
@@ -112,7 +116,7 @@ export function assembleCheckReport(parts: {
   startedAt: number;
 }): CheckReport {
   const digests = parts.runs.map((r) => r.result.manifestDigest);
-  const reproducible = digests.every((d) => d === digests[0]);
+  const reproducible = digests.every((d) => d === digests[0]) || onlyAccepted(parts.compared.findings);
   return {
     ...parts.compared,
     reproducible,

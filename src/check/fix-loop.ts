@@ -1,26 +1,67 @@
-// `repro check --fix`: check → generate rules from what was observed → check again with them, until the
-// image digests are identical or nothing new can be generated. Rules accumulate across rounds (a rule that
-// removed a difference must stay for it to stay removed), and the file written is the one it converged to.
+// `repro check --fix`: check → rules for what the findings PROVE harmless → check again with them, until the
+// image digests are identical (or every remaining difference was accepted by a person). Safe by
+// construction: only rules the generator marks neither `review` nor commented are ever applied (never a
+// fallback delete or truncate); a round that adds no such rule stops the loop with exit 1, naming each
+// remaining difference and why no rule applies. Rules accumulate across rounds (a rule that removed a
+// difference must stay for it to stay removed); every round is kept, with the rules it added and the
+// findings each explains, for the reports.
+import { readFile } from 'node:fs/promises';
 import { isSeq, parseDocument } from 'yaml';
 import { writeFileAtomic } from '../core/atomic.js';
-import type { Category } from '../core/finding.js';
-import { readFile } from 'node:fs/promises';
-import { generateRules } from '../rules/generate.js';
+import { CATEGORIES, type Category, type Finding } from '../core/finding.js';
+import { evidenceText } from '../report/evidence.js';
+import { escapeGlob } from '../rules/generate.js';
+import { isSafe, mapFinding, type Draft } from '../rules/generate-map.js';
 import { resolveRuleFile } from '../rules/load.js';
+import type { RuleAction } from '../rules/types.js';
+import type { Acceptance } from './accept.js';
 import type { CheckReport } from './check-report.js';
-import { clampAllRule, fallbackRules, persistenceKeys } from './fallback-rules.js';
 import { runCheck, type CheckOptions } from './run-check.js';
 
 /** Categories no rule can safely remove: the bytes really differ and a person has to look. */
 export const NEEDS_A_PERSON: readonly Category[] = ['content', 'binary'];
+
+/** A finding as the history keeps it: where, what, and the words. */
+export interface FindingRef {
+  path: string;
+  inner?: string;
+  category: Category;
+  evidence: string;
+}
+
+/** One rule as written to the rules file. */
+export interface RuleItem {
+  match?: string;
+  action: string;
+  [arg: string]: unknown;
+}
 
 export interface FixRound {
   round: number;
   reproducible: boolean;
   digests: string[];
   findings: number;
-  /** Rules in the accumulated file after this round's generation. */
+  /** This round's findings per category. */
+  categories: Partial<Record<Category, number>>;
+  /** Rules added after this round, each with the findings it explains. */
+  added: { rule: RuleItem; explains: FindingRef[] }[];
+  /** Findings a person accepted (--accept), with the reason. */
+  accepted: (FindingRef & { because: string })[];
+  /** Rules in the accumulated file after this round. */
   rules: number;
+}
+
+/** A difference --fix left, and why no rule it may apply removes it. */
+export interface Remaining extends FindingRef {
+  why: string;
+}
+
+export interface FixHistory {
+  converged: boolean;
+  rulesFile: string;
+  rounds: FixRound[];
+  remaining: Remaining[];
+  stopReason?: string;
 }
 
 export interface FixResult {
@@ -29,6 +70,7 @@ export interface FixResult {
   rulesFile: string;
   rulesText: string;
   rounds: FixRound[];
+  remaining: Remaining[];
   final: CheckReport;
   /** Why the loop stopped without converging. */
   stopReason?: string;
@@ -41,131 +83,148 @@ export interface FixOptions extends CheckOptions {
   onRound?: (round: FixRound, report: CheckReport) => void;
 }
 
-/**
- * What a rule does to which path, without why or exactly how: a rule generated again from another round's
- * evidence (a regex with other random values in it) is no progress, so the loop must not count it as such.
- */
-function ruleKeys(item: unknown): string[] {
-  const json = ((item as { toJSON?: () => unknown }).toJSON?.() ?? item) as Record<string, unknown> | null;
-  if (!json || typeof json !== 'object') return [JSON.stringify(json)];
-  const match = Array.isArray(json.match) ? json.match : [json.match ?? ''];
-  const category = (json.reason as { category?: unknown } | undefined)?.category ?? '';
-  return match.map((m) => JSON.stringify([m, json.action, category]));
+export function findingRef(f: Finding): FindingRef {
+  return { path: f.path, ...(f.inner ? { inner: f.inner } : {}), category: f.category, evidence: evidenceText(f) };
 }
 
-function categoryOf(item: unknown): string {
-  const json = ((item as { toJSON?: () => unknown }).toJSON?.() ?? item) as { reason?: { category?: string } } | null;
-  return json?.reason?.category ?? '';
+/** The rule file item for a draft: mtime clamps cover the whole tree (which paths cross a second varies). */
+export function ruleItem(d: Draft): RuleItem {
+  const { action, ...args } = d.action as RuleAction & Record<string, unknown>;
+  const item: RuleItem = d.action.action === 'image-timestamps' ? { action } : { match: d.action.action === 'clamp-mtime' ? '/**' : escapeGlob(d.path), action };
+  for (const [k, v] of Object.entries(args)) item[k] = k === 'mode' ? (v as number).toString(8).padStart(4, '0') : v;
+  if (d.note) item.note = d.note;
+  item.reason = { category: d.category, evidence: [d.evidence] };
+  return item;
 }
 
-const REVIEW_MARK = '# ---- To review';
-
-/**
- * The rules the generator left commented out for a person, as YAML nodes. `--fix` may take those whose
- * category is not content or binary once the active rules stop helping: they keep `review: true`.
- */
-export function reviewRules(text: string): unknown[] {
-  const lines = text.split('\n');
-  const at = lines.findIndex((l) => l.startsWith(REVIEW_MARK) || l.trimStart().startsWith(REVIEW_MARK));
-  if (at < 0) return [];
-  const body = lines.slice(at + 1).filter((l) => /^\s*# {1,2}[- ]/.test(l) && !/^#\s{3}/.test(l)).map((l) => l.replace(/^(\s*)# /, '$1'));
-  const seq = parseDocument(`rules:\n${body.join('\n')}\n`).get('rules', true);
-  if (!isSeq(seq)) return [];
-  return seq.items.filter((item) => {
-    const c = categoryOf(item);
-    return c !== '' && !(NEEDS_A_PERSON as readonly string[]).includes(c);
-  });
+/** What a rule does to which path, without why: the same rule generated again is no progress. */
+export function ruleKey(item: RuleItem): string {
+  const { reason: _reason, note: _note, ...what } = item;
+  return JSON.stringify(Object.keys(what).sort().map((k) => [k, what[k]]));
 }
 
-export interface MergeResult {
-  text: string;
-  /** Rules that act on a path in a way no earlier rule did. */
-  added: number;
-  total: number;
-}
-
-/** Append the rules of `add` that do something new; the result keeps base's header and comments. */
-export function mergeRuleTexts(base: string | undefined, add: string, opts: { acceptReview?: boolean } = {}): MergeResult {
-  const doc = parseDocument(base ?? 'version: 1\nrules: []\n');
-  let rules = doc.get('rules', true);
-  if (!isSeq(rules)) {
-    doc.set('rules', doc.createNode([]));
-    rules = doc.get('rules', true);
+/** Why nothing --fix may apply removes this finding (given the rules already in place). */
+function whyNoRule(f: Finding, have: Set<string>): string {
+  const mapped = mapFinding(f);
+  const safe = mapped.filter(isSafe);
+  if (safe.length > 0 && safe.every((d) => have.has(ruleKey(ruleItem(d))))) {
+    return `a rule (${safe.map((d) => d.action.action).join(', ')}) is in place and the difference remains`;
   }
-  if (!isSeq(rules)) throw new Error('rules is not a list');
-  const have = new Set(rules.items.flatMap(ruleKeys));
-  const addRules = parseDocument(add).get('rules', true);
-  const candidates = [...(isSeq(addRules) ? addRules.items : []), ...(opts.acceptReview ? reviewRules(add) : [])];
-  let added = 0;
-  for (const item of candidates) {
-    const keys = ruleKeys(item);
-    if (keys.every((k) => have.has(k))) continue;
-    for (const k of keys) have.add(k);
-    rules.items.push(item as (typeof rules.items)[number]);
-    added++;
+  const reasons = mapped.map((m) => ('why' in m ? m.why : m.note ?? `a ${m.action.action} rule would need a person's review`));
+  return [...new Set(reasons)].join('; ') || 'no rule explains it';
+}
+
+function counts(findings: Finding[]): Partial<Record<Category, number>> {
+  const out: Partial<Record<Category, number>> = {};
+  for (const c of CATEGORIES) {
+    const n = findings.filter((f) => f.category === c).length;
+    if (n > 0) out[c] = n;
   }
-  // Nothing new: keep the first text as it was, so the header still says where the rules came from.
-  const text = base === undefined ? (added > 0 && !opts.acceptReview ? add : doc.toString()) : doc.toString();
-  return { text, added, total: rules.items.length };
+  return out;
+}
+
+/** The rules file: a header, then `version` and the accumulated rules (a base set's text kept as it is). */
+class RulesFile {
+  private readonly doc;
+  private readonly keys = new Set<string>();
+  constructor(base: string | undefined, header: string) {
+    this.doc = parseDocument(base ?? `${header}\nversion: 1\nrules: []\n`);
+    if (!isSeq(this.doc.get('rules', true))) this.doc.set('rules', this.doc.createNode([]));
+    // "rules: []" parses as a flow sequence: block style, one rule per item, as a person writes them.
+    this.seq().flow = false;
+    for (const item of this.items()) this.keys.add(ruleKey(item));
+  }
+  private seq() {
+    const rules = this.doc.get('rules', true);
+    if (!isSeq(rules)) throw new Error('rules is not a list');
+    return rules;
+  }
+  items(): RuleItem[] {
+    return this.seq().items.map((n) => ((n as { toJSON?: () => unknown }).toJSON?.() ?? n) as RuleItem);
+  }
+  has(item: RuleItem): boolean {
+    return this.keys.has(ruleKey(item));
+  }
+  get keySet(): Set<string> {
+    return this.keys;
+  }
+  add(item: RuleItem): boolean {
+    if (this.has(item)) return false;
+    this.keys.add(ruleKey(item));
+    this.seq().items.push(this.doc.createNode(item) as never);
+    return true;
+  }
+  get size(): number {
+    return this.seq().items.length;
+  }
+  toString(): string {
+    return this.doc.toString();
+  }
+}
+
+const HEADER = [
+  '# Rules written by `repro check --fix`: each acts only on what its finding proves harmless (reason).',
+  '# `accept` rules record differences a person accepted with --accept GLOB --reason TEXT.',
+].join('\n');
+
+function acceptItem(a: Acceptance): RuleItem {
+  return { match: a.globs.length === 1 ? a.globs[0] : (a.globs as unknown as string), action: 'accept', because: a.because };
 }
 
 export async function runFixLoop(manifestPath: string, opts: FixOptions): Promise<FixResult> {
   const userRules = opts.rules ?? [];
   const rounds: FixRound[] = [];
-  let accumulated: string | undefined;
-  let total = 0;
-  let previous: Set<string> | undefined;
+  let file: RulesFile | undefined;
   let report = await runCheck(manifestPath, { ...opts, rules: userRules });
   for (let round = 1; ; round++) {
     const digests = report.builds.map((b) => b.manifestDigest);
-    if (!report.reproducible && report.findings.length > 0) {
-      if (accumulated === undefined && report.packages && !userRules.includes('debian')) {
-        // A Debian image: start from the built-in set, which knows the usual suspects (aux-cache, logs,
-        // host keys) — including the binary ones the generator leaves to a person.
-        accumulated = await readFile(resolveRuleFile('debian'), 'utf8');
-        opts.log?.('Debian image: starting from the built-in debian rule set');
-      }
-      const generated = generateRules(report);
-      let merged = mergeRuleTexts(accumulated, generated);
-      let added = merged.added;
-      const clamp = clampAllRule(report.findings);
-      if (clamp) {
-        merged = mergeRuleTexts(merged.text, clamp);
-        added += merged.added;
-      }
-      if (previous) {
-        // From the second round on, what survived a round of rules will not go by regenerating them: take
-        // the generator's review rules (not content/binary) and delete what persisted despite its rule.
-        const review = mergeRuleTexts(merged.text, generated, { acceptReview: true });
-        if (review.added > 0) opts.log?.(`round ${round}: accepting ${review.added} rule(s) marked for review`);
-        const fallback = fallbackRules(report.findings, previous);
-        merged = mergeRuleTexts(review.text, fallback.text);
-        if (merged.added > 0) opts.log?.(`round ${round}: rules did not remove ${fallback.paths.join(', ')}: deleting them (review: true)`);
-        added += review.added + merged.added;
-      }
-      previous = persistenceKeys(report.findings);
-      const grew = added > 0;
-      accumulated = merged.text;
-      total = merged.total;
-      const r: FixRound = { round, reproducible: false, digests, findings: report.findings.length, rules: total };
+    const open = report.findings.filter((f) => f.accepted === undefined);
+    const accepted = report.findings.filter((f) => f.accepted !== undefined).map((f) => ({ ...findingRef(f), because: f.accepted ?? '' }));
+    const base = { round, digests, findings: report.findings.length, categories: counts(report.findings), accepted };
+    if (report.reproducible) {
+      const r: FixRound = { ...base, reproducible: true, added: [], rules: file?.size ?? 0 };
       rounds.push(r);
       opts.onRound?.(r, report);
-      if (!grew) return done(false, 'no new rule could be generated from the remaining findings');
-      if (round >= opts.maxRounds) return done(false, `--max-rounds ${opts.maxRounds} reached`);
-      await writeFileAtomic(opts.rulesFile, accumulated);
-      opts.log?.(`round ${round + 1}: rebuilding with ${total} rules from ${opts.rulesFile}`);
-      report = await runCheck(manifestPath, { ...opts, rules: [...userRules, opts.rulesFile] });
-      continue;
+      return done(true);
     }
-    const r: FixRound = { round, reproducible: report.reproducible, digests, findings: report.findings.length, rules: total };
+    if (!file) {
+      // A Debian image: start from the built-in set, which knows the usual suspects (aux-cache, logs, host
+      // keys) with a comment on each; its rules are reviewed by the project, not generated from one run.
+      const debian = report.packages && !userRules.includes('debian') ? await readFile(resolveRuleFile('debian'), 'utf8') : undefined;
+      if (debian) opts.log?.('Debian image: starting from the built-in debian rule set');
+      file = new RulesFile(debian, HEADER);
+      for (const a of opts.accept ?? []) file.add(acceptItem(a));
+    }
+    const added = new Map<string, { rule: RuleItem; explains: FindingRef[] }>();
+    for (const f of open) {
+      for (const d of mapFinding(f).filter(isSafe)) {
+        const item = ruleItem(d);
+        const key = ruleKey(item);
+        if (file.has(item) && !added.has(key)) continue;
+        const entry = added.get(key) ?? { rule: item, explains: [] };
+        entry.explains.push(findingRef(f));
+        added.set(key, entry);
+      }
+    }
+    for (const a of added.values()) file.add(a.rule);
+    const r: FixRound = { ...base, reproducible: false, added: [...added.values()], rules: file.size };
     rounds.push(r);
     opts.onRound?.(r, report);
-    return done(report.reproducible, report.reproducible ? undefined : 'the digests differ but no finding says where');
+    if (added.size === 0) return done(false, 'no rule --fix may apply explains the remaining differences');
+    if (round >= opts.maxRounds) return done(false, `--max-rounds ${opts.maxRounds} reached`);
+    await writeFileAtomic(opts.rulesFile, file.toString());
+    opts.log?.(`round ${round + 1}: rebuilding with ${file.size} rules from ${opts.rulesFile}`);
+    report = await runCheck(manifestPath, { ...opts, rules: [...userRules, opts.rulesFile] });
   }
 
   async function done(converged: boolean, stopReason?: string): Promise<FixResult> {
-    const text = accumulated ?? 'version: 1\nrules: []\n';
+    const text = file?.toString() ?? `${HEADER}\nversion: 1\nrules: []\n`;
     await writeFileAtomic(opts.rulesFile, text);
-    return { converged, rulesFile: opts.rulesFile, rulesText: text, rounds, final: report, ...(stopReason ? { stopReason } : {}) };
+    const have = file?.keySet ?? new Set<string>();
+    const remaining = converged ? [] : report.findings.filter((f) => f.accepted === undefined).map((f) => ({ ...findingRef(f), why: whyNoRule(f, have) }));
+    const fix = { converged, rulesFile: opts.rulesFile, rounds, remaining, ...(stopReason ? { stopReason } : {}) };
+    // The history travels with the final report: JSON, Markdown and HTML show every round.
+    report.fix = fix;
+    return { ...fix, rulesText: text, final: report };
   }
 }

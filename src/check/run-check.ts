@@ -5,12 +5,14 @@ import { access, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { loadManifest } from '../build/manifest-schema.js';
+import type { Clock } from '../classify/clocks.js';
 import { compareInputs } from '../compare/engine.js';
 import { buildReport } from '../compare/report-tree.js';
 import { ReproError, UsageError } from '../core/errors.js';
 import type { Category, Report } from '../core/finding.js';
 import { tempDir } from '../core/temp.js';
-import { resolveRuleFile } from '../rules/load.js';
+import { loadRules, resolveRuleFile } from '../rules/load.js';
+import { acceptancesOf, markAccepted, type Acceptance } from './accept.js';
 import { coldDownloadCache, defaultCacheDir, runBuilds, type BuildRun } from './builds.js';
 import { assembleCheckReport, mergeReports, type CheckReport } from './check-report.js';
 import { stageFaketime, type StagedFaketime } from './faketime.js';
@@ -27,6 +29,8 @@ export interface CheckOptions {
   jobs?: number;
   /** Rule files added to the manifest's own normalize list, for every build. */
   rules?: string[];
+  /** Differences a person accepted (--accept GLOB --reason TEXT), besides `accept` rules in the rule files. */
+  accept?: Acceptance[];
   /** Keep the built images in this directory (otherwise they go with the temp area). */
   keep?: string;
   exclude?: string[];
@@ -39,6 +43,16 @@ export interface CheckOptions {
 
 // Staged once per process: the --fix loop runs several checks.
 let faketime: Promise<StagedFaketime | undefined> | undefined;
+
+/** A time written during a build lies between its start and its end, on that build's (shifted) clock. */
+const CLOCK_MARGIN = 300;
+
+export function buildClock(a: BuildRun, b: BuildRun): Clock[] {
+  if (a.startedAt === undefined || b.startedAt === undefined) return [];
+  const at = (r: BuildRun): number => (r.startedAt ?? 0) + (r.setup.clockOffset ?? 0) + r.result.durationMs / 2000;
+  const slack = Math.max(a.result.durationMs, b.result.durationMs) / 2000 + CLOCK_MARGIN;
+  return [{ a: Math.round(at(a)), b: Math.round(at(b)), slack: Math.round(slack), source: 'build clocks' }];
+}
 
 async function compareRuns(runs: BuildRun[], opts: CheckOptions): Promise<Report> {
   const [control, ...variants] = runs;
@@ -53,6 +67,7 @@ async function compareRuns(runs: BuildRun[], opts: CheckOptions): Promise<Report
       exclude: opts.exclude ?? [],
       ignore: ignored,
       variations,
+      clocks: buildClock(control, v),
       ...(opts.onCompareProgress ? { onProgress: opts.onCompareProgress } : {}),
     });
     const extra = variationFindings(r.findings, variations);
@@ -114,7 +129,9 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
   }, cold);
 
   const t0 = Date.now();
-  const compared = await compareRuns(built, opts);
+  const acceptances = [...(opts.accept ?? []), ...acceptancesOf((await loadRules(ruleFiles)).rules)];
+  const raw = await compareRuns(built, opts);
+  const compared = { ...raw, findings: markAccepted(raw.findings, acceptances) };
   const t1 = Date.now();
   const packages = await attribute(built, compared, opts.log);
   opts.log?.(`compared in ${((t1 - t0) / 1000).toFixed(1)}s, attributed in ${((Date.now() - t1) / 1000).toFixed(1)}s`);

@@ -19,6 +19,8 @@ export interface BuildSetup {
   umask: string;
   /** Undefined: the host's own (no private UTS namespace, e.g. not root). */
   hostname?: string;
+  /** Seconds the build's clock runs ahead of real time (the time variation). */
+  clockOffset?: number;
 }
 
 interface VariationRecord {
@@ -50,7 +52,10 @@ const RECORDS: VariationRecord[] = [
     control: 'real time',
     variant: (i) => `+${3 * i}d`,
     apply: (s, v, ctx) => {
-      if (v !== 'real time' && ctx.faketime) s.wrap = [...s.wrap, ...ctx.faketime.wrap(v)];
+      if (v !== 'real time' && ctx.faketime) {
+        s.wrap = [...s.wrap, ...ctx.faketime.wrap(v)];
+        s.clockOffset = Number(/^\+(\d+)d$/.exec(v)?.[1] ?? 0) * 86400;
+      }
     },
   },
   {

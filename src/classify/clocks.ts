@@ -15,7 +15,11 @@ export interface Clock {
   source: string;
 }
 
+/** 2000-01-01: earlier values are versions, sizes, counters or clamped times (SOURCE_DATE_EPOCH 0), not clocks. */
+const EPOCH_MIN = 946684800;
+
 /** The clock that explains the pair (a on side a, b on side b), if any. */
 export function nearClock(a: number, b: number, clocks: readonly Clock[]): Clock | undefined {
+  if (a < EPOCH_MIN || b < EPOCH_MIN) return undefined;
   return clocks.find((c) => Math.abs(a - c.a) <= c.slack && Math.abs(b - c.b) <= c.slack && Math.abs(a - b - (c.a - c.b)) <= c.slack);
 }

@@ -1,13 +1,13 @@
 // The work of `repro check` once its options are parsed (check.ts declares them): run the check or the
 // --fix loop, write the outputs, print the verdict, set the exit code.
-import { evidenceText } from '../report/evidence.js';
 import { join, resolve } from 'node:path';
 import { writeOutput } from '../core/atomic.js';
 import { tempDir } from '../core/temp.js';
 import { UsageError } from '../core/errors.js';
 import { CATEGORIES, isCategory, type Category } from '../core/finding.js';
 import type { CheckReport } from '../check/check-report.js';
-import { NEEDS_A_PERSON, runFixLoop } from '../check/fix-loop.js';
+import type { Acceptance } from '../check/accept.js';
+import { NEEDS_A_PERSON, runFixLoop, type Remaining } from '../check/fix-loop.js';
 import { renderCheck, verdictLines } from '../check/render.js';
 import { runCheck, type CheckOptions } from '../check/run-check.js';
 import { renderHtml } from '../report/html.js';
@@ -40,19 +40,31 @@ async function writeOutputs(report: CheckReport, flags: CheckFlags): Promise<voi
   if (flags.html) await writeOutput(flags.html, renderHtml(report));
 }
 
-function leftovers(report: CheckReport): string[] {
-  const person = report.findings.filter((f) => NEEDS_A_PERSON.includes(f.category));
-  const other = report.findings.filter((f) => !NEEDS_A_PERSON.includes(f.category));
+/** Every difference --fix left, each with why no rule it may apply removes it (a person's, first). */
+function leftovers(remaining: Remaining[]): string[] {
+  const person = remaining.filter((f) => NEEDS_A_PERSON.includes(f.category));
+  const other = remaining.filter((f) => !NEEDS_A_PERSON.includes(f.category));
   const lines: string[] = [];
+  const show = (f: Remaining): string[] => [`  ${f.path || '(image)'}${f.inner ? ' → ' + f.inner : ''}  ${f.category}: ${f.evidence}`, `    no rule applied: ${f.why}`];
   if (person.length) {
-    lines.push(`${person.length} finding(s) need a person (content or binary differences no rule removes safely):`);
-    for (const f of person.slice(0, 20)) lines.push(`  ${f.path || '(image)'}${f.inner ? ' → ' + f.inner : ''}  ${f.category}: ${evidenceText(f)}`);
+    lines.push(`${person.length} difference(s) need a person (content or binary: --fix never removes them; --accept GLOB --reason TEXT if they do not matter):`);
+    for (const f of person) lines.push(...show(f));
   }
   if (other.length) {
-    lines.push(`${other.length} other finding(s) remain:`);
-    for (const f of other.slice(0, 20)) lines.push(`  ${f.path || '(image)'}  ${f.category}: ${evidenceText(f)}`);
+    lines.push(`${other.length} other difference(s) remain:`);
+    for (const f of other) lines.push(...show(f));
   }
   return lines;
+}
+
+function acceptances(flags: CheckFlags): Acceptance[] {
+  if (flags.accept.length === 0) {
+    if (flags.reason !== undefined) throw new UsageError('--reason goes with --accept GLOB');
+    return [];
+  }
+  if (!flags.reason?.trim()) throw new UsageError('--accept needs --reason TEXT: why these paths may differ');
+  for (const g of flags.accept) if (!g.startsWith('/')) throw new UsageError(`--accept: "${g}" is not an absolute path glob (start with "/")`);
+  return flags.accept.map((g) => ({ globs: [g], because: flags.reason ?? '' }));
 }
 
 export async function runCheckCommand(manifest: string, flags: CheckFlags): Promise<void> {
@@ -66,6 +78,7 @@ export async function runCheckCommand(manifest: string, flags: CheckFlags): Prom
     rules: flags.rules,
     exclude: flags.exclude,
     ignore: categories(flags.ignore),
+    accept: acceptances(flags),
     ...(flags.vary !== undefined ? { vary: flags.vary } : {}),
     ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
     ...(flags.keep ? { keep: flags.keep } : {}),
@@ -100,7 +113,7 @@ export async function runCheckCommand(manifest: string, flags: CheckFlags): Prom
   if (result.converged) {
     lines.push(style.green(`converged: the digests are identical with the rules in ${result.rulesFile}`), '', result.rulesText.trimEnd());
   } else {
-    lines.push(style.red(`not converged: ${result.stopReason ?? 'differences remain'}`), `rules so far: ${result.rulesFile}`, ...leftovers(result.final));
+    lines.push(style.red(`not converged: ${result.stopReason ?? 'differences remain'}`), `rules so far: ${result.rulesFile}`, ...leftovers(result.remaining));
   }
   out(lines.join('\n') + '\n');
   setExitCode(result.converged ? EXIT_SAME : EXIT_DIFFERENT);

@@ -12,6 +12,8 @@ export interface CheckFlags {
   emitRules?: string;
   fix?: boolean;
   maxRounds: number;
+  accept: string[];
+  reason?: string;
   json?: string;
   markdown?: string;
   html?: string;
@@ -47,7 +49,9 @@ export function registerCheck(program: Command): void {
     .option('--emit-rules <file>', 'write the rules that remove what was observed (with --fix: the converged rules; "-" = stdout)')
     .option('--fix', 'check, emit rules, rebuild with them, until the digests are identical')
     .option('--max-rounds <n>', 'rounds of --fix before giving up', count('--max-rounds', 1), 4)
-    .option('--json <file>', 'write the report as JSON (repro-report/1 plus builds, variations, phases, packages; "-" = stdout)')
+    .option('--accept <glob>', 'accept the differences of these paths (needs --reason; recorded as an accept rule, reported as accepted; repeatable)', collect, [])
+    .option('--reason <text>', 'why the --accept paths may differ')
+    .option('--json <file>', 'write the report as JSON (repro-report/2 plus builds, variations, phases, packages, --fix rounds; "-" = stdout)')
     .option('--markdown <file>', 'write a short Markdown summary (CI job page; "-" = stdout)')
     .option('--html <file>', 'write the self-contained HTML report ("-" = stdout)')
     .option('--keep <dir>', 'keep the built images in this directory')

@@ -2,6 +2,8 @@
 // compared document by document, then layer by layer (paired by position; the merged filesystems when the
 // layer counts differ); single files go straight to the content engine. Both sides are always read at
 // once, so decompression of A and B overlaps (zlib runs off the main thread).
+import type { Clock } from '../classify/clocks.js';
+import { DigestIndex, markDerived } from '../classify/derived.js';
 import { stat } from 'node:fs/promises';
 import picomatch from 'picomatch';
 import { ReproError } from '../core/errors.js';
@@ -29,6 +31,8 @@ export interface CompareOptions {
   /** os/arch[/variant] for multi-platform indexes. */
   platform?: string;
   variations?: Variation[];
+  /** Clocks the builds ran on (check); diff adds the inputs' mtimes and SOURCE_DATE_EPOCH itself. */
+  clocks?: Clock[];
   onProgress?: (p: ScanProgress) => void;
   /** Member content kept in memory before spilling to the temp area (bytes). */
   memoryBudget?: number;
@@ -42,6 +46,19 @@ export { DEFAULT_MAX_ENTRIES } from './limits.js';
 
 const CONTENT_CONCURRENCY = 4;
 
+/** Within an hour of an input's mtime or of SOURCE_DATE_EPOCH: when the inputs were written, or pinned. */
+const INPUT_SLACK = 3600;
+
+/** The clocks a diff knows: the check's, the two inputs' mtimes, SOURCE_DATE_EPOCH. */
+async function inputClocks(a: string, b: string, opts: CompareOptions): Promise<Clock[]> {
+  const clocks = [...(opts.clocks ?? [])];
+  const [sa, sb] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  if (sa && sb) clocks.push({ a: Math.floor(sa.mtimeMs / 1000), b: Math.floor(sb.mtimeMs / 1000), slack: INPUT_SLACK, source: 'input mtimes' });
+  const sde = Number(process.env.SOURCE_DATE_EPOCH);
+  if (process.env.SOURCE_DATE_EPOCH && Number.isInteger(sde)) clocks.push({ a: sde, b: sde, slack: INPUT_SLACK, source: 'SOURCE_DATE_EPOCH' });
+  return clocks;
+}
+
 async function compareFiles(a: string, b: string, opts: CompareOptions): Promise<{ findings: Finding[]; inputs: ReportInput[] }> {
   const ba = blobFromFile(a, a);
   const bb = blobFromFile(b, b);
@@ -51,7 +68,7 @@ async function compareFiles(a: string, b: string, opts: CompareOptions): Promise
     { path: b, kind: 'file', digest: db },
   ];
   if (da === db) return { findings: [], inputs };
-  const ctx = newContentContext({ limits: opts.limits, variations: opts.variations });
+  const ctx = newContentContext({ limits: opts.limits, variations: opts.variations, clocks: await inputClocks(a, b, opts) });
   const found = await compareContent({ ...ba, digest: da }, { ...bb, digest: db }, ctx);
   // The top-level file itself is "" (expect.json convention); a nested member keeps its inner path.
   const findings = found.map((f) => ({
@@ -113,7 +130,7 @@ function layerStreamFinding(a: Image, b: Image, i: number, entryFindings: number
   };
 }
 
-async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<{ findings: Finding[]; warnings: string[] }> {
+async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<{ findings: Finding[]; warnings: string[]; digests: DigestIndex }> {
   const plain = isPlain(a) && isPlain(b);
   const findings: Finding[] = compareImageMeta(a, b);
   // The reader's warnings are read at the end: most (escaping paths, devices, duplicates) are only known
@@ -123,11 +140,12 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
   const exclude = opts.exclude?.length ? picomatch(opts.exclude, { dot: true }) : undefined;
   const excluded = (path: string): boolean => exclude !== undefined && exclude(imagePath(path));
   const store = new BlobStore(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
-  const content = newContentContext({ limits: opts.limits, variations: opts.variations });
+  const content = newContentContext({ limits: opts.limits, variations: opts.variations, clocks: await inputClocks(a.input, b.input, opts) });
   const merged = a.layers.length !== b.layers.length;
   const ctx: PairContext = {
     store,
     content,
+    digests: new DigestIndex(),
     layerOf: plain ? () => undefined : merged ? (ma, mb) => (mb ?? ma)?.layer : (ma, mb) => (ma ?? mb)?.layer,
     concurrency: CONTENT_CONCURRENCY,
   };
@@ -167,7 +185,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
         releaseScan(sa, store);
         releaseScan(sb, store);
       }
-      return { findings, warnings: all() };
+      return { findings, warnings: all(), digests: ctx.digests ?? new DigestIndex() };
     }
     for (let i = 0; i < a.layers.length; i++) {
       if (sameLayer(a, b, i)) {
@@ -209,7 +227,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
       }
     }
     opts.tapB?.done(readAll);
-    return { findings, warnings: all() };
+    return { findings, warnings: all(), digests: ctx.digests ?? new DigestIndex() };
   } finally {
     await store.close();
   }
@@ -233,6 +251,6 @@ export async function compareInputs(a: string, b: string, opts: CompareOptions =
     return buildReport({ inputs, findings, ignored, warnings: [] });
   }
   const [ia, ib] = await Promise.all([openImage(a, { platform: opts.platform }), openImage(b, { platform: opts.platform })]);
-  const { findings, warnings } = await compareImages(ia, ib, opts);
-  return buildReport({ inputs: [describeInput(ia), describeInput(ib)], findings, ignored, warnings });
+  const { findings, warnings, digests } = await compareImages(ia, ib, opts);
+  return buildReport({ inputs: [describeInput(ia), describeInput(ib)], findings: markDerived(findings, digests), ignored, warnings });
 }

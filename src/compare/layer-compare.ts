@@ -2,6 +2,8 @@
 // whiteouts on one side only, metadata (compareEntryMeta), order, hardlink pairs stored the other way round,
 // and content (compareContent) for the pairs whose digests differ — run last, a few at a time, on content the
 // blob store kept because it was still needed.
+import type { Clock } from '../classify/clocks.js';
+import type { DigestIndex } from '../classify/derived.js';
 import { imagePath } from '../core/entry.js';
 import type { Finding } from '../core/finding.js';
 import { blobFromBuffer, blobFromFile, type Blob } from './blob.js';
@@ -18,7 +20,12 @@ export interface PairContext {
   layerOf: (a: Member | undefined, b: Member | undefined) => number | undefined;
   /** Content comparisons run at once. */
   concurrency: number;
+  /** Digests of every file whose content differs, for the derived-difference pass (src/classify/derived.ts). */
+  digests?: DigestIndex;
 }
+
+/** A differing file's own mtimes are a clock its embedded times may come from (within an hour). */
+const MTIME_SLACK = 3600;
 
 interface ContentPair {
   path: string;
@@ -78,7 +85,13 @@ async function contentFindings(p: ContentPair, ctx: PairContext): Promise<Findin
   if (!ba || !bb) {
     return [{ ...base, category: 'content', code: 'digest', facts: [{ field: 'digest', a: p.da, b: p.db }], detail: '', warning: 'content no longer available for a detailed comparison' }];
   }
-  const found = await compareContent(ba, bb, ctx.content);
+  if (ctx.digests && ba.size <= ctx.content.limits.maxMemberBytes && bb.size <= ctx.content.limits.maxMemberBytes) {
+    const [ca, cb] = await Promise.all([ba.bytes(), bb.bytes()]);
+    ctx.digests.add(imagePath(p.path), 'a', ca);
+    ctx.digests.add(imagePath(p.path), 'b', cb);
+  }
+  const clock: Clock = { a: p.a.entry.mtime, b: p.b.entry.mtime, slack: MTIME_SLACK, source: 'file mtimes' };
+  const found = await compareContent(ba, bb, { ...ctx.content, clocks: [...ctx.content.clocks, clock] });
   return found.map((f) => ({
     ...base,
     category: f.category,

@@ -99,6 +99,8 @@ export interface Finding {
   warning?: string;
   /** Which package owns the path (Debian images), filled by attribution. */
   package?: string;
+  /** Set when a person accepted this difference (`repro check --accept GLOB --reason TEXT`): the reason. */
+  accepted?: string;
 }
 
 export const REPORT_SCHEMA = 'repro-report/2';

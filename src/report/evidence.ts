@@ -41,11 +41,12 @@ const PREFIX: Partial<Record<Finding['code'], string>> = {
 };
 
 /** One line saying why the finding has its category. */
-export function evidenceText(f: Pick<Finding, 'code' | 'facts' | 'category'>): string {
+export function evidenceText(f: Pick<Finding, 'code' | 'facts' | 'category' | 'accepted'>): string {
   const unit = f.code === 'strings' ? 'string' : 'line';
   const showValues = f.category !== 'random-id';
   const shown = f.facts.slice(0, MAX_FACTS).map((x) => factText(x, showValues, unit));
   if (f.facts.length > MAX_FACTS) shown.push(`(+${f.facts.length - MAX_FACTS} more)`);
   if (shown.length === 0) shown.push(f.code === 'json-format' ? 'same JSON value, whitespace/formatting differs' : `${f.category} difference`);
-  return (PREFIX[f.code] ?? '') + shown.join('; ');
+  const text = (PREFIX[f.code] ?? '') + shown.join('; ');
+  return f.accepted !== undefined ? `accepted (${f.accepted}): ${text}` : text;
 }

@@ -6,6 +6,7 @@ import type { Report } from '../core/finding.js';
 import { isCategory } from '../core/finding.js';
 import { CATEGORY_INFO } from './html-categories.js';
 import { escapeHtml as h, formatCount } from './html-escape.js';
+import { fixHistoryHtml } from './fix-history.js';
 
 interface BuildLike { label?: unknown; manifestDigest?: unknown; durationMs?: unknown; epoch?: unknown }
 interface PhaseLike { index?: unknown; phase?: unknown; identical?: unknown; findings?: unknown; categories?: unknown; digests?: unknown }
@@ -17,7 +18,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 const MAX_PACKAGES = 30;
 
 /** The keys this module renders; the summary leaves them out of its generic section. */
-export const CHECK_KEYS = ['reproducible', 'builds', 'variations', 'phases', 'packages', 'manifest', 'durationMs'];
+export const CHECK_KEYS = ['reproducible', 'builds', 'variations', 'phases', 'packages', 'manifest', 'durationMs', 'fix'];
 
 export function isCheckReport(report: Report): boolean {
   return typeof report.reproducible === 'boolean' && Array.isArray(report.builds);
@@ -77,7 +78,7 @@ function packagesCard(report: Report): string {
 
 export function renderCheckSections(report: Report): string {
   if (!isCheckReport(report)) return '';
-  return `<section class="check">${buildsCard(report)}${phasesCard(report)}${packagesCard(report)}</section>`;
+  return `<section class="check">${buildsCard(report)}${fixHistoryHtml(report)}${phasesCard(report)}${packagesCard(report)}</section>`;
 }
 
 /** The verdict words for a check: reproducibility, not just "identical". */

@@ -6,6 +6,7 @@ import type { Finding, Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, rankFindings, ruleLookup, type RuleSuggester } from './html-categories.js';
 import { isCheckReport } from './html-check.js';
 import { rulesFile } from './html-rules.js';
+import { fixHistoryMarkdown } from './fix-history.js';
 import { printableData } from '../core/printable.js';
 
 export interface MarkdownOptions {
@@ -171,6 +172,7 @@ export function renderMarkdown(raw: Report, opts: MarkdownOptions = {}): string 
   const lines = [
     ...verdictLines(report, opts.title ?? 'repro'),
     ...categoryLines(report),
+    ...fixHistoryMarkdown(report, mdText),
     ...findingLines(report, opts.maxFindings ?? 15),
     ...ruleLines(report, opts),
   ];

@@ -15,7 +15,7 @@ const ARG_FIELDS: Record<ActionName, string[]> = {
   'set-xattr': ['name', 'value', 'text'], 'remove-xattr': ['name'],
   delete: [], truncate: [], replace: ['content'], 'sort-lines': ['field', 'separator'],
   'regex-replace': ['pattern', 'replacement', 'flags'], 'sort-json-keys': [], 'gzip-normalize': [],
-  'zip-normalize': [], 'image-timestamps': [],
+  'zip-normalize': [], 'image-timestamps': [], accept: ['because'],
 };
 
 class Ctx {
@@ -165,6 +165,11 @@ function parseAction(ctx: Ctx, map: YAMLMap, action: ActionName, p: string): Rul
         ctx.fail(map.get('pattern', true) as Node, `${p}.pattern`, `bad regular expression: ${(err as Error).message}`);
       }
       return { action, pattern, flags, replacement };
+    }
+    case 'accept': {
+      const because = str(ctx, map, 'because', `${p}.because`);
+      if (!because?.trim()) ctx.fail(map, `${p}.because`, 'missing (why these differences are accepted)');
+      return { action, because };
     }
     default:
       return { action } as RuleAction;

@@ -19,7 +19,13 @@ export const CONTENT_ACTIONS = [
 ] as const;
 /** Actions on the image documents (config, manifest annotations), not on entries. */
 export const IMAGE_ACTIONS = ['image-timestamps'] as const;
-export const ACTIONS = [...META_ACTIONS, ...CONTENT_ACTIONS, ...IMAGE_ACTIONS] as const;
+/**
+ * `accept` changes nothing: it records that a person accepted the differences of these paths, and why
+ * (`because`). `repro check` then reports them as accepted, and counts the build reproducible when
+ * nothing else differs. Only `--accept GLOB --reason TEXT` writes one.
+ */
+export const RECORD_ACTIONS = ['accept'] as const;
+export const ACTIONS = [...META_ACTIONS, ...CONTENT_ACTIONS, ...IMAGE_ACTIONS, ...RECORD_ACTIONS] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
 export type RuleAction =
@@ -40,7 +46,8 @@ export type RuleAction =
   | { action: 'sort-json-keys' }
   | { action: 'gzip-normalize' }
   | { action: 'zip-normalize' }
-  | { action: 'image-timestamps' };
+  | { action: 'image-timestamps' }
+  | { action: 'accept'; because: string };
 
 export interface RuleReason {
   category: string;

@@ -12,6 +12,7 @@ function run(label: string, digest: string, layers: [string, string][]): BuildRu
   const setup = planBuilds([], 2, { root: '/r', faketime: undefined }).setups[0]!;
   return {
     setup: { ...setup, label },
+    startedAt: 1700000000,
     result: { out: `/r/image-${label}.tar`, manifestDigest: digest, layers: layers.map(([phase, d]) => ({ phase, digest: d, diffId: d, size: 1 })), epoch: 0, epochSource: 'default', durationMs: 5 },
   };
 }

@@ -1,92 +1,34 @@
+// The --fix loop's pieces: which drafts become rules, how a rule is keyed (the same rule regenerated is no
+// progress). The loop itself runs end to end in test/cli/check-fix.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse } from 'yaml';
-import { mergeRuleTexts, reviewRules } from '../../src/check/fix-loop.js';
+import type { Finding } from '../../src/core/finding.js';
+import { ruleItem, ruleKey } from '../../src/check/fix-loop.js';
+import { isSafe, mapFinding } from '../../src/rules/generate-map.js';
 
-// The shape generateRules writes: active rules, then rules commented out for review after a marker line.
-const ROUND1 = `# generated
-version: 1
-rules:
-  - match:
-      - /etc/machine-id
-    action: truncate
-    reason:
-      category: random-id
-      evidence:
-        - "32-hex token differs"
-  - match: /var/log/build.log
-    action: truncate
-    reason:
-      category: timestamp
-      evidence:
-        - "x"
-# ---- To review: uncomment a rule (remove "# " after the indent) only once you know the difference does not matter ----
-  # - match: /usr/share/demo/plugins.jar
-  #   action: delete
-  #   review: true
-  #   reason:
-  #     category: timestamp
-  #     evidence:
-  #       - "difference inside build-info.json"
-  # - match: /opt/blob.bin
-  #   action: delete
-  #   review: true
-  #   reason:
-  #     category: binary
-  #     evidence:
-  #       - "bytes differ"
-# Findings that need no rule:
-#   /etc [mtime]: covered
-`;
+const finding = (f: Partial<Finding> & Pick<Finding, 'path' | 'category' | 'code' | 'facts'>): Finding => ({ detail: '', ...f });
 
-// The same rules from another round's evidence, plus one that acts on a new path.
-const ROUND2 = `version: 1
-rules:
-  - match: /etc/machine-id
-    action: truncate
-    reason:
-      category: random-id
-      evidence:
-        - "another token"
-  - match: /usr/share/demo/build-info.json
-    action: regex-replace
-    pattern: "b-host"
-    replacement: "HOST"
-    reason:
-      category: build-env
-      evidence:
-        - "hostname differs"
-`;
-
-interface RuleFile {
-  version: number;
-  rules: { match: string | string[]; action: string; review?: boolean }[];
-}
-
-test('mergeRuleTexts: a rule regenerated from other evidence is no progress; a new path is', () => {
-  const first = mergeRuleTexts(undefined, ROUND1);
-  assert.equal(first.added, 2);
-  assert.equal(first.text, ROUND1, 'the first round is kept as generated, comments and all');
-  const same = mergeRuleTexts(first.text, ROUND1.replace('32-hex token differs', 'other evidence'));
-  assert.equal(same.added, 0);
-  const second = mergeRuleTexts(first.text, ROUND2);
-  assert.equal(second.added, 1);
-  assert.equal(second.total, 3);
-  const parsed = parse(second.text) as RuleFile;
-  assert.equal(parsed.version, 1);
-  assert.deepEqual(parsed.rules.map((r) => r.action), ['truncate', 'truncate', 'regex-replace']);
+test('only drafts that act on what the facts prove are safe: never content, binary, added, removed or nested', () => {
+  const safe = (f: Finding): string[] => mapFinding(f).filter(isSafe).map((d) => d.action.action);
+  assert.deepEqual(safe(finding({ path: '/opt/blob.bin', category: 'binary', code: 'bytes', facts: [{ at: 'offset 0x10' }] })), []);
+  assert.deepEqual(safe(finding({ path: '/etc/motd', category: 'content', code: 'text', facts: [{ at: 'line 2' }] })), []);
+  assert.deepEqual(safe(finding({ path: '/var/x', category: 'added', code: 'only-in', facts: [{ only: 'b', what: 'file' }] })), []);
+  assert.deepEqual(safe(finding({ path: '/x.deb', inner: 'data.tar/y', category: 'timestamp', code: 'text', facts: [{ token: 'ISO 8601 date', line: 1, a: '2024-01-01', b: '2024-01-02' }] })), []);
+  assert.deepEqual(safe(finding({ path: '/a.bin', category: 'timestamp', code: 'bytes', facts: [{ kind: 'epoch', offset: 8, width: 4, a: 1, b: 2, source: 'x' }] })), [], 'no rule rewrites a time in binary');
+  assert.deepEqual(safe(finding({ path: '/etc/machine-id', category: 'random-id', code: 'text', facts: [{ token: '32-hex token', line: 1, a: 'a', b: 'b' }] })), ['truncate']);
+  assert.deepEqual(safe(finding({ path: '/etc/x', category: 'mtime', code: 'entry-fields', facts: [{ field: 'mtime', a: '1', b: '2' }] })), ['clamp-mtime']);
+  const derived = finding({ path: '/var/lib/dpkg/info/x.md5sums', category: 'content', code: 'derived', facts: [{ derivedFrom: '/usr/bin/x', algo: 'md5', line: 1 }] });
+  assert.deepEqual(safe(derived), []);
 });
 
-test('reviewRules: commented rules back as rules, content and binary left for a person', () => {
-  const rules = reviewRules(ROUND1);
-  assert.equal(rules.length, 1);
-  const accepted = mergeRuleTexts(mergeRuleTexts(undefined, ROUND1).text, ROUND1, { acceptReview: true });
-  assert.equal(accepted.added, 1);
-  const parsed = parse(accepted.text) as RuleFile;
-  const jar = parsed.rules.find((r) => r.match === '/usr/share/demo/plugins.jar');
-  assert.ok(jar, 'the timestamp-in-archive rule was taken');
-  assert.equal(jar.action, 'delete');
-  assert.equal(jar.review, true, 'it stays marked for review');
-  assert.ok(!parsed.rules.some((r) => r.match === '/opt/blob.bin'), 'binary differences are not hidden by --fix');
-  assert.deepEqual(reviewRules(ROUND2), []);
+test('rule items: mtime clamps cover the tree, modes are octal strings, the key ignores reason and note', () => {
+  const [clamp] = mapFinding(finding({ path: '/etc/x', category: 'mtime', code: 'entry-fields', facts: [{ field: 'mtime', a: '1', b: '2' }] }));
+  assert.ok(clamp && isSafe(clamp));
+  assert.equal(ruleItem(clamp).match, '/**');
+  const [mode] = mapFinding(finding({ path: '/etc/shadow', category: 'metadata', code: 'entry-fields', facts: [{ field: 'mode', a: '0640', b: '0600' }] }));
+  assert.ok(mode && isSafe(mode));
+  const item = ruleItem(mode);
+  assert.deepEqual([item.match, item.action, item.mode], ['/etc/shadow', 'set-mode', '0640']);
+  assert.equal(ruleKey({ ...item, reason: { category: 'metadata', evidence: ['other words'] }, note: 'x' }), ruleKey(item));
+  assert.notEqual(ruleKey({ ...item, mode: '0600' }), ruleKey(item));
 });

@@ -11,6 +11,7 @@ function runs(digests: [string, string]): BuildRun[] {
   const plan = planBuilds(['hostname'], 2, { root: '/r', faketime: undefined });
   return plan.setups.map((setup, i) => ({
     setup,
+    startedAt: 1700000000,
     result: { out: `/r/${setup.label}.tar`, manifestDigest: digests[i]!, layers: [{ phase: 'base', digest: 'sha256:b', diffId: 'sha256:b', size: 1 }, { phase: 'generate', digest: `sha256:g${i}`, diffId: 'x', size: 1 }], epoch: 0, epochSource: 'default', durationMs: 1200 },
   }));
 }

@@ -53,7 +53,7 @@ rules:
 test('an unknown action names file, line and field', () => {
   assert.equal(
     errorOf('version: 1\nrules:\n  - match: /x\n    action: clamp\n'),
-    `my.yml:4: rules[0].action: unknown action "clamp" (one of clamp-mtime, set-mtime, set-owner, set-mode, set-xattr, remove-xattr, delete, truncate, replace, sort-lines, regex-replace, sort-json-keys, gzip-normalize, zip-normalize, image-timestamps)`,
+    `my.yml:4: rules[0].action: unknown action "clamp" (one of clamp-mtime, set-mtime, set-owner, set-mode, set-xattr, remove-xattr, delete, truncate, replace, sort-lines, regex-replace, sort-json-keys, gzip-normalize, zip-normalize, image-timestamps, accept)`,
   );
 });
 
@@ -91,4 +91,10 @@ test('loadRules resolves built-in names and names the file of a broken one', asy
   assert.deepEqual(set.files, [join(builtinRulesDir(), 'common.yml'), join(builtinRulesDir(), 'debian.yml')]);
   assert.ok(set.rules.some((r) => r.action === 'image-timestamps'));
   assert.ok(set.rules.every((r) => r.reason !== undefined), 'every built-in rule says why');
+});
+
+test('accept rules: a reason (because) is required; they change nothing in a build', () => {
+  const [rule] = parseRuleFile('version: 1\nrules:\n  - match: /opt/blob.bin\n    action: accept\n    because: vendor blob\n', 'a.yml');
+  assert.deepEqual([rule?.action, rule?.match, rule?.action === 'accept' ? rule.because : ''], ['accept', ['/opt/blob.bin'], 'vendor blob']);
+  assert.throws(() => parseRuleFile('version: 1\nrules:\n  - match: /x\n    action: accept\n', 'b.yml'), (e: ReproError) => e.where === 'b.yml:3' && /rules\[0\]\.because: missing/.test(e.message));
 });
