@@ -14,6 +14,7 @@ import { escapesRoot } from '../core/entry.js';
 import { ReproError } from '../core/errors.js';
 import type { LayerItem } from '../core/image.js';
 import type { DeviceTable } from './snapshot.js';
+import { isSparse, writeSparse } from './sparse.js';
 import { entryInTree, fsPath, readdirNames, resolveInTree, stillInTree } from './tree-path.js';
 import { setXattrs } from '../core/xattrs.js';
 
@@ -78,7 +79,8 @@ export async function extractLayer(items: AsyncIterable<LayerItem>, root: string
         break;
       case 'file':
         // "wx": O_CREAT|O_EXCL, which never writes through a symlink that might have appeared there.
-        await pipeline(body, createWriteStream(at, { mode: 0o600, flags: 'wx' }));
+        if (isSparse(entry)) await writeSparse(body, at, entry, where);
+        else await pipeline(body, createWriteStream(at, { mode: 0o600, flags: 'wx' }));
         break;
       case 'symlink':
         await symlink(fsPath(entry.linkname ?? ''), at);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildManifest } from '../../src/build/index.js';
@@ -268,4 +269,30 @@ test('names that are not UTF-8 (Latin-1 bytes) go through phases, snapshots, xat
   const top = await buildManifest(join(dir, 'top.yml'), { out: join(dir, 'top.tar') });
   const layers = await layerXattrs(top.out);
   assert.deepEqual(layers[1], { [cafe]: { 'user.k': '80' } }, 'the file through the symlink, xattr and all');
+});
+
+test('a sparse member (GNU format 1.0) of an image base is unpacked into the tree as the file it stands for', async (t) => {
+  const dir = await workspace(t);
+  const root = join(dir, 'root');
+  await mkdir(root);
+  const file = await open(join(root, 'holes'), 'w');
+  for (const [at, text] of [[0, 'start'], [1_500_000, 'middle'], [3 * 1024 * 1024 - 3, 'end']] as const) await file.write(text, at);
+  await file.close();
+  const expected = createHash('sha256').update(await readFile(join(root, 'holes'))).digest('hex');
+  execFileSync('tar', ['--sparse', '--sparse-version=1.0', '--format=posix', '--numeric-owner', '-cf', join(dir, 'rootfs.tar'), '-C', root, '.']);
+  await writeFile(join(dir, 'm.yml'), 'version: 1\nname: sparse\nepoch: 0\nbase: {image: rootfs.tar}\nphases:\n  - name: copy\n    run: [\'cp "$ROOTFS/holes" "$ROOTFS/copy"\']\n');
+  const r = await buildManifest(join(dir, 'm.yml'), { out: join(dir, 'out.tar') });
+  const image = await openImage(r.out);
+  const last = image.layers[image.layers.length - 1]!;
+  let digest: string | undefined;
+  for await (const { entry, body } of readLayer(image, last)) {
+    if (entry.path !== 'copy') {
+      body.resume();
+      continue;
+    }
+    const hash = createHash('sha256');
+    for await (const c of body) hash.update(c as Buffer);
+    digest = hash.digest('hex');
+  }
+  assert.equal(digest, expected);
 });
