@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { BuildOptions } from '../build/index.js';
 import { UsageError } from '../core/errors.js';
+import { imageTarget } from './image-output.js';
 
 interface Flags {
   output?: string;
@@ -34,7 +35,7 @@ export function registerBuild(program: Command): void {
     .command('build')
     .description('build an image from a manifest: base, then one layer per phase, normalized by its rules')
     .argument('<manifest>', 'build manifest (YAML, schema version 1)')
-    .option('-o, --output <path>', 'output image (default: ./<name>.tar, or ./<name> for oci-dir)')
+    .option('-o, --output <path>', 'output image (default: ./<name>.tar, or ./<name> for oci-dir; "-" = stdout)')
     .option('--format <format>', 'oci | oci-dir | docker (default: the manifest\'s output.format, else oci)')
     .option('--compression <c>', 'gzip | zstd | none (default: the manifest\'s output.compression, else gzip)')
     .option('--work-dir <dir>', 'where the build tree lives (default: a private temp dir)')
@@ -57,8 +58,10 @@ export function registerBuild(program: Command): void {
       const format = (flags.format ?? m.output.format) as NonNullable<BuildOptions['format']>;
       const out = flags.output ?? (format === 'oci-dir' ? m.name : `${m.name}.tar`);
       if (format === 'oci-dir') await (await import('../image/image-writer.js')).checkOutputDir(out);
+      if (out === '-' && flags.json) throw new UsageError('-o - and --json both write to stdout: choose one');
+      const target = await imageTarget(out, format);
       const result = await buildManifest(manifest, {
-        out,
+        out: target.path,
         format,
         ...(flags.compression ? { compression: flags.compression as NonNullable<BuildOptions['compression']> } : {}),
         ...(flags.workDir ? { workDir: flags.workDir } : {}),
@@ -70,13 +73,14 @@ export function registerBuild(program: Command): void {
         onProgress: progressPrinter(process.stderr),
         ...(flags.verbose ? { onOutput: (c: Buffer) => process.stderr.write(c) } : {}),
       });
+      await target.finish();
       if (flags.json) {
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         return;
       }
       const total = result.layers.reduce((s, l) => s + l.size, 0);
-      process.stdout.write(
-        `${result.out}\n  manifest ${result.manifestDigest}\n  ${result.layers.length} layers, ${formatBytes(total)}, built in ${formatMs(result.durationMs)}\n`,
+      (target.toStdout ? process.stderr : process.stdout).write(
+        `${target.toStdout ? '-' : result.out}\n  manifest ${result.manifestDigest}\n  ${result.layers.length} layers, ${formatBytes(total)}, built in ${formatMs(result.durationMs)}\n`,
       );
     });
 }

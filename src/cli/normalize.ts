@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { ImageFormat } from '../image/image-writer.js';
 import type { Compression } from '../core/image.js';
+import { imageTarget } from './image-output.js';
 import { EXIT_SAME, setExitCode } from './run.js';
 
 interface NormalizeFlags {
@@ -32,19 +33,21 @@ async function runNormalize(image: string, flags: NormalizeFlags): Promise<void>
   if (!COMPRESSIONS.includes(flags.compression as Compression)) throw new UsageError(`--compression: "${flags.compression}" is not one of ${COMPRESSIONS.join(', ')}`);
   if (flags.rules.length === 0) throw new UsageError('normalize needs at least one --rules FILE (or a built-in set: common, debian)');
   const epoch = epochFrom(flags.epoch);
+  const target = await imageTarget(flags.output, flags.format);
   const [{ loadRules }, { normalizeImage }] = await Promise.all([import('../rules/load.js'), import('../image/normalize.js')]);
   const rules = await loadRules(flags.rules);
   const warn = (m: string): void => void process.stderr.write(`repro: warning: ${m}\n`);
   const result = await normalizeImage(image, rules, {
     epoch,
     format: flags.format as ImageFormat,
-    out: flags.output,
+    out: target.path,
     compression: flags.compression as Compression,
     ...(flags.platform ? { platform: flags.platform } : {}),
     warn,
   });
+  await target.finish();
   if (!flags.quiet) {
-    process.stdout.write(`${flags.output}: ${result.manifestDigest} (${result.layers.length} layers, ${rules.rules.length} rules, ${result.deleted} entries deleted, epoch ${epoch})\n`);
+    (target.toStdout ? process.stderr : process.stdout).write(`${flags.output}: ${result.manifestDigest} (${result.layers.length} layers, ${rules.rules.length} rules, ${result.deleted} entries deleted, epoch ${epoch})\n`);
   }
   setExitCode(EXIT_SAME);
 }
@@ -58,7 +61,7 @@ export function registerNormalize(program: Command): void {
     .command('normalize')
     .description('rewrite an image through rule files and the canonical layer writer (streaming, atomic)')
     .argument('<image>', 'OCI layout dir or archive, docker save archive, rootfs tarball or directory')
-    .requiredOption('-o, --output <out>', 'where to write the normalized image')
+    .requiredOption('-o, --output <out>', 'where to write the normalized image ("-" = stdout, oci or docker form)')
     .option('--rules <file>', 'rule file or built-in set (common, debian); repeatable, applied in order', collect, [])
     .option('--epoch <seconds>', 'SOURCE_DATE_EPOCH for clamp-mtime and image timestamps (default: $SOURCE_DATE_EPOCH, else 0)')
     .option('--format <format>', `output form: ${FORMATS.join(', ')}`, 'oci')

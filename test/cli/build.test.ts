@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runRepro, PROJECT_ROOT } from '../helpers/cli.js';
+import { runRepro, runReproToFile, PROJECT_ROOT } from '../helpers/cli.js';
 import { testDir } from '../helpers/tmp.js';
 import { firstSkip, requireRoot, requireTool, requireTools } from '../helpers/tools.js';
 
@@ -85,4 +85,20 @@ test('a debootstrap base without root fails in one line that says so', async (t)
   assert.equal(r.status, 2);
   const errors = r.stderr.split('\n').filter((l) => l.startsWith('repro:'));
   assert.deepEqual(errors, [`repro: ${join(PROJECT_ROOT, 'fixtures/debian/manifest.yml')}: base debootstrap needs root: run repro build as root, or use base: mmdebstrap`]);
+});
+
+test('repro build -o - writes the image archive to stdout and its summary to stderr, no file named "-"', async (t) => {
+  const dir = await testDir(t, 'repro-cli-build-');
+  await writeFile(join(dir, 'm.yml'), 'name: s\nepoch: 10\nbase: scratch\nphases:\n  - name: p\n    run: [\'echo 1 > "$ROOTFS/a"\']\n');
+  const cwd = join(dir, 'cwd');
+  execFileSync('mkdir', [cwd]);
+  const r = await runReproToFile(['build', join(dir, 'm.yml'), '-o', '-'], join(dir, 'out.tar'), { cwd });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^-\n\s+manifest sha256:[0-9a-f]{64}/m);
+  assert.deepEqual(await readdir(cwd), []);
+  const inspect = await runRepro(['inspect', '--json', join(dir, 'out.tar')]);
+  assert.equal(inspect.code, 0, inspect.stderr);
+  assert.equal((JSON.parse(inspect.stdout) as { kind: string }).kind, 'oci-archive');
+  const both = await runRepro(['build', join(dir, 'm.yml'), '-o', '-', '--json'], { cwd });
+  assert.equal(both.code, 2);
 });

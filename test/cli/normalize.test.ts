@@ -2,10 +2,10 @@
 // sides → the outputs compare identical, share one manifest digest, and skopeo and umoci accept them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { runRepro } from '../helpers/cli.js';
+import { runRepro, runReproToFile } from '../helpers/cli.js';
 import { pairs, type PairName } from '../fixtures/pairs.js';
 import { requireTools } from '../helpers/tools.js';
 import { openImage } from '../../src/image/index.js';
@@ -104,4 +104,21 @@ test('normalize: a broken rule file is one line with file:line, exit 2; bad opti
   const e = await runRepro(['normalize', image, '--rules', 'common', '-o', join(d, 'o.tar')], { env: { SOURCE_DATE_EPOCH: 'yesterday' } });
   assert.equal(e.code, 2);
   assert.match(e.stderr, /SOURCE_DATE_EPOCH/);
+});
+
+test('normalize -o - writes the archive to stdout (the summary to stderr, no file named "-"); an oci-dir cannot go there', async (t) => {
+  const d = await testDir(t, 'normalize-stdout-');
+  const cwd = join(d, 'cwd');
+  await mkdir(cwd);
+  const image = (await pairs())['oci-image'].a;
+  const toFile = await runRepro(['normalize', image, '--rules', 'common', '-o', join(d, 'file.tar')]);
+  assert.equal(toFile.code, 0, toFile.stderr);
+  const r = await runReproToFile(['normalize', image, '--rules', 'common', '-o', '-'], join(d, 'stdout.tar'), { cwd });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^-: sha256:[0-9a-f]{64} /m);
+  assert.deepEqual(await readFile(join(d, 'stdout.tar')), await readFile(join(d, 'file.tar')), 'the same bytes as -o FILE');
+  assert.deepEqual(await readdir(cwd), []);
+  const dir = await runRepro(['normalize', image, '--rules', 'common', '--format', 'oci-dir', '-o', '-'], { cwd });
+  assert.equal(dir.code, 2);
+  assert.match(dir.stderr, /oci-dir .* cannot go to stdout/);
 });
