@@ -28,9 +28,13 @@ const FLAGS: Record<TarFlag | 'pax-header', number> = {
   fifo: 0x36, 'pax-header': 0x78,
 };
 
+/** `digits` octal digits and a space, as tar-stream writes them; a value one digit longer fills the field
+ * (NUL-terminated: device minors up to 2^20-1 need 7 digits, tar-stream wrote 777777 for them). */
 function octal(buf: Buffer, value: number, digits: number, at: number): void {
   const s = value.toString(8);
-  buf.write((s.length > digits ? '7'.repeat(digits) : s.padStart(digits, '0')) + ' ', at, 'latin1');
+  if (s.length <= digits) buf.write(s.padStart(digits, '0') + ' ', at, 'latin1');
+  else if (s.length === digits + 1) buf.write(s, at, 'latin1');
+  else buf.write('7'.repeat(digits) + ' ', at, 'latin1');
 }
 
 function size(buf: Buffer, value: number, at: number): void {
