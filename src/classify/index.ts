@@ -43,12 +43,19 @@ function differing(d: TextDetector, a: Token[], b: Token[]): Pair[] {
 }
 
 /**
- * A regenerated random id differs almost everywhere; an edited one (a flipped digit, a changed checksum
- * prefix) in a few places. Between the first and the last differing character, at least 8 characters
- * and at least half of them must differ.
+ * A regenerated random id differs almost everywhere; an edited one (a flipped digit, a cut, an insertion)
+ * in a few places. Same length: between the first and the last differing character, at least 8 characters
+ * and at least half of them must differ. Other lengths: what both share at the ends is under a quarter.
  */
 export function regenerated(a: string, b: string): boolean {
-  if (a.length !== b.length) return Math.min(a.length, b.length) >= 16;
+  if (a.length !== b.length) {
+    // Keys of one type vary a little in length (DER integers); an insertion or a cut keeps the rest.
+    let pre = 0;
+    while (pre < Math.min(a.length, b.length) && a[pre] === b[pre]) pre++;
+    let suf = 0;
+    while (suf < Math.min(a.length, b.length) - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+    return Math.min(a.length, b.length) >= 16 && (pre + suf) * 4 < Math.min(a.length, b.length);
+  }
   let first = -1;
   let last = -1;
   let n = 0;
