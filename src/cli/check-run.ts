@@ -111,7 +111,11 @@ export async function runCheckCommand(manifest: string, flags: CheckFlags): Prom
   const lines = [...verdictLines(result.final), ''];
   lines.push(`rounds: ${result.rounds.map((r) => `${r.round}: ${r.reproducible ? 'identical' : `${r.findings} findings`}`).join(', ')}`);
   if (result.converged) {
-    lines.push(style.green(`converged: the digests are identical with the rules in ${result.rulesFile}`), '', result.rulesText.trimEnd());
+    const accepted = result.final.findings.filter((f) => f.accepted !== undefined);
+    const how = accepted.length > 0
+      ? `what still differs was accepted (${[...new Set(accepted.map((f) => f.path))].join(', ')}), with the rules in ${result.rulesFile}`
+      : `the digests are identical with the rules in ${result.rulesFile}`;
+    lines.push(style.green(`converged: ${how}`), '', result.rulesText.trimEnd());
   } else {
     lines.push(style.red(`not converged: ${result.stopReason ?? 'differences remain'}`), `rules so far: ${result.rulesFile}`, ...leftovers(result.remaining));
   }
