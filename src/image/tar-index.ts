@@ -6,6 +6,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { normalizePath } from '../core/entry.js';
+import { nameFromBytes } from '../core/name-bytes.js';
+import { decodePax } from './pax.js';
 import { ReproError } from '../core/errors.js';
 
 export interface IndexedMember {
@@ -29,7 +31,7 @@ const BLOCK = 512;
 
 function cstring(buf: Buffer, start: number, len: number): string {
   const end = buf.indexOf(0, start);
-  return buf.toString('utf8', start, end === -1 || end > start + len ? start + len : end);
+  return nameFromBytes(buf.subarray(start, end === -1 || end > start + len ? start + len : end));
 }
 
 function octal(buf: Buffer, start: number, len: number): number {
@@ -49,19 +51,10 @@ export function checksumOk(h: Buffer): boolean {
   return sum === octal(h, 148, 8);
 }
 
+/** PAX records through the one codec (pax.ts); path and linkpath as names (bytes, see name-bytes.ts). */
 function parsePax(data: Buffer): Record<string, string> {
   const out: Record<string, string> = {};
-  let pos = 0;
-  while (pos < data.length) {
-    const sp = data.indexOf(0x20, pos);
-    if (sp === -1) break;
-    const len = parseInt(data.toString('utf8', pos, sp), 10);
-    if (!Number.isFinite(len) || len <= 0) break;
-    const rec = data.toString('utf8', sp + 1, pos + len - 1);
-    const eq = rec.indexOf('=');
-    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
-    pos += len;
-  }
+  for (const [k, v] of decodePax(data)) out[k] = nameFromBytes(v);
   return out;
 }
 

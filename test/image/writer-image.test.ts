@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { execFileSync } from 'node:child_process';
@@ -76,6 +76,23 @@ test('oci-dir replaces an existing layout atomically and reads back', (t) =>
     const img = await openImage(out);
     assert.equal(img.kind, 'oci-dir');
     assert.equal(img.config?.created, '2000-01-01T00:00:00Z');
+  }));
+
+test('oci-dir (build and normalize) refuses a directory holding other files, or a file, and leaves them as they were', (t) =>
+  withDir(t, async (d) => {
+    const layers = await twoLayers(d, 'gzip');
+    const work = join(d, 'mywork');
+    await mkdir(work);
+    await writeFile(join(work, 'notes.txt'), 'mine');
+    await assert.rejects(writeImage({ layers, config }, work, 'oci-dir'), /not an OCI layout \(holds "notes.txt"\)/);
+    assert.deepEqual(await readdir(work), ['notes.txt']);
+    const file = join(d, 'a-file');
+    await writeFile(file, 'data');
+    await assert.rejects(writeImage({ layers, config }, file, 'oci-dir'), /not a directory/);
+    assert.equal(await readFile(file, 'utf8'), 'data');
+    // an empty directory is fine
+    await mkdir(join(d, 'empty'));
+    await writeImage({ layers, config }, join(d, 'empty'), 'oci-dir');
   }));
 
 test('docker archive: uncompressed <diff_id>.tar layers, readable back with the same diff_ids', (t) =>
