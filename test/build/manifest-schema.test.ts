@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { parseManifest } from '../../src/build/manifest-schema.js';
 import { ReproError } from '../../src/core/errors.js';
 
-const FILE = '/work/m/manifest.yml';
+// a name only: parseManifest reads no file, it resolves relative paths against this one's directory
+const FILE = '/projects/m/manifest.yml';
 
 function errorOf(text: string): ReproError {
   let caught: unknown;
@@ -44,8 +45,8 @@ test('a full manifest parses with defaults, octal modes and steps in manifest or
   if (run?.kind !== 'run' || files?.kind !== 'files') return assert.fail('unexpected step kinds');
   assert.deepEqual(run.commands, ['echo hi && echo there']);
   assert.equal(files.files[0]!.mode, 0o640);
-  assert.equal(files.files[0]!.src, '/work/m/conf/a.conf');
-  assert.deepEqual(m.normalize, ['/work/m/rules.yml', 'debian']);
+  assert.equal(files.files[0]!.src, '/projects/m/conf/a.conf');
+  assert.deepEqual(m.normalize, ['/projects/m/rules.yml', 'debian']);
   assert.deepEqual(m.output, { format: 'docker', compression: 'zstd' });
 });
 
