@@ -90,7 +90,7 @@ async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerS
     state.names.push(k.name);
     state.built.push({ phase: k.name, digest: k.layer.digest, diffId: k.layer.diffId, size: k.layer.size });
   }
-  let prev = base.treeIsLayer ? emptySnapshot(root) : await takeSnapshot(root, undefined, base.devices);
+  let prev = base.treeIsLayer ? emptySnapshot(root, base.devices) : await takeSnapshot(root, undefined, base.devices);
   if (base.treeIsLayer) {
     const next = await takeSnapshot(root, prev);
     const r = await commitLayer(state, 'base', prev, next);

@@ -134,9 +134,9 @@ export async function takeSnapshot(root: string, previous?: Snapshot, devices: D
   return { root, entries, skipped, devices };
 }
 
-/** An empty snapshot: what a base layer is diffed against. */
-export function emptySnapshot(root: string): Snapshot {
-  return { root, entries: new Map(), skipped: [], devices: new Map() };
+/** An empty snapshot: what a base layer is diffed against (with the placeholders the base made). */
+export function emptySnapshot(root: string, devices: DeviceTable = new Map()): Snapshot {
+  return { root, entries: new Map(), skipped: [], devices };
 }
 
 function sameXattrs(a: XattrMap = {}, b: XattrMap = {}): boolean {

@@ -8,6 +8,8 @@ import { buildManifest } from '../../src/build/index.js';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { ReproError } from '../../src/core/errors.js';
 import { testDir, type AfterHook } from '../helpers/tmp.js';
+import { layerTar } from '../helpers/images.js';
+import { existsSync } from 'node:fs';
 import { firstSkip, requireRoot, requireTool } from '../helpers/tools.js';
 
 const CLAMP_RULES = 'version: 1\nrules:\n  - match: ["/**"]\n    action: clamp-mtime\n  - action: image-timestamps\n';
@@ -236,11 +238,12 @@ test('xattrs a phase sets reach its layer byte for byte, an xattr alone is a cha
     '  - name: only-an-xattr',
     '    run: [\'setfattr -n user.note -v 0x80 "$ROOTFS/g"\']',
   ].join('\n') + '\n');
-  const caps = await buildManifest(join(dir, 'caps.yml'), { out: join(dir, 'caps.tar') });
+  await writeFile(join(dir, 'rules.yml'), CLAMP_RULES);
+  const caps = await buildManifest(join(dir, 'caps.yml'), { out: join(dir, 'caps.tar'), extraRules: [join(dir, 'rules.yml')] });
   const [set, only] = await layerXattrs(caps.out);
   assert.deepEqual(set!.tool, { 'security.capability': CAP, 'user.bin': 'ff00fe' });
   assert.deepEqual(only, { g: { 'user.note': '80' } }, 'a change of xattrs alone puts the entry in the layer');
-  const again = await buildManifest(join(dir, 'caps.yml'), { out: join(dir, 'again.tar') });
+  const again = await buildManifest(join(dir, 'caps.yml'), { out: join(dir, 'again.tar'), extraRules: [join(dir, 'rules.yml')] });
   assert.equal(again.manifestDigest, caps.manifestDigest);
 
   // The base image's xattrs are set in the tree, so a phase that only changes the mode keeps them.
@@ -295,4 +298,29 @@ test('a sparse member (GNU format 1.0) of an image base is unpacked into the tre
     digest = hash.digest('hex');
   }
   assert.equal(digest, expected);
+});
+
+test('a tarball base (xz) goes through the jailed extractor: device nodes as placeholders, xattrs kept, the first layer has them', { skip: firstSkip(requireRoot('device numbers and owners'), requireTool('xz', 'xz-utils'), requireTool('getfattr', 'attr')) }, async (t) => {
+  const dir = await workspace(t);
+  const tarball = await layerTar([
+    { path: 'dev/', type: 'dir' },
+    { path: 'dev/mem', type: 'char', devmajor: 1, devminor: 1, mode: 0o640 },
+    { path: 'out', type: 'symlink', linkname: dir },
+    { path: 'out/pwned', content: 'x' },
+    { path: 'tool', content: 'tool', pax: { 'SCHILY.xattr.user.k': 'v' } },
+  ]);
+  await writeFile(join(dir, 'root.tar.xz'), execFileSync('xz', ['-c'], { input: tarball }));
+  await writeFile(join(dir, 'm.yml'), 'version: 1\nname: tb\nepoch: 0\nbase: {tarball: root.tar.xz}\nphases:\n  - name: look\n    run: [\'test -f "$ROOTFS/dev/mem" && test ! -c "$ROOTFS/dev/mem" && touch "$ROOTFS/seen"\']\n');
+  const r = await buildManifest(join(dir, 'm.yml'), { out: join(dir, 'out.tar') });
+  assert.equal(existsSync(join(dir, 'pwned')), false, 'nothing written through the symlink to the host');
+  const image = await openImage(r.out);
+  const first: string[] = [];
+  for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
+    body.resume();
+    first.push(`${entry.type} ${entry.path}${entry.devmajor !== undefined ? ` ${entry.devmajor}:${entry.devminor}` : ''}${Object.keys(entry.xattrs).length ? ' ' + JSON.stringify(Object.fromEntries(Object.entries(entry.xattrs).map(([k, v]) => [k, v.toString()]))) : ''}`);
+  }
+  const inTree = dir.slice(1); // where out/pwned landed: the tree's own copy of the host path
+  const parents = inTree.split('/').map((_, i, a) => 'dir ' + a.slice(0, i + 1).join('/'));
+  assert.deepEqual(first, ['dir dev', 'char dev/mem 1:1', 'symlink out', 'file tool {"user.k":"v"}', ...parents, `file ${inTree}/pwned`].sort((a, b) => (a.split(' ')[1]! < b.split(' ')[1]! ? -1 : 1)));
+  assert.deepEqual((await layerPaths(r.out))[1], ['seen']);
 });

@@ -24,6 +24,6 @@ export interface BaseOutcome {
   /** Layers of an `image:` base, kept byte for byte, with the config they came with. */
   kept: { layer: WrittenLayer; name: string }[];
   config?: ImageConfig;
-  /** Device nodes of an `image:` base, kept in the tree as placeholders (snapshot.ts). */
+  /** Device nodes of an `image:` or `tarball:` base, kept in the tree as placeholders (snapshot.ts). */
   devices?: DeviceTable;
 }
