@@ -64,9 +64,10 @@ export function layerMediaType(compression: Compression): string {
   return MEDIA_TYPES[compression];
 }
 
-/** Byte order, not locale order: the same on every machine. */
+/** Byte order of the names as stored (name-bytes.ts), not locale order: the same on every machine, and two
+ * Latin-1 names never tie (Buffer.from would make both bytes EF BF BD). */
 export function comparePaths(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return Buffer.compare(nameBytes(a), nameBytes(b));
 }
 
 function parentAndName(path: string): { dir: string; name: string } {

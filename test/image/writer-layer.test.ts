@@ -207,3 +207,14 @@ test('uids and gids over 262143 (high subuid ranges) keep their value through a 
     const listing = execFileSync('tar', ['--numeric-owner', '-tvf', '-'], { input: await readFile(layer.path), encoding: 'utf8' });
     assert.match(listing, /1000000\/2000001 .* hi/);
   }));
+
+test('names that are not UTF-8 sort by their bytes, whatever order they come in', (t) =>
+  withDir(t, async (d) => {
+    const names = ['caf\udce9', 'caf\udce8', 'cafe', 'caf\u00e9'];
+    const digests = new Set<string>();
+    for (const order of [names, [...names].reverse()]) {
+      const layer = await writeLayer(order.map((path) => ({ entry: entryFrom({ path, type: 'dir' }) })), { compression: 'none', dir: d });
+      digests.add(layer.digest);
+    }
+    assert.equal(digests.size, 1);
+  }));
