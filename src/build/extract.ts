@@ -60,7 +60,7 @@ export async function extractLayer(items: AsyncIterable<LayerItem>, root: string
     if (entry.path === '') continue;
     if (escapesRoot(entry.path)) throw new ReproError(`refusing member path with "..": ${entry.path}`, where);
     if (entry.type === 'opaque') {
-      const dir = await resolveInTree(root, entry.path);
+      const dir = await resolveInTree(root, entry.path, where);
       if ((await lstat(fsPath(dir)).catch(() => undefined))?.isDirectory()) await hideLower(dir, fromThisLayer, devices);
       continue;
     }

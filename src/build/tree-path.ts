@@ -34,7 +34,7 @@ function segments(path: string): string[] {
 }
 
 /** Host path of `path` (absolute or relative to the tree's root), symlinks followed inside the tree. */
-export async function resolveInTree(root: string, path: string): Promise<string> {
+export async function resolveInTree(root: string, path: string, where = root): Promise<string> {
   const todo = segments(path);
   const done: string[] = [];
   let links = 0;
@@ -47,7 +47,7 @@ export async function resolveInTree(root: string, path: string): Promise<string>
     const host = join(root, ...done, seg);
     const st = await lstat(fsPath(host)).catch(() => undefined);
     if (st?.isSymbolicLink()) {
-      if (++links > MAX_LINKS) throw new ReproError(`too many levels of symbolic links in ${path}`, root);
+      if (++links > MAX_LINKS) throw new ReproError(`too many levels of symbolic links in ${path}`, where);
       const target = await readlinkName(host);
       if (target.startsWith('/')) done.length = 0;
       todo.unshift(...segments(target));
@@ -74,7 +74,7 @@ export async function entryInTree(root: string, path: string, where: string, opt
   const segs = segments(path);
   const name = segs.pop();
   if (name === undefined || name === '..') throw new ReproError(`no entry to place at "${path}"`, where);
-  const dir = await resolveInTree(root, segs.join('/'));
+  const dir = await resolveInTree(root, segs.join('/'), where);
   if (opts.create) {
     await mkdir(fsPath(dir), { recursive: true, mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
       throw new ReproError(`cannot place ${path} in the tree: a component of its directory is not a directory (${err.code})`, where);

@@ -95,6 +95,11 @@ const cases: Case[] = [
     error: /refusing hardlink hl to a path with "\.\."/,
   },
   {
+    name: 'a symlink loop',
+    layers: () => [[{ path: 'loop', type: 'symlink', linkname: 'loop' }, { path: 'loop/x', content: 'x' }]],
+    error: /base: too many levels of symbolic links in loop$/,
+  },
+  {
     name: 'device nodes are recorded, never made: the phase sees placeholders, the kept layer the nodes',
     layers: () => [[
       { path: 'dev/', type: 'dir' },
