@@ -19,9 +19,18 @@ export const SECTIONS: readonly Section[] = [
   { title: 'mtime only', categories: ['mtime'] },
 ];
 
+/** The section a category is listed in. */
+export function sectionOf(category: Category): number {
+  return SECTIONS.findIndex((s) => s.categories.includes(category));
+}
+
 /** The findings of each section, by the section's order of categories, then in their given order. */
 export function bySection<T extends Pick<Finding, 'category'>>(findings: readonly T[]): T[][] {
-  return SECTIONS.map((s) => s.categories.flatMap((c) => findings.filter((f) => f.category === c)));
+  const rank = (c: Category): number => SECTIONS[sectionOf(c)]!.categories.indexOf(c);
+  const out: T[][] = SECTIONS.map(() => []);
+  for (const f of findings) out[sectionOf(f.category)]!.push(f);
+  // a stable sort: within a category the given order stays
+  return out.map((section) => section.sort((x, y) => rank(x.category) - rank(y.category)));
 }
 
 /** An entry-level mtime finding: summarised per directory unless --verbose (an archive member's is listed). */

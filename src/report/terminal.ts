@@ -5,7 +5,7 @@
 import { evidenceText } from './evidence.js';
 import Table from 'cli-table3';
 import { CATEGORIES, type Finding, type Report, type TreeNode } from '../core/finding.js';
-import { bySection, categoryAndEvidence, detailAddsNothing, mtimeSummary, SECTIONS, summarisable } from './first-screen.js';
+import { categoryAndEvidence, detailAddsNothing, mtimeSummary, sectionOf, SECTIONS, summarisable } from './first-screen.js';
 import { style } from './style.js';
 import { printableData } from '../core/printable.js';
 
@@ -69,11 +69,8 @@ export function renderTerminal(raw: Report, opts: TerminalOptions = {}): string 
     return `${head}\n${style.green('identical')}: no differences\n${warnings(report)}`;
   }
   const lines = [head, '', categoryTable(report.findings, report.ignored)];
-  const listed = (f: Finding): boolean => opts.verbose === true || !summarisable(f);
-  const sections = bySection(report.findings.map((f, i) => ({ category: f.category, i, show: listed(f) })));
-  sections.forEach((members, s) => {
-    const show = new Set(members.filter((m) => m.show).map((m) => m.i));
-    if (show.size > 0) lines.push('', style.bold(SECTIONS[s]!.title), ...treeLines(report, show, maxLines));
+  sectionTexts(report, opts.verbose === true, maxLines).forEach((text, s) => {
+    if (text) lines.push('', style.bold(SECTIONS[s]!.title), text);
   });
   if (!opts.verbose) {
     const summary = mtimeSummary(report.findings);
@@ -86,23 +83,36 @@ export function renderTerminal(raw: Report, opts: TerminalOptions = {}): string 
   return lines.join('\n') + '\n' + warnings(report);
 }
 
-/** The findings in `show`, grouped by the report's tree (layer or group, then directory). */
-function treeLines(report: Report, show: Set<number>, maxLines: number): string[] {
-  const lines: string[] = [];
+/**
+ * The listed findings of each section (src/report/first-screen.ts), each grouped by the report's tree
+ * (layer or group, then directory), as one text per section. One walk of the tree, lines written straight
+ * into their section: a report can hold 100k+ findings.
+ */
+function sectionTexts(report: Report, verbose: boolean, maxLines: number): string[] {
+  const out: string[][] = SECTIONS.map(() => []);
+  const at = SECTIONS.map(() => ({ group: undefined as TreeNode | undefined, dir: undefined as TreeNode | undefined }));
   for (const group of report.tree.children) {
-    const groupLines: string[] = [];
     for (const dir of [...group.children].sort(byName)) {
-      const found = [...dir.children].sort(byName).flatMap(collect).filter((i) => show.has(i));
-      if (found.length === 0) continue;
-      if (dir.name) groupLines.push(`  ${style.cyan(dir.name)}`);
-      for (const i of found) {
+      for (const i of [...dir.children].sort(byName).flatMap(collect)) {
         const f = report.findings[i];
-        if (f) groupLines.push(...finding(f, report.ignored, maxLines));
+        if (!f || (!verbose && summarisable(f))) continue;
+        const s = sectionOf(f.category);
+        const lines = out[s]!;
+        const where = at[s]!;
+        if (where.group !== group) {
+          lines.push(style.cyan(group.name));
+          where.group = group;
+          where.dir = undefined;
+        }
+        if (where.dir !== dir) {
+          if (dir.name) lines.push(`  ${style.cyan(dir.name)}`);
+          where.dir = dir;
+        }
+        for (const line of finding(f, report.ignored, maxLines)) lines.push(line);
       }
     }
-    if (groupLines.length) lines.push(style.cyan(group.name), ...groupLines);
   }
-  return lines;
+  return out.map((lines) => lines.join('\n'));
 }
 
 function plural(n: number, word: string): string {
