@@ -5,7 +5,7 @@
 import type { Clock } from '../classify/clocks.js';
 import type { DigestIndex } from '../classify/derived.js';
 import { imagePath } from '../core/entry.js';
-import type { Finding } from '../core/finding.js';
+import type { Fact, Finding } from '../core/finding.js';
 import { blobFromBuffer, blobFromFile, type Blob } from './blob.js';
 import type { BlobStore } from './blob-store.js';
 import { compareContent, type ContentContext } from './content.js';
@@ -46,6 +46,18 @@ function contentDigest(scan: SideScan, m: Member): string | undefined {
   return undefined;
 }
 
+/**
+ * Facts are read, never changed: one-sided findings share theirs per (side, what). A layer of 120,000 files
+ * on one side only is 120,000 findings, and a fresh array and object each cost ~50 MB.
+ */
+const ONLY_FACTS = new Map<string, Fact[]>();
+function onlyFacts(only: 'a' | 'b', what: string): Fact[] {
+  const key = `${only}\u0000${what}`;
+  let facts = ONLY_FACTS.get(key);
+  if (!facts) ONLY_FACTS.set(key, (facts = [{ only, what }]));
+  return facts;
+}
+
 function oneSided(key: string, m: Member, only: 'A' | 'B', other: SideScan, ctx: PairContext): Finding {
   const path = keyPath(key);
   const layer = only === 'A' ? ctx.layerOf(m, undefined) : ctx.layerOf(undefined, m);
@@ -53,12 +65,12 @@ function oneSided(key: string, m: Member, only: 'A' | 'B', other: SideScan, ctx:
   if (key.startsWith(WHITEOUT_KEY) || key.startsWith(OPAQUE_KEY)) {
     // A deletion on one side only: what it deletes is there on the other side.
     const what = key.startsWith(WHITEOUT_KEY) ? 'deleted by whiteout' : 'lower contents hidden by opaque whiteout';
-    return { ...base, category: only === 'A' ? 'added' : 'removed', code: 'only-in', facts: [{ only: only === 'A' ? 'a' : 'b', what: `${what} in layer ${m.layer}` }] };
+    return { ...base, category: only === 'A' ? 'added' : 'removed', code: 'only-in', facts: onlyFacts(only === 'A' ? 'a' : 'b', `${what} in layer ${m.layer}`) };
   }
   const gone = deletedIn(other, path);
   const side = only === 'A' ? 'a' : 'b';
   const what = gone !== undefined ? `${m.entry.type} (deleted by whiteout in layer ${gone} of ${only === 'A' ? 'B' : 'A'})` : m.entry.type;
-  return { ...base, category: only === 'A' ? 'removed' : 'added', code: 'only-in', facts: [{ only: side, what }] };
+  return { ...base, category: only === 'A' ? 'removed' : 'added', code: 'only-in', facts: onlyFacts(side, what) };
 }
 
 function metaFindings(path: string, a: Member, b: Member, layer: number | undefined): Finding[] {
