@@ -41,15 +41,15 @@ function history(report: Report): { converged: boolean; stop: string; rounds: Ro
   return { converged: fix.converged === true, stop: str(fix.stopReason), rounds, remaining };
 }
 
-/** Markdown lines; `text` escapes what came from the images. */
-export function fixHistoryMarkdown(report: Report, text: (s: string) => string): string[] {
+/** Markdown lines; `text` and `code` escape what came from the images (prose, inline code). */
+export function fixHistoryMarkdown(report: Report, text: (s: string) => string, code: (s: string) => string): string[] {
   const f = history(report);
   if (!f) return [];
   const lines = ['### --fix rounds', '', f.converged ? 'Converged.' : `Not converged: ${text(f.stop || 'differences remain')}.`, ''];
   for (const r of f.rounds) {
     lines.push(`**Round ${r.round}**${r.reproducible ? ' (reproducible)' : ''}: ${text(r.categories)}`, '');
     for (const a of r.added) {
-      lines.push(`- rule \`${text(a.rule)}\` explains:`);
+      lines.push(`- rule ${code(a.rule)} explains:`);
       for (const e of a.explains.slice(0, MAX_LISTED)) lines.push(`  - ${text(e)}`);
       if (a.explains.length > MAX_LISTED) lines.push(`  - …and ${a.explains.length - MAX_LISTED} more`);
     }

@@ -172,7 +172,7 @@ export function renderMarkdown(raw: Report, opts: MarkdownOptions = {}): string 
   const lines = [
     ...verdictLines(report, opts.title ?? 'repro'),
     ...categoryLines(report),
-    ...fixHistoryMarkdown(report, mdText),
+    ...fixHistoryMarkdown(report, mdText, mdCode),
     ...findingLines(report, opts.maxFindings ?? 15),
     ...ruleLines(report, opts),
   ];
