@@ -9,6 +9,8 @@ import { ReproError } from '../../src/core/errors.js';
 import type { Finding } from '../../src/core/finding.js';
 import { renderJson } from '../../src/report/json.js';
 import { readReport } from '../../src/report/read-report.js';
+import { generateRules } from '../../src/rules/generate.js';
+import { parseRuleFile } from '../../src/rules/schema.js';
 import { fileDir } from '../helpers/tmp.js';
 
 const findings: Finding[] = [
@@ -56,4 +58,24 @@ test('a written report reads back equal; a wrong schema or category is a ReproEr
   await writeFile(file, '{"schema": ');
   await assert.rejects(readReport(file), /invalid JSON/);
   await assert.rejects(readReport(join(dir, 'missing.json')), /no such file/);
+});
+
+test('a repro-report/1 still reads: its words become legacy findings, and rules come from the category alone', async () => {
+  const dir = await fileDir('repro-report-');
+  const file = join(dir, 'v1.json');
+  const v1 = {
+    schema: 'repro-report/1', identical: false, inputs: [], ignored: [], warnings: [], tree: { name: '', children: [], findings: [] },
+    findings: [
+      { path: '/etc/x', category: 'mtime', evidence: 'mtime 1 vs 2', detail: '' },
+      { path: '/etc/machine-id', category: 'random-id', evidence: '32-hex token differs on line 1', detail: '' },
+    ],
+  };
+  await writeFile(file, JSON.stringify(v1));
+  const r = await readReport(file);
+  assert.equal(r.schema, 'repro-report/2');
+  assert.deepEqual(r.findings.map((f) => [f.code, f.facts]), [['legacy', [{ note: 'mtime 1 vs 2' }]], ['legacy', [{ note: '32-hex token differs on line 1' }]]]);
+  const rules = parseRuleFile(generateRules(r), 'r.yml');
+  assert.deepEqual(rules.map((x) => x.action), ['clamp-mtime'], 'words are not parsed: the random-id rule is left to a person');
+  await writeFile(file, JSON.stringify({ ...v1, schema: 'repro-report/2' }));
+  await assert.rejects(readReport(file), /findings\[0\]\.code undefined is unknown/);
 });
