@@ -222,7 +222,7 @@ function zstdEnv(): Record<string, string | undefined> {
 
 /** tar-stream's packer frames members (bodies, padding, end of archive) but encodes names and PAX records
  * as UTF-8 strings: this instance's header encoder is replaced by ours (tar-header.ts), which writes bytes.
- * The dependency is pinned to an exact version; the writer tests fail if the hook stops applying. */
+ * The dependency is pinned to an exact version; test/image/lossless-roundtrip.test.ts fails if the hook stops applying. */
 function bytePack(): tar.Pack {
   const pack = tar.pack();
   const inner = pack as unknown as { _encode(h: { raw: RawHeader }): void; push(b: Buffer): boolean };
