@@ -56,7 +56,7 @@ function reportError(err: unknown, debug: boolean): number {
     }
     return EXIT_ERROR;
   }
-  process.stderr.write(`repro: ${printable(formatError(err))}\n`);
+  process.stderr.write(`repro: ${printable(formatError(err), { multiline: true })}\n`);
   if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
   // an I/O error naming its file (ENOENT, ENOSPC on an output...) is already the one line the user needs
   else if (!(err instanceof ReproError) && !debug && !isFileError(err)) {

@@ -24,13 +24,28 @@ export function printable(s: string, opts: { multiline?: boolean } = {}): string
 /** Fields that hold several lines of text. */
 const MULTILINE_KEYS = new Set(['detail']);
 
-/** A copy of a report (any JSON data) with every string made printable, keys included: renderers call this
- * once on what they are given, so no field can be forgotten. */
+/** A report (any JSON data) with every string made printable, keys included: renderers call this once on
+ * what they are given, so no field can be forgotten. What needs no escape is shared, not copied (a report
+ * of 120k findings is not duplicated to find nothing to change). */
 export function printableData<T>(value: T, key = ''): T {
   if (typeof value === 'string') return printable(value, { multiline: MULTILINE_KEYS.has(key) }) as T;
-  if (Array.isArray(value)) return value.map((v) => printableData(v, key)) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((v: unknown, i) => {
+      const p = printableData(v, key);
+      if (p !== v) (copy ??= value.slice())[i] = p;
+    });
+    return (copy ?? value) as T;
+  }
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [printable(k), printableData(v, k)])) as T;
+    let changed = false;
+    const entries = Object.entries(value).map(([k, v]) => {
+      const pk = printable(k);
+      const pv = printableData(v, k);
+      if (pk !== k || pv !== v) changed = true;
+      return [pk, pv];
+    });
+    return changed ? (Object.fromEntries(entries) as T) : value;
   }
   return value;
 }
