@@ -44,7 +44,9 @@ async function remove(host: string, devices: DeviceTable): Promise<void> {
 async function hideLower(dir: string, fromThisLayer: Set<string>, devices: DeviceTable): Promise<void> {
   for (const name of await readdirNames(dir)) {
     const host = join(dir, name);
-    if (!fromThisLayer.has(host)) await remove(host, devices);
+    // a directory this layer made implicitly (the parent of one of its members) is kept like its members
+    const holdsThisLayer = [...fromThisLayer].some((p) => p.startsWith(host + '/'));
+    if (!fromThisLayer.has(host) && !holdsThisLayer) await remove(host, devices);
     else if ((await lstat(fsPath(host))).isDirectory()) await hideLower(host, fromThisLayer, devices);
   }
 }
@@ -109,7 +111,7 @@ export async function extractLayer(items: AsyncIterable<LayerItem>, root: string
     }
     if (entry.type === 'hardlink') continue;
     // Owners and some xattr namespaces (security.*, trusted.*) need root; without it the tree keeps what it
-    // can. The image's own layers are kept byte for byte, so only what a phase rewrites is affected.
+    // can: an image base's own layers are kept byte for byte, a tarball base's layer shows what the tree holds.
     await lchown(at, entry.uid, entry.gid).catch(() => undefined);
     await setXattrs(target, entry.xattrs).catch((err: unknown) => {
       if (isRoot) throw err;

@@ -89,6 +89,9 @@ test('an opaque marker keeps what its own layer put there before it', async (t) 
   ]), root, 'l1');
   assert.deepEqual((await readdir(join(root, 'd'))).sort(), ['-new', 'sub', 'z']);
   assert.deepEqual(await readdir(join(root, 'd/sub')), [], 'lower contents of a re-declared directory are hidden too');
+  await extractLayer(items([item({ path: 'd/implicit/f', type: 'file' }, 'f'), item({ path: 'd', type: 'opaque' })]), root, 'l2');
+  assert.deepEqual(await readdir(join(root, 'd')), ['implicit'], 'a parent made for a member of this layer stays');
+  assert.deepEqual(await readdir(join(root, 'd/implicit')), ['f']);
 });
 
 test('hardlinks point at tree entries only; device nodes become placeholders, not host nodes', async (t) => {
