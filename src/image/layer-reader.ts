@@ -216,6 +216,7 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   const padding = new TarPadding();
   const stages: NodeJS.ReadWriteStream[] = inflate ? [stored, inflate, plain, padding] : [stored, padding];
   const audit = new EntryAudit();
+  const unknownTypes: string[] = [];
   let failure: unknown;
   // The tar parser stops at the end-of-archive blocks; what follows (padding) must still be hashed.
   const piped = pipeline([stream, ...stages, extract] as unknown as [Readable, ...NodeJS.ReadWriteStream[]]).catch((err: unknown) => {
@@ -227,6 +228,9 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
     for await (const member of extract) {
       const entry = entryFromHeader(member.header);
       audit.add(entry);
+      // a typeflag tar-stream does not know (GNU's old sparse 'S', multi-volume 'M'...): its body is read as
+      // a file's, which it may not be
+      if (member.header.type === null) unknownTypes.push(entry.name);
       const relayed = relay(member as unknown as MemberStream, (err) =>
         err instanceof ReproError ? err : new ReproError(`cannot read ${describe(layer)}: ${explain(err)}`, image.input),
       );
@@ -253,6 +257,9 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
     throw new ReproError(`layer ${layer.index} diff_id mismatch: config says ${layer.diffId}, content is ${diffId}`, image.input);
   }
   warn(image, ...audit.warnings(`layer ${layer.index}`));
+  if (unknownTypes.length > 0) {
+    warn(image, `layer ${layer.index}: ${unknownTypes.length} members of an unknown tar type (GNU old-style sparse 'S'?), read as plain files: ${unknownTypes.slice(0, 3).map(shown).join(', ')}${unknownTypes.length > 3 ? ', ...' : ''}`);
+  }
   // umoci 0.4 and some hand-made tarballs stop after the last member: harmless, but worth knowing
   if (padding.padded) warn(image, `layer ${layer.index}: ends inside a 512-byte block, without end-of-archive blocks (umoci 0.4 style, tolerated)`);
   else if (!plain.endsWithEndOfArchive()) warn(image, `layer ${layer.index}: no end-of-archive blocks (tolerated)`);

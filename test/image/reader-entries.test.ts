@@ -202,3 +202,10 @@ test('a body that fails mid-read fails with a ReproError naming the layer', asyn
     /cannot read layer 0 \(layer\.tar\): truncated tar/,
   );
 });
+
+test('a member of a tar type the reader does not know (GNU old sparse "S") is read as a file, with a warning', async (t) => {
+  const image = await open(t, rawTar([{ name: 'sparse.img', flag: 'S', format: 'gnu', body: 'data' }, { name: 'ok', body: 'x' }]));
+  const es = await entries(image);
+  assert.deepEqual(es.map((e) => [e.path, e.type]), [['sparse.img', 'file'], ['ok', 'file']]);
+  assert.ok(image.warnings.some((w) => /1 members of an unknown tar type .*: sparse\.img$/.test(w)), image.warnings.join('\n'));
+});
