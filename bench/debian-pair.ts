@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { resolveMirror } from '../src/build/mirror.js';
+import { resolveMirror } from '../src/builder/mirror.js';
 
 const SUITE = 'bookworm';
 

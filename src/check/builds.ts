@@ -5,9 +5,9 @@
 import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { buildManifest } from '../build/builder.js';
-import type { Manifest } from '../build/manifest-types.js';
-import type { BuildResult, ProgressEvent } from '../build/options.js';
+import { buildManifest } from '../builder/builder.js';
+import type { Manifest } from '../builder/manifest-types.js';
+import type { BuildResult, ProgressEvent } from '../builder/options.js';
 import type { BuildSetup } from './variations.js';
 
 export interface BuildRun {

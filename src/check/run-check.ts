@@ -4,7 +4,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { loadManifest } from '../build/manifest-schema.js';
+import { loadManifest } from '../builder/manifest-schema.js';
 import type { Clock } from '../classify/clocks.js';
 import { compareInputs } from '../compare/engine.js';
 import { buildReport } from '../compare/report-tree.js';

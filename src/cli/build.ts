@@ -1,6 +1,6 @@
 // `repro build MANIFEST -o OUT`: parse options, call buildManifest, print the result.
 import type { Command } from 'commander';
-import type { BuildOptions } from '../build/index.js';
+import type { BuildOptions } from '../builder/index.js';
 import { UsageError } from '../core/errors.js';
 import { imageTarget } from './image-output.js';
 
@@ -51,8 +51,8 @@ export function registerBuild(program: Command): void {
       if (flags.compression && !['gzip', 'zstd', 'none'].includes(flags.compression)) throw new UsageError(`--compression: expected gzip, zstd or none, got "${flags.compression}"`);
       if (flags.umask && !/^0?[0-7]{3}$/.test(flags.umask)) throw new UsageError(`--umask: expected an octal umask such as 022, got "${flags.umask}"`);
       const [{ buildManifest, loadManifest }, { formatBytes, formatMs, progressPrinter }] = await Promise.all([
-        import('../build/index.js'),
-        import('../build/progress.js'),
+        import('../builder/index.js'),
+        import('../builder/progress.js'),
       ]);
       const m = await loadManifest(manifest);
       const format = (flags.format ?? m.output.format) as NonNullable<BuildOptions['format']>;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildManifest } from '../../src/build/index.js';
+import { buildManifest } from '../../src/builder/index.js';
 import { testDir } from '../helpers/tmp.js';
 import { firstSkip, requireRoot, requireTool } from '../helpers/tools.js';
 

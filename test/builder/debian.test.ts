@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildManifest, type ProgressEvent } from '../../src/build/index.js';
+import { buildManifest, type ProgressEvent } from '../../src/builder/index.js';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
 import { testDir } from '../helpers/tmp.js';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeEpoch, resolveEpoch } from '../../src/build/epoch.js';
-import { parseManifest } from '../../src/build/manifest-schema.js';
+import { describeEpoch, resolveEpoch } from '../../src/builder/epoch.js';
+import { parseManifest } from '../../src/builder/manifest-schema.js';
 import { testDir } from '../helpers/tmp.js';
 
 test('epoch: manifest, then SOURCE_DATE_EPOCH, then the git commit time, then 0', async (t) => {

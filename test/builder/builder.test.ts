@@ -4,7 +4,7 @@ import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { buildManifest } from '../../src/build/index.js';
+import { buildManifest } from '../../src/builder/index.js';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { ReproError } from '../../src/core/errors.js';
 import { testDir, type AfterHook } from '../helpers/tmp.js';

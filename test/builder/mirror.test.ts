@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseDeb822, parseOneLine, resolveMirror } from '../../src/build/mirror.js';
+import { parseDeb822, parseOneLine, resolveMirror } from '../../src/builder/mirror.js';
 import { testDir } from '../helpers/tmp.js';
 
 test('one-line sources: options, comments and deb-src are handled', () => {

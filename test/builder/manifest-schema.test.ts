@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseManifest } from '../../src/build/manifest-schema.js';
+import { parseManifest } from '../../src/builder/manifest-schema.js';
 import { ReproError } from '../../src/core/errors.js';
 
 // a name only: parseManifest reads no file, it resolves relative paths against this one's directory

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBytes, formatMs, progressPrinter } from '../../src/build/progress.js';
-import { buildEnv, imageConfig } from '../../src/build/image-config.js';
+import { formatBytes, formatMs, progressPrinter } from '../../src/builder/progress.js';
+import { buildEnv, imageConfig } from '../../src/builder/image-config.js';
 
 function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => string } {
   let out = '';
