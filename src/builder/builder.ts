@@ -105,6 +105,7 @@ async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerS
     manifestEnv: {},
     umask: opts.umask ?? '0022',
     wrap: opts.wrap ?? [],
+    ...(opts.wrapDirs?.length ? { wrapDirs: opts.wrapDirs } : {}),
     ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
   };

@@ -2,7 +2,8 @@
 // namespaces (unshare from util-linux), so every mount made for the phase vanishes with the namespace
 // whatever way the command ends, every process it started dies with it, and it can change neither the
 // host's name nor its System V IPC objects. There it gets its own /proc, a read-only /sys and a minimal
-// private /dev; /etc/resolv.conf is the tree's own file (resolv-conf.ts). The network and the host's
+// private /dev; /etc/resolv.conf is the tree's own file (resolv-conf.ts). What the wrap prefix needs from
+// the host (the staged libfaketime) is lent read-only at its own path under the private /dev/shm. The network and the host's
 // kernel are shared: apt needs the one, and the builder is not a security boundary against the phases
 // (see the README). Without a shell (scratch): on the host, in the tree, with $ROOTFS pointing at it.
 import { spawn } from 'node:child_process';
@@ -19,6 +20,12 @@ export interface RunContext {
   hostname?: string;
   /** Command prefix put in front of everything (faketime, another unshare...). */
   wrap: string[];
+  /**
+   * Host directories the wrap needs inside a chroot (LD_PRELOAD's library), all under /dev/shm: chrooted
+   * commands see them read-only at the same path, bind-mounted onto the private /dev/shm — a mount point
+   * outside the tree, gone with the command's mount namespace, so nothing of them reaches a layer.
+   */
+  wrapDirs?: string[];
   /** Streams the command's output as it comes (verbose builds). */
   onOutput?: (chunk: Buffer) => void;
 }
@@ -32,10 +39,12 @@ export interface RunResult {
 // Host side of a chroot run. Arguments: root, umask, hostname, command. Mount points are used only if the
 // tree already has them as real directories: creating them would change the tree and so the layer, and a
 // symlink there would put the mount somewhere else. The /dev is a tmpfs holding only the usual character
-// devices (the kernel's fixed numbers, devices.txt) and a private devpts instance for ptys.
+// devices (the kernel's fixed numbers, devices.txt) and a private devpts instance for ptys. Further
+// arguments are the wrap's directories: without a /dev of the tree's own to hold them, the command would
+// run without what its wrap put in place (a clock that is not moved), so it fails instead.
 const CHROOT_SETUP = [
   'set -e',
-  'R="$1"; M="$2"; H="$3"; C="$4"',
+  'R="$1"; M="$2"; H="$3"; C="$4"; shift 4',
   'dir() { [ -d "$R/$1" ] && [ ! -L "$R/$1" ]; }',
   'if dir proc; then mount -t proc -o nosuid,nodev,noexec proc "$R/proc"; fi',
   'if dir sys; then mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys"; fi',
@@ -49,18 +58,27 @@ const CHROOT_SETUP = [
   '  ln -s pts/ptmx "$R/dev/ptmx"; ln -s /proc/self/fd "$R/dev/fd"',
   '  ln -s /proc/self/fd/0 "$R/dev/stdin"; ln -s /proc/self/fd/1 "$R/dev/stdout"; ln -s /proc/self/fd/2 "$R/dev/stderr"',
   'fi',
+  'for d in "$@"; do',
+  '  if ! dir dev; then echo "repro: the tree has no /dev directory to lend $d into" >&2; exit 125; fi',
+  '  mkdir -p "$R$d"; mount --bind -o ro,nosuid,nodev "$d" "$R$d"',
+  'done',
   '[ -z "$H" ] || hostname "$H"',
   'exec chroot "$R" /bin/sh -c \'umask "$1"; cd /; eval "$2"\' repro-run "$M" "$C"',
 ].join('\n');
 
 const HOST_RUN = '[ -z "$3" ] || hostname "$3"; umask "$1"; eval "$2"';
 
+const SHM = /^\/dev\/shm(\/[^/\n]+)+$/;
+
 export function commandLine(ctx: RunContext, command: string): string[] {
   if (ctx.chroot) {
+    const dirs = ctx.wrapDirs ?? [];
+    // Only the private /dev/shm is a place to mount them without touching the tree.
+    for (const d of dirs) if (!SHM.test(d) || d.split('/').includes('..')) throw new Error(`wrap directory outside /dev/shm: ${d}`);
     return [
       ...ctx.wrap,
       'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--uts', '--ipc',
-      '--', '/bin/sh', '-c', CHROOT_SETUP, 'repro-chroot', ctx.root, ctx.umask, ctx.hostname ?? '', command,
+      '--', '/bin/sh', '-c', CHROOT_SETUP, 'repro-chroot', ctx.root, ctx.umask, ctx.hostname ?? '', command, ...dirs,
     ];
   }
   const uts = ctx.hostname ? ['unshare', '--uts', '--'] : [];

@@ -20,6 +20,8 @@ export interface BuildOptions {
   env?: Record<string, string>;
   /** Command prefix for every phase command, e.g. ['faketime', '+3d']. */
   wrap?: string[];
+  /** Host directories under /dev/shm the wrap needs inside chrooted phases (read-only, same path). */
+  wrapDirs?: string[];
   /** Rule files applied after the manifest's own `normalize` list. */
   extraRules?: string[];
   /** umask for phase commands, octal ("0022" when absent: fixed so builds do not inherit the caller's). */

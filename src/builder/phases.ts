@@ -20,6 +20,8 @@ export interface PhaseContext {
   umask: string;
   hostname?: string;
   wrap: string[];
+  /** Host directories the wrap needs inside a chroot (RunContext.wrapDirs). */
+  wrapDirs?: string[];
   onOutput?: (chunk: Buffer) => void;
 }
 
@@ -38,6 +40,7 @@ function runContext(ctx: PhaseContext): RunContext {
     env: { ...ctx.baseEnv, ...(ctx.chroot ? { PATH: CHROOT_PATH } : { ROOTFS: ctx.root }), ...ctx.manifestEnv },
     umask: ctx.umask,
     wrap: ctx.wrap,
+    ...(ctx.wrapDirs?.length ? { wrapDirs: ctx.wrapDirs } : {}),
     ...(ctx.hostname !== undefined ? { hostname: ctx.hostname } : {}),
     ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}),
   };

@@ -76,6 +76,7 @@ export async function runBuilds(manifestPath: string, setups: BuildSetup[], opts
       workDir: setup.workDir,
       env: setup.env,
       wrap: setup.wrap,
+      ...(setup.wrapDirs?.length ? { wrapDirs: setup.wrapDirs } : {}),
       umask: setup.umask,
       ...(setup.hostname !== undefined ? { hostname: setup.hostname } : {}),
       extraRules: opts.extraRules,

@@ -1,8 +1,11 @@
 // The "time" variation: libfaketime moves the variant build's clock forward. `faketime` alone sets
 // LD_PRELOAD to the library's path on the host, which does not exist inside a chroot (ld.so then prints
-// "cannot be preloaded ... ignored" and the clock is real again). The builder's chroot runs rbind-mount the
-// host's /dev into the tree, so a copy under /dev/shm resolves by the same path on the host and in the
-// chroot — without writing anything into the tree that the snapshot would see.
+// "cannot be preloaded ... ignored" and the clock is real again). So the library is copied to a private
+// directory under /dev/shm, and chrooted phases, whose /dev/shm is a tmpfs of their own, get that directory
+// lent read-only at the same path (the build's wrapDirs, src/builder/chroot.ts): the path resolves on the host
+// and in the chroot, and nothing is written into the tree that the snapshot would see. Inside the chroot
+// the faketime command's semaphore and segment (FAKETIME_SHARED) are not there; libfaketime then goes on
+// without them, which an offset clock ("+3d") does not need.
 import { rmSync } from 'node:fs';
 import { access, copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +28,8 @@ export async function findLibfaketime(): Promise<string | undefined> {
 export interface StagedFaketime {
   /** Path to preload, valid on the host and inside chrooted phase commands. */
   library: string;
+  /** The directory holding it, under /dev/shm: what a chroot must be lent (BuildOptions.wrapDirs). */
+  dir: string;
   /** The wrap prefix for a build whose clock runs `offset` ahead ("+3d"). */
   wrap(offset: string): string[];
 }
@@ -47,6 +52,7 @@ export async function stageFaketime(shmDir = '/dev/shm'): Promise<StagedFaketime
   const manager = findCommand('faketime');
   return {
     library,
+    dir,
     // libfaketime shares its clock between a process and its children through a semaphore and a shared
     // memory segment in /dev/shm, created by the first preloaded process and removed only when that one
     // exits through exit() — a shell (_exit) or an exec never does, leaving a pair behind per command.

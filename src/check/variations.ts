@@ -16,6 +16,8 @@ export interface BuildSetup {
   workDir: string;
   env: Record<string, string>;
   wrap: string[];
+  /** Host directories the wrap needs inside chrooted phases (the staged libfaketime's). */
+  wrapDirs?: string[];
   umask: string;
   /** Undefined: the host's own (no private UTS namespace, e.g. not root). */
   hostname?: string;
@@ -54,6 +56,7 @@ const RECORDS: VariationRecord[] = [
     apply: (s, v, ctx) => {
       if (v !== 'real time' && ctx.faketime) {
         s.wrap = [...s.wrap, ...ctx.faketime.wrap(v)];
+        s.wrapDirs = [...(s.wrapDirs ?? []), ctx.faketime.dir];
         s.clockOffset = Number(/^\+(\d+)d$/.exec(v)?.[1] ?? 0) * 86400;
       }
     },

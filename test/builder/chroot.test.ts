@@ -16,9 +16,20 @@ test('chroot runs go through private mount, pid, uts and ipc namespaces; the wra
   assert.match(script, /mount -t proc .*proc "\$R\/proc"/);
   assert.match(script, /mount -t sysfs -o ro,/);
   assert.match(script, /mount -t tmpfs .* "\$R\/dev"/);
-  assert.doesNotMatch(script, /--r?bind/, 'nothing of the host is bound into the tree');
+  assert.deepEqual(script.match(/--r?bind.*/g), ['--bind -o ro,nosuid,nodev "$d" "$R$d"'], "nothing of the host is bound into the tree but the wrap's directories, read-only");
   assert.match(script, /exec chroot "\$R"/);
   assert.ok(commandLine(ctx(), 'x').includes('--uts'), 'a UTS namespace even without a hostname');
+});
+
+test("the wrap's directories are lent read-only after the private /dev/shm, and only from under /dev/shm", () => {
+  const argv = commandLine(ctx({ wrapDirs: ['/dev/shm/repro-faketime-x'] }), 'make');
+  assert.deepEqual(argv.slice(-2), ['make', '/dev/shm/repro-faketime-x']);
+  const script = argv[argv.indexOf('-c') + 1]!;
+  assert.ok(script.indexOf('mount --bind -o ro,') > script.indexOf('repro-shm "$R/dev/shm"'), 'bound after the tmpfs is mounted');
+  for (const bad of ['/tmp/x', '/dev/shm', '/dev/shm/../../etc', '/dev/shm/a\nb']) {
+    assert.throws(() => commandLine(ctx({ wrapDirs: [bad] }), 'make'), /outside \/dev\/shm/, bad);
+  }
+  assert.deepEqual(commandLine(ctx({ chroot: false, wrapDirs: ['/dev/shm/x'] }), 'make').slice(0, 2), ['/bin/sh', '-c'], 'host runs see the host path itself');
 });
 
 test('host runs (scratch) get $ROOTFS-relative cwd, the umask and only the given environment', async (t) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { classifierVariations, parseVary, planBuilds, VARIATION_NAMES } from '../../src/check/variations.js';
 import { ReproError } from '../../src/core/errors.js';
 
-const fakeFaketime = { library: '/dev/shm/x/libfaketime.so.1', wrap: (o: string) => ['env', 'LD_PRELOAD=/dev/shm/x/libfaketime.so.1', `FAKETIME=${o}`] };
+const fakeFaketime = { library: '/dev/shm/x/libfaketime.so.1', dir: '/dev/shm/x', wrap: (o: string) => ['env', 'LD_PRELOAD=/dev/shm/x/libfaketime.so.1', `FAKETIME=${o}`] };
 
 test('parseVary: default is every variation, none is none, lists and -name edits', () => {
   assert.deepEqual(parseVary(undefined), [...VARIATION_NAMES]);
@@ -23,6 +23,8 @@ test('planBuilds: control keeps fixed values, the variant gets every chosen vari
   assert.equal(b.label, 'B');
   assert.deepEqual(a.wrap, []);
   assert.deepEqual(b.wrap, ['env', 'LD_PRELOAD=/dev/shm/x/libfaketime.so.1', 'FAKETIME=+3d']);
+  assert.equal(a.wrapDirs, undefined);
+  assert.deepEqual(b.wrapDirs, ['/dev/shm/x'], 'the staged library is lent to chrooted phases');
   assert.equal(a.umask, '0022');
   assert.equal(b.umask, '0002');
   assert.notEqual(a.hostname, b.hostname);
