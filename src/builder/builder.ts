@@ -121,6 +121,7 @@ async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerS
     prev = next;
   }
   if (prev.skipped.length) process.emitWarning(`sockets left out of the layers: ${prev.skipped.slice(0, 5).join(', ')}`);
+  if (prev.xattrsUnread) process.emitWarning(`xattrs set by phases are not in the layers: ${prev.xattrsUnread} (apt-get install attr)`);
   return imageConfig({
     ...(base.config ? { base: base.config } : {}),
     epoch: state.epoch,

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { EntryType } from '../core/entry.js';
-import { readTreeXattrs, type XattrMap } from '../core/xattrs.js';
+import { readTreeXattrs, XattrToolMissing, type XattrMap } from '../core/xattrs.js';
 import { fsPath, readdirNames, readlinkName } from './tree-path.js';
 
 export interface SnapEntry {
@@ -45,6 +45,8 @@ export interface Snapshot {
   entries: Map<string, SnapEntry>;
   /** Paths skipped because a tar layer cannot hold them (sockets). */
   skipped: string[];
+  /** Set when xattrs could not be read (the attr tools are missing): every entry then has none. */
+  xattrsUnread?: string;
   /** Placeholders of device nodes (see DeviceTable), handed on from snapshot to snapshot. */
   devices: DeviceTable;
 }
@@ -118,9 +120,17 @@ export async function takeSnapshot(root: string, previous?: Snapshot, devices: D
     }
   }
   await walk('');
-  for (const [path, xattrs] of await readTreeXattrs(root)) {
-    const e = entries.get(path);
-    if (e) e.xattrs = xattrs;
+  let xattrsUnread: string | undefined;
+  try {
+    for (const [path, xattrs] of await readTreeXattrs(root)) {
+      const e = entries.get(path);
+      if (e) e.xattrs = xattrs;
+    }
+  } catch (err) {
+    // Without getfattr a build still works (the demo needs no xattrs), but nothing a phase sets with
+    // setcap or setfattr can reach its layer: the builder warns instead of failing or staying silent.
+    if (!(err instanceof XattrToolMissing)) throw err;
+    xattrsUnread = err.message;
   }
   // Hashing is I/O-bound on many small files: a few at a time keeps the disk and the thread pool busy.
   let next = 0;
@@ -131,7 +141,7 @@ export async function takeSnapshot(root: string, previous?: Snapshot, devices: D
     }
   };
   await Promise.all(Array.from({ length: HASH_CONCURRENCY }, worker));
-  return { root, entries, skipped, devices };
+  return { root, entries, skipped, devices, ...(xattrsUnread ? { xattrsUnread } : {}) };
 }
 
 /** An empty snapshot: what a base layer is diffed against (with the placeholders the base made). */

@@ -11,6 +11,9 @@ export type XattrMap = Record<string, Buffer>;
 
 const TOOLS = 'getfattr/setfattr (Debian package attr)';
 
+/** The attr tools are not installed: callers that can still work without xattrs say so and go on. */
+export class XattrToolMissing extends ReproError {}
+
 function run(argv: string[], opts: { cwd?: string; input?: Buffer } = {}): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
@@ -19,7 +22,7 @@ function run(argv: string[], opts: { cwd?: string; input?: Buffer } = {}): Promi
     child.stdout!.on('data', (c: Buffer) => out.push(c));
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', (e: NodeJS.ErrnoException) => {
-      reject(e.code === 'ENOENT' ? new ReproError(`${argv[0]} is not installed: the builder needs ${TOOLS} to keep xattrs`, 'build') : e);
+      reject(e.code === 'ENOENT' ? new XattrToolMissing(`${argv[0]} is not installed: ${TOOLS} reads and writes xattrs`, 'build') : e);
     });
     child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: err.trim() }));
     child.stdin?.end(opts.input);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runRepro, runReproToFile, PROJECT_ROOT } from '../helpers/cli.js';
 import { testDir } from '../helpers/tmp.js';
@@ -101,4 +101,25 @@ test('repro build -o - writes the image archive to stdout and its summary to std
   assert.equal((JSON.parse(inspect.stdout) as { kind: string }).kind, 'oci-archive');
   const both = await runRepro(['build', join(dir, 'm.yml'), '-o', '-', '--json'], { cwd });
   assert.equal(both.code, 2);
+});
+
+test('without the attr tools a build still works and says xattrs set by phases are not in its layers', async (t) => {
+  const dir = await testDir(t, 'repro-cli-build-');
+  // A PATH with every command of this machine but getfattr and setfattr.
+  const bin = join(dir, 'bin');
+  execFileSync('mkdir', [bin]);
+  const seen = new Set<string>();
+  for (const d of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+    const names = await readdir(d).catch(() => [] as string[]);
+    for (const n of names) {
+      if (seen.has(n) || n === 'getfattr' || n === 'setfattr') continue;
+      seen.add(n);
+      await symlink(join(d, n), join(bin, n));
+    }
+  }
+  const out = join(dir, 'x.tar');
+  const r = await runRepro(['build', join(PROJECT_ROOT, 'fixtures/demo/manifest.yml'), '-o', out], { env: { PATH: bin } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /xattrs set by phases are not in the layers: getfattr is not installed.*apt-get install attr/);
+  assert.ok(existsSync(out));
 });
