@@ -1,6 +1,6 @@
 // The real thing: fixtures/debian (debootstrap bookworm minbase + packages + configuration) built as root
-// from the host's own apt mirror, twice, to the same digest. Minutes, not seconds; skipped only without root or
-// debootstrap.
+// from the host's own apt mirror, twice, to the same digest. Minutes, not seconds, and the
+// network: runs only with REPRO_DEBIAN_TESTS=1 (.ci/run sets it), as root, with debootstrap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,11 @@ import { PROJECT_ROOT } from '../helpers/cli.js';
 import { testDir } from '../helpers/tmp.js';
 import { firstSkip, requireRoot, requireTool } from '../helpers/tools.js';
 
-const skip = firstSkip(requireRoot('debootstrap'), requireTool('debootstrap', 'debootstrap'));
+const skip = firstSkip(
+  process.env.REPRO_DEBIAN_TESTS === '1' ? false : 'slow (minutes, two debootstraps): set REPRO_DEBIAN_TESTS=1 to run it (.ci/run does)',
+  requireRoot('debootstrap'),
+  requireTool('debootstrap', 'debootstrap'),
+);
 
 test('fixtures/debian builds as root: base + packages + configure, normalized by the debian rules, twice identical', { skip, timeout: 40 * 60_000 }, async (t) => {
   const dir = await testDir(t, 'repro-debian-');
