@@ -15,6 +15,7 @@ interface Flags {
   hostname?: string;
   cacheDir?: string;
   verbose?: boolean;
+  quiet?: boolean;
   json?: boolean;
 }
 
@@ -45,6 +46,7 @@ export function registerBuild(program: Command): void {
     .option('--hostname <name>', 'hostname seen by phase commands (private UTS namespace)')
     .option('--cache-dir <dir>', 'package download cache (default ~/.cache/repro)')
     .option('-v, --verbose', 'show the output of phase commands')
+    .option('-q, --quiet', 'print nothing but errors; the exit code says it')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (manifest: string, flags: Flags) => {
       if (flags.format && !['oci', 'oci-dir', 'docker'].includes(flags.format)) throw new UsageError(`--format: expected oci, oci-dir or docker, got "${flags.format}"`);
@@ -70,7 +72,7 @@ export function registerBuild(program: Command): void {
         ...(flags.umask ? { umask: flags.umask.padStart(4, '0') } : {}),
         ...(flags.hostname ? { hostname: flags.hostname } : {}),
         ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
-        onProgress: progressPrinter(process.stderr),
+        ...(flags.quiet ? {} : { onProgress: progressPrinter(process.stderr) }),
         ...(flags.verbose ? { onOutput: (c: Buffer) => process.stderr.write(c) } : {}),
       });
       await target.finish();
@@ -78,6 +80,7 @@ export function registerBuild(program: Command): void {
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         return;
       }
+      if (flags.quiet) return;
       const total = result.layers.reduce((s, l) => s + l.size, 0);
       (target.toStdout ? process.stderr : process.stdout).write(
         `${target.toStdout ? '-' : result.out}\n  manifest ${result.manifestDigest}\n  ${result.layers.length} layers, ${formatBytes(total)}, built in ${formatMs(result.durationMs)}\n`,

@@ -123,3 +123,13 @@ test('without the attr tools a build still works and says xattrs set by phases a
   assert.match(r.stderr, /xattrs set by phases are not in the layers: getfattr is not installed.*apt-get install attr/);
   assert.ok(existsSync(out));
 });
+
+test('repro build --quiet prints nothing on success and still writes the image', async (t) => {
+  const dir = await testDir(t, 'repro-cli-build-');
+  const out = join(dir, 'x.tar');
+  const r = await runRepro(['build', join(PROJECT_ROOT, 'fixtures/demo/manifest.yml'), '-o', out, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.doesNotMatch(r.stderr, /epoch|layer/);
+  assert.ok(existsSync(out));
+});
