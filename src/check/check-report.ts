@@ -1,13 +1,13 @@
 // The check's report: the repro-report/1 document of `repro diff` (findings of the control build against
 // the variant builds) plus what only a check knows — the builds, the variations applied, a per-phase
 // summary and the package attribution. Pure data assembly; the words live in render.ts.
-import { buildReport } from '../compare/report-tree.js';
+import { buildReport } from '../core/report.js';
 import { onlyAccepted } from './accept.js';
 import type { FixHistory } from './fix-loop.js';
 import type { Category, Finding, Report } from '../core/finding.js';
 import type { BuildRun } from './builds.js';
-import type { PackageAttribution } from './packages.js';
-import type { Variation } from '../compare/content.js';
+import type { PackageAttribution } from '../packages/dpkg.js';
+import type { Variation } from '../core/variation.js';
 import { classifierVariations, type BuildPlan } from './variations.js';
 
 export interface CheckBuild {

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { isSeq, parseDocument } from 'yaml';
 import { writeFileAtomic } from '../core/atomic.js';
 import { CATEGORIES, type Category, type Finding } from '../core/finding.js';
-import { evidenceText } from '../report/evidence.js';
+import { evidenceText } from '../core/evidence.js';
 import { escapeGlob } from '../rules/generate.js';
 import { isSafe, mapFinding, type Draft } from '../rules/generate-map.js';
 import { resolveRuleFile } from '../rules/load.js';

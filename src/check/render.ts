@@ -3,13 +3,13 @@
 // ordering, then mtime only, summarised per directory unless --verbose), each grouped by phase, and for
 // Debian images "package → files → categories" plus the files no package owns. The JSON report keeps
 // everything; this view cuts diffs to a few lines.
-import { evidenceText } from '../report/evidence.js';
+import { evidenceText } from '../core/evidence.js';
 import type { Finding } from '../core/finding.js';
 import { style } from '../report/style.js';
 import { bySection, categoryAndEvidence, detailAddsNothing, mtimeSummary, SECTIONS, summarisable } from '../report/first-screen.js';
 import { categoryTable, table } from '../report/terminal.js';
 import type { CheckReport } from './check-report.js';
-import type { PackageAttribution } from './packages.js';
+import { packageLines } from '../report/packages.js';
 import { printableData } from '../core/printable.js';
 
 export interface CheckRenderOptions {
@@ -65,33 +65,6 @@ function groupByPhase(r: CheckReport, findings: Finding[]): { title: string; fin
     groups.set(t, [...(groups.get(t) ?? []), f]);
   }
   return [...groups.entries()].map(([t, findings]) => ({ title: t, findings }));
-}
-
-export function packageLines(p: PackageAttribution, maxFiles = 8): string[] {
-  const lines = [style.bold('packages')];
-  // Packages whose files differ only in mtime are the build's doing (unpack time), not the package's:
-  // one line for all of them, so the few that really vary stand out.
-  const onlyMtime = (pkg: PackageAttribution['packages'][number]): boolean => pkg.files.every((f) => f.categories.every((c) => c === 'mtime'));
-  const detailed = p.packages.filter((pkg) => !onlyMtime(pkg));
-  const quiet = p.packages.filter(onlyMtime);
-  for (const pkg of detailed) {
-    lines.push(`  ${style.cyan(pkg.name)} → ${pkg.files.length} file${pkg.files.length === 1 ? '' : 's'}`);
-    for (const f of pkg.files.slice(0, maxFiles)) lines.push(`    ${f.path}  ${f.categories.join(', ')}`);
-    if (pkg.files.length > maxFiles) lines.push(style.dim(`    … ${pkg.files.length - maxFiles} more`));
-  }
-  if (quiet.length) {
-    const top = quiet.slice(0, 6).map((pkg) => `${pkg.name} (${pkg.files.length})`).join(', ');
-    lines.push(`  ${quiet.length} package${quiet.length === 1 ? '' : 's'} with mtime differences only: ${top}${quiet.length > 6 ? ', …' : ''}`);
-  }
-  if (p.shared.length) {
-    lines.push(`  ${style.cyan('(shared by several packages)')} → ${p.shared.length} paths: ${p.shared.slice(0, 6).map((f) => f.path).join(', ')}${p.shared.length > 6 ? ', …' : ''}`);
-  }
-  if (p.unowned.length) {
-    lines.push(`  ${style.cyan('(no package: maintainer scripts or the build itself)')} → ${p.unowned.length} files`);
-    for (const f of p.unowned.slice(0, maxFiles * 3)) lines.push(`    ${f.path}  ${f.categories.join(', ')}`);
-    if (p.unowned.length > maxFiles * 3) lines.push(style.dim(`    … ${p.unowned.length - maxFiles * 3} more`));
-  }
-  return lines;
 }
 
 export function renderCheck(raw: CheckReport, opts: CheckRenderOptions = {}): string {

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { loadManifest } from '../builder/manifest-schema.js';
 import type { Clock } from '../classify/clocks.js';
 import { compareInputs } from '../compare/engine.js';
-import { buildReport } from '../compare/report-tree.js';
+import { buildReport } from '../core/report.js';
 import { ReproError, UsageError } from '../core/errors.js';
 import type { Category, Report } from '../core/finding.js';
 import { tempDir } from '../core/temp.js';
@@ -16,7 +16,7 @@ import { acceptancesOf, markAccepted, type Acceptance } from './accept.js';
 import { coldDownloadCache, defaultCacheDir, runBuilds, type BuildRun } from './builds.js';
 import { assembleCheckReport, mergeReports, type CheckReport } from './check-report.js';
 import { stageFaketime, type StagedFaketime } from './faketime.js';
-import { attributePackages, type PackageAttribution } from './packages.js';
+import { attributePackages, type PackageAttribution } from '../packages/dpkg.js';
 import { variationFindings } from './variation-hits.js';
 import { classifierVariations, parseVary, planBuilds } from './variations.js';
 

@@ -3,7 +3,7 @@
 // check knows more than a plain diff — which values it varied on purpose — so when a finding's diff shows
 // a variation's A value on a removed line and its B value on an added line, the check adds a build-env
 // finding naming that variation, and the user learns that the hostname leaks into this file.
-import type { Variation } from '../compare/content.js';
+import type { Variation } from '../core/variation.js';
 import type { Finding } from '../core/finding.js';
 
 /** Lines of a unified diff (or "a → b" field list) by side; the other formats give nothing. */

@@ -3,7 +3,7 @@
 // difference showing exactly those values is classified build-env and names the variation.
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { Variation } from '../compare/content.js';
+import type { Variation } from '../core/variation.js';
 import type { StagedFaketime } from './faketime.js';
 
 export const VARIATION_NAMES = ['time', 'hostname', 'timezone', 'locale', 'umask', 'build-path', 'environment'] as const;

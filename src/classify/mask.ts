@@ -1,7 +1,7 @@
 // Masking is how a text classifier proves its case: replace every token it recognises with a placeholder;
 // if the two texts then become equal, the recognised tokens are the whole difference.
 import type { Category } from '../core/finding.js';
-import type { Variation } from '../compare/content.js';
+import type { Variation } from '../core/variation.js';
 import type { Clock } from './clocks.js';
 
 export interface Token {

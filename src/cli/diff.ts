@@ -6,7 +6,7 @@ import type { ScanProgress } from '../compare/side-scan.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_ENTRIES, type ContentLimits } from '../compare/limits.js';
 import { UsageError } from '../core/errors.js';
 import { CATEGORIES, isCategory, type Category, type Report } from '../core/finding.js';
-import type { PackageAttribution } from '../check/packages.js';
+import type { PackageAttribution } from '../packages/dpkg.js';
 import { parseByteSize } from './options.js';
 import { EXIT_DIFFERENT, EXIT_SAME, setExitCode } from './run.js';
 
@@ -84,8 +84,8 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
     import('../report/index.js'),
     import('../core/atomic.js'),
     import('../rules/generate.js'),
-    import('../check/packages.js'),
-    import('../check/render.js'),
+    import('../packages/dpkg.js'),
+    import('../report/packages.js'),
   ]);
   const ignore = categories(flags.ignore);
   if ([flags.emitRules, ...OUTPUTS.map((o) => flags[o.key])].filter((d) => d === '-').length > 1) {

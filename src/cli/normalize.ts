@@ -34,7 +34,7 @@ async function runNormalize(image: string, flags: NormalizeFlags): Promise<void>
   if (flags.rules.length === 0) throw new UsageError('normalize needs at least one --rules FILE (or a built-in set: common, debian)');
   const epoch = epochFrom(flags.epoch);
   const target = await imageTarget(flags.output, flags.format);
-  const [{ loadRules }, { normalizeImage }] = await Promise.all([import('../rules/load.js'), import('../image/normalize.js')]);
+  const [{ loadRules }, { normalizeImage }] = await Promise.all([import('../rules/load.js'), import('../rules/normalize-image.js')]);
   const rules = await loadRules(flags.rules);
   const warn = (m: string): void => void process.stderr.write(`repro: warning: ${m}\n`);
   const result = await normalizeImage(image, rules, {

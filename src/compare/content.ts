@@ -3,6 +3,7 @@
 // explain the difference, and fall back to a byte comparison (recording why) when it cannot.
 import type { Clock } from '../classify/clocks.js';
 import type { Category, Fact, FindingCode } from '../core/finding.js';
+import type { Variation } from '../core/variation.js';
 import { blobDigest, blobFromBuffer, type Blob } from './blob.js';
 import { COMPARATORS, FALLBACK_BINARY, FALLBACK_TEXT } from './comparators/index.js';
 import { isText } from './comparators/sniff.js';
@@ -10,12 +11,6 @@ import { DEFAULT_LIMITS, type ContentLimits } from './limits.js';
 
 export { DEFAULT_LIMITS, type ContentLimits };
 
-export interface Variation {
-  /** What varies between the two builds: 'hostname', 'build path', 'user', 'locale', 'timezone'... */
-  name: string;
-  a: string;
-  b: string;
-}
 
 export interface ContentContext {
   depth: number;

@@ -14,11 +14,12 @@ import { openImage } from '../image/open.js';
 import { uncompressedDigest } from '../image/layer-reader.js';
 import { BlobStore, DEFAULT_MEMORY_BUDGET } from './blob-store.js';
 import { blobDigest, blobFromFile } from './blob.js';
-import { compareContent, newContentContext, type ContentLimits, type Variation } from './content.js';
+import { compareContent, newContentContext, type ContentLimits } from './content.js';
+import type { Variation } from '../core/variation.js';
 import { compareImageMeta } from './image-meta.js';
 import { inputShape } from './input-shape.js';
 import { diffScans, type PairContext } from './layer-compare.js';
-import { buildReport } from './report-tree.js';
+import { buildReport } from '../core/report.js';
 import { DEFAULT_MAX_ENTRIES } from './limits.js';
 import { emptyScan, releaseScan, scanLayer, scanMerged, type EntryTap, type Member, type ScanContext, type ScanProgress, type SideScan } from './side-scan.js';
 

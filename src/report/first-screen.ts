@@ -4,8 +4,8 @@
 // ordering, then mtime only — and mtime-only differences are one line per directory with the rule that
 // removes them, unless --verbose. The JSON, Markdown and HTML reports keep every finding as it is.
 import type { Category, Finding } from '../core/finding.js';
-import { dirOf } from '../compare/report-tree.js';
-import { evidenceText } from './evidence.js';
+import { dirOf } from '../core/report.js';
+import { evidenceText } from '../core/evidence.js';
 import { style } from './style.js';
 
 export interface Section {

@@ -2,7 +2,7 @@
 // from file:// offline and can be attached to a CI run. The static summary is rendered here; the findings
 // travel as JSON islands (what the tree and filters need; details and rules, parsed on the first expand)
 // and the inline script draws them on demand, which keeps 10,000 findings fast.
-import { evidenceText } from './evidence.js';
+import { evidenceText } from '../core/evidence.js';
 import { createHash } from 'node:crypto';
 import { CATEGORIES, type Finding, type Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, ruleLookup, type RuleSuggester } from './html-categories.js';

@@ -2,7 +2,7 @@
 // — never cut like the terminal view, since later commands (rules, check) read it back. Each finding keeps
 // its code and facts (what programs read) and gains its evidence line (what people read).
 import type { Finding, Report } from '../core/finding.js';
-import { evidenceText } from './evidence.js';
+import { evidenceText } from '../core/evidence.js';
 
 export function renderJson(report: Report): string {
   // A replacer, not a copy of every finding: a report can hold hundreds of thousands of them.

@@ -1,7 +1,7 @@
 // A Markdown summary short enough for a CI job page (GitHub step summary, GitLab MR note): verdict,
 // digests, counts by category, the top findings, the suggested rules. Everything from the images is
 // escaped, because a job summary renders HTML and a path may be `<img onerror=...>`.
-import { evidenceText } from './evidence.js';
+import { evidenceText } from '../core/evidence.js';
 import type { Finding, Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, rankFindings, ruleLookup, type RuleSuggester } from './html-categories.js';
 import { isCheckReport } from './html-check.js';

@@ -2,7 +2,7 @@
 // (to act on, then metadata and ordering, then mtime only, summarised per directory unless --verbose), each
 // section grouped by layer and directory, each finding with its evidence and a diff cut to a few lines (the
 // JSON report keeps everything). Colour comes from src/report/style.ts: only on a TTY, never with NO_COLOR.
-import { evidenceText } from './evidence.js';
+import { evidenceText } from '../core/evidence.js';
 import Table from 'cli-table3';
 import { CATEGORIES, type Finding, type Report, type TreeNode } from '../core/finding.js';
 import { categoryAndEvidence, detailAddsNothing, mtimeSummary, sectionOf, SECTIONS, summarisable } from './first-screen.js';

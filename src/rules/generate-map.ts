@@ -4,7 +4,7 @@
 // binary and derived ones are only ever commented out. `repro check --fix` applies the plain ones only.
 import { timestampPattern } from '../classify/index.js';
 import type { Fact, Finding } from '../core/finding.js';
-import { evidenceText } from '../report/evidence.js';
+import { evidenceText } from '../core/evidence.js';
 import type { RuleAction } from './types.js';
 
 export interface Draft {

@@ -2,7 +2,7 @@
 // review state) merge into one rule listing the narrowest globs — the exact paths, escaped; only mtime
 // rules with very many paths fold them into parent-directory globs. Output is sorted and free of times
 // and temp paths, so the same report always gives byte-identical text.
-import { evidenceText } from '../report/evidence.js';
+import { evidenceText } from '../core/evidence.js';
 import { CATEGORIES, type Finding, type Report } from '../core/finding.js';
 import { mapFinding, type Draft, type NoRule } from './generate-map.js';
 import { RULE_SCHEMA_VERSION, type RuleAction } from './types.js';

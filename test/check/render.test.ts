@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { renderCheck } from '../../src/check/render.js';
 import { assembleCheckReport } from '../../src/check/check-report.js';
 import type { BuildRun } from '../../src/check/builds.js';
-import { buildReport } from '../../src/compare/report-tree.js';
+import { buildReport } from '../../src/core/report.js';
 import type { Finding } from '../../src/core/finding.js';
 import { planBuilds } from '../../src/check/variations.js';
 

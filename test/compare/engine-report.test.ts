@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildReport, buildTree, dirOf } from '../../src/compare/report-tree.js';
+import { buildReport, buildTree, dirOf } from '../../src/core/report.js';
 import { ReproError } from '../../src/core/errors.js';
 import type { Finding } from '../../src/core/finding.js';
 import { renderJson } from '../../src/report/json.js';

@@ -1,6 +1,6 @@
 // Tests read a finding's words the way every renderer does: through src/report/evidence.ts.
 import type { Category, Fact, FindingCode } from '../../src/core/finding.js';
-import { evidenceText } from '../../src/report/evidence.js';
+import { evidenceText } from '../../src/core/evidence.js';
 
 /** The evidence line of a finding, a content finding or a classification (code 'text' when it has none). */
 export function ev(f: { category: Category; facts: Fact[]; code?: FindingCode } | undefined): string {

@@ -4,7 +4,8 @@ import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { pack } from 'tar-stream';
 import { blobFromBuffer, type Blob } from '../../src/compare/blob.js';
-import { newContentContext, type ContentContext, type ContentLimits, type Variation } from '../../src/compare/content.js';
+import { newContentContext, type ContentContext, type ContentLimits } from '../../src/compare/content.js';
+import type { Variation } from '../../src/core/variation.js';
 
 export function ctxWith(limits: Partial<ContentLimits> = {}, variations: Variation[] = []): ContentContext {
   return newContentContext({ limits, variations });

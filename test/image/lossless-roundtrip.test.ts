@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { normalizeImage } from '../../src/image/normalize.js';
+import { normalizeImage } from '../../src/rules/normalize-image.js';
 import { Layout, MT, paxBytes, rawTar, type RawMember } from '../helpers/images-extra.js';
 import { gnuTarListing, ociDirLayers, pythonTarMembers, type PyMember } from '../helpers/tar-readers.js';
 import { testDir } from '../helpers/tmp.js';

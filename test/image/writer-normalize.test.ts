@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile, utimes, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { normalizeImage } from '../../src/image/normalize.js';
+import { normalizeImage } from '../../src/rules/normalize-image.js';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { loadRules } from '../../src/rules/load.js';
 import { parseRuleFile } from '../../src/rules/schema.js';

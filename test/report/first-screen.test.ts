@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { renderTerminal } from '../../src/report/terminal.js';
 import { renderCheck } from '../../src/check/render.js';
 import { assembleCheckReport } from '../../src/check/check-report.js';
-import { buildReport } from '../../src/compare/report-tree.js';
+import { buildReport } from '../../src/core/report.js';
 import { planBuilds } from '../../src/check/variations.js';
 import type { Finding, Report } from '../../src/core/finding.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { attributePackages, attributeWith, DpkgLists, ownerIndex, readDpkgLists } from '../../src/check/packages.js';
+import { attributePackages, attributeWith, DpkgLists, ownerIndex, readDpkgLists } from '../../src/packages/dpkg.js';
 import { compareInputs } from '../../src/compare/engine.js';
 import type { Finding } from '../../src/core/finding.js';
 import { makeOciArchive } from '../helpers/images.js';

@@ -9,11 +9,11 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import type { Compression, Image, ImageConfig } from '../core/image.js';
 import { tempDir } from '../core/temp.js';
-import type { RuleSet } from '../rules/types.js';
-import { applyAnnotationRules, applyImageRules, applyRulesToLayer, epochToRfc3339 } from '../rules/apply.js';
-import { openImage, readLayer, hostPlatform } from './index.js';
-import { writeLayer, type LayerSource, type WrittenLayer } from './layer-writer.js';
-import { writeImage, type ImageFormat, checkOutputDir } from './image-writer.js';
+import type { RuleSet } from './types.js';
+import { applyAnnotationRules, applyImageRules, applyRulesToLayer, epochToRfc3339 } from './apply.js';
+import { openImage, readLayer, hostPlatform } from '../image/index.js';
+import { writeLayer, type LayerSource, type WrittenLayer } from '../image/layer-writer.js';
+import { writeImage, type ImageFormat, checkOutputDir } from '../image/image-writer.js';
 
 export interface NormalizeOptions {
   epoch: number;
