@@ -2,8 +2,11 @@
 // builds' own clocks (check: start and duration of each build, shifted by the time variation), the
 // files' own mtimes or the inputs' mtimes (diff), SOURCE_DATE_EPOCH. A value counts only when BOTH sides
 // fall near the same clock pair, so their delta agrees with that pair's delta: a random 32-bit value
-// lands near a given second with odds of about 1 in 600,000 per hour of slack, a random byte flip
-// of a time already there moves it by 256^k seconds, and k > 1 leaves the window.
+// lands near a given second with odds of about 1 in 600,000 per hour of slack. A random byte flip of a
+// time already there moves it by n * 256^k seconds, which for k = 0 (and small n at k = 1) stays inside
+// any slack and can match any clock delta: a raw-byte field whose two values differ in one byte only is
+// therefore never taken for a time (comparators/binary.ts). Two builds' times less than 256 seconds apart
+// may differ in the low byte alone: those stay 'binary' (in doubt, not harmless).
 
 export interface Clock {
   /** Seconds since the epoch on side a and on side b (the same moment on each side's clock). */

@@ -63,6 +63,34 @@ test('a random byte flip in a field that held a time is never a time: no clock, 
   assert.equal((await categories(a, b, { clocks: [{ a: 1_795_800_000, b: 1_795_800_000, slack: 600, source: 'build clocks' }] }))[0]?.category, 'binary');
 });
 
+test('a flipped byte of a time sitting on a clock is never a time, whatever byte, bit, width or clock delta', async () => {
+  const T = 1_795_800_000;
+  const clocks = [
+    { a: T, b: T, slack: 3600, source: 'file mtimes' },
+    // a clock delta a flip can reach: 4 * 65536 s is within the slack of -3 days
+    { a: T, b: T - 4 * 65536, slack: 3600, source: 'build clocks' },
+  ];
+  for (const [width, at, le] of [[4, 16, true], [4, 16, false], [8, 24, true], [8, 24, false]] as const) {
+    const a = Buffer.alloc(64, 0);
+    if (width === 8) a[le ? 'writeBigUInt64LE' : 'writeBigUInt64BE'](BigInt(T), at);
+    else a[le ? 'writeUInt32LE' : 'writeUInt32BE'](T, at);
+    for (let byte = at; byte < at + width; byte++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const b = Buffer.from(a);
+        b[byte] = (b[byte] ?? 0) ^ (1 << bit);
+        const found = await categories(a, b, { clocks });
+        assert.equal(found[0]?.category, 'binary', `${width * 8}-bit ${le ? 'LE' : 'BE'} field, byte ${byte - at}, bit ${bit}: ${found[0]?.evidence}`);
+      }
+    }
+  }
+  // the same field holding two builds' times (two bytes differ) still is one
+  const a = Buffer.alloc(64, 0);
+  const b = Buffer.alloc(64, 0);
+  a.writeUInt32LE(T, 16);
+  b.writeUInt32LE(T + 1000, 16);
+  assert.equal((await categories(a, b, { clocks }))[0]?.category, 'timestamp');
+});
+
 test('false positives: real changes that look like noise stay content or binary', async (t) => {
   const dir = await testDir(t, 'repro-honesty-');
   for (const [i, fp] of falsePositives().entries()) {

@@ -41,11 +41,24 @@ function epochAt(buf: Buffer, at: number, width: 4 | 8, le: boolean): number | n
   return v > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(v);
 }
 
-/** An aligned 4- or 8-byte field covering the span whose values sit near one clock on each side. */
+/** How many bytes of the field at `at` differ. */
+function bytesDiffering(a: Buffer, b: Buffer, at: number, width: number): number {
+  let n = 0;
+  for (let i = at; i < at + width; i++) if (a[i] !== b[i]) n++;
+  return n;
+}
+
+/**
+ * An aligned 4- or 8-byte field covering the span whose values sit near one clock on each side. A field
+ * that differs in one byte only is what a single flipped byte makes: changing the low byte (or the next
+ * one by a few units) of a value that sits near a clock keeps it there, with a delta inside any slack,
+ * so such a pair is never evidence of a time (src/classify/clocks.ts).
+ */
 function explainSpan(a: Buffer, b: Buffer, span: Span, ctx: ContentContext): EpochFact | null {
   for (const width of [4, 8] as const) {
     const at = span.start - (span.start % width);
     if (span.end > at + width) continue;
+    if (bytesDiffering(a, b, at, width) < 2) continue;
     for (const le of [true, false]) {
       const va = epochAt(a, at, width, le);
       const vb = epochAt(b, at, width, le);
