@@ -19,7 +19,9 @@ import { describeEpoch, resolveEpoch } from './epoch.js';
 import { diffSnapshots } from './layer-diff.js';
 import { loadManifest } from './manifest-schema.js';
 import type { Manifest } from './manifest-types.js';
-import { loadBuildRules, normalizeAnnotations, normalizeConfig, writeNormalizedLayer, type Rules } from './normalize.js';
+import { loadRules } from '../rules/load.js';
+import { normalizeAnnotations, normalizeConfig, writeNormalizedLayer } from '../rules/normalize-layer.js';
+import type { RuleSet } from '../rules/types.js';
 import { ruleFileRef } from './rule-ref.js';
 import type { BuildOptions, BuildResult, BuiltLayer } from './options.js';
 import { runPhase, type PhaseContext } from './phases.js';
@@ -51,7 +53,10 @@ function baseOf(manifest: Manifest, ctx: BaseContext): Promise<BaseOutcome> {
 
 interface LayerState {
   manifest: Manifest;
-  rules: Rules | undefined;
+  rules: RuleSet | undefined;
+  /** Rewritten contents over the held limit go here (the build's work directory). */
+  spoolDir: string;
+  warn: (message: string) => void;
   epoch: number;
   blobDir: string;
   compression: NonNullable<BuildOptions['compression']>;
@@ -63,11 +68,13 @@ interface LayerState {
 /** Diff, normalize and write one layer while the tree still holds exactly what the snapshot saw. */
 async function commitLayer(state: LayerState, name: string, prev: Snapshot, next: Snapshot): Promise<{ size: number; entries: number; digest: string }> {
   const diff = diffSnapshots(prev, next);
-  const written = await writeNormalizedLayer(diff.items, state.rules, {
+  const { written } = await writeNormalizedLayer(diff.items, state.rules, {
     epoch: state.epoch,
     layer: state.layers.length,
     compression: state.compression,
     dir: state.blobDir,
+    spoolDir: state.spoolDir,
+    warn: state.warn,
   });
   state.layers.push(written);
   state.names.push(name);
@@ -138,27 +145,31 @@ export async function buildManifest(manifestPath: string, opts: BuildOptions): P
   const manifest = await loadManifest(manifestPath);
   const epoch = await resolveEpoch(manifest, { ...process.env, ...opts.env });
   opts.onProgress?.({ kind: 'epoch', epoch: epoch.epoch, source: epoch.source, text: describeEpoch(epoch) });
-  const rules = await loadBuildRules([...manifest.normalize, ...(opts.extraRules ?? []).map((f) => ruleFileRef(f, process.cwd()))]);
+  const ruleFiles = [...manifest.normalize, ...(opts.extraRules ?? []).map((f) => ruleFileRef(f, process.cwd()))];
+  const rules = ruleFiles.length ? await loadRules(ruleFiles) : undefined;
+  const warn = opts.warn ?? ((message: string): void => process.emitWarning(message));
   const format = opts.format ?? manifest.output.format;
   const compression = opts.compression ?? manifest.output.compression;
 
   const work = await makeWorkDir(opts);
   const root = join(work, 'rootfs');
   const blobDir = join(work, 'blobs');
+  const spoolDir = join(work, 'spool');
   // The tree goes on every exit path; mounts never outlive the namespace of the command that made them.
-  const removeWork = (): Promise<void> => rm(opts.workDir ? root : work, { recursive: true, force: true }).then(() => rm(blobDir, { recursive: true, force: true }));
+  const removeWork = (): Promise<void> => rm(opts.workDir ? root : work, { recursive: true, force: true }).then(() => rm(blobDir, { recursive: true, force: true })).then(() => rm(spoolDir, { recursive: true, force: true }));
   const forget = onCleanup(removeWork);
   try {
     await rm(root, { recursive: true, force: true });
     await mkdir(root, { mode: 0o755 });
     await mkdir(blobDir, { recursive: true });
+    await mkdir(spoolDir, { recursive: true });
     const env = buildEnv(epoch.epoch, opts.env);
     const cacheDir = opts.cacheDir ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'repro');
-    const state: LayerState = { manifest, rules, epoch: epoch.epoch, blobDir, compression, layers: [], built: [], names: [] };
+    const state: LayerState = { manifest, rules, spoolDir, warn, epoch: epoch.epoch, blobDir, compression, layers: [], built: [], names: [] };
     let config: ImageConfig | undefined;
 
     if (manifest.builder) {
-      const r = await runExternalBuilder(manifest, { work, blobDir, env, wrap: opts.wrap ?? [], rules, epoch: epoch.epoch, compression, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+      const r = await runExternalBuilder(manifest, { work, blobDir, env, wrap: opts.wrap ?? [], rules, spoolDir, warn, epoch: epoch.epoch, compression, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
       state.layers.push(...r.layers);
       state.built.push(...r.built);
       state.names.push(...r.built.map((b) => b.phase));
@@ -167,12 +178,12 @@ export async function buildManifest(manifestPath: string, opts: BuildOptions): P
       config = await buildPhases(manifest, opts, state, { manifestPath: manifest.path, root, blobDir, workDir: work, env, cacheDir, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}) });
     }
 
-    const finalConfig = await normalizeConfig(config ?? imageConfig({ epoch: epoch.epoch, names: state.names, keptCount: 0, env: {}, label: 'builder', shell: false }), rules, epoch.epoch);
+    const finalConfig = normalizeConfig(config ?? imageConfig({ epoch: epoch.epoch, names: state.names, keptCount: 0, env: {}, label: 'builder', shell: false }), rules, epoch.epoch);
     const out = resolve(opts.out);
     opts.onProgress?.({ kind: 'write', out, format });
     const created = new Date(epoch.epoch * 1000).toISOString().replace('.000Z', 'Z');
     const written = await writeImage(
-      { layers: state.layers, config: finalConfig, annotations: normalizeAnnotations({ 'org.opencontainers.image.created': created, 'org.opencontainers.image.title': manifest.name }, rules, epoch.epoch) },
+      { layers: state.layers, config: finalConfig, annotations: normalizeAnnotations({ 'org.opencontainers.image.created': created, 'org.opencontainers.image.title': manifest.name }, rules, epoch.epoch) ?? {} },
       out,
       format,
       { refName: 'latest' },

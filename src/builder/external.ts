@@ -1,17 +1,17 @@
 // `builder: {command}`: any external builder (buildah, BuildKit, kaniko, a script) writes an OCI or docker
 // archive to $REPRO_OUT; its layers then go through the same rules and the same writer as repro's own, so
 // the result is comparable and normalizable in exactly the same way.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { ReproError } from '../core/errors.js';
 import type { ImageConfig } from '../core/image.js';
-import { openImage, readLayer } from '../image/index.js';
-import type { LayerSource, WrittenLayer } from '../image/layer-writer.js';
+import { openImage } from '../image/index.js';
+import type { WrittenLayer } from '../image/layer-writer.js';
+import { spoolLayer } from '../image/spool-layer.js';
 import { runLogged } from './chroot.js';
 import type { Manifest, OutputCompression } from './manifest-types.js';
-import { writeNormalizedLayer, type Rules } from './normalize.js';
+import type { RuleSet } from '../rules/types.js';
+import { writeNormalizedLayer } from '../rules/normalize-layer.js';
 import type { BuiltLayer, ProgressEvent } from './options.js';
 
 export interface ExternalContext {
@@ -19,9 +19,12 @@ export interface ExternalContext {
   blobDir: string;
   env: Record<string, string>;
   wrap: string[];
-  rules: Rules | undefined;
+  rules: RuleSet | undefined;
   epoch: number;
   compression: OutputCompression;
+  /** Layer spools and rewritten contents (removed with the build's work). */
+  spoolDir: string;
+  warn: (message: string) => void;
   onOutput?: (chunk: Buffer) => void;
   onProgress?: (event: ProgressEvent) => void;
 }
@@ -49,26 +52,13 @@ export async function runExternalBuilder(
   const layers: WrittenLayer[] = [];
   const built: BuiltLayer[] = [];
   const history = image.config?.history?.filter((h) => !h.empty_layer) ?? [];
-  // Member contents are parked in a per-layer store: the writer wants to open each one when it packs,
-  // and a layer stream can only be read once, in order.
   ctx.onProgress?.({ kind: 'phase-done', phase: 'builder command', index: 0, total: 1, elapsedMs: Date.now() - t0, size: (await stat(out)).size, entries: image.layers.length, digest: image.manifestDigest ?? '' });
   for (const layer of image.layers) {
     const t = Date.now();
-    const store = join(ctx.work, `external-${layer.index}`);
-    await mkdir(store, { recursive: true });
-    const items: LayerSource[] = [];
-    let n = 0;
-    for await (const { entry, body } of readLayer(image, layer)) {
-      if (entry.type === 'file' && entry.size > 0) {
-        const file = join(store, String(n++));
-        await pipeline(body, createWriteStream(file));
-        items.push({ entry, content: () => createReadStream(file) });
-      } else {
-        body.resume();
-        items.push({ entry });
-      }
-    }
-    const written = await writeNormalizedLayer(items, ctx.rules, { epoch: ctx.epoch, layer: layer.index, compression: ctx.compression, dir: ctx.blobDir });
+    const spool = join(ctx.spoolDir, `external-${layer.index}`);
+    const items = await spoolLayer(image, layer.index, spool);
+    const { written } = await writeNormalizedLayer(items, ctx.rules, { epoch: ctx.epoch, layer: layer.index, compression: ctx.compression, dir: ctx.blobDir, spoolDir: ctx.spoolDir, warn: ctx.warn });
+    await rm(spool, { force: true });
     layers.push(written);
     const name = history[layer.index]?.created_by?.slice(0, 60) ?? `builder layer ${layer.index}`;
     built.push({ phase: name, digest: written.digest, diffId: written.diffId, size: written.size });

@@ -31,6 +31,8 @@ export interface BuildOptions {
   /** Package download cache (debootstrap/mmdebstrap); ~/.cache/repro when absent. */
   cacheDir?: string;
   onProgress?: (event: ProgressEvent) => void;
+  /** Warnings of the build (a rule that could not apply to a member, ...); process.emitWarning when absent. */
+  warn?: (message: string) => void;
   /** Output of phase commands as it comes (verbose). */
   onOutput?: (chunk: Buffer) => void;
 }

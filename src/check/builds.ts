@@ -80,6 +80,8 @@ export async function runBuilds(manifestPath: string, setups: BuildSetup[], opts
       umask: setup.umask,
       ...(setup.hostname !== undefined ? { hostname: setup.hostname } : {}),
       extraRules: opts.extraRules,
+      // a rule that could not apply is said in the build's log (process.emitWarning without one)
+      ...(opts.log ? { warn: (m: string) => opts.log?.(`build ${setup.label}: warning: ${m}`) } : {}),
       ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
       onProgress: (e) => {
         // The control build's first finished layer is its base: the cache is filled from then on.

@@ -73,6 +73,7 @@ export function registerBuild(program: Command): void {
         ...(flags.hostname ? { hostname: flags.hostname } : {}),
         ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
         ...(flags.quiet ? {} : { onProgress: progressPrinter(process.stderr) }),
+        warn: (m: string) => void process.stderr.write(`repro: warning: ${m}\n`),
         ...(flags.verbose ? { onOutput: (c: Buffer) => process.stderr.write(c) } : {}),
       });
       await target.finish();

@@ -2,17 +2,16 @@
 // layer: entries stream out of the reader, member bodies are spooled into the private temp area (one file
 // per layer named by its index, never by a member name: names come from untrusted input), the rules apply, the layer
 // is written canonically, and the spool is dropped before the next layer — memory holds entry metadata only.
-import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
-import { Readable } from 'node:stream';
 import type { Compression, Image, ImageConfig } from '../core/image.js';
 import { tempDir } from '../core/temp.js';
 import type { RuleSet } from './types.js';
-import { applyAnnotationRules, applyImageRules, applyRulesToLayer, epochToRfc3339 } from './apply.js';
-import { openImage, readLayer, hostPlatform } from '../image/index.js';
-import { writeLayer, type LayerSource, type WrittenLayer } from '../image/layer-writer.js';
+import { epochToRfc3339 } from './apply.js';
+import { normalizeAnnotations, normalizeConfig, writeNormalizedLayer } from './normalize-layer.js';
+import { openImage, hostPlatform } from '../image/index.js';
+import type { WrittenLayer } from '../image/layer-writer.js';
+import { spoolLayer } from '../image/spool-layer.js';
 import { writeImage, type ImageFormat, checkOutputDir } from '../image/image-writer.js';
 
 export interface NormalizeOptions {
@@ -33,68 +32,6 @@ export interface NormalizeResult {
   layers: WrittenLayer[];
   /** Entries dropped by delete rules, over all layers. */
   deleted: number;
-}
-
-/**
- * One append-only spool file per layer: member bodies are written back to back and read again by range.
- * (A file per member costs an open/close pair each: ~10x slower on layers of many small files.)
- */
-async function spoolLayer(image: Image, index: number, file: string): Promise<LayerSource[]> {
-  const layer = image.layers[index];
-  if (!layer) return [];
-  const items: LayerSource[] = [];
-  const out = createWriteStream(file);
-  let writeError: Error | undefined;
-  let current: Readable | undefined;
-  // a failed spool write (disk full) must end the body being copied, or the copy would wait forever
-  out.on('error', (err) => {
-    writeError = err;
-    current?.destroy(err);
-  });
-  const closed = once(out, 'close');
-  closed.catch(() => undefined);
-  let offset = 0;
-  try {
-    for await (const { entry, body } of readLayer(image, layer)) {
-      if (writeError) throw writeError;
-      if (entry.type !== 'file' || entry.size === 0) {
-        items.push({ entry });
-        continue;
-      }
-      const start = offset;
-      current = body;
-      // 'data' events rather than async iteration: a promise per chunk made spooling several times slower
-      await new Promise<void>((resolve, reject) => {
-        let waiting = false;
-        const onDrain = (): void => {
-          waiting = false;
-          body.resume();
-        };
-        body.on('data', (chunk: Buffer) => {
-          offset += chunk.length;
-          if (!out.write(chunk) && !waiting) {
-            waiting = true;
-            body.pause();
-            out.once('drain', onDrain);
-          }
-        });
-        body.once('end', () => {
-          out.off('drain', onDrain);
-          resolve();
-        });
-        body.once('error', reject);
-      });
-      if (out.writableNeedDrain && !writeError) await once(out, 'drain');
-      current = undefined;
-      const end = offset;
-      items.push({ entry, content: () => (end > start ? createReadStream(file, { start, end: end - 1 }) : Readable.from([])) });
-    }
-  } finally {
-    out.end();
-    await closed;
-  }
-  if (writeError) throw writeError;
-  return items;
 }
 
 /** A rootfs tarball or a directory has no config: the least an image needs (image-spec config.md). */
@@ -128,13 +65,13 @@ export async function normalizeImage(input: string, rules: RuleSet, opts: Normal
     for (let i = 0; i < image.layers.length; i++) {
       const spool = join(work, `spool-${i}`);
       const items = await spoolLayer(image, i, spool);
-      const kept = await applyRulesToLayer(items, rules, { epoch: opts.epoch, layer: i, spoolDir: work, ...(opts.warn ? { warn: opts.warn } : {}) });
-      deleted += items.length - kept.length;
-      layers.push(await writeLayer(kept, { compression: opts.compression ?? 'gzip', dir: blobs }));
+      const { written, kept } = await writeNormalizedLayer(items, rules, { epoch: opts.epoch, layer: i, compression: opts.compression ?? 'gzip', dir: blobs, spoolDir: work, warn: opts.warn ?? (() => undefined) });
+      deleted += items.length - kept;
+      layers.push(written);
       await rm(spool, { force: true });
     }
-    const config = applyImageRules(baseConfig(image, opts.platform, opts.epoch), rules, opts.epoch);
-    const annotations = applyAnnotationRules(manifestAnnotations(image), rules, opts.epoch);
+    const config = normalizeConfig(baseConfig(image, opts.platform, opts.epoch), rules, opts.epoch);
+    const annotations = normalizeAnnotations(manifestAnnotations(image), rules, opts.epoch);
     const written = await writeImage(
       { layers, config, ...(annotations ? { annotations } : {}) },
       opts.out,

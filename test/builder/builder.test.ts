@@ -324,3 +324,17 @@ test('a tarball base (xz) goes through the jailed extractor: device nodes as pla
   assert.deepEqual(first, ['dir dev', 'char dev/mem 1:1', 'symlink out', 'file tool {"user.k":"v"}', ...parents, `file ${inTree}/pwned`].sort((a, b) => (a.split(' ')[1]! < b.split(' ')[1]! ? -1 : 1)));
   assert.deepEqual((await layerPaths(r.out))[1], ['seen']);
 });
+
+test('a rule that cannot apply is reported by the build (own phases and an external builder), not dropped', async (t) => {
+  const dir = await workspace(t);
+  await writeFile(join(dir, 'rules.yml'), 'version: 1\nrules:\n  - match: [/opt/*.gz]\n    action: gzip-normalize\n');
+  await writeFile(join(dir, 'm.yml'), 'name: m\nepoch: 0\nbase: scratch\nphases:\n  - name: one\n    run: [\'mkdir "$ROOTFS/opt" && echo plain > "$ROOTFS/opt/notgzip.gz"\']\nnormalize: [rules.yml]\n');
+  const warnings: string[] = [];
+  await buildManifest(join(dir, 'm.yml'), { out: join(dir, 'm.tar'), warn: (m) => warnings.push(m) });
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0]!, /^\/opt\/notgzip\.gz: gzip-normalize .* not applied/);
+  await writeFile(join(dir, 'ext.yml'), 'name: ext\nepoch: 5\nbuilder: {command: cp m.tar "$REPRO_OUT"}\nnormalize: [rules.yml]\n');
+  const external: string[] = [];
+  await buildManifest(join(dir, 'ext.yml'), { out: join(dir, 'ext.tar'), warn: (m) => external.push(m) });
+  assert.deepEqual(external, warnings);
+});
