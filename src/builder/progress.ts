@@ -1,22 +1,8 @@
 // Progress of a build on stderr: one line per phase that updates in place on a TTY, plain lines otherwise
 // (logs and CI keep every line; a TTY user sees which phase is running right now).
+import { formatBytes, formatMs } from '../core/format.js';
 import type { ProgressEvent } from './options.js';
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(1)} ${units[u]}`;
-}
-
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
 
 export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e: ProgressEvent) => void {
   const tty = Boolean(stream.isTTY);

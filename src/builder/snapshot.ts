@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { EntryType } from '../core/entry.js';
 import { readTreeXattrs, XattrToolMissing, type XattrMap } from '../core/xattrs.js';
 import { fsPath, readdirNames, readlinkName } from './tree-path.js';
+import { devMajor, devMinor } from '../core/dev-t.js';
 
 export interface SnapEntry {
   path: string;
@@ -49,14 +50,6 @@ export interface Snapshot {
   xattrsUnread?: string;
   /** Placeholders of device nodes (see DeviceTable), handed on from snapshot to snapshot. */
   devices: DeviceTable;
-}
-
-// Linux dev_t encoding (glibc gnu_dev_major/minor).
-function major(rdev: bigint): number {
-  return Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
-}
-function minor(rdev: bigint): number {
-  return Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
 }
 
 const HASH_CONCURRENCY = 8;
@@ -109,7 +102,7 @@ export async function takeSnapshot(root: string, previous?: Snapshot, devices: D
       } else if (st.isDirectory()) e = { ...base, type: 'dir' };
       else if (st.isSymbolicLink()) e = { ...base, type: 'symlink', linkname: await readlinkName(abs) };
       else if (st.isCharacterDevice() || st.isBlockDevice()) {
-        e = { ...base, type: st.isCharacterDevice() ? 'char' : 'block', devmajor: major(st.rdev), devminor: minor(st.rdev) };
+        e = { ...base, type: st.isCharacterDevice() ? 'char' : 'block', devmajor: devMajor(st.rdev), devminor: devMinor(st.rdev) };
       } else if (st.isFIFO()) e = { ...base, type: 'fifo' };
       else {
         skipped.push(path);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { BuildOptions } from '../builder/index.js';
 import { UsageError } from '../core/errors.js';
 import { imageTarget } from './image-output.js';
+import { formatBytes, formatMs } from '../core/format.js';
 
 interface Flags {
   output?: string;
@@ -52,7 +53,7 @@ export function registerBuild(program: Command): void {
       if (flags.format && !['oci', 'oci-dir', 'docker'].includes(flags.format)) throw new UsageError(`--format: expected oci, oci-dir or docker, got "${flags.format}"`);
       if (flags.compression && !['gzip', 'zstd', 'none'].includes(flags.compression)) throw new UsageError(`--compression: expected gzip, zstd or none, got "${flags.compression}"`);
       if (flags.umask && !/^0?[0-7]{3}$/.test(flags.umask)) throw new UsageError(`--umask: expected an octal umask such as 022, got "${flags.umask}"`);
-      const [{ buildManifest, loadManifest }, { formatBytes, formatMs, progressPrinter }] = await Promise.all([
+      const [{ buildManifest, loadManifest }, { progressPrinter }] = await Promise.all([
         import('../builder/index.js'),
         import('../builder/progress.js'),
       ]);

@@ -1,6 +1,7 @@
 // `repro diff A B`: what differs between two inputs and why. The command only parses options, calls
 // compareInputs and hands the Report to the renderers; each file output is one row of OUTPUTS.
 import type { Command } from 'commander';
+import { formatBytes } from '../core/format.js';
 import { printableData } from '../core/printable.js';
 import type { ScanProgress } from '../compare/side-scan.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_ENTRIES, type ContentLimits } from '../compare/limits.js';
@@ -65,7 +66,7 @@ function progressMeter(enabled: boolean): { onProgress?: (p: ScanProgress) => vo
   let last = 0;
   return {
     onProgress: (p) => {
-      sides[p.side] = `${'AB'[p.side]}: layer ${p.layer}, ${p.entries} entries, ${(p.bytes / 2 ** 20).toFixed(0)} MiB`;
+      sides[p.side] = `${'AB'[p.side]}: layer ${p.layer}, ${p.entries} entries, ${formatBytes(p.bytes)}`;
       const now = Date.now();
       if (now - last < 200) return;
       last = now;

@@ -1,19 +1,8 @@
 // `repro inspect IMAGE`: layers and config summary of any image form the reader takes.
 import type { Command } from 'commander';
 import type { InspectResult } from '../image/inspect.js';
+import { formatBytes } from '../core/format.js';
 import { parseByteSize } from './options.js';
-
-function human(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
 
 /** Names and history come from the input: control characters (terminal escapes) are shown, not sent. */
 function clean(text: string): string {
@@ -36,7 +25,7 @@ async function render(r: InspectResult): Promise<string> {
     style: { head: style.level > 0 ? ['cyan'] : [], border: style.level > 0 ? ['grey'] : [] },
   });
   for (const l of r.layers) {
-    table.push([l.index, clean(l.mediaType.replace('application/vnd.', '')), short(l.digest), short(l.diffId), l.size === null ? '-' : human(l.size), l.entries + (l.whiteouts ? ` (${l.whiteouts} wh)` : '')]);
+    table.push([l.index, clean(l.mediaType.replace('application/vnd.', '')), short(l.digest), short(l.diffId), l.size === null ? '-' : formatBytes(l.size), l.entries + (l.whiteouts ? ` (${l.whiteouts} wh)` : '')]);
   }
   lines.push(table.toString());
   if (r.history.length) {

@@ -10,6 +10,7 @@ import type { LayerItem } from '../core/image.js';
 import { nameFromBytes } from '../core/name-bytes.js';
 import { readTreeXattrs, type XattrMap } from '../core/xattrs.js';
 import { formatError } from '../core/errors.js';
+import { devMajor, devMinor } from '../core/dev-t.js';
 
 function typeOf(st: Awaited<ReturnType<typeof lstat>>): EntryType | undefined {
   if (st.isFile()) return 'file';
@@ -74,9 +75,8 @@ export async function* walkDirectory(root: string, warnings: string[]): AsyncGen
       };
       if (type === 'symlink') entry.linkname = nameFromBytes(await readlink(full, { encoding: 'buffer' }));
       if (type === 'char' || type === 'block') {
-        // glibc's dev_t layout (sys/sysmacros.h): major bits 8-19 and 32-43, minor bits 0-7 and 20-31
-        entry.devmajor = ((Math.floor(st.rdev / 256) & 0xfff) | (Math.floor(st.rdev / 2 ** 32) & ~0xfff)) >>> 0;
-        entry.devminor = ((st.rdev & 0xff) | (Math.floor(st.rdev / 4096) & ~0xff)) >>> 0;
+        entry.devmajor = devMajor(st.rdev);
+        entry.devminor = devMinor(st.rdev);
       }
       if (type === 'file' && st.nlink > 1) {
         const key = `${st.dev}:${st.ino}`;

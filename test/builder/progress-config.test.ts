@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBytes, formatMs, progressPrinter } from '../../src/builder/progress.js';
+import { progressPrinter } from '../../src/builder/progress.js';
+import { formatBytes, formatMs } from '../../src/core/format.js';
 import { buildEnv, imageConfig } from '../../src/builder/image-config.js';
 
 function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => string } {
