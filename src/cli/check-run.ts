@@ -11,7 +11,7 @@ import { NEEDS_A_PERSON, runFixLoop, type Remaining } from '../check/fix-loop.js
 import { renderCheck, verdictLines } from '../check/render.js';
 import { runCheck, type CheckOptions } from '../check/run-check.js';
 import { renderHtml } from '../report/html.js';
-import { renderJson } from '../report/json.js';
+import { jsonChunks } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { generateRules } from '../rules/generate.js';
 import { style } from '../report/style.js';
@@ -35,7 +35,7 @@ function toStdout(flags: CheckFlags): boolean {
 }
 
 async function writeOutputs(report: CheckReport, flags: CheckFlags): Promise<void> {
-  if (flags.json) await writeOutput(flags.json, renderJson(report));
+  if (flags.json) await writeOutput(flags.json, jsonChunks(report));
   if (flags.markdown) await writeOutput(flags.markdown, renderMarkdown(report, { title: 'repro check' }));
   if (flags.html) await writeOutput(flags.html, renderHtml(report));
 }

@@ -30,13 +30,44 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   }
 }
 
-/** A text output option's value: "-" is stdout (every command, every option), anything else a file written atomically. */
-export async function writeOutput(target: string, data: string): Promise<void> {
-  if (target === '-') {
-    await new Promise<void>((resolve, reject) => process.stdout.write(data, (err) => (err ? reject(err) : resolve())));
-    return;
+/** Joined pieces are written once they reach this size: few writes, and never the whole text at once. */
+const BATCH = 1 << 16;
+
+function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => void stream.write(text, (err) => (err ? reject(err) : resolve())));
+}
+
+/** Pieces in batches, each write awaited: what is buffered stays one batch (a pipe reader may be slow). */
+async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
+  let batch = '';
+  for (const piece of pieces) {
+    batch += piece;
+    if (batch.length >= BATCH) {
+      await write(stream, batch);
+      batch = '';
+    }
   }
-  await writeFileAtomic(target, data);
+  if (batch) await write(stream, batch);
+}
+
+/**
+ * A text output option's value: "-" is stdout (every command, every option), anything else a file written
+ * atomically. The text may come in pieces (a large report), written as they come.
+ */
+export async function writeOutput(target: string, data: string | Iterable<string>): Promise<void> {
+  if (typeof data === 'string') {
+    if (target === '-') return write(process.stdout, data);
+    return writeFileAtomic(target, data);
+  }
+  if (target === '-') return writePieces(process.stdout, data);
+  const file = openAtomic(target);
+  try {
+    await writePieces(file.stream, data);
+    await file.commit();
+  } catch (err) {
+    await file.abort();
+    throw err;
+  }
 }
 
 export interface AtomicFile {

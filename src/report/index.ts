@@ -10,14 +10,15 @@ export interface RenderOptions {
   verbose?: boolean;
 }
 
-export type Renderer = (report: Report, opts: RenderOptions) => string;
+/** The text whole, or in pieces to be written as they come (the JSON report of 100k+ findings). */
+export type Renderer = (report: Report, opts: RenderOptions) => string | Iterable<string>;
 
 /** Each renderer is loaded when asked for: the HTML one alone costs more start-up than the whole diff needs. */
 export const RENDERERS: Record<string, () => Promise<Renderer>> = {
   terminal: async () => (await import('./terminal.js')).renderTerminal,
   json: async () => {
-    const { renderJson } = await import('./json.js');
-    return (report) => renderJson(report);
+    const { jsonChunks } = await import('./json.js');
+    return (report) => jsonChunks(report);
   },
   html: async () => {
     const { renderHtml } = await import('./html.js');
@@ -32,10 +33,13 @@ export const RENDERERS: Record<string, () => Promise<Renderer>> = {
 export async function render(name: string, report: Report, opts: RenderOptions = {}): Promise<string> {
   const load = RENDERERS[name];
   if (!load) throw new Error(`no renderer named ${name}`);
-  return (await load())(report, opts);
+  const text = (await load())(report, opts);
+  return typeof text === 'string' ? text : [...text].join('');
 }
 
 /** Render and write to `dest`: "-" is stdout, anything else a file that appears whole or not at all. */
 export async function writeRendered(name: string, report: Report, dest: string, opts: RenderOptions = {}): Promise<void> {
-  await writeOutput(dest, await render(name, report, opts));
+  const load = RENDERERS[name];
+  if (!load) throw new Error(`no renderer named ${name}`);
+  await writeOutput(dest, (await load())(report, opts));
 }
