@@ -49,9 +49,28 @@ const CLOCK_MARGIN = 300;
 
 export function buildClock(a: BuildRun, b: BuildRun): Clock[] {
   if (a.startedAt === undefined || b.startedAt === undefined) return [];
-  const at = (r: BuildRun): number => (r.startedAt ?? 0) + (r.setup.clockOffset ?? 0) + r.result.durationMs / 2000;
-  const slack = Math.max(a.result.durationMs, b.result.durationMs) / 2000 + CLOCK_MARGIN;
-  return [{ a: Math.round(at(a)), b: Math.round(at(b)), slack: Math.round(slack), source: 'build clocks' }];
+  const at = (r: BuildRun, shifted: boolean): number => (r.startedAt ?? 0) + (shifted ? (r.setup.clockOffset ?? 0) : 0) + r.result.durationMs / 2000;
+  const slack = Math.round(Math.max(a.result.durationMs, b.result.durationMs) / 2000 + CLOCK_MARGIN);
+  const local = { a: zoneOffset(a.setup.env.TZ, at(a, true)), b: zoneOffset(b.setup.env.TZ, at(b, true)) };
+  const clocks: Clock[] = [{ a: Math.round(at(a, true)), b: Math.round(at(b, true)), slack, source: 'build clocks', local }];
+  // The time variation reaches phase commands only: a base (debootstrap) writes on the real clock.
+  if ((a.setup.clockOffset ?? 0) !== 0 || (b.setup.clockOffset ?? 0) !== 0) {
+    clocks.push({ a: Math.round(at(a, false)), b: Math.round(at(b, false)), slack, source: 'build clocks (base, real time)', local });
+  }
+  return clocks;
+}
+
+/** Seconds east of UTC of time zone `tz` (a TZ value; unset: this process's zone) at `seconds`. */
+function zoneOffset(tz: string | undefined, seconds: number): number {
+  try {
+    const name = new Intl.DateTimeFormat('en-US', { timeZone: tz || undefined, timeZoneName: 'longOffset' })
+      .formatToParts(new Date(seconds * 1000))
+      .find((p) => p.type === 'timeZoneName')?.value;
+    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
+    return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60) : 0;
+  } catch {
+    return 0; // a TZ value Intl does not know (a POSIX rule string): times are tried as UTC only
+  }
 }
 
 async function compareRuns(runs: BuildRun[], opts: CheckOptions): Promise<Report> {

@@ -5,7 +5,8 @@
 // 'content'. Used by the text and JSON comparators (and for strings inside other formats).
 import type { Category, Fact } from '../core/finding.js';
 import { buildEnvDetector } from './build-env.js';
-import { nearClock } from './clocks.js';
+import { clockOfTimes, explainedTimes, type TimePair } from './clocks.js';
+import { timeValue } from './time-value.js';
 import type { ClassifyContext, TextDetector, Token } from './mask.js';
 import { lineOrderingFacts } from './ordering.js';
 import { randomIdDetector } from './random-id.js';
@@ -69,15 +70,24 @@ export function regenerated(a: string, b: string): boolean {
   return first >= 0 && span >= 8 && n * 2 >= span;
 }
 
-function epochSeconds(s: string): number {
-  return s.length === 13 ? Number(s) / 1000 : Number(s);
-}
-
-/** The proof each detector asks of a differing pair, beyond its shape. */
-function proven(p: Pair, ctx: ClassifyContext): boolean {
-  if (p.d.category === 'random-id') return regenerated(p.a.value, p.b.value);
-  if (p.d.category === 'timestamp' && p.a.kind === 'epoch') return nearClock(epochSeconds(p.a.value), epochSeconds(p.b.value), ctx.clocks ?? []) !== undefined;
-  return true;
+/**
+ * The proof each detector asks of its differing pairs, beyond their shape: a random id regenerated rather
+ * than edited; a time near a clock of the comparison or moved like the other times of the text (clocks.ts).
+ * A bare epoch number needs a clock: a count or a size agrees with another as easily as a time does.
+ */
+function allProven(pairs: Pair[], ctx: ClassifyContext): boolean {
+  const clocks = ctx.clocks ?? [];
+  const times: TimePair[] = [];
+  const epochs: TimePair[] = [];
+  for (const p of pairs) {
+    if (p.d.category === 'random-id' && !regenerated(p.a.value, p.b.value)) return false;
+    if (p.d.category !== 'timestamp') continue;
+    const a = p.a.kind === p.b.kind ? timeValue(p.a.kind, p.a.value) : undefined;
+    const b = a ? timeValue(p.b.kind, p.b.value) : undefined;
+    if (!a || !b) return false;
+    (p.a.kind === 'epoch' ? epochs : times).push({ a, b });
+  }
+  return explainedTimes(times, clocks).every(Boolean) && epochs.every((p) => clockOfTimes(p, clocks) !== undefined);
 }
 
 function fact(p: Pair, lineOf: (n: number) => number): Fact {
@@ -132,7 +142,7 @@ function classifyMasked(a: string, b: string, ctx: ClassifyContext, lineOf: (n: 
     ta = ma.text;
     tb = mb.text;
   }
-  if (pairs.length === 0 || !pairs.every((p) => proven(p, ctx))) return content(a, b, lineOf);
+  if (pairs.length === 0 || !allProven(pairs, ctx)) return content(a, b, lineOf);
   const facts = pairs.map((p) => fact(p, lineOf));
   if (ta === tb) return { category: mainCategory(pairs), facts };
   // Lines moved AND their tokens differ (a log appended to by parallel jobs): ordering once masked, but

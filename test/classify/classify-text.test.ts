@@ -6,6 +6,8 @@ import { ev } from '../helpers/evidence.js';
 const none = { variations: [] };
 // Bare numbers are times only near a clock of the comparison (src/classify/clocks.ts).
 const clocked = { variations: [], clocks: [{ a: 1700000000, b: 1700259200, slack: 3600, source: 'build clocks' }] };
+// Two builds hours apart (27 Nov 18:14 and 28 Nov 03:00): a time either wrote is placed by these clocks.
+const around = { variations: [], clocks: [{ a: Date.UTC(2026, 10, 27, 18, 14, 19) / 1000, b: Date.UTC(2026, 10, 28, 3) / 1000, slack: 12 * 3600, source: 'build clocks' }] };
 
 test('timestamps of every supported format are masked', () => {
   const pairs: [string, string, RegExp][] = [
@@ -19,7 +21,7 @@ test('timestamps of every supported format are masked', () => {
     ['root:*:20419:0:99999:7:::\nbin:*:20419:0:99999:7:::\n', 'root:*:20420:0:99999:7:::\nbin:*:20420:0:99999:7:::\n', /day number/],
   ];
   for (const [a, b, kind] of pairs) {
-    const c = classifyText(a, b, none);
+    const c = classifyText(a, b, around);
     assert.equal(c.category, 'timestamp', a);
     assert.match(ev(c), kind, a);
   }
@@ -27,6 +29,22 @@ test('timestamps of every supported format are masked', () => {
   assert.equal(classifyText('SOURCE_DATE=1700000000', 'SOURCE_DATE=1700259200', clocked).category, 'timestamp');
   assert.equal(classifyText('SOURCE_DATE=1700000000', 'SOURCE_DATE=1700259200', none).category, 'content');
   assert.equal(classifyText('SOURCE_DATE=1700000000', 'SOURCE_DATE=1700000100', clocked).category, 'content');
+});
+
+test('a date that no clock places and no other time of the text moves with is content: a changed digit in a date', () => {
+  // One date alone, nothing to place it: an expiry date edited, a flipped digit.
+  assert.equal(classifyText('valid-until 2031-05-01\n', 'valid-until 2031-05-07\n', none).category, 'content');
+  assert.equal(classifyText('built 2026-11-27T18:14:19Z ok\n', 'built 2026-11-27T18:14:59Z ok\n', none).category, 'content');
+  // A log written a day later: every line moved by the same day, so the times explain each other.
+  const log = (day: number, sec: number[]): string => sec.map((s, i) => `2026-11-${day} 10:00:${String(s).padStart(2, '0')} step ${i}\n`).join('');
+  assert.equal(classifyText(log(27, [1, 5, 9]), log(28, [2, 5, 11]), none).category, 'timestamp');
+  // The same log with one date's digit changed besides: that line moved by a month, the others by a day.
+  const b = log(28, [2, 5, 11]).replace('2026-11-28 10:00:05', '2026-12-28 10:00:05');
+  assert.equal(classifyText(log(27, [1, 5, 9]), b, none).category, 'content');
+  // A clock of the comparison places a single time; near a clock, a local time under the other zone too.
+  const clocked1 = { variations: [], clocks: [{ a: Date.UTC(2026, 10, 27, 18) / 1000, b: Date.UTC(2026, 10, 30, 18) / 1000, slack: 600, source: 'build clocks', local: { a: 0, b: 14 * 3600 } }] };
+  assert.equal(classifyText('at 2026-11-27 18:03:00\n', 'at 2026-12-01 08:04:00\n', clocked1).category, 'timestamp');
+  assert.equal(classifyText('at 2026-11-27 18:03:00\n', 'at 2026-12-01 18:04:00\n', clocked1).category, 'content');
 });
 
 test('a 10-digit number that is no plausible build time is content, not a timestamp', () => {
@@ -97,11 +115,11 @@ test('only differing lines are masked, and evidence names their real line number
   const b = [...base];
   a[499] = 'entry 499 at 2026-11-27 18:14:19';
   b[499] = 'entry 499 at 2026-11-28 07:00:00';
-  const c = classifyText(a.join('\n') + '\n', b.join('\n') + '\n', none);
+  const c = classifyText(a.join('\n') + '\n', b.join('\n') + '\n', around);
   assert.equal(c.category, 'timestamp');
   assert.match(ev(c), /differs on line 500 /);
   b[700] = 'changed';
-  const d = classifyText(a.join('\n') + '\n', b.join('\n') + '\n', none);
+  const d = classifyText(a.join('\n') + '\n', b.join('\n') + '\n', around);
   assert.equal(d.category, 'content');
   assert.equal(ev(d), 'differs from line 500');
 });

@@ -11,6 +11,14 @@ export function ctxWith(limits: Partial<ContentLimits> = {}, variations: Variati
   return newContentContext({ limits, variations });
 }
 
+/**
+ * A comparison of two builds made on 27 Nov 2026 18:14 and 28 Nov 2026 ~05:00 (UTC): the dates the content
+ * tests plant are build times by these clocks. Without a clock, a single date proves nothing.
+ */
+export function ctxBuiltAround(): ContentContext {
+  return newContentContext({ clocks: [{ a: Date.UTC(2026, 10, 27, 18, 14, 19) / 1000, b: Date.UTC(2026, 10, 28, 5) / 1000, slack: 12 * 3600, source: 'build clocks' }] });
+}
+
 export function blobs(a: Buffer | string, b: Buffer | string, name = 'f'): [Blob, Blob] {
   return [blobFromBuffer(name, Buffer.from(a)), blobFromBuffer(name, Buffer.from(b))];
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { compareContent } from '../../../src/compare/content.js';
-import { arOf, blobs, ctxWith, gzip, tarOf, zipOf } from '../../helpers/fixtures-content.js';
+import { arOf, blobs, ctxBuiltAround, ctxWith, gzip, tarOf, zipOf } from '../../helpers/fixtures-content.js';
 import { ev } from '../../helpers/evidence.js';
 
 const T1 = new Date(Date.UTC(2020, 0, 2, 3, 4, 6));
@@ -73,7 +73,7 @@ test('ar/.deb: member mtimes → compression-metadata; data.tar.gz members recur
   assert.match(ev(same[0]) ?? '', /ar member headers differ: debian-binary: mtime 1700000000 vs 1700000500; control\.tar\.gz: mtime/);
   const diff = await compareContent(
     ...blobs(await deb(1, 'built 2026-11-27 18:14:19\n'), await deb(1, 'built 2026-11-28 01:00:00\n')),
-    ctxWith(),
+    ctxBuiltAround(),
   );
   assert.deepEqual(diff.map((d) => [d.inner, d.category]), [['data.tar.gz/usr/share/x/stamp', 'timestamp']]);
 });

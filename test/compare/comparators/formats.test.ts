@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareContent } from '../../../src/compare/content.js';
-import { blobs, ctxWith, pngOf } from '../../helpers/fixtures-content.js';
+import { blobs, ctxBuiltAround, ctxWith, pngOf } from '../../helpers/fixtures-content.js';
 import { testDirSync } from '../../helpers/tmp.js';
 import { requireTools } from '../../helpers/tools.js';
 import { ev } from '../../helpers/evidence.js';
@@ -19,7 +19,7 @@ test('json: keys in another order → ordering; array permutation → ordering',
 test('json: differing leaves are classified and named by path', async () => {
   const f = await compareContent(
     ...blobs('{"name":"x","created":"2026-11-27T18:14:19Z"}\n', '{"name":"x","created":"2026-11-28T01:00:00Z"}\n'),
-    ctxWith(),
+    ctxBuiltAround(),
   );
   assert.equal(f[0]?.category, 'timestamp');
   assert.match(ev(f[0]) ?? '', /^ISO 8601 timestamp differs at \$\.created/);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { blobFromBuffer } from '../../../src/compare/blob.js';
 import { compareContent } from '../../../src/compare/content.js';
-import { blobs, compressWith, ctxWith, gzip, tarOf } from '../../helpers/fixtures-content.js';
+import { blobs, compressWith, ctxBuiltAround, ctxWith, gzip, tarOf } from '../../helpers/fixtures-content.js';
 import { requireTool } from '../../helpers/tools.js';
 import { ev } from '../../helpers/evidence.js';
 
@@ -27,7 +27,7 @@ test('gzip with a different compression level only → compression-metadata with
 
 test('gzip payload difference recurses into the payload (timestamp inside)', async () => {
   const [a, b] = blobs(gzip('built 2026-11-27 18:14:19\n'), gzip('built 2026-11-28 08:00:00\n'));
-  const f = await compareContent(a, b, ctxWith());
+  const f = await compareContent(a, b, ctxBuiltAround());
   assert.deepEqual(f.map((x) => [x.inner, x.category]), [['', 'timestamp']]);
 });
 

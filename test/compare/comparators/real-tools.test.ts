@@ -6,7 +6,7 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blobFromFile } from '../../../src/compare/blob.js';
 import { compareContent } from '../../../src/compare/content.js';
-import { ctxWith } from '../../helpers/fixtures-content.js';
+import { ctxBuiltAround, ctxWith } from '../../helpers/fixtures-content.js';
 import { testDirSync, type AfterHook } from '../../helpers/tmp.js';
 import { requireTool } from '../../helpers/tools.js';
 import { ev } from '../../helpers/evidence.js';
@@ -37,7 +37,7 @@ test('dpkg-deb: a timestamp in a packaged file is found at data.tar.*/path', { s
       env: { SOURCE_DATE_EPOCH: '1700000000' },
     });
   }
-  const f = await compareContent(blobFromFile('a.deb', join(dir, 'a.deb')), blobFromFile('b.deb', join(dir, 'b.deb')), ctxWith());
+  const f = await compareContent(blobFromFile('a.deb', join(dir, 'a.deb')), blobFromFile('b.deb', join(dir, 'b.deb')), ctxBuiltAround());
   assert.deepEqual(f.map((x) => [x.inner, x.category]), [['data.tar.gz/usr/share/demo/stamp', 'timestamp']]);
 }));
 
