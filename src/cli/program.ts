@@ -31,14 +31,13 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces for errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  // Every subcommand exits through our error path too, so a usage error is exit 2.
-  program.hook('preSubcommand', () => undefined);
   registerInspect(program);
   registerDiff(program);
   registerBuild(program);
   registerRules(program);
   registerNormalize(program);
   registerCheck(program);
+  // Every subcommand exits through run.ts's error path too, so a usage error is exit 2.
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

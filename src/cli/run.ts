@@ -20,27 +20,38 @@ function debugEnabled(argv: string[]): boolean {
   return argv.includes('--debug') || process.env.REPRO_DEBUG === '1';
 }
 
+let debug = false;
+
+/** Every exit path runs the undos; one that fails is said under --debug (the others still run). */
+function cleanup(): Promise<void> {
+  return runCleanup((err) => {
+    if (debug) process.stderr.write(`repro: cleanup failed: ${printable(formatError(err), { multiline: true })}\n`);
+  });
+}
+
 function onSignal(signal: NodeJS.Signals): void {
   process.stderr.write(`repro: interrupted (${signal}), cleaning up\n`);
-  void runCleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
 }
 
 export async function main(argv: string[]): Promise<void> {
+  debug = debugEnabled(argv);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  // `repro ... | head`: a reader that went away is not an error worth a stack trace
+  // `repro ... | head`: a reader that went away is not an error worth a stack trace. Any other stdout error
+  // is reported here, never thrown: a throw from an event handler would skip the cleanup.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    void runCleanup().finally(() => process.exit(process.exitCode ?? EXIT_SAME));
+    const code = err.code === 'EPIPE' ? (process.exitCode ?? EXIT_SAME) : reportError(err, debug);
+    void cleanup().finally(() => process.exit(code));
   });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
     process.exitCode = exitCode;
   } catch (err) {
-    process.exitCode = reportError(err, debugEnabled(argv));
+    process.exitCode = reportError(err, debug);
   } finally {
-    await runCleanup();
+    await cleanup();
   }
 }
 

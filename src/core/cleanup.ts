@@ -14,15 +14,18 @@ export function onCleanup(undo: Undo): () => void {
   };
 }
 
-/** Run all undos, newest first; errors are swallowed so every undo gets its turn. */
-export async function runCleanup(): Promise<void> {
+/**
+ * Run all undos, newest first. A failed undo does not stop the others (a failed unmount must not stop the
+ * temp dir removal after it); its error goes to `report` (the CLI prints it under --debug).
+ */
+export async function runCleanup(report: (err: unknown) => void = () => undefined): Promise<void> {
   const list = [...undos.entries()].reverse();
   undos.clear();
   for (const [, undo] of list) {
     try {
       await undo();
-    } catch {
-      // best effort: a failed unmount must not stop the temp dir removal after it
+    } catch (err) {
+      report(err);
     }
   }
 }
