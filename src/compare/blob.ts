@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 
-export interface Blob {
+export interface ContentBlob {
   /** Name for messages (a path, a member name); never used to pick a comparator. */
   name: string;
   size: number;
@@ -17,7 +17,7 @@ export interface Blob {
   stream(): Readable;
 }
 
-export function blobFromBuffer(name: string, buf: Buffer, digest?: string): Blob {
+export function blobFromBuffer(name: string, buf: Buffer, digest?: string): ContentBlob {
   return {
     name,
     size: buf.length,
@@ -27,7 +27,7 @@ export function blobFromBuffer(name: string, buf: Buffer, digest?: string): Blob
   };
 }
 
-export function blobFromFile(name: string, path: string, digest?: string): Blob {
+export function blobFromFile(name: string, path: string, digest?: string): ContentBlob {
   const size = statSync(path).size;
   return {
     name,
@@ -39,7 +39,7 @@ export function blobFromFile(name: string, path: string, digest?: string): Blob 
 }
 
 /** sha256 of a blob's content, streamed (works for blobs of any size). */
-export async function blobDigest(blob: Blob): Promise<string> {
+export async function blobDigest(blob: ContentBlob): Promise<string> {
   if (blob.digest) return blob.digest;
   const hash = createHash('sha256');
   for await (const chunk of blob.stream()) hash.update(chunk as Buffer);

@@ -4,7 +4,7 @@
 import type { Clock } from '../classify/clocks.js';
 import type { Category, Fact, FindingCode } from '../core/finding.js';
 import type { Variation } from '../core/variation.js';
-import { blobDigest, blobFromBuffer, type Blob } from './blob.js';
+import { blobDigest, blobFromBuffer, type ContentBlob } from './blob.js';
 import { COMPARATORS, FALLBACK_BINARY, FALLBACK_TEXT } from './comparators/index.js';
 import { isText } from './comparators/sniff.js';
 import { DEFAULT_LIMITS, type ContentLimits } from './limits.js';
@@ -38,8 +38,8 @@ export interface ContentFinding {
 export interface Comparator {
   name: string;
   /** Sniff the first bytes (up to 8 KiB); never the name. */
-  recognizes(head: Buffer, blob: Blob): boolean;
-  compare(a: Blob, b: Blob, ctx: ContentContext): Promise<ContentFinding[]>;
+  recognizes(head: Buffer, blob: ContentBlob): boolean;
+  compare(a: ContentBlob, b: ContentBlob, ctx: ContentContext): Promise<ContentFinding[]>;
 }
 
 /** A fresh context for one comparison run (the budget is shared by everything nested below it). */
@@ -63,7 +63,7 @@ function shortDigest(d: string): string {
 }
 
 /** Compare two blobs; [] when their content is equal. Never throws for odd input (only for I/O errors). */
-export async function compareContent(a: Blob, b: Blob, ctx: ContentContext): Promise<ContentFinding[]> {
+export async function compareContent(a: ContentBlob, b: ContentBlob, ctx: ContentContext): Promise<ContentFinding[]> {
   if (a.digest && b.digest && a.digest === b.digest) return [];
   const max = ctx.limits.maxMemberBytes;
   if (a.size > max || b.size > max) {

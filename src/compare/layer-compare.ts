@@ -6,7 +6,7 @@ import type { Clock } from '../classify/clocks.js';
 import type { DigestIndex } from '../classify/derived.js';
 import { imagePath } from '../core/entry.js';
 import type { Fact, Finding } from '../core/finding.js';
-import { blobFromBuffer, blobFromFile, type Blob } from './blob.js';
+import { blobFromBuffer, blobFromFile, type ContentBlob } from './blob.js';
 import type { BlobStore } from './blob-store.js';
 import { compareContent, type ContentContext } from './content.js';
 import { compareEntryMeta } from './entry-meta.js';
@@ -84,7 +84,7 @@ function metaFindings(path: string, a: Member, b: Member, layer: number | undefi
   }));
 }
 
-function blobOf(store: BlobStore, digest: string, name: string): Blob | undefined {
+function blobOf(store: BlobStore, digest: string, name: string): ContentBlob | undefined {
   const c = store.get(digest);
   if (!c) return undefined;
   return c.kind === 'memory' ? blobFromBuffer(name, c.data, digest) : blobFromFile(name, c.path, digest);

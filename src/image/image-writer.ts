@@ -47,7 +47,7 @@ function sortKeys(value: unknown, order: string[]): unknown {
   return out;
 }
 
-interface Blob {
+interface OciBlob {
   digest: string;
   size: number;
   /** In-memory JSON document, or a layer file on disk. */
@@ -60,7 +60,7 @@ function configBytes(config: ImageConfig, layers: WrittenLayer[], uncompressedId
   return Buffer.from(canonicalJson(full, CONFIG_ORDER));
 }
 
-function ociDocuments(spec: ImageSpec, refName: string): { blobs: Blob[]; index: Buffer; manifestDigest: string; configDigest: string } {
+function ociDocuments(spec: ImageSpec, refName: string): { blobs: OciBlob[]; index: Buffer; manifestDigest: string; configDigest: string } {
   const config = configBytes(spec.config, spec.layers);
   const configDigest = sha256(config);
   const manifest = Buffer.from(canonicalJson({
@@ -81,7 +81,7 @@ function ociDocuments(spec: ImageSpec, refName: string): { blobs: Blob[]; index:
       annotations: { 'org.opencontainers.image.ref.name': refName },
     }],
   }, ['schemaVersion', 'mediaType', 'manifests']));
-  const blobs = new Map<string, Blob>();
+  const blobs = new Map<string, OciBlob>();
   blobs.set(configDigest, { digest: configDigest, size: config.length, bytes: config });
   blobs.set(manifestDigest, { digest: manifestDigest, size: manifest.length, bytes: manifest });
   for (const l of spec.layers) blobs.set(l.digest, { digest: l.digest, size: l.size, file: l.path });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { blobFromBuffer, blobFromFile, type Blob } from '../../src/compare/blob.js';
+import { blobFromBuffer, blobFromFile, type ContentBlob } from '../../src/compare/blob.js';
 import { compareContent, DEFAULT_LIMITS, newContentContext } from '../../src/compare/content.js';
 import { blobs, ctxWith } from '../helpers/fixtures-content.js';
 import { testDirSync } from '../helpers/tmp.js';
@@ -17,7 +17,7 @@ test('default limits are the documented ones', () => {
 });
 
 test('equal content digests are never read', async () => {
-  const poisoned = (name: string): Blob => ({
+  const poisoned = (name: string): ContentBlob => ({
     name,
     size: 10,
     digest: 'sha256:' + 'ab'.repeat(32),

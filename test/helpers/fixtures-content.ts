@@ -3,7 +3,7 @@
 import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { pack } from 'tar-stream';
-import { blobFromBuffer, type Blob } from '../../src/compare/blob.js';
+import { blobFromBuffer, type ContentBlob } from '../../src/compare/blob.js';
 import { newContentContext, type ContentContext, type ContentLimits } from '../../src/compare/content.js';
 import type { Variation } from '../../src/core/variation.js';
 
@@ -19,7 +19,7 @@ export function ctxBuiltAround(): ContentContext {
   return newContentContext({ clocks: [{ a: Date.UTC(2026, 10, 27, 18, 14, 19) / 1000, b: Date.UTC(2026, 10, 28, 5) / 1000, slack: 12 * 3600, source: 'build clocks' }] });
 }
 
-export function blobs(a: Buffer | string, b: Buffer | string, name = 'f'): [Blob, Blob] {
+export function blobs(a: Buffer | string, b: Buffer | string, name = 'f'): [ContentBlob, ContentBlob] {
   return [blobFromBuffer(name, Buffer.from(a)), blobFromBuffer(name, Buffer.from(b))];
 }
 

@@ -3,9 +3,9 @@
 import type { Fact } from '../../core/finding.js';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
-import type { Blob } from '../blob.js';
+import type { ContentBlob } from '../blob.js';
 import type { Comparator } from '../content.js';
-import { collectBounded, comparePayloads, wrapperFindings } from './decompress.js';
+import { collectBounded, comparePayloads, wrapperFindings } from './budget-decompress.js';
 import { startsWith } from './sniff.js';
 
 type FieldFact = Extract<Fact, { field: string }>;
@@ -56,7 +56,7 @@ export function gzipHeaderDiffs(a: GzipHeader, b: GzipHeader): FieldFact[] {
   return out;
 }
 
-async function* gunzip(blob: Blob): AsyncGenerator<Buffer> {
+async function* gunzip(blob: ContentBlob): AsyncGenerator<Buffer> {
   const gz = createGunzip();
   const piping = pipeline(blob.stream(), gz);
   piping.catch(() => undefined); // errors surface through the iteration below

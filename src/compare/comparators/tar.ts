@@ -8,14 +8,14 @@ import { compareContent, nested, type Comparator, type ContentContext, type Cont
 import { compareEntryMeta } from '../entry-meta.js';
 import { nameOrderingFact } from '../../classify/index.js';
 import { listSome } from './shared.js';
-import type { Blob } from '../blob.js';
+import type { ContentBlob } from '../blob.js';
 
 interface Member {
   entry: Entry;
   data: Buffer;
 }
 
-export async function readTarMembers(blob: Blob): Promise<Member[]> {
+export async function readTarMembers(blob: ContentBlob): Promise<Member[]> {
   const members: Member[] = [];
   const extract = tarExtract();
   const source = blob.stream();

@@ -2,9 +2,9 @@
 // settings. There is no pure-JS decoder here, so the `xz` binary decodes (via execa, streamed, output capped
 // by the budget); when it is missing the comparator throws and the engine falls back to bytes.
 import type { Fact } from '../../core/finding.js';
-import type { Blob } from '../blob.js';
+import type { ContentBlob } from '../blob.js';
 import type { Comparator, ContentContext } from '../content.js';
-import { BoundedSink, comparePayloads, wrapperFindings, type Payload } from './decompress.js';
+import { BoundedSink, comparePayloads, wrapperFindings, type Payload } from './budget-decompress.js';
 import { startsWith } from './sniff.js';
 
 const MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
@@ -15,7 +15,7 @@ function checkType(buf: Buffer): string {
   return CHECKS[id] ?? `check ${id}`;
 }
 
-async function unxz(blob: Blob, ctx: ContentContext): Promise<Payload> {
+async function unxz(blob: ContentBlob, ctx: ContentContext): Promise<Payload> {
   const { execa } = await import('execa'); // loaded on first use: it costs start-up time
   const proc = execa('xz', ['--decompress', '--stdout', '--quiet'], {
     stdin: 'pipe',

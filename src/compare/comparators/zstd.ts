@@ -3,9 +3,9 @@
 // (GuardedZstd: window limit, small slices), so a bomb stops at the budget and a huge window is refused.
 import { GuardedZstd } from '../../image/decompress.js';
 import type { Fact } from '../../core/finding.js';
-import type { Blob } from '../blob.js';
+import type { ContentBlob } from '../blob.js';
 import type { Comparator, ContentContext } from '../content.js';
-import { BoundedSink, comparePayloads, wrapperFindings, type Payload } from './decompress.js';
+import { BoundedSink, comparePayloads, wrapperFindings, type Payload } from './budget-decompress.js';
 import { startsWith } from './sniff.js';
 
 type FieldFact = Extract<Fact, { field: string }>;
@@ -52,7 +52,7 @@ function headerDiffs(a: FrameHeader, b: FrameHeader): FieldFact[] {
   return out;
 }
 
-async function unzstd(blob: Blob, ctx: ContentContext): Promise<Payload> {
+async function unzstd(blob: ContentBlob, ctx: ContentContext): Promise<Payload> {
   const sink = new BoundedSink(ctx);
   const decoder = new GuardedZstd((data) => sink.write(data));
   let stopped = false;
