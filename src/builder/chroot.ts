@@ -6,8 +6,7 @@
 // the host (the staged libfaketime) is lent read-only at its own path under the private /dev/shm. The network and the host's
 // kernel are shared: apt needs the one, and the builder is not a security boundary against the phases
 // (see the README). Without a shell (scratch): on the host, in the tree, with $ROOTFS pointing at it.
-import { spawn } from 'node:child_process';
-import { onCleanup } from '../core/cleanup.js';
+import { runLogged, type RunResult } from '../core/process.js';
 import { lendResolvConf } from './resolv-conf.js';
 
 export interface RunContext {
@@ -28,12 +27,6 @@ export interface RunContext {
   wrapDirs?: string[];
   /** Streams the command's output as it comes (verbose builds). */
   onOutput?: (chunk: Buffer) => void;
-}
-
-export interface RunResult {
-  code: number;
-  /** The last lines of combined stdout+stderr, for error messages. */
-  tail: string[];
 }
 
 // Host side of a chroot run. Arguments: root, umask, hostname, command. Mount points are used only if the
@@ -83,48 +76,6 @@ export function commandLine(ctx: RunContext, command: string): string[] {
   }
   const uts = ctx.hostname ? ['unshare', '--uts', '--'] : [];
   return [...ctx.wrap, ...uts, '/bin/sh', '-c', HOST_RUN, 'repro-run', ctx.umask, command, ctx.hostname ?? ''];
-}
-
-/** Run argv, keep the last lines of its output; never throws for a non-zero exit. */
-export function runLogged(
-  argv: string[],
-  opts: { env: Record<string, string>; cwd?: string; onOutput?: (chunk: Buffer) => void; tailLines?: number },
-): Promise<RunResult> {
-  const keep = opts.tailLines ?? 20;
-  return new Promise((resolve, reject) => {
-    const [cmd, ...args] = argv;
-    if (!cmd) return reject(new Error('empty command'));
-    // Its own process group, so an interrupted build can kill everything the command started (a shell's
-    // background jobs, a daemon a postinst forked), not just the shell itself.
-    const child = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const forget = onCleanup(() => {
-      try {
-        if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    });
-    let partial = '';
-    const lines: string[] = [];
-    const take = (chunk: Buffer): void => {
-      opts.onOutput?.(chunk);
-      const parts = (partial + chunk.toString('utf8')).split('\n');
-      partial = parts.pop() ?? '';
-      lines.push(...parts);
-      if (lines.length > keep) lines.splice(0, lines.length - keep);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('error', (err) => {
-      forget();
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      forget();
-      if (partial) lines.push(partial);
-      resolve({ code: code ?? (signal ? 128 + 9 : 1), tail: lines.slice(-keep) });
-    });
-  });
 }
 
 export async function runInTree(ctx: RunContext, command: string): Promise<RunResult> {

@@ -8,7 +8,7 @@ import type { ImageConfig } from '../core/image.js';
 import { openImage } from '../image/index.js';
 import type { WrittenLayer } from '../image/layer-writer.js';
 import { spoolLayer } from '../image/spool-layer.js';
-import { runLogged } from './chroot.js';
+import { runLogged } from '../core/process.js';
 import type { Manifest, OutputCompression } from './manifest-types.js';
 import type { RuleSet } from '../rules/types.js';
 import { writeNormalizedLayer } from '../rules/normalize-layer.js';

@@ -3,7 +3,8 @@
 import { access, chmod, cp, lchown, lstat, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ReproError } from '../core/errors.js';
-import { runInTree, type RunContext, type RunResult } from './chroot.js';
+import type { RunResult } from '../core/process.js';
+import { runInTree, type RunContext } from './chroot.js';
 import { entryInTree, existsInTree, fsPath, readdirNames, resolveInTree } from './tree-path.js';
 import { CHROOT_PATH } from './image-config.js';
 import type { FileStep, Phase, Step } from './manifest-types.js';

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { commandLine, runInTree, runLogged, type RunContext } from '../../src/builder/chroot.js';
+import { commandLine, runInTree, type RunContext } from '../../src/builder/chroot.js';
+import { runLogged } from '../../src/core/process.js';
 import { testDir } from '../helpers/tmp.js';
 
 const ctx = (over: Partial<RunContext> = {}): RunContext => ({ root: '/r', chroot: true, env: {}, umask: '0022', wrap: [], ...over });

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReproError } from '../../core/errors.js';
-import { runLogged } from '../chroot.js';
+import { runLogged } from '../../core/process.js';
 import type { BootstrapBase } from '../manifest-types.js';
 import { resolveMirror } from '../mirror.js';
 import { resolveInTree } from '../tree-path.js';
