@@ -7,9 +7,11 @@ import type { ContentBlob } from '../blob.js';
 import type { Comparator } from '../content.js';
 import { collectBounded, comparePayloads, wrapperFindings } from './budget-decompress.js';
 import { startsWith } from './sniff.js';
+import { parseGzipHeader } from '../../formats/gzip.js';
 
 type FieldFact = Extract<Fact, { field: string }>;
 
+/** The header fields as the findings show them: extra in hex, name and comment one char per byte. */
 interface GzipHeader {
   flags: number;
   mtime: number;
@@ -20,25 +22,17 @@ interface GzipHeader {
   comment?: string;
 }
 
-function cString(buf: Buffer, at: number): [string, number] {
-  const end = buf.indexOf(0, at);
-  if (end < 0) throw new Error('gzip header string not terminated');
-  return [buf.subarray(at, end).toString('latin1'), end + 1];
-}
-
-export function parseGzipHeader(buf: Buffer): GzipHeader {
-  if (buf.length < 10 || buf[0] !== 0x1f || buf[1] !== 0x8b) throw new Error('not a gzip stream');
-  const flags = buf[3] ?? 0;
-  const header: GzipHeader = { flags, mtime: buf.readUInt32LE(4), xfl: buf[8] ?? 0, os: buf[9] ?? 0 };
-  let at = 10;
-  if (flags & 0x04) {
-    const len = buf.readUInt16LE(at);
-    header.extra = buf.subarray(at + 2, at + 2 + len).toString('hex');
-    at += 2 + len;
-  }
-  if (flags & 0x08) [header.name, at] = cString(buf, at);
-  if (flags & 0x10) [header.comment] = cString(buf, at);
-  return header;
+export function readGzipHeader(buf: Buffer): GzipHeader {
+  const h = parseGzipHeader(buf);
+  return {
+    flags: h.flags,
+    mtime: h.mtime,
+    xfl: h.xfl,
+    os: h.os,
+    ...(h.extra ? { extra: h.extra.subarray(2).toString('hex') } : {}),
+    ...(h.name ? { name: h.name.toString('latin1') } : {}),
+    ...(h.comment ? { comment: h.comment.toString('latin1') } : {}),
+  };
 }
 
 export function gzipHeaderDiffs(a: GzipHeader, b: GzipHeader): FieldFact[] {
@@ -68,7 +62,7 @@ export const gzipComparator: Comparator = {
   name: 'gzip',
   recognizes: (head) => startsWith(head, [0x1f, 0x8b, 0x08]),
   async compare(a, b, ctx) {
-    const [ha, hb] = [parseGzipHeader(await a.bytes()), parseGzipHeader(await b.bytes())];
+    const [ha, hb] = [readGzipHeader(await a.bytes()), readGzipHeader(await b.bytes())];
     const pa = await collectBounded(gunzip(a), ctx);
     const pb = await collectBounded(gunzip(b), ctx);
     const payload = await comparePayloads(pa, pb, ha.name ?? a.name.replace(/\.gz$/, ''), ctx);

@@ -3,18 +3,8 @@
 // stores block sizes there) and XFL; the deflate payload and trailer are copied byte for byte, so the
 // decompressed content cannot change. Member ends are found by inflating (bounded by maxBytes).
 import { inflateRawSync } from 'node:zlib';
+import { FEXTRA, parseGzipHeader } from '../../formats/gzip.js';
 import type { ContentContext, ContentResult } from './result.js';
-
-const FHCRC = 2;
-const FEXTRA = 4;
-const FNAME = 8;
-const FCOMMENT = 16;
-
-function skipZeroTerminated(buf: Buffer, at: number): number {
-  const end = buf.indexOf(0, at);
-  if (end < 0) throw new Error('unterminated header string');
-  return end + 1;
-}
 
 export function gzipNormalize(data: Buffer, ctx: ContentContext): ContentResult {
   const out: Buffer[] = [];
@@ -27,22 +17,13 @@ export function gzipNormalize(data: Buffer, ctx: ContentContext): ContentResult 
         out.push(data.subarray(pos));
         break;
       }
-      const flags = data[pos + 3] ?? 0;
-      let p = pos + 10;
-      let extra: Buffer = Buffer.alloc(0);
-      if (flags & FEXTRA) {
-        const xlen = data.readUInt16LE(p);
-        extra = data.subarray(p, p + 2 + xlen);
-        p += 2 + xlen;
-      }
-      if (flags & FNAME) p = skipZeroTerminated(data, p);
-      if (flags & FCOMMENT) p = skipZeroTerminated(data, p);
-      if (flags & FHCRC) p += 2;
+      const h = parseGzipHeader(data, pos);
+      const p = h.end;
       const { engine } = inflateRawSync(data.subarray(p), { info: true, maxOutputLength: ctx.maxBytes }) as unknown as { engine: { bytesWritten: number } };
       const end = p + engine.bytesWritten + 8;
       if (end > data.length) throw new Error('truncated member');
-      const header = Buffer.from([0x1f, 0x8b, 8, flags & FEXTRA, 0, 0, 0, 0, data[pos + 8] ?? 0, 3]);
-      out.push(header, extra, data.subarray(p, end));
+      const header = Buffer.from([0x1f, 0x8b, 8, h.flags & FEXTRA, 0, 0, 0, 0, h.xfl, 3]);
+      out.push(header, h.extra ?? Buffer.alloc(0), data.subarray(p, end));
       pos = end;
     }
   } catch (err) {
