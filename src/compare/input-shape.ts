@@ -6,6 +6,7 @@ import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { ReproError } from '../core/errors.js';
 import { GuardedZstd, detectCompression } from '../image/decompress.js';
+import { isTarHeader } from '../image/tar-index.js';
 
 export type InputShape = 'image' | 'file';
 
@@ -16,18 +17,6 @@ const BLOCK = 512;
  * the frame and block headers, or a valid .tar.zst whose first block is large would pass for a plain file.
  */
 const PROBE = 128 * 1024 + 64;
-
-/** ustar magic, or (old v7 tars) a header whose checksum adds up. */
-export function isTarHeader(h: Buffer): boolean {
-  if (h.length < BLOCK) return false;
-  if (h.toString('latin1', 257, 262) === 'ustar') return true;
-  if (h.subarray(0, BLOCK).every((b) => b === 0)) return false;
-  const stored = parseInt(h.toString('latin1', 148, 156).replace(/\0.*$/, '').trim(), 8);
-  if (Number.isNaN(stored)) return false;
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (h[i] ?? 0);
-  return sum === stored;
-}
 
 function gunzipHead(data: Buffer): Promise<Buffer> {
   return new Promise((resolve) => {

@@ -14,7 +14,7 @@ import { looksLikeDockerManifest, readDockerArchive } from './docker.js';
 import { readOciLayout } from './oci.js';
 import { DirSource, TarSource, type ImageSource } from './source.js';
 import { OCI_LAYER } from './media-types.js';
-import { checksumOk, indexTar } from './tar-index.js';
+import { checksumOk, indexTar, isTarHeader } from './tar-index.js';
 
 export interface OpenOptions {
   /** os/arch[/variant] for multi-platform indexes. */
@@ -30,10 +30,6 @@ async function readHead(path: string, n: number): Promise<Buffer> {
   } finally {
     await fh.close();
   }
-}
-
-function isTarHeader(head: Buffer): boolean {
-  return head.length >= 512 && head.toString('latin1', 257, 262) === 'ustar';
 }
 
 async function fromSource(src: ImageSource, input: string, archive: boolean, opts: OpenOptions): Promise<Image | undefined> {

@@ -45,6 +45,16 @@ function octal(buf: Buffer, start: number, len: number): number {
   return s === '' ? 0 : parseInt(s, 8);
 }
 
+/**
+ * The one tar sniff (the reader, the input-shape probe and the tar comparator): ustar/GNU magic at 257, or
+ * (pre-POSIX v7 tars have no magic) a named header whose checksum adds up. An all-zero block is not a header.
+ */
+export function isTarHeader(h: Buffer): boolean {
+  if (h.length < BLOCK) return false;
+  if (h.toString('latin1', 257, 262) === 'ustar') return true;
+  return h[0] !== 0 && checksumOk(h);
+}
+
 export function checksumOk(h: Buffer): boolean {
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (h[i] ?? 0);

@@ -9,6 +9,7 @@ import { compareEntryMeta } from '../entry-meta.js';
 import { nameOrderingFact } from '../../classify/index.js';
 import { listSome } from './shared.js';
 import type { ContentBlob } from '../blob.js';
+import { isTarHeader } from '../../image/tar-index.js';
 
 interface Member {
   entry: Entry;
@@ -27,18 +28,6 @@ export async function readTarMembers(blob: ContentBlob): Promise<Member[]> {
     members.push({ entry: entryFromHeader(item.header, { whiteouts: false }), data: Buffer.concat(parts) });
   }
   return members;
-}
-
-/** ustar magic at 257, or a valid v7 header checksum (old tars have no magic). */
-export function looksLikeTar(head: Buffer): boolean {
-  if (head.length < 512) return false;
-  const magic = head.subarray(257, 262).toString('latin1');
-  if (magic === 'ustar') return true;
-  const stored = parseInt(head.subarray(148, 156).toString('latin1').replace(/[\0 ]+$/, '').trim(), 8);
-  if (!Number.isFinite(stored) || head[0] === 0) return false;
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : (head[i] ?? 0);
-  return sum === stored;
 }
 
 export async function compareMemberLists(
@@ -76,7 +65,7 @@ function orderDetail(a: string[], b: string[]): string {
 
 export const tarComparator: Comparator = {
   name: 'tar',
-  recognizes: (head) => looksLikeTar(head),
+  recognizes: (head) => isTarHeader(head),
   async compare(a, b, ctx) {
     return compareMemberLists(await readTarMembers(a), await readTarMembers(b), ctx);
   },
