@@ -10,6 +10,7 @@ import type { EntryType } from '../core/entry.js';
 import { readTreeXattrs, XattrToolMissing, type XattrMap } from '../core/xattrs.js';
 import { fsPath, readdirNames, readlinkName } from './tree-path.js';
 import { devMajor, devMinor } from '../core/dev-t.js';
+import { mapLimited } from '../core/map-limited.js';
 
 export interface SnapEntry {
   path: string;
@@ -126,14 +127,9 @@ export async function takeSnapshot(root: string, previous?: Snapshot, devices: D
     xattrsUnread = err.message;
   }
   // Hashing is I/O-bound on many small files: a few at a time keeps the disk and the thread pool busy.
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < toHash.length) {
-      const e = toHash[next++]!;
-      e.digest = await hashFile(join(root, e.path));
-    }
-  };
-  await Promise.all(Array.from({ length: HASH_CONCURRENCY }, worker));
+  await mapLimited(toHash, HASH_CONCURRENCY, async (e) => {
+    e.digest = await hashFile(join(root, e.path));
+  });
   return { root, entries, skipped, devices, ...(xattrsUnread ? { xattrsUnread } : {}) };
 }
 

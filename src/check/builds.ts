@@ -9,6 +9,7 @@ import { buildManifest } from '../builder/builder.js';
 import type { Manifest } from '../builder/manifest-types.js';
 import type { BuildResult, ProgressEvent } from '../builder/options.js';
 import type { BuildSetup } from './variations.js';
+import { mapLimited } from '../core/map-limited.js';
 
 export interface BuildRun {
   setup: BuildSetup;
@@ -98,14 +99,5 @@ export async function runBuilds(manifestPath: string, setups: BuildSetup[], opts
   };
 
   // A small pool: `jobs` builds at once, in setup order.
-  const results: BuildRun[] = new Array(setups.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < setups.length) {
-      const i = next++;
-      results[i] = await one(setups[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, setups.length)) }, worker));
-  return results;
+  return mapLimited(setups, opts.jobs, one);
 }

@@ -12,6 +12,7 @@ import { compareContent, type ContentContext } from './content.js';
 import { compareEntryMeta } from './entry-meta.js';
 import { compareOrder, findHardlinkSwaps } from './order.js';
 import { OPAQUE_KEY, WHITEOUT_KEY, deletedIn, keyPath, type Member, type SideScan } from './side-scan.js';
+import { mapLimited } from '../core/map-limited.js';
 
 export interface PairContext {
   store: BlobStore;
@@ -113,20 +114,6 @@ async function contentFindings(p: ContentPair, ctx: PairContext): Promise<Findin
     ...(f.inner ? { inner: f.inner } : {}),
     ...(f.warning ? { warning: f.warning } : {}),
   }));
-}
-
-/** Run `work` over `items`, at most `limit` at a time, results in input order. */
-export async function mapLimited<T, R>(items: T[], limit: number, work: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i] as T);
-    }
-  });
-  await Promise.all(runners);
-  return out;
 }
 
 export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, orderPath = ''): Promise<Finding[]> {
