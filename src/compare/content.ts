@@ -2,7 +2,7 @@
 // both by their bytes (first match wins, hexdump last — diffoscope's comparators/__init__.py), let it
 // explain the difference, and fall back to a byte comparison (recording why) when it cannot.
 import type { Clock } from '../classify/clocks.js';
-import type { Category, Fact, FindingCode } from '../core/finding.js';
+import type { Category, Fact, Finding, FindingCode } from '../core/finding.js';
 import type { Variation } from '../core/variation.js';
 import { blobDigest, blobFromBuffer, type ContentBlob } from './blob.js';
 import { COMPARATORS, FALLBACK_BINARY, FALLBACK_TEXT } from './comparators/index.js';
@@ -33,6 +33,19 @@ export interface ContentFinding {
   detail: string;
   /** Set when a comparator failed or a limit was reached and a cruder comparison was used. */
   warning?: string;
+}
+
+/** A content finding as a report finding of the file at `at` (its path, and its layer when there is one). */
+export function toFinding(at: Pick<Finding, 'path' | 'layer'>, f: ContentFinding): Finding {
+  return {
+    ...at,
+    category: f.category,
+    code: f.code,
+    facts: f.facts,
+    detail: f.detail,
+    ...(f.inner ? { inner: f.inner } : {}),
+    ...(f.warning ? { warning: f.warning } : {}),
+  };
 }
 
 export interface Comparator {

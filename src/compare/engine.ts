@@ -14,7 +14,7 @@ import { openImage } from '../image/open.js';
 import { uncompressedDigest } from '../image/layer-reader.js';
 import { BlobStore, DEFAULT_MEMORY_BUDGET } from './blob-store.js';
 import { blobDigest, blobFromFile } from './blob.js';
-import { compareContent, newContentContext, type ContentLimits } from './content.js';
+import { compareContent, newContentContext, toFinding, type ContentLimits } from './content.js';
 import type { Variation } from '../core/variation.js';
 import { compareImageMeta } from './image-meta.js';
 import { inputShape } from './input-shape.js';
@@ -72,15 +72,7 @@ async function compareFiles(a: string, b: string, opts: CompareOptions): Promise
   const ctx = newContentContext({ limits: opts.limits, variations: opts.variations, clocks: await inputClocks(a, b, opts) });
   const found = await compareContent({ ...ba, digest: da }, { ...bb, digest: db }, ctx);
   // The top-level file itself is "" (expect.json convention); a nested member keeps its inner path.
-  const findings = found.map((f) => ({
-    path: '',
-    category: f.category,
-    code: f.code,
-    facts: f.facts,
-    detail: f.detail,
-    ...(f.inner ? { inner: f.inner } : {}),
-    ...(f.warning ? { warning: f.warning } : {}),
-  }));
+  const findings = found.map((f) => toFinding({ path: '' }, f));
   return { findings, inputs };
 }
 

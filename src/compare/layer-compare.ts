@@ -8,7 +8,7 @@ import { imagePath } from '../core/entry.js';
 import type { Fact, Finding } from '../core/finding.js';
 import { blobFromBuffer, blobFromFile, type ContentBlob } from './blob.js';
 import type { BlobStore } from './blob-store.js';
-import { compareContent, type ContentContext } from './content.js';
+import { compareContent, toFinding, type ContentContext } from './content.js';
 import { compareEntryMeta } from './entry-meta.js';
 import { compareOrder, findHardlinkSwaps } from './order.js';
 import { OPAQUE_KEY, WHITEOUT_KEY, deletedIn, keyPath, type Member, type SideScan } from './side-scan.js';
@@ -105,15 +105,7 @@ async function contentFindings(p: ContentPair, ctx: PairContext): Promise<Findin
   }
   const clock: Clock = { a: p.a.entry.mtime, b: p.b.entry.mtime, slack: MTIME_SLACK, source: 'file mtimes' };
   const found = await compareContent(ba, bb, { ...ctx.content, clocks: [...ctx.content.clocks, clock] });
-  return found.map((f) => ({
-    ...base,
-    category: f.category,
-    code: f.code,
-    facts: f.facts,
-    detail: f.detail,
-    ...(f.inner ? { inner: f.inner } : {}),
-    ...(f.warning ? { warning: f.warning } : {}),
-  }));
+  return found.map((f) => toFinding(base, f));
 }
 
 export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, orderPath = ''): Promise<Finding[]> {
