@@ -338,3 +338,48 @@ test('a rule that cannot apply is reported by the build (own phases and an exter
   await buildManifest(join(dir, 'ext.yml'), { out: join(dir, 'ext.tar'), warn: (m) => external.push(m) });
   assert.deepEqual(external, warnings);
 });
+
+test('rewritten contents over the held limit are spooled into the work dir, and the layer holds the rewritten bytes', async (t) => {
+  const dir = await workspace(t);
+  // Three 12 MiB files a rule rewrites: 36 MiB, over the 32 MiB held in memory per layer.
+  await writeFile(join(dir, 'rules.yml'), 'version: 1\nrules:\n  - match: "/data/*.txt"\n    action: regex-replace\n    pattern: "abc"\n    flags: g\n    replacement: "xyz"\n');
+  const manifest = [
+    'version: 1',
+    'name: spool',
+    'epoch: 0',
+    'base: scratch',
+    'phases:',
+    '  - name: data',
+    '    run:',
+    '      - mkdir -p "$ROOTFS/data"',
+    '      - for i in 1 2 3; do yes abc | head -c 12582912 > "$ROOTFS/data/f$i.txt"; done',
+    'normalize: [rules.yml]',
+  ].join('\n');
+  await writeFile(join(dir, 'm.yml'), manifest + '\n');
+  const work = join(dir, 'work');
+  const spooled: string[] = [];
+  await buildManifest(join(dir, 'm.yml'), {
+    out: join(dir, 'x.tar'),
+    workDir: work,
+    onProgress: (e) => {
+      if (e.kind === 'phase-done') spooled.push(...execFileSync('ls', [join(work, 'spool')], { encoding: 'utf8' }).split('\n').filter(Boolean));
+    },
+  });
+  assert.ok(spooled.length >= 1, 'at least one rewritten file went to the spool');
+  const image = await openImage(join(dir, 'x.tar'));
+  let checked = 0;
+  for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
+    if (!entry.path.endsWith('.txt')) {
+      body.resume();
+      continue;
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    const data = Buffer.concat(chunks);
+    assert.equal(data.length, 12582912, entry.path);
+    assert.equal(data.subarray(0, 8).toString(), 'xyz\nxyz\n', entry.path);
+    assert.ok(!data.includes('abc'), entry.path);
+    checked++;
+  }
+  assert.equal(checked, 3);
+});
