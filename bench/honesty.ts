@@ -4,12 +4,11 @@
 //   is not content/binary/added/removed for a mutated pair is a false harmless. Target 0.
 // - recall: the labelled positive pairs (real build-time differences planted where they live, built in
 //   test/fixtures/honesty.ts), 20 seeds each, plus the false-positive set; the expected category must be
-//   found. Target 100%. ../shared/corpus (labelled pairs kept beside the repository) is added when it exists.
-//   BENCH_MUTATIONS=10000, BENCH_SEEDS=20, BENCH_CORPUS (default: ../shared/corpus beside the repository)
+//   found. Target 100%. An outside set of labelled pairs (a.*, b.*, expect.json per folder) is added when BENCH_CORPUS names one.
+//   BENCH_MUTATIONS=10000, BENCH_SEEDS=20, BENCH_CORPUS (default: none; the bench never reads outside the repository unless told)
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { blobFromBuffer } from '../src/compare/blob.js';
 import { compareContent, newContentContext } from '../src/compare/content.js';
 import { compareInputs } from '../src/compare/engine.js';
@@ -21,7 +20,7 @@ import { CARRIERS, CLOCKS, POSITIVE_KINDS, falsePositives, mutatedPair, positive
 const MUTATIONS = Number(process.env.BENCH_MUTATIONS ?? 10_000);
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 20);
 const REAL: readonly Category[] = ['content', 'binary', 'added', 'removed'];
-const CORPUS = process.env.BENCH_CORPUS ?? fileURLToPath(new URL('../../shared/corpus', import.meta.url));
+const CORPUS = process.env.BENCH_CORPUS;
 
 async function cats(a: Buffer, b: Buffer, opts: Parameters<typeof newContentContext>[0]): Promise<Category[]> {
   return (await compareContent(blobFromBuffer('f', a), blobFromBuffer('f', b), newContentContext(opts))).map((f) => f.category);
@@ -78,7 +77,7 @@ async function recall(): Promise<void> {
     else misses.push(`${fp.name}: ${mine.map((f) => f.category).join(', ') || '(no finding)'}`);
   }
   let corpus = '';
-  if (existsSync(CORPUS)) {
+  if (CORPUS && existsSync(CORPUS)) {
     let cOk = 0;
     let cTotal = 0;
     for (const name of readdirSync(CORPUS).filter((d) => existsSync(join(CORPUS, d, 'expect.json')))) {
@@ -96,7 +95,7 @@ async function recall(): Promise<void> {
         else misses.push(`corpus ${name}: expected ${e.category} at "${e.path}", got ${report.findings.filter((f) => paths.includes(f.path)).map((f) => f.category).join(', ') || '(none)'}`);
       }
     }
-    corpus = `; ../shared/corpus: ${cOk}/${cTotal} expected findings (its log pairs also differ in package names on every line: content, not timestamp)`;
+    corpus = `; BENCH_CORPUS ${CORPUS}: ${cOk}/${cTotal} expected findings (its log pairs also differ in package names on every line: content, not timestamp)`;
   }
   console.log(`recall on labelled positive pairs: ${positives} (${(100 * ok / total).toFixed(1)}%; target 100%; ${POSITIVE_KINDS.length} kinds × ${SEEDS} seeds); false-positive fixtures kept content/binary: ${fpOk}/${falsePositives().length}${corpus}`);
   for (const m of misses.slice(0, 10)) console.log(`  miss: ${m}`);
