@@ -26,7 +26,7 @@ export interface Clock {
 }
 
 /** 2000-01-01: earlier values are versions, sizes, counters or clamped times (SOURCE_DATE_EPOCH 0), not clocks. */
-const EPOCH_MIN = 946684800;
+export const EPOCH_MIN = 946684800;
 
 /** The clock that explains the pair (a on side a, b on side b), if any. */
 export function nearClock(a: number, b: number, clocks: readonly Clock[]): Clock | undefined {

@@ -2,6 +2,7 @@
 // build-info files). Every format here is one a build tool writes; epochs only count when they are plausible
 // build times near a clock of the comparison (clocks.ts), so an ordinary 10-digit number is not taken for
 // a date; the pair check (both sides near one clock) is done where both values are known (index.ts).
+import { EPOCH_MIN } from './clocks.js';
 import { maskMatches, type TextDetector } from './mask.js';
 
 const MON = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
@@ -32,7 +33,6 @@ export function timestampPattern(kind: string): string | undefined {
 const KIND_BY_GROUP = FORMATS.map(([kind]) => kind);
 const RE = new RegExp(`(?<![\\w.])(?:${FORMATS.map(([, s]) => `(${s})`).join('|')})(?![\\w])`, 'gm');
 
-const EPOCH_MIN = 946684800; // 2000-01-01: older values are versions, sizes or counters, not build times
 
 /** Seconds since the epoch that could be a build time (2000 .. now + 20 years). */
 export function plausibleEpoch(seconds: number): boolean {
