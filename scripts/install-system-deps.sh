@@ -25,6 +25,7 @@ packages=(
   python3          # the demo manifest writes its jar with python3's zipfile
   dpkg             # dpkg-deb for the .deb comparator tests
   busybox-static   # a static shell and tools: the tree of the chroot isolation test
+  buildah          # builder.containerfile: the Containerfile check test (as root, vfs storage, chroot isolation)
 )
 
 missing=()

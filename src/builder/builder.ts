@@ -14,6 +14,7 @@ import { bootstrapBase } from './bases/bootstrap.js';
 import { imageBase } from './bases/image.js';
 import { tarballBase } from './bases/tarball.js';
 import type { BaseContext, BaseOutcome } from './bases/types.js';
+import { runContainerfileBuilder } from './containerfile.js';
 import { runExternalBuilder } from './external.js';
 import { describeEpoch, resolveEpoch } from './epoch.js';
 import { diffSnapshots } from './layer-diff.js';
@@ -169,7 +170,12 @@ export async function buildManifest(manifestPath: string, opts: BuildOptions): P
     let config: ImageConfig | undefined;
 
     if (manifest.builder) {
-      const r = await runExternalBuilder(manifest, { work, blobDir, env, wrap: opts.wrap ?? [], rules, spoolDir, warn, epoch: epoch.epoch, compression, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+      const ext = { work, blobDir, env, wrap: opts.wrap ?? [], rules, spoolDir, warn, epoch: epoch.epoch, compression, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+      // buildah runs the RUN steps itself: a command prefix cannot reach them, its variables can.
+      const r =
+        manifest.builder.kind === 'containerfile'
+          ? await runContainerfileBuilder(manifest, { ...ext, runEnv: { ...opts.env, ...opts.wrapEnv }, lendDirs: opts.wrapDirs ?? [], ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}) })
+          : await runExternalBuilder(manifest, ext);
       state.layers.push(...r.layers);
       state.built.push(...r.built);
       state.names.push(...r.built.map((b) => b.phase));

@@ -29,12 +29,17 @@ export interface ExternalContext {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-export async function runExternalBuilder(
-  manifest: Manifest,
-  ctx: ExternalContext,
-): Promise<{ layers: WrittenLayer[]; built: BuiltLayer[]; config: ImageConfig | undefined }> {
-  const command = manifest.builder!.command;
-  const where = `${manifest.path}:${manifest.builder!.line}`;
+export interface ImportedImage {
+  layers: WrittenLayer[];
+  built: BuiltLayer[];
+  config: ImageConfig | undefined;
+}
+
+export async function runExternalBuilder(manifest: Manifest, ctx: ExternalContext): Promise<ImportedImage> {
+  const builder = manifest.builder;
+  if (builder?.kind !== 'command') throw new Error('runExternalBuilder: not a builder.command manifest');
+  const command = builder.command;
+  const where = `${manifest.path}:${builder.line}`;
   const out = join(ctx.work, 'external-out.tar');
   const t0 = Date.now();
   ctx.onProgress?.({ kind: 'phase-start', phase: 'builder command', index: 0, total: 1 });
@@ -48,11 +53,19 @@ export async function runExternalBuilder(
     throw new ReproError(`builder: \`${command}\` exited with code ${r.code}${tail}`, where);
   }
   if (!(await stat(out).catch(() => undefined))) throw new ReproError('builder: the command wrote nothing to $REPRO_OUT', where);
+  return importBuiltImage(out, 'builder command', t0, ctx);
+}
+
+/**
+ * An image a builder wrote (`out`): every layer through the rules to the one writer, named after its history
+ * entry. `phase` names the builder's own step in the progress events.
+ */
+export async function importBuiltImage(out: string, phase: string, t0: number, ctx: ExternalContext): Promise<ImportedImage> {
   const image = await openImage(out);
   const layers: WrittenLayer[] = [];
   const built: BuiltLayer[] = [];
   const history = image.config?.history?.filter((h) => !h.empty_layer) ?? [];
-  ctx.onProgress?.({ kind: 'phase-done', phase: 'builder command', index: 0, total: 1, elapsedMs: Date.now() - t0, size: (await stat(out)).size, entries: image.layers.length, digest: image.manifestDigest ?? '' });
+  ctx.onProgress?.({ kind: 'phase-done', phase, index: 0, total: 1, elapsedMs: Date.now() - t0, size: (await stat(out)).size, entries: image.layers.length, digest: image.manifestDigest ?? '' });
   for (const layer of image.layers) {
     const t = Date.now();
     const spool = join(ctx.spoolDir, `external-${layer.index}`);
@@ -60,9 +73,22 @@ export async function runExternalBuilder(
     const { written } = await writeNormalizedLayer(items, ctx.rules, { epoch: ctx.epoch, layer: layer.index, compression: ctx.compression, dir: ctx.blobDir, spoolDir: ctx.spoolDir, warn: ctx.warn });
     await rm(spool, { force: true });
     layers.push(written);
-    const name = history[layer.index]?.created_by?.slice(0, 60) ?? `builder layer ${layer.index}`;
+    const name = layerName(history[layer.index]?.created_by) ?? `builder layer ${layer.index}`;
     built.push({ phase: name, digest: written.digest, diffId: written.diffId, size: written.size });
     ctx.onProgress?.({ kind: 'phase-done', phase: `normalize ${name}`, index: layer.index, total: image.layers.length, elapsedMs: Date.now() - t, size: written.size, entries: items.length, digest: written.digest });
   }
   return { layers, built, config: image.config ? { ...image.config, rootfs: { type: 'layers', diff_ids: [] } } : undefined };
+}
+
+/**
+ * A layer's name from its history entry, as the instruction reads: `/bin/sh -c #(nop) ADD file:… in /` is
+ * `ADD file:… in /`, `|1 SOURCE_DATE_EPOCH=0 /bin/sh -c make` (a RUN with build arguments) is `RUN make`.
+ */
+export function layerName(createdBy: string | undefined): string | undefined {
+  if (!createdBy) return undefined;
+  const nop = /^\/bin\/sh -c #\(nop\)\s*(.*)$/s.exec(createdBy);
+  const run = /^(?:\|\d+ .*? )?\/bin\/sh -c (.*)$/s.exec(createdBy);
+  const text = nop ? nop[1]! : run ? `RUN ${run[1]!}` : createdBy;
+  const line = text.trim().replace(/\s+/g, ' ');
+  return line.length > 60 ? `${line.slice(0, 59)}…` : line;
 }

@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { ReproError } from '../core/errors.js';
 import { ruleFileRef } from './rule-ref.js';
-import type { Base, FileStep, Manifest, OutputCompression, OutputFormat, Phase, Step } from './manifest-types.js';
+import type { Base, Builder, FileStep, Manifest, OutputCompression, OutputFormat, Phase, Step } from './manifest-types.js';
 
 const TOP_KEYS = ['version', 'name', 'epoch', 'base', 'phases', 'normalize', 'output', 'builder'];
 const BOOTSTRAP_KEYS = ['suite', 'variant', 'include', 'components', 'mirror', 'arch'];
@@ -137,6 +137,45 @@ function parsePhase(ctx: Ctx, node: unknown, i: number, dir: string): Phase {
   return { name: ctx.str(nameNode, `${what}.name`), steps, line: ctx.line(m) };
 }
 
+const BUILDER_KEYS = ['command', 'containerfile', 'context', 'args', 'target', 'timestamp'];
+
+function parseBuilder(ctx: Ctx, node: unknown, dir: string): Builder {
+  const b = ctx.map(node, 'builder', BUILDER_KEYS);
+  const line = ctx.line(b);
+  const cmd = get(b, 'command');
+  const file = get(b, 'containerfile');
+  if ((cmd === undefined) === (file === undefined)) ctx.fail(b, 'builder: give exactly one of "command" or "containerfile"');
+  if (cmd !== undefined) {
+    const extra = ['context', 'args', 'target', 'timestamp'].find((k) => get(b, k) !== undefined);
+    if (extra) ctx.fail(get(b, extra) as Node, `builder.${extra}: only with "containerfile"`);
+    return { kind: 'command', command: ctx.str(cmd, 'builder.command'), line };
+  }
+  const containerfile = resolve(dir, ctx.str(file, 'builder.containerfile'));
+  const contextNode = get(b, 'context');
+  const args: Record<string, string> = {};
+  const argsNode = get(b, 'args');
+  if (argsNode !== undefined) {
+    if (!isMap(argsNode)) ctx.fail(argsNode as Node, 'builder.args: expected a mapping NAME: value');
+    for (const p of argsNode.items) {
+      const k = isScalar(p.key) ? String(p.key.value) : '';
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) ctx.fail(p.key as Node, `builder.args: "${k}" is not an argument name`);
+      args[k] = isScalar(p.value) && p.value.value !== null && typeof p.value.value !== 'object' ? String(p.value.source ?? p.value.value) : ctx.fail(p.value as Node, `builder.args.${k}: expected a string`);
+    }
+  }
+  const timestampNode = get(b, 'timestamp');
+  if (timestampNode !== undefined && !(isScalar(timestampNode) && typeof timestampNode.value === 'boolean')) ctx.fail(timestampNode as Node, 'builder.timestamp: expected true or false');
+  const target = get(b, 'target');
+  return {
+    kind: 'containerfile',
+    containerfile,
+    context: contextNode === undefined ? dirname(containerfile) : resolve(dir, ctx.str(contextNode, 'builder.context')),
+    args,
+    ...(target === undefined ? {} : { target: ctx.str(target, 'builder.target') }),
+    timestamp: timestampNode !== undefined && (timestampNode as { value: boolean }).value,
+    line,
+  };
+}
+
 /** `run` items are whole shell commands: a single string is one command, not split on spaces. */
 function runList(ctx: Ctx, node: unknown, what: string): { commands: string[]; lines: number[] } {
   if (isScalar(node)) return { commands: [ctx.str(node, what)], lines: [ctx.line(node)] };
@@ -191,10 +230,7 @@ export function parseManifest(text: string, path: string): Manifest {
   if ((base === undefined) === (builder === undefined)) ctx.fail(top, 'manifest: give exactly one of "base" (with phases) or "builder"');
   if (base !== undefined) manifest.base = parseBase(ctx, base, dir);
   if (builder !== undefined) {
-    const b = ctx.map(builder, 'builder', ['command']);
-    const cmd = get(b, 'command');
-    if (cmd === undefined) ctx.fail(b, 'builder: "command" is required');
-    manifest.builder = { command: ctx.str(cmd, 'builder.command'), line: ctx.line(b) };
+    manifest.builder = parseBuilder(ctx, builder, dir);
   }
   const phases = get(top, 'phases');
   if (phases !== undefined) {

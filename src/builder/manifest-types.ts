@@ -48,6 +48,23 @@ export interface Phase {
 export type OutputFormat = 'oci' | 'oci-dir' | 'docker';
 export type OutputCompression = 'gzip' | 'zstd' | 'none';
 
+/** `builder: {containerfile}`: buildah bud, one layer per instruction (src/builder/containerfile.ts). */
+export interface ContainerfileBuilder {
+  kind: 'containerfile';
+  /** Absolute paths: the Containerfile and the build context (the Containerfile's directory when absent). */
+  containerfile: string;
+  context: string;
+  /** Build arguments (`--build-arg`), as given. */
+  args: Record<string, string>;
+  /** The stage to build (`--target`); the last one when absent. */
+  target?: string;
+  /** buildah `--timestamp EPOCH`: file times and the created times of the image set to the epoch. */
+  timestamp: boolean;
+  line: number;
+}
+
+export type Builder = { kind: 'command'; command: string; line: number } | ContainerfileBuilder;
+
 export interface Manifest {
   /** Absolute path of the manifest file. */
   path: string;
@@ -58,7 +75,7 @@ export interface Manifest {
   epoch?: number;
   base?: Base;
   phases: Phase[];
-  builder?: { command: string; line: number };
+  builder?: Builder;
   /** Rule files, absolute. */
   normalize: string[];
   output: { format: OutputFormat; compression: OutputCompression };

@@ -20,6 +20,11 @@ export interface BuildOptions {
   env?: Record<string, string>;
   /** Command prefix for every phase command, e.g. ['faketime', '+3d']. */
   wrap?: string[];
+  /**
+   * The wrap as variables, for commands a builder runs itself where no prefix reaches (buildah's RUN
+   * steps): LD_PRELOAD and FAKETIME of the staged libfaketime.
+   */
+  wrapEnv?: Record<string, string>;
   /** Host directories under /dev/shm the wrap needs inside chrooted phases (read-only, same path). */
   wrapDirs?: string[];
   /** Rule files applied after the manifest's own `normalize` list. */

@@ -78,6 +78,7 @@ export async function runBuilds(manifestPath: string, setups: BuildSetup[], opts
       env: setup.env,
       wrap: setup.wrap,
       ...(setup.wrapDirs?.length ? { wrapDirs: setup.wrapDirs } : {}),
+      ...(setup.wrapEnv ? { wrapEnv: setup.wrapEnv } : {}),
       umask: setup.umask,
       ...(setup.hostname !== undefined ? { hostname: setup.hostname } : {}),
       extraRules: opts.extraRules,

@@ -32,6 +32,8 @@ export interface StagedFaketime {
   dir: string;
   /** The wrap prefix for a build whose clock runs `offset` ahead ("+3d"). */
   wrap(offset: string): string[];
+  /** The same as variables, for commands a builder starts itself (buildah RUN steps). */
+  env(offset: string): Record<string, string>;
 }
 
 /**
@@ -59,5 +61,6 @@ export async function stageFaketime(shmDir = '/dev/shm'): Promise<StagedFaketime
     // The `faketime` command creates the pair itself, waits for the command and removes it; its own
     // LD_PRELOAD names the host path, so `env` then puts our staged copy in its place for the build.
     wrap: (offset) => [...(manager ? [manager, '-f', offset] : []), 'env', `LD_PRELOAD=${library}`, `FAKETIME=${offset}`],
+    env: (offset) => ({ LD_PRELOAD: library, FAKETIME: offset }),
   };
 }

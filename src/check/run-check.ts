@@ -129,6 +129,7 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
     root,
     faketime: names.includes('time') ? await faketime : undefined,
     canSetHostname: process.getuid?.() === 0,
+    builder: manifest.builder?.kind === 'containerfile' ? 'containerfile' : 'phases',
   });
   for (const s of plan.skipped) opts.log?.(`variation ${s.name} skipped: ${s.reason}`);
   const outDir = opts.keep ? resolve(opts.keep) : root;

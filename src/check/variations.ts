@@ -18,6 +18,8 @@ export interface BuildSetup {
   wrap: string[];
   /** Host directories the wrap needs inside chrooted phases (the staged libfaketime's). */
   wrapDirs?: string[];
+  /** The wrap as variables, for builders that run commands themselves (buildah RUN steps). */
+  wrapEnv?: Record<string, string>;
   umask: string;
   /** Undefined: the host's own (no private UTS namespace, e.g. not root). */
   hostname?: string;
@@ -42,9 +44,27 @@ export interface PlanContext {
   faketime: StagedFaketime | undefined;
   /** Whether builds may get a private UTS namespace (`unshare --uts` needs root); true when absent. */
   canSetHostname?: boolean;
+  /** `containerfile`: buildah runs the RUN steps, and only some variations reach them. */
+  builder?: 'phases' | 'containerfile';
 }
 
 const ENV_VAR = 'REPRO_CHECK_VARIATION';
+
+/**
+ * What reaches buildah's RUN steps (src/builder/containerfile.ts), and why the others do not. A variation
+ * missing from both lists is not carried into buildah and is skipped with the generic reason.
+ */
+const CONTAINERFILE_REACH: Partial<Record<VariationName, string>> = {
+  time: 'clock 3 days ahead (libfaketime preloaded in RUN steps: dynamically linked programs only)',
+  hostname: 'other hostname (RUN steps share a private UTS namespace, buildah --uts host)',
+  timezone: 'TZ=Etc/GMT-14 (buildah --env)',
+  locale: 'LANG/LC_ALL=fr_CH.UTF-8 (buildah --env)',
+  environment: `extra variable ${ENV_VAR} (buildah --env)`,
+};
+const CONTAINERFILE_NOT: Partial<Record<VariationName, string>> = {
+  umask: 'buildah runs RUN steps with umask 0022 and has no option to change it',
+  'build-path': "RUN steps see the image's own paths, never the work directory",
+};
 
 // Values of one length on both sides where possible: a value spliced into a binary then keeps its offsets.
 const RECORDS: VariationRecord[] = [
@@ -56,6 +76,7 @@ const RECORDS: VariationRecord[] = [
     apply: (s, v, ctx) => {
       if (v !== 'real time' && ctx.faketime) {
         s.wrap = [...s.wrap, ...ctx.faketime.wrap(v)];
+        s.wrapEnv = { ...s.wrapEnv, ...ctx.faketime.env(v) };
         s.wrapDirs = [...(s.wrapDirs ?? []), ctx.faketime.dir];
         s.clockOffset = Number(/^\+(\d+)d$/.exec(v)?.[1] ?? 0) * 86400;
       }
@@ -160,6 +181,14 @@ export function planBuilds(names: VariationName[], runs: number, ctx: PlanContex
     want.delete('hostname');
     skipped.push({ name: 'hostname', reason: 'a private UTS namespace needs root' });
   }
+  if (ctx.builder === 'containerfile') {
+    for (const name of [...want]) {
+      if (CONTAINERFILE_REACH[name]) continue;
+      want.delete(name);
+      skipped.push({ name, reason: CONTAINERFILE_NOT[name] ?? 'not carried into buildah RUN steps' });
+    }
+  }
+  const summary = (r: VariationRecord): string => (ctx.builder === 'containerfile' ? CONTAINERFILE_REACH[r.name] : undefined) ?? r.summary;
   const records = RECORDS.filter((r) => want.has(r.name));
   const setups: BuildSetup[] = [];
   for (let i = 0; i < runs; i++) {
@@ -175,7 +204,7 @@ export function planBuilds(names: VariationName[], runs: number, ctx: PlanContex
     if (i > 0) for (const r of records) r.apply(setup, r.variant(i), ctx);
     setups.push(setup);
   }
-  return { setups, applied: records.map((r) => ({ name: r.name, summary: r.summary })), skipped };
+  return { setups, applied: records.map((r) => ({ name: r.name, summary: summary(r) })), skipped };
 }
 
 /** The values that differ between the control and one variant build, for the build-env classifier. */

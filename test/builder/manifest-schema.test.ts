@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseManifest } from '../../src/builder/manifest-schema.js';
 import { ReproError } from '../../src/core/errors.js';
+import { dirname, join } from 'node:path';
 
 // a name only: parseManifest reads no file, it resolves relative paths against this one's directory
 const FILE = '/projects/m/manifest.yml';
@@ -78,7 +79,27 @@ test('base and builder exclude each other; one is required', () => {
   assert.match(errorOf('name: a\n').message, /exactly one of "base"/);
   assert.match(errorOf('name: a\nbase: scratch\nbuilder: {command: x}\n').message, /exactly one of "base"/);
   assert.match(errorOf('name: a\nbuilder: {command: x}\nphases: []\n').message, /not allowed with "builder"/);
-  assert.equal(parseManifest('name: a\nbuilder: {command: make image}\n', FILE).builder?.command, 'make image');
+  assert.deepEqual(parseManifest('name: a\nbuilder: {command: make image}\n', FILE).builder, { kind: 'command', command: 'make image', line: 2 });
+});
+
+test('builder.containerfile: paths against the manifest, context defaults to the Containerfile directory, args and target kept', () => {
+  const dir = dirname(FILE);
+  assert.deepEqual(parseManifest('name: a\nbuilder:\n  containerfile: img/Containerfile\n  args: {VERSION: 1.2, DEBUG: "0"}\n  target: final\n  timestamp: true\n', FILE).builder, {
+    kind: 'containerfile',
+    containerfile: join(dir, 'img/Containerfile'),
+    context: join(dir, 'img'),
+    args: { VERSION: '1.2', DEBUG: '0' },
+    target: 'final',
+    timestamp: true,
+    line: 3,
+  });
+  const b = parseManifest('name: a\nbuilder: {containerfile: Containerfile, context: src}\n', FILE).builder;
+  assert.equal(b?.kind === 'containerfile' && b.context, join(dir, 'src'));
+  assert.match(errorOf('name: a\nbuilder: {command: x, containerfile: y}\n').message, /exactly one of "command" or "containerfile"/);
+  assert.match(errorOf('name: a\nbuilder: {command: x, target: y}\n').message, /builder.target: only with "containerfile"/);
+  assert.match(errorOf('name: a\nbuilder: {containerfile: y, timestamp: yes}\n').message, /builder.timestamp: expected true or false/);
+  assert.match(errorOf('name: a\nbuilder: {containerfile: y, args: {1x: a}}\n').message, /not an argument name/);
+  assert.equal(errorOf('name: a\nbuilder:\n  containerfile: y\n  args: [a]\n').where, `${FILE}:4`);
 });
 
 test('bad YAML, bad version, relative dest and unknown output format are rejected', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { classifierVariations, parseVary, planBuilds, VARIATION_NAMES } from '../../src/check/variations.js';
 import { ReproError } from '../../src/core/errors.js';
 
-const fakeFaketime = { library: '/dev/shm/x/libfaketime.so.1', dir: '/dev/shm/x', wrap: (o: string) => ['env', 'LD_PRELOAD=/dev/shm/x/libfaketime.so.1', `FAKETIME=${o}`] };
+const fakeFaketime = { library: '/dev/shm/x/libfaketime.so.1', dir: '/dev/shm/x', wrap: (o: string) => ['env', 'LD_PRELOAD=/dev/shm/x/libfaketime.so.1', `FAKETIME=${o}`], env: (o: string) => ({ LD_PRELOAD: '/dev/shm/x/libfaketime.so.1', FAKETIME: o }) };
 
 test('parseVary: default is every variation, none is none, lists and -name edits', () => {
   assert.deepEqual(parseVary(undefined), [...VARIATION_NAMES]);
@@ -56,6 +56,21 @@ test('planBuilds: time is skipped with a reason when libfaketime is missing', ()
   assert.equal(plan.skipped[0]?.name, 'time');
   assert.match(plan.skipped[0]?.reason ?? '', /faketime/);
   assert.deepEqual(plan.setups[1]?.wrap, []);
+});
+
+test('planBuilds for a Containerfile: the variations buildah carries into RUN steps apply, the others say why not', () => {
+  const plan = planBuilds([...VARIATION_NAMES], 2, { root: '/tmp/c', faketime: fakeFaketime, builder: 'containerfile' });
+  assert.deepEqual(plan.applied.map((v) => v.name), ['time', 'hostname', 'timezone', 'locale', 'environment']);
+  assert.match(plan.applied[0]?.summary ?? '', /RUN steps/);
+  assert.deepEqual(Object.fromEntries(plan.skipped.map((s) => [s.name, s.reason])), {
+    umask: 'buildah runs RUN steps with umask 0022 and has no option to change it',
+    'build-path': "RUN steps see the image's own paths, never the work directory",
+  });
+  const [a, b] = plan.setups;
+  assert.equal(a?.wrapEnv, undefined);
+  assert.deepEqual(b?.wrapEnv, { LD_PRELOAD: '/dev/shm/x/libfaketime.so.1', FAKETIME: '+3d' }, 'libfaketime as variables for the RUN steps');
+  assert.equal(b?.umask, '0022');
+  assert.equal(a?.workDir.length, b?.workDir.length, 'no build-path variation');
 });
 
 test('classifierVariations: the values each side saw, for the build-env classifier', () => {

@@ -1,0 +1,130 @@
+// `builder: {containerfile}`: buildah bud as root with vfs storage and chroot isolation, one layer per
+// instruction (--layers), committed straight to an OCI archive; its layers then go through the rules and the
+// one writer like any builder's (importBuiltImage). Everything buildah keeps (storage, run state, the
+// signature policy, registries configuration, its temp files) lives in the build's work directory and goes
+// with it, on failure and on a signal too: buildah reads nothing of the host's container configuration and
+// pulls nothing (`--pull=never`: FROM scratch, or a local base such as `FROM oci-archive:base.tar`).
+//
+// What a check can vary reaches the RUN steps this way (src/check/variations.ts says which apply):
+// variables through `--env` (buildah also writes them into the image config, so the ones repro added are
+// taken out of the config again), libfaketime through `--env LD_PRELOAD/FAKETIME` with its directory lent
+// read-only (`-v`), the hostname through a private UTS namespace whose name the RUN steps share
+// (`--uts host`). Without a hostname buildah gives every RUN step the container's random id as its name.
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { onCleanup } from '../core/cleanup.js';
+import { ReproError } from '../core/errors.js';
+import { findCommand } from '../core/find-command.js';
+import type { ImageConfig } from '../core/image.js';
+import { runLogged } from '../core/process.js';
+import { importBuiltImage, type ExternalContext, type ImportedImage } from './external.js';
+import type { ContainerfileBuilder, Manifest } from './manifest-types.js';
+
+export interface ContainerfileContext extends ExternalContext {
+  /** Variables for the RUN steps (the check's variations and the wrap's preload variables). */
+  runEnv: Record<string, string>;
+  /** Host directories the RUN steps get read-only at the same path (the staged libfaketime's). */
+  lendDirs: string[];
+  /** Hostname of the RUN steps (needs root: a private UTS namespace); buildah's random one when absent. */
+  hostname?: string;
+}
+
+/** The policy that lets buildah read a local base without signatures: nothing is pulled from a registry. */
+const POLICY = JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] });
+
+/** `ARG SOURCE_DATE_EPOCH` in the Containerfile: the epoch is then passed as that build argument. */
+function declaresEpochArg(text: string): boolean {
+  return /^\s*ARG\s+SOURCE_DATE_EPOCH\b/im.test(text);
+}
+
+export function budArgs(b: ContainerfileBuilder, ctx: Pick<ContainerfileContext, 'runEnv' | 'lendDirs' | 'hostname' | 'epoch'>, paths: { policy: string; out: string }, epochArg: boolean): string[] {
+  const args = ['bud', '--signature-policy', paths.policy, '--isolation', 'chroot', '--layers', '--pull=never', '--format', 'oci'];
+  if (ctx.hostname !== undefined) args.push('--uts', 'host');
+  for (const [k, v] of Object.entries(ctx.runEnv)) args.push('--env', `${k}=${v}`);
+  for (const d of ctx.lendDirs) args.push('--volume', `${d}:${d}:ro`);
+  const buildArgs = { ...(epochArg ? { SOURCE_DATE_EPOCH: String(ctx.epoch) } : {}), ...b.args };
+  for (const [k, v] of Object.entries(buildArgs)) args.push('--build-arg', `${k}=${v}`);
+  if (b.target !== undefined) args.push('--target', b.target);
+  if (b.timestamp) args.push('--timestamp', String(ctx.epoch));
+  args.push('--file', b.containerfile, '--tag', `oci-archive:${paths.out}`, b.context);
+  return args;
+}
+
+/** buildah's history comment naming the intermediate image a step started from (with --layers). */
+const INTERMEDIATE = /^FROM [0-9a-f]{12}$/;
+
+/**
+ * What repro added to the config, taken out again: the variables it gave the RUN steps (buildah's --env also
+ * writes them into the config), and the history comments `FROM <id>` naming intermediate images of the
+ * private storage, which is removed with the build: they name nothing that exists afterwards, and since
+ * such an id hashes the previous step's config and layers, every earlier difference would show there again.
+ */
+export function withoutBuildArtifacts(config: ImageConfig | undefined, added: Record<string, string>): ImageConfig | undefined {
+  if (!config) return config;
+  const out: ImageConfig = { ...config };
+  const inner = config.config;
+  if (inner && Array.isArray(inner.Env)) {
+    const ours = new Set(Object.entries(added).map(([k, v]) => `${k}=${v}`));
+    out.config = { ...inner, Env: (inner.Env as string[]).filter((kv) => !ours.has(kv)) };
+  }
+  if (config.history) {
+    out.history = config.history.map((h) => {
+      if (h.comment === undefined || !INTERMEDIATE.test(h.comment)) return h;
+      const { comment: _comment, ...rest } = h;
+      return rest;
+    });
+  }
+  return out;
+}
+
+export async function runContainerfileBuilder(manifest: Manifest, ctx: ContainerfileContext): Promise<ImportedImage> {
+  const b = manifest.builder;
+  if (b?.kind !== 'containerfile') throw new Error('runContainerfileBuilder: not a builder.containerfile manifest');
+  const where = `${manifest.path}:${b.line}`;
+  const buildah = findCommand('buildah');
+  if (!buildah) throw new ReproError('builder.containerfile: buildah is not installed (apt-get install buildah)', where);
+  const text = await readFile(b.containerfile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new ReproError(`builder.containerfile: cannot read ${b.containerfile} (${err.code})`, where);
+  });
+  if (!(await stat(b.context).catch(() => undefined))?.isDirectory()) throw new ReproError(`builder.context: ${b.context} is not a directory`, where);
+
+  const dir = join(ctx.work, 'buildah');
+  const storage = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs'];
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: dir,
+    TMPDIR: join(dir, 'tmp'),
+    // Private, empty configuration: nothing of the host's /etc/containers or ~/.config/containers applies.
+    CONTAINERS_CONF: join(dir, 'containers.conf'),
+    CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
+    CONTAINERS_STORAGE_CONF: join(dir, 'storage.conf'),
+  };
+  const remove = async (): Promise<void> => {
+    // A failed RUN leaves its working container behind (buildah's --force-rm is off): remove it first.
+    await runLogged([buildah, ...storage, 'rm', '--all'], { env }).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  };
+  const forget = onCleanup(remove);
+  try {
+    await mkdir(join(dir, 'tmp'), { recursive: true });
+    for (const f of ['containers.conf', 'registries.conf', 'storage.conf']) await writeFile(join(dir, f), '');
+    const policy = join(dir, 'policy.json');
+    await writeFile(policy, POLICY);
+    const out = join(dir, 'image.tar');
+    const argv = [buildah, ...storage, ...budArgs(b, ctx, { policy, out }, declaresEpochArg(text))];
+    // The hostname: a UTS namespace of its own, named before buildah starts, shared by its RUN steps.
+    const run = ctx.hostname === undefined ? argv : ['unshare', '--uts', '--', '/bin/sh', '-c', 'hostname "$0" && exec "$@"', ctx.hostname, ...argv];
+    const t0 = Date.now();
+    ctx.onProgress?.({ kind: 'phase-start', phase: 'buildah bud', index: 0, total: 1 });
+    const r = await runLogged(run, { env, cwd: b.context, ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}) });
+    if (r.code !== 0) {
+      const tail = r.tail.length ? '\n  last output:\n' + r.tail.map((l) => '    ' + l).join('\n') : ' (no output)';
+      throw new ReproError(`builder: buildah bud exited with code ${r.code}${tail}`, where);
+    }
+    const imported = await importBuiltImage(out, 'buildah bud', t0, ctx);
+    return { ...imported, config: withoutBuildArtifacts(imported.config, ctx.runEnv) };
+  } finally {
+    await remove();
+    forget();
+  }
+}

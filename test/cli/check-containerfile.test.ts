@@ -1,0 +1,109 @@
+// Issue 18: `builder: {containerfile}` through real buildah (root, vfs storage, chroot isolation). A
+// Containerfile ADDs a busybox-static rootfs made in code, then RUN steps write the date, the hostname and a
+// random id. `repro check` builds it twice: the differences are found and explained, rules are emitted, and
+// with those rules both builds give one digest. The image has one layer per instruction that makes one,
+// and buildah's storage is gone afterwards (nothing left under the private temp area, nothing mounted).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { findCommand } from '../../src/core/find-command.js';
+import { openImage } from '../../src/image/index.js';
+import { runRepro } from '../helpers/cli.js';
+import { mountsUnder } from '../helpers/hostile.js';
+import { makeRootfsTar, type TestMember } from '../helpers/images.js';
+import { testDir } from '../helpers/tmp.js';
+import { firstSkip, requireRoot, requireTool } from '../helpers/tools.js';
+
+const skip = firstSkip(requireRoot('buildah with vfs storage and chroot isolation'), requireTool('buildah', 'buildah'), requireTool('busybox', 'busybox-static'));
+
+const APPLETS = ['sh', 'date', 'hostname', 'head', 'od', 'tr', 'echo'];
+
+async function busyboxRootfs(): Promise<TestMember[]> {
+  const busybox = await readFile(findCommand('busybox')!);
+  return [
+    ...['bin', 'tmp'].map((d): TestMember => ({ path: `${d}/`, type: 'dir', mtime: 1_600_000_000 })),
+    { path: 'bin/busybox', content: busybox, mode: 0o755, mtime: 1_600_000_000 },
+    ...APPLETS.map((a): TestMember => ({ path: `bin/${a}`, type: 'symlink', linkname: 'busybox', mtime: 1_600_000_000 })),
+  ];
+}
+
+// ADD and the two RUNs make layers; ARG does not (buildah marks it empty_layer).
+const CONTAINERFILE = [
+  'FROM scratch',
+  'ADD rootfs.tar /',
+  'ARG SOURCE_DATE_EPOCH',
+  'RUN date +%s > /built-at && echo "$SOURCE_DATE_EPOCH" > /epoch && hostname > /host',
+  "RUN head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \\n' > /id",
+  '',
+].join('\n');
+
+interface CheckJson {
+  reproducible: boolean;
+  findings: { path: string; category: string }[];
+  builds: { manifestDigest: string; layers: { phase: string }[] }[];
+  variations: { applied: { name: string }[]; skipped: { name: string; reason: string }[] };
+}
+
+test('check a Containerfile through buildah: differences found and explained, rules make both builds one digest', { skip, timeout: 180_000 }, async (t) => {
+  const dir = await testDir(t, 'repro-containerfile-');
+  const tmp = join(dir, 'tmp');
+  await makeRootfsTar(join(dir, 'rootfs.tar'), await busyboxRootfs());
+  await writeFile(join(dir, 'Containerfile'), CONTAINERFILE);
+  const manifest = join(dir, 'manifest.yml');
+  await writeFile(manifest, 'name: containerfile-demo\nepoch: 1700000000\nbuilder:\n  containerfile: Containerfile\n');
+  await mkdir(tmp);
+  const json = join(dir, 'r.json');
+  const rules = join(dir, 'rules.yml');
+  const keep = join(dir, 'images');
+  // One build after the other: the second RUN `date` then reads a later second than the first.
+  const env = { REPRO_TMPDIR: tmp };
+  const r = await runRepro(['check', manifest, '--jobs', '1', '--keep', keep, '--json', json, '--emit-rules', rules], { env });
+  assert.equal(r.code, 1, r.stderr);
+  const report = JSON.parse(await readFile(json, 'utf8')) as CheckJson;
+  // Besides its mtime (each build writes its files at its own time), each file has the one difference its RUN made.
+  const byPath = (p: string): string[] => report.findings.filter((f) => f.path === p && f.category !== 'mtime').map((f) => f.category);
+  assert.deepEqual(byPath('/id'), ['random-id']);
+  assert.deepEqual(byPath('/built-at'), ['timestamp']);
+  assert.deepEqual(byPath('/host'), ['build-env'], 'the hostname variation reaches the RUN step');
+  assert.deepEqual(byPath('/epoch'), [], 'SOURCE_DATE_EPOCH is the same build argument in both builds');
+  assert.ok(!report.findings.some((f) => f.category === 'content' || f.category === 'binary'), JSON.stringify(report.findings));
+  assert.deepEqual(report.variations.applied.map((v) => v.name), ['time', 'hostname', 'timezone', 'locale', 'environment'].filter((n) => n !== 'time' || !report.variations.skipped.some((s) => s.name === 'time')));
+  assert.deepEqual(report.variations.skipped.filter((s) => s.name !== 'time').map((s) => s.name), ['umask', 'build-path']);
+
+  // One layer per instruction that makes one: ADD, RUN, RUN.
+  assert.deepEqual(report.builds[0]?.layers.map((l) => l.phase.split(' ')[0]), ['ADD', 'RUN', 'RUN']);
+  const image = await openImage(join(keep, 'image-A.tar'));
+  assert.equal(image.layers.length, 3);
+  const history = image.config?.history ?? [];
+  assert.equal(history.filter((h) => !h.empty_layer).length, 3);
+  assert.ok(history.some((h) => h.empty_layer && /ARG SOURCE_DATE_EPOCH/.test(h.created_by ?? '')));
+  const env0 = (image.config?.config?.Env ?? []) as string[];
+  assert.ok(!env0.some((kv) => /^(TZ|LANG|LC_ALL|REPRO_CHECK_VARIATION|LD_PRELOAD|FAKETIME)=/.test(kv)), `the variations are not left in the config: ${env0.join(' ')}`);
+
+  // buildah's storage went with the build; nothing of it is mounted.
+  assert.deepEqual(await readdir(tmp), []);
+  assert.deepEqual(mountsUnder(dir), []);
+
+  const again = await runRepro(['check', manifest, '--jobs', '1', '--rules', rules, '--json', json], { env });
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  const second = JSON.parse(await readFile(json, 'utf8')) as CheckJson;
+  assert.equal(second.reproducible, true);
+  assert.equal(second.builds[0]?.manifestDigest, second.builds[1]?.manifestDigest);
+  assert.deepEqual(await readdir(tmp), []);
+});
+
+test('a Containerfile buildah cannot build: one line naming the manifest, exit 2, storage removed', { skip, timeout: 60_000 }, async (t) => {
+  const dir = await testDir(t, 'repro-containerfile-');
+  const tmp = join(dir, 'tmp');
+  await mkdir(tmp);
+  await makeRootfsTar(join(dir, 'rootfs.tar'), await busyboxRootfs());
+  await writeFile(join(dir, 'Containerfile'), 'FROM scratch\nADD rootfs.tar /\nRUN exit 3\n');
+  const manifest = join(dir, 'manifest.yml');
+  await writeFile(manifest, 'name: fails\nbuilder: {containerfile: Containerfile}\n');
+  const r = await runRepro(['build', manifest, '-o', join(dir, 'out.tar')], { env: { REPRO_TMPDIR: tmp } });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`${manifest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: builder: buildah bud exited with code \\d+`));
+  assert.deepEqual(await readdir(tmp), []);
+  assert.deepEqual(mountsUnder(dir), []);
+});
