@@ -36,6 +36,8 @@ export interface PhaseSummary {
 }
 
 export interface CheckReport extends Report {
+  /** When the check started (ISO 8601, UTC): `repro report merge` draws the trend from it. */
+  date?: string;
   reproducible: boolean;
   manifest: string;
   builds: CheckBuild[];
@@ -117,10 +119,15 @@ export function assembleCheckReport(parts: {
 }): CheckReport {
   const digests = parts.runs.map((r) => r.result.manifestDigest);
   const reproducible = digests.every((d) => d === digests[0]) || onlyAccepted(parts.compared.findings);
+  const { schema, ...compared } = parts.compared;
   return {
-    ...parts.compared,
-    reproducible,
+    // the date and the manifest come first: `repro report merge` learns which image a report is about,
+    // and when, from the head of the file, without reading its findings
+    schema,
+    date: new Date(parts.startedAt).toISOString(),
     manifest: parts.manifest,
+    ...compared,
+    reproducible,
     builds: parts.runs.map(describeBuild),
     variations: {
       applied: parts.plan.applied,

@@ -52,7 +52,7 @@ function truncate(s: string, n: number): string {
 }
 
 /** A fenced block whose fence is longer than any backtick run inside the content. */
-function fenced(content: string, lang: string): string {
+export function fenced(content: string, lang: string): string {
   const longest = Math.max(2, ...(content.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}${lang}\n${content.replace(/\n$/, '')}\n${fence}`;

@@ -1,6 +1,8 @@
 // Reading a report back (rules generation, check, html from a saved run): the schema is checked here once,
 // so every reader after it can trust the shape.
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { Tokenizer, TokenParser, TokenType } from '@streamparser/json';
 import { ReproError } from '../core/errors.js';
 import { FINDING_CODES, REPORT_SCHEMA, isCategory, type Finding, type Report } from '../core/finding.js';
 
@@ -56,4 +58,147 @@ export async function readReport(path: string): Promise<Report> {
     throw new ReproError(err.code === 'ENOENT' ? 'no such file' : `cannot read (${err.code})`, path);
   });
   return parseReport(text, path);
+}
+
+/** What a streamed report gives besides its findings: the top-level fields asked for, and whether it was read to the end. */
+export interface ScannedReport {
+  /** The top-level fields named in `keep` (small ones: schema, identical, inputs, manifest, date, reproducible, ...). */
+  fields: Record<string, unknown>;
+  /** Findings seen (all of them when `complete`). */
+  findings: number;
+  /** False when `stopAtFindings` ended the read where the findings begin. */
+  complete: boolean;
+}
+
+export interface ScanOptions {
+  /** Top-level fields to keep; every other one (tree, packages, builds, fix, ...) is skipped token by token, never built. */
+  keep: ReadonlySet<string>;
+  /** Each finding, validated as readReport does, one at a time: the list is never held. */
+  onFinding?: (f: Finding) => void;
+  /** Called where the findings begin, with the fields kept so far: true ends the read there. */
+  stopAtFindings?: (fields: Record<string, unknown>) => boolean;
+}
+
+/** Schemas a scan reads besides reports: the record `repro check --shard` writes for a manifest whose check failed. */
+export const CHECK_ERROR_SCHEMA = 'repro-check-error/1';
+
+const OPEN = new Set([TokenType.LEFT_BRACE, TokenType.LEFT_BRACKET]);
+const CLOSE = new Set([TokenType.RIGHT_BRACE, TokenType.RIGHT_BRACKET]);
+
+/**
+ * Read a report file as a stream of JSON tokens: memory holds one finding and the kept fields, whatever the
+ * size of the file (a Debian check report is tens of MB; `repro report merge` reads a thousand of them).
+ * The findings are validated as readReport validates them.
+ */
+export async function scanReport(path: string, opts: ScanOptions): Promise<ScannedReport> {
+  const fields: Record<string, unknown> = {};
+  const tokenizer = new Tokenizer();
+  let depth = 0;
+  let key: string | undefined;
+  let atKey = true;
+  let v1 = false;
+  let findings = 0;
+  let sawFindings = false;
+  let stop = false;
+  // the value being read: where it started, and the parser building it (none when skipped)
+  let base = -1;
+  let into: 'field' | 'finding' | 'skip' | undefined;
+  let parser: TokenParser | undefined;
+  let parsed: unknown;
+
+  const startValue = (kind: 'field' | 'finding' | 'skip'): void => {
+    into = kind;
+    base = depth;
+    parsed = undefined;
+    parser = kind === 'skip' ? undefined : new TokenParser({ paths: ['$'] });
+    if (parser) parser.onValue = ({ value }) => void (parsed = value);
+  };
+  const endValue = (): void => {
+    if (into === 'field' && key !== undefined) {
+      fields[key] = parsed;
+      if (key === 'schema') {
+        v1 = parsed === 'repro-report/1';
+        if (!v1 && parsed !== REPORT_SCHEMA && parsed !== CHECK_ERROR_SCHEMA) fail(path, `schema is ${JSON.stringify(parsed)}, expected "${REPORT_SCHEMA}" (or "repro-report/1")`);
+      }
+    } else if (into === 'finding') {
+      opts.onFinding?.(checkFinding(path, parsed, findings, v1));
+      findings++;
+    }
+    into = undefined;
+    parser = undefined;
+    parsed = undefined;
+  };
+
+  tokenizer.onToken = ({ token, value }): void => {
+    if (stop) return;
+    if (into !== undefined) {
+      if (OPEN.has(token)) depth++;
+      else if (CLOSE.has(token)) depth--;
+      parser?.write({ token, value });
+      if (depth === base) endValue();
+      return;
+    }
+    if (depth === 0) {
+      if (token !== TokenType.LEFT_BRACE) fail(path, 'not a JSON object');
+      depth = 1;
+      return;
+    }
+    if (depth === 1) {
+      if (token === TokenType.RIGHT_BRACE) return void (depth = 0);
+      if (token === TokenType.COMMA) return void (atKey = true);
+      if (atKey && token === TokenType.STRING) {
+        key = value as string;
+        atKey = false;
+        return;
+      }
+      if (token === TokenType.COLON) return;
+      // the first token of a top-level value
+      if (key === 'findings' && token === TokenType.LEFT_BRACKET) {
+        sawFindings = true;
+        if (opts.stopAtFindings?.(fields)) return void (stop = true);
+        depth = 2;
+        return;
+      }
+      startValue(opts.keep.has(key ?? '') ? 'field' : 'skip');
+      if (OPEN.has(token)) depth++;
+      parser?.write({ token, value });
+      if (depth === base) endValue();
+      return;
+    }
+    // depth 2: inside the findings array
+    if (token === TokenType.RIGHT_BRACKET) return void (depth = 1);
+    if (token === TokenType.COMMA) return;
+    startValue('finding');
+    if (OPEN.has(token)) depth++;
+    parser?.write({ token, value });
+    if (depth === base) endValue();
+  };
+
+  const stream = createReadStream(path);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      tokenizer.write(chunk);
+      if (stop) break;
+    }
+    if (!stop) tokenizer.end();
+  } catch (err) {
+    if (err instanceof ReproError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new ReproError('no such file', path);
+    if (e.code === 'EISDIR') throw new ReproError('is a directory, not a report', path);
+    if (typeof e.code === 'string' && e.syscall) throw new ReproError(`cannot read (${e.code})`, path);
+    fail(path, `invalid JSON (${e.message})`);
+  } finally {
+    stream.destroy();
+  }
+  if (!stop) {
+    if (depth !== 0 || into !== undefined) fail(path, 'invalid JSON (the file ends inside the report: cut short?)');
+    if (fields.schema === undefined) fail(path, 'schema is missing');
+    if (fields.schema !== CHECK_ERROR_SCHEMA) {
+      if (!sawFindings) fail(path, 'findings is not an array');
+      if ('identical' in fields && typeof fields.identical !== 'boolean') fail(path, 'identical is not a boolean');
+      if ('inputs' in fields && !Array.isArray(fields.inputs)) fail(path, 'inputs is not an array');
+    }
+  }
+  return { fields, findings, complete: !stop };
 }
