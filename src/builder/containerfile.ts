@@ -10,6 +10,7 @@
 // taken out of the config again), libfaketime through `--env LD_PRELOAD/FAKETIME` with its directory lent
 // read-only (`-v`), the hostname through a private UTS namespace whose name the RUN steps share
 // (`--uts host`). Without a hostname buildah gives every RUN step the container's random id as its name.
+import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { onCleanup } from '../core/cleanup.js';
@@ -33,7 +34,7 @@ export interface ContainerfileContext extends ExternalContext {
 const POLICY = JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] });
 
 /** `ARG SOURCE_DATE_EPOCH` in the Containerfile: the epoch is then passed as that build argument. */
-function declaresEpochArg(text: string): boolean {
+export function declaresEpochArg(text: string): boolean {
   return /^\s*ARG\s+SOURCE_DATE_EPOCH\b/im.test(text);
 }
 
@@ -127,4 +128,38 @@ export async function runContainerfileBuilder(manifest: Manifest, ctx: Container
     await remove();
     forget();
   }
+}
+
+/** What the installed buildah can do for reproducibility, read from its own version and help text. */
+export interface BuildahFeatures {
+  version: string;
+  /** `--timestamp SECONDS`: file times in the layers and the created times of config and history. */
+  timestamp: boolean;
+  /** `--source-date-epoch` and `--rewrite-timestamp` (newer buildah; not in Debian bookworm's 1.28). */
+  sourceDateEpoch: boolean;
+  rewriteTimestamp: boolean;
+}
+
+function output(argv: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(argv[0]!, argv.slice(1), { timeout: 20_000 }, (err, stdout, stderr) => resolve(err ? '' : `${stdout}${stderr}`));
+  });
+}
+
+let features: Promise<BuildahFeatures | undefined> | undefined;
+
+/** Undefined without buildah. Asked once per process. */
+export function buildahFeatures(): Promise<BuildahFeatures | undefined> {
+  features ??= (async () => {
+    const buildah = findCommand('buildah');
+    if (!buildah) return undefined;
+    const [version, help] = await Promise.all([output([buildah, '--version']), output([buildah, 'bud', '--help'])]);
+    return {
+      version: /version\s+(\S+)/.exec(version)?.[1] ?? 'unknown',
+      timestamp: /--timestamp\b/.test(help),
+      sourceDateEpoch: /--source-date-epoch\b/.test(help),
+      rewriteTimestamp: /--rewrite-timestamp\b/.test(help),
+    };
+  })();
+  return features;
 }

@@ -3,6 +3,7 @@
 // summary and the package attribution. Pure data assembly; the words live in render.ts.
 import { buildReport } from '../core/report.js';
 import { onlyAccepted } from './accept.js';
+import type { BuildahReport } from './buildah-offers.js';
 import type { FixHistory } from './fix-loop.js';
 import type { Category, Finding, Report } from '../core/finding.js';
 import type { BuildRun } from './builds.js';
@@ -52,6 +53,8 @@ export interface CheckReport extends Report {
   durationMs: number;
   /** The history of a --fix run: every round, the rules it added, what was accepted and what was left. */
   fix?: FixHistory;
+  /** A Containerfile check: what the installed buildah offers against these differences. */
+  buildah?: BuildahReport;
 }
 
 function findingKey(f: Finding): string {

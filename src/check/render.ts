@@ -8,6 +8,7 @@ import type { Finding } from '../core/finding.js';
 import { style } from '../report/style.js';
 import { bySection, categoryAndEvidence, detailAddsNothing, mtimeSummary, SECTIONS, summarisable } from '../report/first-screen.js';
 import { categoryTable, table } from '../report/terminal.js';
+import type { BuildahReport } from './buildah-offers.js';
 import type { CheckReport } from './check-report.js';
 import { packageLines } from '../report/packages.js';
 import { printableData } from '../core/printable.js';
@@ -27,6 +28,23 @@ export function verdictLines(r: CheckReport): string[] {
   if (r.variations.applied.length) lines.push(`  variations: ${r.variations.applied.map((v) => `${v.name} (${v.summary})`).join('; ')}`);
   else lines.push('  variations: none (plain double build)');
   for (const s of r.variations.skipped) lines.push(style.yellow(`  variation ${s.name} skipped: ${s.reason}`));
+  if (r.buildah) lines.push(...buildahLines(r.buildah));
+  return lines;
+}
+
+/** What buildah offers against these differences (src/check/buildah-offers.ts). */
+export function buildahLines(b: BuildahReport): string[] {
+  const lines = [`  buildah ${b.version}:`];
+  for (const o of b.offers) {
+    if (o.name === 'timestamp' && o.state === 'on') lines.push(`    builder.timestamp: on (--timestamp ${b.epoch}): file times and created times are the epoch`);
+    else if (o.name === 'timestamp' && o.state === 'offered') {
+      const n = (o.removes?.mtime ?? 0) + (o.removes?.['image-metadata'] ?? 0);
+      const what = n ? `would remove ${n} of these findings (${o.removes?.mtime ?? 0} mtime, ${o.removes?.['image-metadata'] ?? 0} image-metadata created times)` : 'would remove no finding of this check';
+      lines.push(`    builder.timestamp: true (--timestamp ${b.epoch}) sets every file time and created time to the epoch: ${what}`);
+    } else if (o.name === 'source-date-epoch' && o.state === 'on') lines.push(`    ARG SOURCE_DATE_EPOCH: RUN steps get SOURCE_DATE_EPOCH=${b.epoch} (build argument)`);
+    else if (o.name === 'source-date-epoch') lines.push('    declare ARG SOURCE_DATE_EPOCH in the Containerfile: RUN steps then get the epoch; it removes the times of tools that honour it (check again to see which)');
+    else if (o.state === 'unsupported') lines.push(style.dim(`    ${o.name}: not in this buildah`));
+  }
   return lines;
 }
 

@@ -14,6 +14,7 @@ import { tempDir } from '../core/temp.js';
 import { loadRules, resolveRuleFile } from '../rules/load.js';
 import { acceptancesOf, markAccepted, type Acceptance } from './accept.js';
 import { coldDownloadCache, defaultCacheDir, runBuilds, type BuildRun } from './builds.js';
+import { buildahOffers } from './buildah-offers.js';
 import { assembleCheckReport, mergeReports, type CheckReport } from './check-report.js';
 import { stageFaketime, type StagedFaketime } from './faketime.js';
 import { attributePackages, type PackageAttribution } from '../packages/dpkg.js';
@@ -156,6 +157,10 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
   const packages = await attribute(built, compared, opts.log);
   opts.log?.(`compared in ${((t1 - t0) / 1000).toFixed(1)}s, attributed in ${((Date.now() - t1) / 1000).toFixed(1)}s`);
   const report = assembleCheckReport({ manifest: manifestFile, compared, runs: built, plan, packages, startedAt });
+  if (manifest.builder?.kind === 'containerfile') {
+    const offers = await buildahOffers(manifest.builder, built[0]?.result.epoch ?? 0, compared.findings);
+    if (offers) report.buildah = offers;
+  }
   if (!report.reproducible && report.findings.length === 0) {
     report.warnings.push('the image digests differ but the comparison found no difference (excluded paths?)');
   }

@@ -43,16 +43,24 @@ interface CheckJson {
   findings: { path: string; category: string }[];
   builds: { manifestDigest: string; layers: { phase: string }[] }[];
   variations: { applied: { name: string }[]; skipped: { name: string; reason: string }[] };
+  buildah?: { version: string; offers: { name: string; state: string; removes?: { mtime: number; 'image-metadata': number } }[] };
+  fix?: { converged: boolean; rounds: { categories: Record<string, number> }[] };
+}
+
+/** A build context (the rootfs tarball and the Containerfile) and a manifest whose builder is `builder` (YAML lines). */
+async function project(t: Parameters<typeof testDir>[0], containerfile: string, builder: string): Promise<{ dir: string; tmp: string; manifest: string }> {
+  const dir = await testDir(t, 'repro-containerfile-');
+  const tmp = join(dir, 'tmp');
+  await mkdir(tmp);
+  await makeRootfsTar(join(dir, 'rootfs.tar'), await busyboxRootfs());
+  await writeFile(join(dir, 'Containerfile'), containerfile);
+  const manifest = join(dir, 'manifest.yml');
+  await writeFile(manifest, `name: containerfile-demo\nepoch: 1700000000\nbuilder:\n${builder}`);
+  return { dir, tmp, manifest };
 }
 
 test('check a Containerfile through buildah: differences found and explained, rules make both builds one digest', { skip, timeout: 180_000 }, async (t) => {
-  const dir = await testDir(t, 'repro-containerfile-');
-  const tmp = join(dir, 'tmp');
-  await makeRootfsTar(join(dir, 'rootfs.tar'), await busyboxRootfs());
-  await writeFile(join(dir, 'Containerfile'), CONTAINERFILE);
-  const manifest = join(dir, 'manifest.yml');
-  await writeFile(manifest, 'name: containerfile-demo\nepoch: 1700000000\nbuilder:\n  containerfile: Containerfile\n');
-  await mkdir(tmp);
+  const { dir, tmp, manifest } = await project(t, CONTAINERFILE, '  containerfile: Containerfile\n');
   const json = join(dir, 'r.json');
   const rules = join(dir, 'rules.yml');
   const keep = join(dir, 'images');
@@ -70,6 +78,15 @@ test('check a Containerfile through buildah: differences found and explained, ru
   assert.ok(!report.findings.some((f) => f.category === 'content' || f.category === 'binary'), JSON.stringify(report.findings));
   assert.deepEqual(report.variations.applied.map((v) => v.name), ['time', 'hostname', 'timezone', 'locale', 'environment'].filter((n) => n !== 'time' || !report.variations.skipped.some((s) => s.name === 'time')));
   assert.deepEqual(report.variations.skipped.filter((s) => s.name !== 'time').map((s) => s.name), ['umask', 'build-path']);
+
+  // --timestamp is offered, counting the mtime-only findings and the created times (the last test builds with it).
+  const offer = report.buildah?.offers.find((o) => o.name === 'timestamp');
+  assert.equal(offer?.state, 'offered');
+  const created = report.findings.filter((f) => f.category === 'image-metadata' && /created/.test(JSON.stringify(f)));
+  assert.ok(created.length > 0 && (offer?.removes?.mtime ?? 0) > 0, JSON.stringify(offer));
+  assert.deepEqual(offer?.removes, { mtime: report.findings.filter((f) => f.category === 'mtime').length, 'image-metadata': created.length });
+  assert.equal(report.buildah?.offers.find((o) => o.name === 'source-date-epoch')?.state, 'on', 'the Containerfile declares ARG SOURCE_DATE_EPOCH');
+  assert.match(r.stdout, /builder\.timestamp: true \(--timestamp 1700000000\) sets every file time and created time to the epoch: would remove \d+ of these findings/);
 
   // One layer per instruction that makes one: ADD, RUN, RUN.
   assert.deepEqual(report.builds[0]?.layers.map((l) => l.phase.split(' ')[0]), ['ADD', 'RUN', 'RUN']);
@@ -93,17 +110,27 @@ test('check a Containerfile through buildah: differences found and explained, ru
   assert.deepEqual(await readdir(tmp), []);
 });
 
-test('a Containerfile buildah cannot build: one line naming the manifest, exit 2, storage removed', { skip, timeout: 60_000 }, async (t) => {
-  const dir = await testDir(t, 'repro-containerfile-');
-  const tmp = join(dir, 'tmp');
-  await mkdir(tmp);
-  await makeRootfsTar(join(dir, 'rootfs.tar'), await busyboxRootfs());
-  await writeFile(join(dir, 'Containerfile'), 'FROM scratch\nADD rootfs.tar /\nRUN exit 3\n');
-  const manifest = join(dir, 'manifest.yml');
-  await writeFile(manifest, 'name: fails\nbuilder: {containerfile: Containerfile}\n');
+test("a Containerfile buildah cannot build: exit 2, the error names the manifest line with buildah's last output, storage removed", { skip, timeout: 60_000 }, async (t) => {
+  const { dir, tmp, manifest } = await project(t, 'FROM scratch\nADD rootfs.tar /\nRUN exit 3\n', '  containerfile: Containerfile\n');
   const r = await runRepro(['build', manifest, '-o', join(dir, 'out.tar')], { env: { REPRO_TMPDIR: tmp } });
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, new RegExp(`${manifest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: builder: buildah bud exited with code \\d+`));
+  assert.match(r.stderr, new RegExp(`${manifest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: builder: buildah bud exited with code \\d+`));
   assert.deepEqual(await readdir(tmp), []);
   assert.deepEqual(mountsUnder(dir), []);
+});
+
+test('builder.timestamp: true leaves no mtime or created-time difference, and --fix converges on the rest', { skip, timeout: 180_000 }, async (t) => {
+  const containerfile = CONTAINERFILE.replace(/^RUN date.*\n/m, 'RUN hostname > /host\n');
+  const { dir, tmp, manifest } = await project(t, containerfile, '  containerfile: Containerfile\n  timestamp: true\n');
+  const json = join(dir, 'r.json');
+  const r = await runRepro(['check', manifest, '--fix', '--emit-rules', join(dir, 'fix.yml'), '--json', json], { env: { REPRO_TMPDIR: tmp } });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const report = JSON.parse(await readFile(json, 'utf8')) as CheckJson;
+  assert.equal(report.fix?.converged, true);
+  const first = report.fix?.rounds[0]?.categories ?? {};
+  assert.ok(first['random-id'] && first['build-env'], JSON.stringify(first));
+  assert.equal(first.mtime, undefined, 'every file time is the epoch');
+  assert.equal(first['image-metadata'], undefined, 'created times are the epoch and the intermediate image ids are gone');
+  assert.equal(report.buildah?.offers.find((o) => o.name === 'timestamp')?.state, 'on');
+  assert.deepEqual(await readdir(tmp), []);
 });
