@@ -17,6 +17,7 @@ import type { BaseContext, BaseOutcome } from './bases/types.js';
 import { runContainerfileBuilder } from './containerfile.js';
 import { runExternalBuilder } from './external.js';
 import { describeEpoch, resolveEpoch } from './epoch.js';
+import { disorderfsLower } from './disorder.js';
 import { diffSnapshots } from './layer-diff.js';
 import { loadManifest } from './manifest-schema.js';
 import type { Manifest } from './manifest-types.js';
@@ -115,18 +116,29 @@ async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerS
     wrap: opts.wrap ?? [],
     ...(opts.wrapDirs?.length ? { wrapDirs: opts.wrapDirs } : {}),
     ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
+    ...(opts.domain !== undefined ? { domain: opts.domain } : {}),
+    ...(opts.home !== undefined ? { home: opts.home } : {}),
+    ...(opts.phaseUser ? { phaseUser: opts.phaseUser } : {}),
+    ...(opts.pathExtra !== undefined ? { pathExtra: opts.pathExtra } : {}),
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
   };
-  for (const phase of manifest.phases) {
-    const t = Date.now();
-    opts.onProgress?.({ kind: 'phase-start', phase: phase.name, index, total });
-    // scratch trees run on the host even once a phase has put a shell in them: $ROOTFS is the contract.
-    phaseCtx.chroot = baseKind !== 'scratch' && (await existsInTree(root, 'bin/sh'));
-    await runPhase(phaseCtx, phase);
-    const next = await takeSnapshot(root, prev);
-    const r = await commitLayer(state, phase.name, prev, next);
-    opts.onProgress?.({ kind: 'phase-done', phase: phase.name, index: index++, total, elapsedMs: Date.now() - t, ...r });
-    prev = next;
+  // disorderfs needs an empty directory outside the tree to bind the real tree to (chroot.ts, disorder.ts)
+  const disorder = opts.shuffleDirents ? await disorderfsLower(baseCtx.workDir) : undefined;
+  if (disorder) phaseCtx.shuffleDirents = { lower: disorder.lower };
+  try {
+    for (const phase of manifest.phases) {
+      const t = Date.now();
+      opts.onProgress?.({ kind: 'phase-start', phase: phase.name, index, total });
+      // scratch trees run on the host even once a phase has put a shell in them: $ROOTFS is the contract.
+      phaseCtx.chroot = baseKind !== 'scratch' && (await existsInTree(root, 'bin/sh'));
+      await runPhase(phaseCtx, phase);
+      const next = await takeSnapshot(root, prev);
+      const r = await commitLayer(state, phase.name, prev, next);
+      opts.onProgress?.({ kind: 'phase-done', phase: phase.name, index: index++, total, elapsedMs: Date.now() - t, ...r });
+      prev = next;
+    }
+  } finally {
+    await disorder?.remove();
   }
   if (prev.skipped.length) process.emitWarning(`sockets left out of the layers: ${prev.skipped.slice(0, 5).join(', ')}`);
   if (prev.xattrsUnread) process.emitWarning(`xattrs set by phases are not in the layers: ${prev.xattrsUnread} (apt-get install attr)`);

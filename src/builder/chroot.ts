@@ -17,6 +17,16 @@ export interface RunContext {
   /** Octal umask string ("0022"): fixed by default so the builder adds no variation of its own. */
   umask: string;
   hostname?: string;
+  /** NIS/YP domain name of the command's UTS namespace (`domainname`). */
+  domain?: string;
+  /**
+   * Shuffle directory entries (the file-ordering variation): inside the command's private mount namespace
+   * the tree is bound to `lower` (an empty directory outside the tree) and disorderfs serves it back over
+   * the tree with readdir order shuffled. Both mounts exist only in that namespace and go with it.
+   */
+  shuffleDirents?: { lower: string };
+  /** Run the command (chrooted) as these ids, supplementary groups = the gid only (a `user:` phase). */
+  user?: { uid: number; gid: number };
   /** Command prefix put in front of everything (faketime, another unshare...). */
   wrap: string[];
   /**
@@ -29,6 +39,11 @@ export interface RunContext {
   onOutput?: (chunk: Buffer) => void;
 }
 
+// disorderfs (FUSE) with entries shuffled and nothing else changed (no st_blocks padding), the library
+// preload of a wrap (libfaketime) left out of the daemon; it runs in the command's PID namespace and dies
+// with it. `nonempty`: the tree is the mount point.
+const DISORDERFS = 'env -u LD_PRELOAD disorderfs -q --shuffle-dirents=yes --multi-user=yes --pad-blocks=0 -o nonempty';
+
 // Host side of a chroot run. Arguments: root, umask, hostname, command. Mount points are used only if the
 // tree already has them as real directories: creating them would change the tree and so the layer, and a
 // symlink there would put the mount somewhere else. The /dev is a tmpfs holding only the usual character
@@ -37,8 +52,9 @@ export interface RunContext {
 // run without what its wrap put in place (a clock that is not moved), so it fails instead.
 const CHROOT_SETUP = [
   'set -e',
-  'R="$1"; M="$2"; H="$3"; C="$4"; shift 4',
+  'R="$1"; M="$2"; H="$3"; D="$4"; O="$5"; U="$6"; C="$7"; shift 7',
   'dir() { [ -d "$R/$1" ] && [ ! -L "$R/$1" ]; }',
+  'if [ -n "$O" ]; then mount --bind "$R" "$O"; ' + DISORDERFS + ' "$O" "$R"; fi',
   'if dir proc; then mount -t proc -o nosuid,nodev,noexec proc "$R/proc"; fi',
   'if dir sys; then mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys"; fi',
   'if dir dev; then',
@@ -56,10 +72,20 @@ const CHROOT_SETUP = [
   '  mkdir -p "$R$d"; mount --bind -o ro,nosuid,nodev "$d" "$R$d"',
   'done',
   '[ -z "$H" ] || hostname "$H"',
-  'exec chroot "$R" /bin/sh -c \'umask "$1"; cd /; eval "$2"\' repro-run "$M" "$C"',
+  '[ -z "$D" ] || printf %s "$D" > /proc/sys/kernel/domainname',
+  'if [ -n "$U" ]; then set -- "--userspec=$U" "--groups=${U#*:}"; else set --; fi',
+  'exec chroot "$@" "$R" /bin/sh -c \'umask "$1"; cd /; eval "$2"\' repro-run "$M" "$C"',
 ].join('\n');
 
-const HOST_RUN = '[ -z "$3" ] || hostname "$3"; umask "$1"; eval "$2"';
+// Host side of a run without chroot (scratch trees, $ROOTFS): the same namespaces when something needs
+// them; after disorderfs is mounted the shell changes into the tree again, since its cwd was the tree below.
+const HOST_RUN = [
+  'R="$1"; M="$2"; H="$3"; D="$4"; O="$5"; C="$6"',
+  'if [ -n "$O" ]; then mount --bind "$R" "$O" && ' + DISORDERFS + ' "$O" "$R" && cd "$R" || exit 125; fi',
+  '[ -z "$H" ] || hostname "$H"',
+  '[ -z "$D" ] || printf %s "$D" > /proc/sys/kernel/domainname',
+  'umask "$M"; eval "$C"',
+].join('\n');
 
 const SHM = /^\/dev\/shm(\/[^/\n]+)+$/;
 
@@ -71,11 +97,17 @@ export function commandLine(ctx: RunContext, command: string): string[] {
     return [
       ...ctx.wrap,
       'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--uts', '--ipc',
-      '--', '/bin/sh', '-c', CHROOT_SETUP, 'repro-chroot', ctx.root, ctx.umask, ctx.hostname ?? '', command, ...dirs,
+      '--', '/bin/sh', '-c', CHROOT_SETUP, 'repro-chroot', ctx.root, ctx.umask, ctx.hostname ?? '', ctx.domain ?? '',
+      ctx.shuffleDirents?.lower ?? '', ctx.user ? `${ctx.user.uid}:${ctx.user.gid}` : '', command, ...dirs,
     ];
   }
-  const uts = ctx.hostname ? ['unshare', '--uts', '--'] : [];
-  return [...ctx.wrap, ...uts, '/bin/sh', '-c', HOST_RUN, 'repro-run', ctx.umask, command, ctx.hostname ?? ''];
+  if (ctx.user) throw new Error('a user: phase runs chrooted only');
+  const ns = [
+    ...(ctx.shuffleDirents ? ['--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child'] : []),
+    ...(ctx.hostname || ctx.domain ? ['--uts'] : []),
+  ];
+  const unshare = ns.length ? ['unshare', ...ns, '--'] : [];
+  return [...ctx.wrap, ...unshare, '/bin/sh', '-c', HOST_RUN, 'repro-run', ctx.root, ctx.umask, ctx.hostname ?? '', ctx.domain ?? '', ctx.shuffleDirents?.lower ?? '', command];
 }
 
 export async function runInTree(ctx: RunContext, command: string): Promise<RunResult> {

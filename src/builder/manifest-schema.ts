@@ -9,7 +9,7 @@ import type { Base, Builder, FileStep, Manifest, OutputCompression, OutputFormat
 
 const TOP_KEYS = ['version', 'name', 'epoch', 'base', 'phases', 'normalize', 'output', 'builder'];
 const BOOTSTRAP_KEYS = ['suite', 'variant', 'include', 'components', 'mirror', 'arch'];
-const PHASE_KEYS = ['name', 'apt', 'files', 'run', 'env'];
+const PHASE_KEYS = ['name', 'apt', 'files', 'run', 'env', 'user'];
 const FILE_KEYS = ['src', 'content', 'dest', 'mode', 'owner'];
 const FORMATS: OutputFormat[] = ['oci', 'oci-dir', 'docker'];
 const COMPRESSIONS: OutputCompression[] = ['gzip', 'zstd', 'none'];
@@ -134,7 +134,10 @@ function parsePhase(ctx: Ctx, node: unknown, i: number, dir: string): Phase {
       steps.push({ kind: 'env', env, line });
     }
   }
-  return { name: ctx.str(nameNode, `${what}.name`), steps, line: ctx.line(m) };
+  const userNode = get(m, 'user');
+  const user = userNode === undefined ? undefined : { spec: ctx.str(userNode, `${what}.user`), line: ctx.line(userNode as Node) };
+  if (user && !/^[^:\s]+(:[^:\s]+)?$/.test(user.spec)) ctx.fail(userNode as Node, `${what}.user: expected NAME, NAME:GROUP or UID:GID`);
+  return { name: ctx.str(nameNode, `${what}.name`), steps, ...(user ? { user } : {}), line: ctx.line(m) };
 }
 
 const BUILDER_KEYS = ['command', 'containerfile', 'context', 'args', 'target', 'timestamp'];

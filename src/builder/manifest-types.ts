@@ -42,6 +42,8 @@ export interface Phase {
   name: string;
   /** Steps in the order the manifest lists them. */
   steps: Step[];
+  /** `user: NAME[:GROUP]` (or ids): the phase's `run` commands run chrooted as that user (apt and files as root). */
+  user?: { spec: string; line: number };
   line: number;
 }
 

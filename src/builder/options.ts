@@ -1,5 +1,6 @@
 // The programmatic build API's options and result: `repro check` builds twice through this,
-// passing a variation (time, hostname, TZ, locale, umask, build path, an extra variable) as an option.
+// passing each variation (time, hostname, domain, TZ, locale, umask, build path, an extra variable, file
+// ordering, kernel, CPUs, HOME, the user of `user:` phases, PATH) as an option.
 import type { OutputCompression, OutputFormat } from './manifest-types.js';
 import type { EpochSource } from './epoch.js';
 
@@ -33,6 +34,16 @@ export interface BuildOptions {
   umask?: string;
   /** Hostname seen by phase commands (a private UTS namespace; needs root). Unchanged when absent. */
   hostname?: string;
+  /** NIS/YP domain name seen by phase commands (the private UTS namespace; needs root). */
+  domain?: string;
+  /** Phase commands see the tree through disorderfs with shuffled directory entries (needs root, FUSE). */
+  shuffleDirents?: boolean;
+  /** HOME for phase commands; /root (or a `user:` phase's own home) when absent. */
+  home?: string;
+  /** uid/gid that phases with `user:` run as instead of their user's own. */
+  phaseUser?: { uid: number; gid: number };
+  /** A directory appended to PATH for phase commands. */
+  pathExtra?: string;
   /** Package download cache (debootstrap/mmdebstrap); ~/.cache/repro when absent. */
   cacheDir?: string;
   onProgress?: (event: ProgressEvent) => void;

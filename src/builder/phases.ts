@@ -20,6 +20,16 @@ export interface PhaseContext {
   manifestEnv: Record<string, string>;
   umask: string;
   hostname?: string;
+  /** NIS/YP domain name of the commands' UTS namespace. */
+  domain?: string;
+  /** Shuffle directory entries: disorderfs over the tree, the real tree bound at `lower` (chroot.ts). */
+  shuffleDirents?: { lower: string };
+  /** HOME for commands; /root, or a `user:` phase's home from the tree's /etc/passwd, when absent. */
+  home?: string;
+  /** Ids `user:` phases run as instead of their user's own (the user variation). */
+  phaseUser?: { uid: number; gid: number };
+  /** Appended to PATH (the exec-path variation). */
+  pathExtra?: string;
   wrap: string[];
   /** Host directories the wrap needs inside a chroot (RunContext.wrapDirs). */
   wrapDirs?: string[];
@@ -34,25 +44,59 @@ function failure(ctx: PhaseContext, phase: Phase, line: number, command: string,
   );
 }
 
-function runContext(ctx: PhaseContext): RunContext {
+/** Who a `run` step of a `user:` phase runs as: ids and home from the tree's own passwd and group. */
+interface PhaseUser {
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+async function phaseUser(ctx: PhaseContext, phase: Phase): Promise<PhaseUser | undefined> {
+  if (!phase.user) return undefined;
+  const where = `${ctx.manifestPath}:${phase.user.line}`;
+  if (!ctx.chroot) throw new ReproError(`phase "${phase.name}": user: needs a tree with /bin/sh (its commands run chrooted as that user)`, where);
+  const [user = '', group] = phase.user.spec.split(':');
+  const uid = await lookupId(ctx.root, 'passwd', user, where);
+  const entry = await passwdEntry(ctx.root, user);
+  const gid = group !== undefined ? await lookupId(ctx.root, 'group', group, where) : (entry?.gid ?? uid);
+  return { uid, gid, home: entry?.home ?? '/' };
+}
+
+function runContext(ctx: PhaseContext, user?: PhaseUser): RunContext {
+  const path = (ctx.chroot ? CHROOT_PATH : (ctx.baseEnv.PATH ?? CHROOT_PATH)) + (ctx.pathExtra ? `:${ctx.pathExtra}` : '');
+  const home = ctx.home ?? user?.home;
+  const ids = user ? (ctx.phaseUser ?? user) : undefined;
   return {
     root: ctx.root,
     chroot: ctx.chroot,
-    env: { ...ctx.baseEnv, ...(ctx.chroot ? { PATH: CHROOT_PATH } : { ROOTFS: ctx.root }), ...ctx.manifestEnv },
+    env: { ...ctx.baseEnv, PATH: path, ...(home !== undefined ? { HOME: home } : {}), ...(ctx.chroot ? {} : { ROOTFS: ctx.root }), ...ctx.manifestEnv },
     umask: ctx.umask,
     wrap: ctx.wrap,
     ...(ctx.wrapDirs?.length ? { wrapDirs: ctx.wrapDirs } : {}),
     ...(ctx.hostname !== undefined ? { hostname: ctx.hostname } : {}),
+    ...(ctx.domain !== undefined ? { domain: ctx.domain } : {}),
+    ...(ctx.shuffleDirents ? { shuffleDirents: ctx.shuffleDirents } : {}),
+    ...(ids ? { user: { uid: ids.uid, gid: ids.gid } } : {}),
     ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}),
   };
 }
 
-async function runCommands(ctx: PhaseContext, phase: Phase, step: Step, commands: string[], label?: string): Promise<void> {
+async function runCommands(ctx: PhaseContext, phase: Phase, step: Step, commands: string[], label?: string, user?: PhaseUser): Promise<void> {
   for (const [i, command] of commands.entries()) {
-    const r = await runInTree(runContext(ctx), command);
+    const r = await runInTree(runContext(ctx, user), command);
     const line = step.kind === 'run' ? (step.lines[i] ?? step.line) : step.line;
     if (r.code !== 0) throw failure(ctx, phase, line, label ?? command, r);
   }
+}
+
+/** A user's line of the tree's own /etc/passwd (by name or uid): its primary group and home. */
+async function passwdEntry(root: string, user: string): Promise<{ gid: number; home: string } | undefined> {
+  const text = await readFile(await resolveInTree(root, 'etc/passwd'), 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if ((f[0] === user || f[2] === user) && f[3] !== undefined) return { gid: Number(f[3]), home: f[5] ?? '/' };
+  }
+  return undefined;
 }
 
 /** Look a user or group name up in the tree's own /etc/passwd or /etc/group (never the host's). */
@@ -123,7 +167,8 @@ export async function runPhase(ctx: PhaseContext, phase: Phase): Promise<void> {
   for (const step of phase.steps) {
     if (step.kind === 'env') Object.assign(ctx.manifestEnv, step.env);
     else if (step.kind === 'files') for (const f of step.files) await copyFile(ctx, f);
-    else if (step.kind === 'run') await runCommands(ctx, phase, step, step.commands);
+    // `user:` is resolved when its first command runs: an earlier step of the phase may create the user
+    else if (step.kind === 'run') await runCommands(ctx, phase, step, step.commands, undefined, await phaseUser(ctx, phase));
     else if (step.kind === 'apt') {
       if (!ctx.chroot || !(await existsInTree(ctx.root, 'usr/bin/apt-get'))) {
         throw new ReproError(`phase "${phase.name}": apt needs a Debian tree with apt-get (base debootstrap, mmdebstrap, tarball or image)`, `${ctx.manifestPath}:${step.line}`);

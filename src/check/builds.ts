@@ -81,6 +81,11 @@ export async function runBuilds(manifestPath: string, setups: BuildSetup[], opts
       ...(setup.wrapEnv ? { wrapEnv: setup.wrapEnv } : {}),
       umask: setup.umask,
       ...(setup.hostname !== undefined ? { hostname: setup.hostname } : {}),
+      ...(setup.domain !== undefined ? { domain: setup.domain } : {}),
+      ...(setup.shuffleDirents ? { shuffleDirents: true } : {}),
+      ...(setup.home !== undefined ? { home: setup.home } : {}),
+      ...(setup.phaseUser ? { phaseUser: setup.phaseUser } : {}),
+      ...(setup.pathExtra !== undefined ? { pathExtra: setup.pathExtra } : {}),
       extraRules: opts.extraRules,
       // a rule that could not apply is said in the build's log (process.emitWarning without one)
       ...(opts.log ? { warn: (m: string) => opts.log?.(`build ${setup.label}: warning: ${m}`) } : {}),

@@ -131,6 +131,7 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
     faketime: names.includes('time') ? await faketime : undefined,
     canSetHostname: process.getuid?.() === 0,
     builder: manifest.builder?.kind === 'containerfile' ? 'containerfile' : 'phases',
+    manifest: { external: manifest.builder?.kind === 'command', phases: manifest.builder !== undefined || manifest.phases.length > 0, userPhases: manifest.phases.some((p) => p.user !== undefined) },
   });
   for (const s of plan.skipped) opts.log?.(`variation ${s.name} skipped: ${s.reason}`);
   const outDir = opts.keep ? resolve(opts.keep) : root;

@@ -1,12 +1,18 @@
 // What `repro check` varies between the control build (A) and the variant builds (B...), as reprotest does:
 // one record per variation saying how it is applied to a build and which values each side sees, so that a
 // difference showing exactly those values is classified build-env and names the variation.
+import { readFileSync } from 'node:fs';
+import { machine } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { findCommand } from '../core/find-command.js';
 import type { Variation } from '../core/variation.js';
 import type { StagedFaketime } from './faketime.js';
 
-export const VARIATION_NAMES = ['time', 'hostname', 'timezone', 'locale', 'umask', 'build-path', 'environment'] as const;
+export const VARIATION_NAMES = [
+  'time', 'hostname', 'domain', 'timezone', 'locale', 'umask', 'build-path', 'environment',
+  'file-ordering', 'kernel', 'cpus', 'home', 'user', 'exec-path',
+] as const;
 export type VariationName = (typeof VARIATION_NAMES)[number];
 
 /** Everything a build is given that a variation can change (maps onto buildManifest's options). */
@@ -25,6 +31,16 @@ export interface BuildSetup {
   hostname?: string;
   /** Seconds the build's clock runs ahead of real time (the time variation). */
   clockOffset?: number;
+  /** NIS/YP domain name of the private UTS namespace (`domainname`); undefined: the host's. */
+  domain?: string;
+  /** Phase commands see the tree through disorderfs, directory entries shuffled (file ordering). */
+  shuffleDirents?: boolean;
+  /** HOME for phase commands (also for phases with `user:`, whose own home is used otherwise). */
+  home?: string;
+  /** uid and gid that phases with `user:` run as instead of their user's own (the user variation). */
+  phaseUser?: { uid: number; gid: number };
+  /** A directory appended to PATH for phase commands (the exec-path variation). */
+  pathExtra?: string;
 }
 
 interface VariationRecord {
@@ -46,9 +62,46 @@ export interface PlanContext {
   canSetHostname?: boolean;
   /** `containerfile`: buildah runs the RUN steps, and only some variations reach them. */
   builder?: 'phases' | 'containerfile';
+  /** CPUs this process may run on (its affinity); read from /proc/self/status when absent. */
+  cpus?: number[];
+  /** Whether a command is installed (disorderfs, setarch, taskset); looked up on PATH when absent. */
+  hasCommand?: (name: string) => boolean;
+  /** What the manifest builds with, so a variation that cannot reach it is skipped with the reason. */
+  manifest?: ManifestShape;
+}
+
+/** What of a manifest decides which variations reach its build. */
+export interface ManifestShape {
+  /** `builder.command`: an external builder gets the environment and the wrap prefix only. */
+  external: boolean;
+  /** Commands the variations reach exist: phases (the base never sees them) or a builder. */
+  phases: boolean;
+  /** Some phase has `user:` (the user variation acts on those only). */
+  userPhases: boolean;
 }
 
 const ENV_VAR = 'REPRO_CHECK_VARIATION';
+/** The user variation's ids: above Debian's dynamically allocated users, like a CI runner's arbitrary uid. */
+const VARIANT_ID = 45001;
+/** The exec-path variation's extra directory (reprotest's is /i_capture_the_path). */
+const PATH_EXTRA = '/repro-exec-path-';
+
+/** CPUs this process may run on (Cpus_allowed_list of /proc/self/status: "0-3,6"). */
+export function allowedCpus(status = '/proc/self/status'): number[] {
+  let list = '';
+  try {
+    list = /^Cpus_allowed_list:\s*(.*)$/m.exec(readFileSync(status, 'utf8'))?.[1] ?? '';
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const part of list.split(',').filter(Boolean)) {
+    const [lo, hi] = part.split('-').map(Number);
+    if (lo === undefined || Number.isNaN(lo)) continue;
+    for (let c = lo; c <= (hi ?? lo); c++) out.push(c);
+  }
+  return out;
+}
 
 /**
  * What reaches buildah's RUN steps (src/builder/containerfile.ts), and why the others do not. A variation
@@ -136,6 +189,71 @@ const RECORDS: VariationRecord[] = [
       s.env[ENV_VAR] = v;
     },
   },
+  {
+    name: 'domain',
+    summary: 'other domain name (private UTS namespace)',
+    control: 'repro-a.example',
+    variant: (i) => `repro-${String.fromCharCode(98 + ((i - 1) % 25))}.example`,
+    apply: (s, v) => {
+      s.domain = v;
+    },
+  },
+  {
+    name: 'file-ordering',
+    summary: 'directory entries shuffled (disorderfs over the tree)',
+    control: 'native order',
+    variant: () => 'shuffled',
+    apply: (s, v) => {
+      if (v === 'shuffled') s.shuffleDirents = true;
+    },
+  },
+  {
+    name: 'kernel',
+    summary: 'uname reports a 2.6 kernel release (setarch --uname-2.6)',
+    control: 'host kernel',
+    variant: () => 'uname-2.6',
+    apply: (s, v) => {
+      if (v === 'uname-2.6') s.wrap = [...s.wrap, 'setarch', machine(), '--uname-2.6'];
+    },
+  },
+  {
+    name: 'cpus',
+    summary: 'fewer CPUs (taskset affinity: nproc differs)',
+    control: 'all CPUs',
+    variant: () => 'fewer CPUs',
+    apply: (s, v, ctx) => {
+      const cpus = ctx.cpus ?? allowedCpus();
+      if (v !== 'all CPUs' && cpus.length > 1) s.wrap = [...s.wrap, 'taskset', '-c', cpus.slice(0, Math.floor(cpus.length / 2)).join(',')];
+    },
+  },
+  {
+    name: 'home',
+    summary: 'HOME=/nonexistent/repro-b-home',
+    control: '/nonexistent/repro-a-home',
+    variant: (i) => `/nonexistent/repro-${String.fromCharCode(98 + ((i - 1) % 25))}-home`,
+    apply: (s, v) => {
+      s.home = v;
+    },
+  },
+  {
+    name: 'user',
+    summary: `phases with user: run as uid:gid ${VARIANT_ID}:${VARIANT_ID}`,
+    control: "the phase's user",
+    variant: (i) => `${VARIANT_ID + i - 1}:${VARIANT_ID + i - 1}`,
+    apply: (s, v) => {
+      const m = /^(\d+):(\d+)$/.exec(v);
+      if (m) s.phaseUser = { uid: Number(m[1]), gid: Number(m[2]) };
+    },
+  },
+  {
+    name: 'exec-path',
+    summary: `PATH gains ${PATH_EXTRA}b`,
+    control: '',
+    variant: (i) => `${PATH_EXTRA}${String.fromCharCode(98 + ((i - 1) % 25))}`,
+    apply: (s, v) => {
+      if (v) s.pathExtra = v;
+    },
+  },
 ];
 
 /**
@@ -168,43 +286,109 @@ export interface BuildPlan {
   skipped: { name: VariationName; reason: string }[];
 }
 
+/** Why a variation cannot apply to this manifest or on this machine; undefined when it can. */
+function unavailable(name: VariationName, ctx: PlanContext): string | undefined {
+  const root = ctx.canSetHostname ?? true;
+  const has = ctx.hasCommand ?? ((c: string): boolean => findCommand(c) !== undefined);
+  const m = ctx.manifest;
+  if (m && !m.external && !m.phases && name !== 'build-path') return 'the manifest has no phases: variations reach phase commands only, never the base';
+  switch (name) {
+    case 'time':
+      return ctx.faketime ? undefined : 'libfaketime is not installed (apt-get install faketime)';
+    case 'hostname':
+    case 'domain':
+      if (m?.external) return 'builder.command runs on the host: a private UTS namespace is given to phases only';
+      return root ? undefined : 'a private UTS namespace needs root';
+    case 'umask':
+      return m?.external ? 'builder.command is run as given: the umask is set for phases only' : undefined;
+    case 'file-ordering':
+      if (m?.external) return 'builder.command writes its own image: disorderfs is mounted over the tree of phases only';
+      if (!root) return 'mounting disorderfs in a private mount namespace needs root';
+      return has('disorderfs') ? undefined : 'disorderfs is not installed (apt-get install disorderfs)';
+    case 'kernel':
+      return has('setarch') ? undefined : 'setarch is not installed (apt-get install util-linux)';
+    case 'cpus':
+      if (!has('taskset')) return 'taskset is not installed (apt-get install util-linux)';
+      return (ctx.cpus ?? allowedCpus()).length > 1 ? undefined : 'this process may run on one CPU only: there are no fewer to give';
+    case 'user':
+      if (m?.external) return 'builder.command is run as given: the user variation acts on phases with user:';
+      if (m && !m.userPhases) return 'no phase has user: (phases run as root, and the user variation acts on phases run as a user)';
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Why a variation cannot apply; for a Containerfile, only those carried into buildah's RUN steps can. */
+function notApplicable(name: VariationName, ctx: PlanContext): string | undefined {
+  const why = unavailable(name, ctx);
+  if (why || ctx.builder !== 'containerfile' || CONTAINERFILE_REACH[name]) return why;
+  return CONTAINERFILE_NOT[name] ?? 'not carried into buildah RUN steps';
+}
+
+// The control build gets explicit values for these even when they are not varied, so the classifier knows
+// both sides; the others keep the builder's own when not varied (HOME=/root, PATH, the host's CPUs...).
+const CONTROL_ALWAYS = new Set<VariationName>(['hostname', 'timezone', 'locale', 'umask', 'environment']);
+
+function labelOf(i: number): string {
+  return String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : '');
+}
+
+/**
+ * One build's setup: the control's values, then the variant values (index 1, 2...) of `varied`. The time
+ * variation counts only with a staged libfaketime; the hostname only where a UTS namespace can be had.
+ */
+export function setupFor(label: string, workDir: string, varied: readonly VariationName[], index: number, ctx: PlanContext): BuildSetup {
+  const setup: BuildSetup = { label, workDir, env: {}, wrap: [], umask: '0022' };
+  const uts = ctx.canSetHostname ?? true;
+  for (const r of RECORDS) {
+    if (!CONTROL_ALWAYS.has(r.name) || (r.name === 'hostname' && !uts)) continue;
+    r.apply(setup, r.control, ctx);
+  }
+  for (const r of RECORDS) if (varied.includes(r.name)) r.apply(setup, index > 0 ? r.variant(index) : r.control, ctx);
+  return setup;
+}
+
 /** The control build plus runs-1 variant builds, each in its own work directory under ctx.root. */
 export function planBuilds(names: VariationName[], runs: number, ctx: PlanContext): BuildPlan {
-  const want = new Set(names);
   const skipped: BuildPlan['skipped'] = [];
-  if (want.has('time') && !ctx.faketime) {
-    want.delete('time');
-    skipped.push({ name: 'time', reason: 'libfaketime is not installed (apt-get install faketime)' });
-  }
-  const uts = ctx.canSetHostname ?? true;
-  if (want.has('hostname') && !uts) {
-    want.delete('hostname');
-    skipped.push({ name: 'hostname', reason: 'a private UTS namespace needs root' });
-  }
-  if (ctx.builder === 'containerfile') {
-    for (const name of [...want]) {
-      if (CONTAINERFILE_REACH[name]) continue;
-      want.delete(name);
-      skipped.push({ name, reason: CONTAINERFILE_NOT[name] ?? 'not carried into buildah RUN steps' });
-    }
+  const applied: VariationName[] = [];
+  for (const n of names) {
+    const why = notApplicable(n, ctx);
+    if (why) skipped.push({ name: n, reason: why });
+    else applied.push(n);
   }
   const summary = (r: VariationRecord): string => (ctx.builder === 'containerfile' ? CONTAINERFILE_REACH[r.name] : undefined) ?? r.summary;
-  const records = RECORDS.filter((r) => want.has(r.name));
+  // Controls of the varied ones that are not always set (HOME, the domain) are set when varied.
+  const controlVaried = applied.filter((n) => !CONTROL_ALWAYS.has(n) && n !== 'time' && n !== 'build-path');
+  const records = VARIATION_NAMES.filter((n) => applied.includes(n)).flatMap((n) => RECORDS.filter((r) => r.name === n));
   const setups: BuildSetup[] = [];
   for (let i = 0; i < runs; i++) {
-    const label = String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : '');
+    const label = labelOf(i);
     // Without the build-path variation every build still needs its own tree: paths of one length then.
-    const workDir = i > 0 && want.has('build-path') ? join(ctx.root, `${label.toLowerCase()}`, 'variant-build-path', 'deeper') : join(ctx.root, label.toLowerCase());
-    const setup: BuildSetup = { label, workDir, env: {}, wrap: [], umask: '0022' };
-    // The control build gets explicit values too, so the classifier knows both sides.
-    for (const r of RECORDS) {
-      if (r.name === 'time' || r.name === 'build-path' || (r.name === 'hostname' && !uts)) continue;
-      r.apply(setup, r.control, ctx);
-    }
-    if (i > 0) for (const r of records) r.apply(setup, r.variant(i), ctx);
-    setups.push(setup);
+    const workDir = i > 0 && applied.includes('build-path') ? join(ctx.root, `${label.toLowerCase()}`, 'variant-build-path', 'deeper') : join(ctx.root, label.toLowerCase());
+    setups.push(i === 0 ? setupFor(label, workDir, controlVaried, 0, ctx) : setupFor(label, workDir, applied, i, ctx));
   }
   return { setups, applied: records.map((r) => ({ name: r.name, summary: summary(r) })), skipped };
+}
+
+/**
+ * The control build's setup with one variation (or several) changed, as its first variant gets it: what
+ * `check --explain` builds to learn which variation a difference follows.
+ */
+export function withVariations(control: BuildSetup, names: readonly VariationName[], label: string, workDir: string, ctx: PlanContext): BuildSetup {
+  const setup: BuildSetup = { ...control, label, workDir, env: { ...control.env }, wrap: [...control.wrap], ...(control.wrapDirs ? { wrapDirs: [...control.wrapDirs] } : {}) };
+  for (const r of RECORDS) if (names.includes(r.name)) r.apply(setup, r.variant(1), ctx);
+  return setup;
+}
+
+/** The summary line of a variation (what the variant build gets). */
+export function variationSummary(name: VariationName): string {
+  return RECORDS.find((r) => r.name === name)?.summary ?? name;
+}
+
+export function isVariationName(s: string): s is VariationName {
+  return (VARIATION_NAMES as readonly string[]).includes(s);
 }
 
 /** The values that differ between the control and one variant build, for the build-env classifier. */
@@ -218,6 +402,10 @@ export function classifierVariations(control: BuildSetup, variant: BuildSetup): 
   const ea = control.env[ENV_VAR] ?? '';
   const eb = variant.env[ENV_VAR] ?? '';
   if (ea !== eb) out.push({ name: 'environment', a: ea, b: eb });
+  if (control.domain !== undefined && variant.domain !== undefined && control.domain !== variant.domain) {
+    out.push({ name: 'domain', a: control.domain, b: variant.domain });
+  }
+  if (control.home !== undefined && variant.home !== undefined && control.home !== variant.home) out.push({ name: 'home', a: control.home, b: variant.home });
   for (const [name, key] of [['locale', 'LANG'], ['timezone', 'TZ']] as const) {
     const a = control.env[key] ?? '';
     const b = variant.env[key] ?? '';

@@ -42,7 +42,7 @@ export function registerCheck(program: Command): void {
     .command('check')
     .description('build a manifest twice under variations, compare the images and say whether it is reproducible (0 yes, 1 no, 2 error)')
     .argument('<manifest>', 'the build manifest (manifest.yml)')
-    .option('--vary <list>', 'variations for the second build: time,hostname,timezone,locale,umask,build-path,environment; "none"; "-time" to drop one (default: all)')
+    .option('--vary <list>', 'variations for the second build: time,hostname,domain,timezone,locale,umask,build-path,environment,file-ordering,kernel,cpus,home,user,exec-path; "none"; "-time" to drop one (default: all)')
     .option('--runs <n>', 'builds in total (more catch what shows once in ten)', count('--runs', 2), 2)
     .option('--jobs <n>', 'builds at once (default: CPUs, at most --runs)', count('--jobs', 1))
     .option('--rules <file>', 'rule file added to the manifest\'s own for this check (repeatable)', collect, [])

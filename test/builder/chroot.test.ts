@@ -12,13 +12,13 @@ test('chroot runs go through private mount, pid, uts and ipc namespaces; the wra
   const argv = commandLine(ctx({ wrap: ['faketime', '+3d'], hostname: 'h' }), 'make');
   assert.deepEqual(argv.slice(0, 3), ['faketime', '+3d', 'unshare']);
   for (const flag of ['--mount', '--pid', '--fork', '--kill-child', '--uts', '--ipc']) assert.ok(argv.includes(flag), flag);
-  assert.deepEqual(argv.slice(-4), ['/r', '0022', 'h', 'make']);
+  assert.deepEqual(argv.slice(-7), ['/r', '0022', 'h', '', '', '', 'make']);
   const script = argv[argv.indexOf('-c') + 1]!;
   assert.match(script, /mount -t proc .*proc "\$R\/proc"/);
   assert.match(script, /mount -t sysfs -o ro,/);
   assert.match(script, /mount -t tmpfs .* "\$R\/dev"/);
-  assert.deepEqual(script.match(/--r?bind.*/g), ['--bind -o ro,nosuid,nodev "$d" "$R$d"'], "nothing of the host is bound into the tree but the wrap's directories, read-only");
-  assert.match(script, /exec chroot "\$R"/);
+  assert.deepEqual(script.match(/--r?bind [^;\n]*/g), ['--bind "$R" "$O"', '--bind -o ro,nosuid,nodev "$d" "$R$d"'], "nothing of the host is bound into the tree but the wrap's directories, read-only; the tree itself only onto disorderfs's lower directory");
+  assert.match(script, /exec chroot "\$@" "\$R"/);
   assert.ok(commandLine(ctx(), 'x').includes('--uts'), 'a UTS namespace even without a hostname');
 });
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifierVariations, parseVary, planBuilds, VARIATION_NAMES } from '../../src/check/variations.js';
+import { machine } from 'node:os';
+import { allowedCpus, classifierVariations, parseVary, planBuilds, VARIATION_NAMES } from '../../src/check/variations.js';
 import { ReproError } from '../../src/core/errors.js';
 
 const fakeFaketime = { library: '/dev/shm/x/libfaketime.so.1', dir: '/dev/shm/x', wrap: (o: string) => ['env', 'LD_PRELOAD=/dev/shm/x/libfaketime.so.1', `FAKETIME=${o}`], env: (o: string) => ({ LD_PRELOAD: '/dev/shm/x/libfaketime.so.1', FAKETIME: o }) };
@@ -16,13 +17,20 @@ test('parseVary: default is every variation, none is none, lists and -name edits
 });
 
 test('planBuilds: control keeps fixed values, the variant gets every chosen variation', () => {
-  const plan = planBuilds([...VARIATION_NAMES], 2, { root: '/tmp/c', faketime: fakeFaketime });
+  const plan = planBuilds([...VARIATION_NAMES], 2, { root: '/tmp/c', faketime: fakeFaketime, cpus: [0, 1, 2, 3], hasCommand: () => true });
   const [a, b] = plan.setups;
   assert.ok(a && b);
   assert.equal(a.label, 'A');
   assert.equal(b.label, 'B');
   assert.deepEqual(a.wrap, []);
-  assert.deepEqual(b.wrap, ['env', 'LD_PRELOAD=/dev/shm/x/libfaketime.so.1', 'FAKETIME=+3d']);
+  assert.deepEqual(b.wrap.slice(0, 3), ['env', 'LD_PRELOAD=/dev/shm/x/libfaketime.so.1', 'FAKETIME=+3d']);
+  assert.deepEqual(b.wrap.slice(3), ['setarch', machine(), '--uname-2.6', 'taskset', '-c', '0,1'], 'kernel and cpus wrap every command');
+  assert.equal(b.shuffleDirents, true);
+  assert.equal(a.shuffleDirents, undefined);
+  assert.deepEqual([a.domain, b.domain], ['repro-a.example', 'repro-b.example']);
+  assert.deepEqual([a.home, b.home], ['/nonexistent/repro-a-home', '/nonexistent/repro-b-home']);
+  assert.deepEqual([a.phaseUser, b.phaseUser], [undefined, { uid: 45001, gid: 45001 }]);
+  assert.deepEqual([a.pathExtra, b.pathExtra], [undefined, '/repro-exec-path-b']);
   assert.equal(a.wrapDirs, undefined);
   assert.deepEqual(b.wrapDirs, ['/dev/shm/x'], 'the staged library is lent to chrooted phases');
   assert.equal(a.umask, '0022');
@@ -91,4 +99,32 @@ test('planBuilds: without root no build gets a hostname of its own, and the vari
   assert.equal(plan.setups[0]?.hostname, undefined);
   assert.equal(plan.setups[1]?.hostname, undefined);
   assert.ok(!classifierVariations(plan.setups[0]!, plan.setups[1]!).some((v) => v.name === 'hostname'));
+});
+
+test('planBuilds: each variation that cannot reach the manifest or this machine is skipped with the reason', () => {
+  const base = { root: '/r', faketime: undefined, cpus: [0, 1], hasCommand: () => true };
+  const ext = planBuilds([...VARIATION_NAMES], 2, { ...base, manifest: { external: true, phases: false, userPhases: false } });
+  const skipped = Object.fromEntries(ext.skipped.map((s) => [s.name, s.reason]));
+  for (const n of ['hostname', 'domain', 'umask', 'file-ordering', 'user']) assert.match(skipped[n] ?? '', /builder\.command/, n);
+  assert.ok(ext.applied.some((v) => v.name === 'kernel') && ext.applied.some((v) => v.name === 'exec-path'), 'the wrap and the environment reach an external builder');
+  const noPhases = planBuilds(['kernel', 'build-path'], 2, { ...base, manifest: { external: false, phases: false, userPhases: false } });
+  assert.deepEqual(noPhases.applied.map((v) => v.name), ['build-path']);
+  assert.match(noPhases.skipped[0]?.reason ?? '', /never the base/);
+  const plain = planBuilds(['user', 'cpus', 'file-ordering', 'kernel'], 2, { ...base, cpus: [3], hasCommand: (c) => c !== 'disorderfs' && c !== 'setarch', manifest: { external: false, phases: true, userPhases: false } });
+  assert.deepEqual(plain.applied, []);
+  assert.deepEqual(plain.skipped.map((s) => s.name), ['user', 'cpus', 'file-ordering', 'kernel']);
+  assert.match(plain.skipped.find((s) => s.name === 'file-ordering')?.reason ?? '', /apt-get install disorderfs/);
+  assert.match(plain.skipped.find((s) => s.name === 'cpus')?.reason ?? '', /one CPU/);
+  assert.equal(plain.setups[1]?.phaseUser, undefined);
+  assert.deepEqual(plain.setups[1]?.wrap, []);
+});
+
+test('allowedCpus reads the affinity list of /proc/self/status', async (t) => {
+  const { writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { testDir } = await import('../helpers/tmp.js');
+  const dir = await testDir(t, 'repro-cpus-');
+  await writeFile(join(dir, 'status'), 'Name:\tx\nCpus_allowed_list:\t0-2,5\n');
+  assert.deepEqual(allowedCpus(join(dir, 'status')), [0, 1, 2, 5]);
+  assert.ok(allowedCpus().length >= 1);
 });
