@@ -110,8 +110,8 @@ test('bad YAML, bad version, relative dest and unknown output format are rejecte
 });
 
 test('a phase may name the user its commands run as (NAME, NAME:GROUP or ids), nothing else', () => {
-  const m = parseManifest(['version: 1', 'name: u', 'phases:', '  - name: one', '    user: builder:staff', '    run: make'].join('\n'), FILE);
-  assert.deepEqual(m.phases[0]?.user, { spec: 'builder:staff', line: 5 });
-  assert.equal(parseManifest(['version: 1', 'name: u', 'phases:', '  - name: one', '    run: make'].join('\n'), FILE).phases[0]?.user, undefined);
-  assert.match(errorOf(['version: 1', 'name: u', 'phases:', '  - name: one', '    user: "a b"'].join('\n')).message, /user: expected NAME, NAME:GROUP or UID:GID/);
+  const m = parseManifest(['version: 1', 'name: u', 'base: scratch', 'phases:', '  - name: one', '    user: builder:staff', '    run: make'].join('\n'), FILE);
+  assert.deepEqual(m.phases[0]?.user, { spec: 'builder:staff', line: 6 });
+  assert.equal(parseManifest(['version: 1', 'name: u', 'base: scratch', 'phases:', '  - name: one', '    run: make'].join('\n'), FILE).phases[0]?.user, undefined);
+  assert.match(errorOf(['version: 1', 'name: u', 'base: scratch', 'phases:', '  - name: one', '    user: "a b"'].join('\n')).message, /user: expected NAME, NAME:GROUP or UID:GID/);
 });
