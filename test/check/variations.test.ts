@@ -73,6 +73,7 @@ test('planBuilds for a Containerfile: the variations buildah carries into RUN st
   assert.deepEqual(Object.fromEntries(plan.skipped.map((s) => [s.name, s.reason])), {
     umask: 'buildah runs RUN steps with umask 0022 and has no option to change it',
     'build-path': "RUN steps see the image's own paths, never the work directory",
+    ...Object.fromEntries(['domain', 'file-ordering', 'kernel', 'cpus', 'home', 'user', 'exec-path'].map((n) => [n, 'not carried into buildah RUN steps'])),
   });
   const [a, b] = plan.setups;
   assert.equal(a?.wrapEnv, undefined);
