@@ -26,6 +26,7 @@ packages=(
   dpkg             # dpkg-deb for the .deb comparator tests
   busybox-static   # a static shell and tools: the tree of the chroot isolation test
   buildah          # builder.containerfile: the Containerfile check test (as root, vfs storage, chroot isolation)
+  docker-registry  # a real registry on localhost: docker:// references, verify --against (test/cli/registry*)
 )
 
 missing=()

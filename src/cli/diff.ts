@@ -8,10 +8,10 @@ import { DEFAULT_LIMITS, DEFAULT_MAX_ENTRIES, type ContentLimits } from '../comp
 import { UsageError } from '../core/errors.js';
 import { CATEGORIES, isCategory, type Category, type Report } from '../core/finding.js';
 import type { PackageAttribution } from '../packages/dpkg.js';
-import { parseByteSize } from './options.js';
+import { addFetchOptions, fetchOptions, parseByteSize, type FetchFlags } from './options.js';
 import { EXIT_DIFFERENT, EXIT_SAME, setExitCode } from './run.js';
 
-interface DiffFlags {
+interface DiffFlags extends FetchFlags {
   exclude: string[];
   ignore: string[];
   maxDepth?: number;
@@ -113,6 +113,7 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
       limits,
       ...(flags.maxEntries !== undefined ? { maxEntries: flags.maxEntries } : {}),
       ...(flags.platform ? { platform: flags.platform } : {}),
+      fetch: fetchOptions(flags),
       ...(meter.onProgress ? { onProgress: meter.onProgress } : {}),
       ...(dpkg ? { tapB: dpkg } : {}),
     });
@@ -146,7 +147,7 @@ export function registerDiff(program: Command): void {
   const cmd = program
     .command('diff')
     .description('compare two images, archives, directories or files and say what differs and why')
-    .argument('<a>', 'first input: OCI layout dir or archive, docker save archive, rootfs tarball, directory or file')
+    .argument('<a>', 'first input: OCI layout dir or archive, docker save archive, rootfs tarball, directory, file, or image reference (docker://, oci:DIR:TAG, containers-storage:, docker-daemon:)')
     .argument('<b>', 'second input, same forms')
     .option('--exclude <glob>', 'skip paths matching this glob (absolute path, repeatable)', collect, [])
     .option('--ignore <category>', 'report this category but do not fail on it (repeatable)', collect, [])
@@ -163,5 +164,6 @@ export function registerDiff(program: Command): void {
     .option('-v, --verbose', 'list every finding (mtime-only differences are otherwise one line per directory)')
     .option('-q, --quiet', 'print nothing; the exit code says it (0 identical, 1 different)');
   for (const o of OUTPUTS) cmd.option(o.flag, o.help);
+  addFetchOptions(cmd);
   cmd.action((a: string, b: string, flags: DiffFlags) => runDiff(a, b, flags));
 }

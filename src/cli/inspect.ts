@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { InspectResult } from '../image/inspect.js';
 import { formatBytes } from '../core/format.js';
-import { parseByteSize } from './options.js';
+import { addFetchOptions, fetchOptions, parseByteSize, type FetchFlags } from './options.js';
 
 /** Names and history come from the input: control characters (terminal escapes) are shown, not sent. */
 function clean(text: string): string {
@@ -37,18 +37,19 @@ async function render(r: InspectResult): Promise<string> {
 }
 
 export function registerInspect(program: Command): void {
-  program
+  const cmd = program
     .command('inspect')
     .description('show the layers (digests, diff_ids, sizes, entries) and config of an image, archive or directory')
-    .argument('<image>', 'OCI layout dir or archive, docker save archive, rootfs tarball (.tar/.tar.gz/.tar.zst) or directory')
+    .argument('<image>', 'OCI layout dir or archive, docker save archive, rootfs tarball (.tar/.tar.gz/.tar.zst), directory, or image reference (docker://, oci:DIR:TAG, containers-storage:, docker-daemon:)')
     .option('--json', 'print JSON instead of a table')
     .option('--platform <os/arch>', 'image to read from a multi-platform index')
-    .option('--max-layer-bytes <size>', 'stop reading a layer after this many uncompressed bytes (default 64G)')
-    .action(async (image: string, opts: { json?: boolean; platform?: string; maxLayerBytes?: string }) => {
+    .option('--max-layer-bytes <size>', 'stop reading a layer after this many uncompressed bytes (default 64G)');
+  addFetchOptions(cmd)
+    .action(async (image: string, opts: { json?: boolean; platform?: string; maxLayerBytes?: string } & FetchFlags) => {
       // through the environment, so every reader of layers in this process (and its children) obeys it
       if (opts.maxLayerBytes !== undefined) process.env.REPRO_MAX_LAYER_BYTES = String(parseByteSize(opts.maxLayerBytes, '--max-layer-bytes'));
       const { inspectImage } = await import('../image/inspect.js');
-      const result = await inspectImage(image, { platform: opts.platform });
+      const result = await inspectImage(image, { platform: opts.platform, fetch: fetchOptions(opts) });
       process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : await render(result));
     });
 }

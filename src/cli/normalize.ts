@@ -5,9 +5,10 @@ import { UsageError } from '../core/errors.js';
 import type { ImageFormat } from '../image/image-writer.js';
 import type { Compression } from '../core/image.js';
 import { imageTarget } from './image-output.js';
+import { addFetchOptions, fetchOptions, type FetchFlags } from './options.js';
 import { EXIT_SAME, setExitCode } from './run.js';
 
-interface NormalizeFlags {
+interface NormalizeFlags extends FetchFlags {
   rules: string[];
   epoch?: string;
   output: string;
@@ -43,6 +44,7 @@ async function runNormalize(image: string, flags: NormalizeFlags): Promise<void>
     out: target.path,
     compression: flags.compression as Compression,
     ...(flags.platform ? { platform: flags.platform } : {}),
+    fetch: fetchOptions(flags),
     warn,
   });
   await target.finish();
@@ -57,16 +59,16 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export function registerNormalize(program: Command): void {
-  program
+  const cmd = program
     .command('normalize')
     .description('rewrite an image through rule files and the canonical layer writer (streaming, atomic)')
-    .argument('<image>', 'OCI layout dir or archive, docker save archive, rootfs tarball or directory')
+    .argument('<image>', 'OCI layout dir or archive, docker save archive, rootfs tarball, directory or image reference (docker://...)')
     .requiredOption('-o, --output <out>', 'where to write the normalized image ("-" = stdout, oci or docker form)')
     .option('--rules <file>', 'rule file or built-in set (common, debian); repeatable, applied in order', collect, [])
     .option('--epoch <seconds>', 'SOURCE_DATE_EPOCH for clamp-mtime and image timestamps (default: $SOURCE_DATE_EPOCH, else 0)')
     .option('--format <format>', `output form: ${FORMATS.join(', ')}`, 'oci')
     .option('--compression <c>', `layer compression: ${COMPRESSIONS.join(', ')}`, 'gzip')
     .option('--platform <os/arch>', 'image to normalize from a multi-platform index')
-    .option('-q, --quiet', 'print nothing on success')
-    .action((image: string, flags: NormalizeFlags) => runNormalize(image, flags));
+    .option('-q, --quiet', 'print nothing on success');
+  addFetchOptions(cmd).action((image: string, flags: NormalizeFlags) => runNormalize(image, flags));
 }

@@ -11,6 +11,7 @@ import { imagePath } from '../core/entry.js';
 import type { Category, Finding, Report, ReportInput } from '../core/finding.js';
 import type { Image } from '../core/image.js';
 import { openImage } from '../image/open.js';
+import type { FetchOptions } from '../image/reference.js';
 import { uncompressedDigest } from '../image/layer-reader.js';
 import { BlobStore, DEFAULT_MEMORY_BUDGET } from './blob-store.js';
 import { blobDigest, blobFromFile } from './blob.js';
@@ -31,6 +32,8 @@ export interface CompareOptions {
   limits?: Partial<ContentLimits>;
   /** os/arch[/variant] for multi-platform indexes. */
   platform?: string;
+  /** How to reach registries for image references (docker://...). */
+  fetch?: FetchOptions;
   variations?: Variation[];
   /** Clocks the builds ran on (check); diff adds the inputs' mtimes and SOURCE_DATE_EPOCH itself. */
   clocks?: Clock[];
@@ -243,7 +246,8 @@ export async function compareInputs(a: string, b: string, opts: CompareOptions =
     const { findings, inputs } = await compareFiles(a, b, opts);
     return buildReport({ inputs, findings, ignored, warnings: [] });
   }
-  const [ia, ib] = await Promise.all([openImage(a, { platform: opts.platform }), openImage(b, { platform: opts.platform })]);
+  const open = { platform: opts.platform, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
+  const [ia, ib] = await Promise.all([openImage(a, open), openImage(b, open)]);
   const { findings, warnings, digests } = await compareImages(ia, ib, opts);
   return buildReport({ inputs: [describeInput(ia), describeInput(ib)], findings: markDerived(findings, digests), ignored, warnings });
 }

@@ -7,6 +7,7 @@ import { createGunzip } from 'node:zlib';
 import { ReproError } from '../core/errors.js';
 import { GuardedZstd, detectCompression } from '../image/decompress.js';
 import { isTarHeader } from '../image/tar-index.js';
+import { parseReference } from '../image/reference.js';
 
 export type InputShape = 'image' | 'file';
 
@@ -58,6 +59,7 @@ function unzstdHead(data: Buffer): Buffer {
 }
 
 export async function inputShape(path: string): Promise<InputShape> {
+  if (parseReference(path)) return 'image';
   const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw new ReproError(err.code === 'ENOENT' ? 'no such file or directory' : `cannot read (${err.code})`, path);
   });

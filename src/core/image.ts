@@ -5,7 +5,7 @@ import type { Entry } from './entry.js';
 export type Compression = 'none' | 'gzip' | 'zstd';
 
 /** Which form the input had, detected from content. */
-export type InputKind = 'oci-dir' | 'oci-archive' | 'docker-archive' | 'rootfs-tar' | 'directory';
+export type InputKind = 'oci-dir' | 'oci-archive' | 'docker-archive' | 'rootfs-tar' | 'directory' | 'reference';
 
 export interface Descriptor {
   mediaType: string;
@@ -46,7 +46,7 @@ export interface ImageConfig {
 }
 
 export interface Image {
-  /** The path given by the user. */
+  /** The path or image reference given by the user. */
   input: string;
   kind: InputKind;
   /** The top-level index (OCI) or docker manifest.json bytes, when there is one. */

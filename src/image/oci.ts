@@ -5,7 +5,7 @@ import type { Descriptor, Image, ImageConfig, LayerRef } from '../core/image.js'
 import { createHash } from 'node:crypto';
 import { isIndex, isLayer, isManifest, layerCompression } from './media-types.js';
 import { checkConfig, checkDescriptor, parseObject, shown, type ImageSource } from './source.js';
-import { choosePlatform } from './platform.js';
+import { choosePlatform, formatPlatform } from './platform.js';
 import { DIGEST_ALGORITHMS } from './layer-reader.js';
 
 interface IndexDoc {
@@ -85,6 +85,13 @@ async function collectManifests(
     }
   }
   return out;
+}
+
+/** The platforms of the layout's image manifests, in index order ("unspecified" for one without). */
+export async function layoutPlatforms(src: ImageSource): Promise<string[]> {
+  const index = parseObject<IndexDoc>(await src.readDoc('index.json'), 'index.json', src.label);
+  const candidates = await collectManifests(src, index, []);
+  return candidates.map((c) => formatPlatform(c.desc.platform));
 }
 
 export async function readOciLayout(

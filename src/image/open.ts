@@ -11,7 +11,8 @@ import type { Compression, Image } from '../core/image.js';
 import { decompressor, detectCompression } from './decompress.js';
 import { maxLayerBytes } from './layer-reader.js';
 import { looksLikeDockerManifest, readDockerArchive } from './docker.js';
-import { readOciLayout } from './oci.js';
+import { layoutPlatforms, readOciLayout } from './oci.js';
+import { fetchReference, parseReference, type FetchOptions } from './reference.js';
 import { DirSource, TarSource, type ImageSource } from './source.js';
 import { OCI_LAYER } from './media-types.js';
 import { checksumOk, indexTar, isTarHeader } from './tar-index.js';
@@ -19,6 +20,8 @@ import { checksumOk, indexTar, isTarHeader } from './tar-index.js';
 export interface OpenOptions {
   /** os/arch[/variant] for multi-platform indexes. */
   platform?: string;
+  /** How to reach registries, for image references (docker://, oci:DIR:TAG, ...). */
+  fetch?: FetchOptions;
 }
 
 async function readHead(path: string, n: number): Promise<Buffer> {
@@ -124,7 +127,33 @@ async function decompressToTemp(path: string, compression: Compression): Promise
   return out;
 }
 
+/** An image reference: skopeo's copy in the temp area, read as the OCI layout it is, named by the reference. */
+async function openReference(input: string, ref: NonNullable<ReturnType<typeof parseReference>>, opts: OpenOptions): Promise<Image> {
+  const dir = await fetchReference(ref, opts.fetch, opts.platform);
+  return readOciLayout(new DirSource(dir, input), { input, kind: 'reference', warnings: [] }, opts.platform);
+}
+
+/**
+ * The platforms ("os/arch[/variant]") of a multi-platform input, in index order; [] for an input that is
+ * one image (a single manifest, a docker save archive, a tarball, a directory).
+ */
+export async function imagePlatforms(path: string, opts: OpenOptions = {}): Promise<string[]> {
+  const ref = parseReference(path);
+  let src: ImageSource;
+  if (ref) src = new DirSource(await fetchReference(ref, opts.fetch, opts.platform), path);
+  else if ((await stat(path)).isDirectory()) src = new DirSource(path);
+  else {
+    const head = await readHead(path, 512);
+    if (detectCompression(head) !== 'none' || !isTarHeader(head)) return [];
+    src = await TarSource.open(path, path);
+  }
+  if (!(await src.has('oci-layout')) || !(await src.has('index.json'))) return [];
+  return layoutPlatforms(src);
+}
+
 export async function openImage(path: string, opts: OpenOptions = {}): Promise<Image> {
+  const ref = parseReference(path);
+  if (ref) return openReference(path, ref, opts);
   const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw new ReproError(err.code === 'ENOENT' ? 'no such file or directory' : `cannot read (${err.code})`, path);
   });

@@ -10,7 +10,8 @@ export function hostPlatform(): string {
   return `linux/${ARCH[process.arch] ?? process.arch}`;
 }
 
-function fmt(p: Platform | undefined): string {
+/** "os/arch[/variant]", or "unspecified" for a descriptor without a platform. */
+export function formatPlatform(p: Platform | undefined): string {
   return p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : 'unspecified';
 }
 
@@ -23,14 +24,14 @@ function matches(p: Platform | undefined, want: string): boolean {
 export function choosePlatform<T>(items: T[], wanted: string | undefined, platformOf: (t: T) => Platform | undefined, where: string): T {
   if (wanted) {
     const hit = items.find((i) => matches(platformOf(i), wanted));
-    if (!hit) throw new ReproError(`no image for platform ${wanted} (have: ${items.map((i) => fmt(platformOf(i))).join(', ')})`, where);
+    if (!hit) throw new ReproError(`no image for platform ${wanted} (have: ${items.map((i) => formatPlatform(platformOf(i))).join(', ')})`, where);
     return hit;
   }
   if (items.length === 1) return items[0] as T;
   const host = items.find((i) => matches(platformOf(i), hostPlatform()));
   if (host) return host;
   throw new ReproError(
-    `several images (${items.map((i) => fmt(platformOf(i))).join(', ')}) and none for ${hostPlatform()}: choose one with --platform`,
+    `several images (${items.map((i) => formatPlatform(platformOf(i))).join(', ')}) and none for ${hostPlatform()}: choose one with --platform`,
     where,
   );
 }

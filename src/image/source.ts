@@ -26,9 +26,10 @@ export interface ImageSource {
 
 export class DirSource implements ImageSource {
   warnings: string[] = [];
-  constructor(readonly root: string) {}
+  /** `label` names the input in errors when `root` is a copy in the temp area (a fetched reference). */
+  constructor(readonly root: string, private readonly name = root) {}
   get label(): string {
-    return this.root;
+    return this.name;
   }
   /** Resolve inside the root; a path with ".." or a symlink leading out is refused. */
   private async safe(path: string): Promise<string> {

@@ -10,6 +10,7 @@ import type { RuleSet } from './types.js';
 import { epochToRfc3339 } from './apply.js';
 import { normalizeAnnotations, normalizeConfig, writeNormalizedLayer } from './normalize-layer.js';
 import { openImage, hostPlatform } from '../image/index.js';
+import type { FetchOptions } from '../image/reference.js';
 import type { WrittenLayer } from '../image/layer-writer.js';
 import { spoolLayer } from '../image/spool-layer.js';
 import { writeImage, type ImageFormat, checkOutputDir } from '../image/image-writer.js';
@@ -19,6 +20,8 @@ export interface NormalizeOptions {
   format: ImageFormat;
   out: string;
   platform?: string;
+  /** How to reach registries when `input` is an image reference. */
+  fetch?: FetchOptions;
   /** Layer compression of the output; one fixed choice whatever the input had (default gzip). */
   compression?: Compression;
   refName?: string;
@@ -55,7 +58,7 @@ function manifestAnnotations(image: Image): Record<string, string> | undefined {
 export async function normalizeImage(input: string, rules: RuleSet, opts: NormalizeOptions): Promise<NormalizeResult> {
   // refuse a directory full of someone's files before reading anything (writeImage checks again)
   if (opts.format === 'oci-dir') await checkOutputDir(opts.out);
-  const image = await openImage(input, opts.platform ? { platform: opts.platform } : {});
+  const image = await openImage(input, { ...(opts.platform ? { platform: opts.platform } : {}), ...(opts.fetch ? { fetch: opts.fetch } : {}) });
   const work = await tempDir('normalize-');
   const blobs = join(work, 'blobs');
   await mkdir(blobs);
