@@ -108,7 +108,9 @@ export async function runContainerfileBuilder(manifest: Manifest, ctx: Container
   const forget = onCleanup(remove);
   try {
     await mkdir(join(dir, 'tmp'), { recursive: true });
-    for (const f of ['containers.conf', 'registries.conf', 'storage.conf']) await writeFile(join(dir, f), '');
+    for (const f of ['containers.conf', 'registries.conf']) await writeFile(join(dir, f), '');
+    // The same as the command-line options; buildah warns when the file names no driver.
+    await writeFile(join(dir, 'storage.conf'), `[storage]\ndriver = "vfs"\nrunroot = ${JSON.stringify(join(dir, 'run'))}\ngraphroot = ${JSON.stringify(join(dir, 'root'))}\n`);
     const policy = join(dir, 'policy.json');
     await writeFile(policy, POLICY);
     const out = join(dir, 'image.tar');

@@ -39,8 +39,7 @@ export function buildahLines(b: BuildahReport): string[] {
     if (o.name === 'timestamp' && o.state === 'on') lines.push(`    builder.timestamp: on (--timestamp ${b.epoch}): file times and created times are the epoch`);
     else if (o.name === 'timestamp' && o.state === 'offered') {
       const n = (o.removes?.mtime ?? 0) + (o.removes?.['image-metadata'] ?? 0);
-      const what = n ? `would remove ${n} of these findings (${o.removes?.mtime ?? 0} mtime, ${o.removes?.['image-metadata'] ?? 0} image-metadata created times)` : 'would remove no finding of this check';
-      lines.push(`    builder.timestamp: true (--timestamp ${b.epoch}) sets every file time and created time to the epoch: ${what}`);
+      if (n) lines.push(`    builder.timestamp: true (--timestamp ${b.epoch}) sets every file time and created time to the epoch: would remove ${n} of these findings (${o.removes?.mtime ?? 0} mtime, ${o.removes?.['image-metadata'] ?? 0} image-metadata created times)`);
     } else if (o.name === 'source-date-epoch' && o.state === 'on') lines.push(`    ARG SOURCE_DATE_EPOCH: RUN steps get SOURCE_DATE_EPOCH=${b.epoch} (build argument)`);
     else if (o.name === 'source-date-epoch') lines.push('    declare ARG SOURCE_DATE_EPOCH in the Containerfile: RUN steps then get the epoch; it removes the times of tools that honour it (check again to see which)');
     else if (o.state === 'unsupported') lines.push(style.dim(`    ${o.name}: not in this buildah`));
