@@ -37,6 +37,8 @@ export interface CheckOptions {
   exclude?: string[];
   ignore?: Category[];
   cacheDir?: string;
+  /** The check's work area (builds, images); a fresh directory in the temp area when absent. */
+  workRoot?: string;
   log?: (line: string) => void;
   onOutput?: (label: string, chunk: Buffer) => void;
   onCompareProgress?: (p: { side: 0 | 1; layer: number; entries: number; bytes: number }) => void;
@@ -125,7 +127,7 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
   }
   const names = parseVary(opts.vary);
   faketime ??= names.includes('time') ? stageFaketime() : undefined;
-  const root = await tempDir('check-');
+  const root = opts.workRoot ?? (await tempDir('check-'));
   const plan = planBuilds(names, runs, {
     root,
     faketime: names.includes('time') ? await faketime : undefined,

@@ -67,13 +67,9 @@ function acceptances(flags: CheckFlags): Acceptance[] {
   return flags.accept.map((g) => ({ globs: [g], because: flags.reason ?? '' }));
 }
 
-export async function runCheckCommand(manifest: string, flags: CheckFlags): Promise<void> {
-  if (outputs(flags).filter((o) => o === '-').length > 1) throw new UsageError('only one of --json, --markdown, --html and --emit-rules can be "-" (stdout)');
-  const out = (s: string): void => {
-    if (!flags.quiet && !toStdout(flags)) process.stdout.write(s);
-  };
-  const log = flags.quiet ? undefined : (line: string): void => void process.stderr.write(style.dim(`repro: ${line}`) + '\n');
-  const opts: CheckOptions = {
+/** What runCheck needs from the command line (shared with --shard, which runs it once per manifest). */
+export function checkOptions(flags: CheckFlags, log: ((line: string) => void) | undefined): CheckOptions {
+  return {
     runs: flags.runs,
     rules: flags.rules,
     exclude: flags.exclude,
@@ -85,6 +81,15 @@ export async function runCheckCommand(manifest: string, flags: CheckFlags): Prom
     ...(log ? { log } : {}),
     ...(flags.verbose ? { onOutput: (label: string, c: Buffer) => void process.stderr.write(`[${label}] ${c.toString()}`) } : {}),
   };
+}
+
+export async function runCheckCommand(manifest: string, flags: CheckFlags): Promise<void> {
+  if (outputs(flags).filter((o) => o === '-').length > 1) throw new UsageError('only one of --json, --markdown, --html and --emit-rules can be "-" (stdout)');
+  const out = (s: string): void => {
+    if (!flags.quiet && !toStdout(flags)) process.stdout.write(s);
+  };
+  const log = flags.quiet ? undefined : (line: string): void => void process.stderr.write(style.dim(`repro: ${line}`) + '\n');
+  const opts = checkOptions(flags, log);
 
   if (!flags.fix) {
     const report = await runCheck(manifest, opts);

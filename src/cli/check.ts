@@ -23,6 +23,8 @@ export interface CheckFlags {
   maxDiffLines?: number;
   verbose?: boolean;
   quiet?: boolean;
+  shard?: string;
+  reports: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -60,5 +62,10 @@ export function registerCheck(program: Command): void {
     .option('--max-diff-lines <n>', 'detail lines per finding in the terminal (0 = all)', count('--max-diff-lines', 0))
     .option('-v, --verbose', 'show the output of the build commands and list every finding (mtime-only ones are otherwise one line per directory)')
     .option('-q, --quiet', 'print nothing; the exit code says it')
-    .action(async (manifest: string, flags: CheckFlags) => (await import('./check-run.js')).runCheckCommand(manifest, flags));
+    .option('--shard <I/N>', 'MANIFEST is a list (a file, one manifest a line, or a quoted glob): check only the I-th of N shares (0 ≤ I < N), one JSON report per manifest in --reports')
+    .option('--reports <dir>', 'with --shard: where the reports go, named after each manifest', 'repro-reports')
+    .action(async (manifest: string, flags: CheckFlags) => {
+      if (flags.shard !== undefined) return (await import('./check-shard.js')).runShardCommand(manifest, flags);
+      return (await import('./check-run.js')).runCheckCommand(manifest, flags);
+    });
 }
