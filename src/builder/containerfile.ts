@@ -132,6 +132,32 @@ export async function runContainerfileBuilder(manifest: Manifest, ctx: Container
   }
 }
 
+/**
+ * Containerfile lines of the RUN instructions that come first after their FROM. buildah (1.28) applies
+ * `--env` when it commits a step, so such a RUN runs without the variables; any instruction before it
+ * (`ARG`, `LABEL`...) is a committed step with --layers, and the RUN then has them.
+ */
+export function runsBeforeEnv(text: string): number[] {
+  const out: number[] = [];
+  let afterFrom = false;
+  let start = 0;
+  let logical = '';
+  for (const [i, raw] of text.split('\n').entries()) {
+    if (logical === '' && /^\s*(#|$)/.test(raw)) continue;
+    if (logical === '') start = i + 1;
+    logical += raw;
+    if (/\\\s*$/.test(raw)) continue;
+    const keyword = /^\s*(\w+)/.exec(logical)?.[1]?.toUpperCase() ?? '';
+    logical = '';
+    if (keyword === 'FROM') afterFrom = true;
+    else {
+      if (afterFrom && keyword === 'RUN') out.push(start);
+      afterFrom = false;
+    }
+  }
+  return out;
+}
+
 /** What the installed buildah can do for reproducibility, read from its own version and help text. */
 export interface BuildahFeatures {
   version: string;

@@ -5,8 +5,9 @@
 // test/cli/check-containerfile.test.ts builds with and without it and compares). SOURCE_DATE_EPOCH reaches
 // RUN steps as a build argument only where the Containerfile declares `ARG SOURCE_DATE_EPOCH` (buildah 1.28
 // has no predefined one); which times it removes depends on the tools honouring it, so it is not counted.
+// The variations buildah gets as --env miss a RUN that comes first after its FROM (runsBeforeEnv): said too.
 import { readFile } from 'node:fs/promises';
-import { buildahFeatures, declaresEpochArg } from '../builder/containerfile.js';
+import { buildahFeatures, declaresEpochArg, runsBeforeEnv } from '../builder/containerfile.js';
 import type { ContainerfileBuilder } from '../builder/manifest-types.js';
 import type { Finding } from '../core/finding.js';
 
@@ -22,11 +23,16 @@ export interface BuildahReport {
   version: string;
   epoch: number;
   offers: BuildahOffer[];
+  /** Variations given through `--env` that some RUN steps do not get, and the Containerfile lines of those. */
+  envMissed?: { variations: string[]; lines: number[] };
 }
+
+/** The variations buildah gets as `--env` (src/builder/containerfile.ts). */
+const THROUGH_ENV = ['time', 'timezone', 'locale', 'environment'];
 
 const createdField = (f: Finding): boolean => f.facts.some((x) => 'field' in x && /(^|\.)created$/.test(x.field));
 
-export async function buildahOffers(b: ContainerfileBuilder, epoch: number, findings: Iterable<Finding>): Promise<BuildahReport | undefined> {
+export async function buildahOffers(b: ContainerfileBuilder, epoch: number, findings: Iterable<Finding>, applied: string[]): Promise<BuildahReport | undefined> {
   const features = await buildahFeatures();
   if (!features) return undefined;
   const offers: BuildahOffer[] = [];
@@ -41,9 +47,12 @@ export async function buildahOffers(b: ContainerfileBuilder, epoch: number, find
       offers.push({ name: 'timestamp', state: 'offered', removes });
     }
   } else offers.push({ name: 'timestamp', state: 'unsupported' });
-  const declared = declaresEpochArg(await readFile(b.containerfile, 'utf8').catch(() => ''));
+  const text = await readFile(b.containerfile, 'utf8').catch(() => '');
+  const declared = declaresEpochArg(text);
   offers.push({ name: 'source-date-epoch', state: declared ? 'on' : 'offered' });
   if (!features.sourceDateEpoch) offers.push({ name: 'buildah --source-date-epoch', state: 'unsupported' });
   if (!features.rewriteTimestamp) offers.push({ name: 'buildah --rewrite-timestamp', state: 'unsupported' });
-  return { version: features.version, epoch, offers };
+  const variations = applied.filter((v) => THROUGH_ENV.includes(v));
+  const lines = runsBeforeEnv(text);
+  return { version: features.version, epoch, offers, ...(variations.length && lines.length ? { envMissed: { variations, lines } } : {}) };
 }

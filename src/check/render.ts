@@ -44,6 +44,11 @@ export function buildahLines(b: BuildahReport): string[] {
     else if (o.name === 'source-date-epoch') lines.push('    declare ARG SOURCE_DATE_EPOCH in the Containerfile: RUN steps then get the epoch; it removes the times of tools that honour it (check again to see which)');
     else if (o.state === 'unsupported') lines.push(style.dim(`    ${o.name}: not in this buildah`));
   }
+  const missed = b.envMissed;
+  if (missed) {
+    const where = missed.lines.map((l) => `Containerfile:${l}`).join(', ');
+    lines.push(style.yellow(`    --env reaches a RUN step only after the stage's first committed step: ${where} (first after FROM) ran without the ${missed.variations.join(', ')} variation(s); an instruction before it (ARG, LABEL) lets them reach it`));
+  }
   return lines;
 }
 

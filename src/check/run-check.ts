@@ -161,7 +161,7 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
   opts.log?.(`compared in ${((t1 - t0) / 1000).toFixed(1)}s, attributed in ${((Date.now() - t1) / 1000).toFixed(1)}s`);
   const report = assembleCheckReport({ manifest: manifestFile, compared, runs: built, plan, packages, startedAt });
   if (manifest.builder?.kind === 'containerfile') {
-    const offers = await buildahOffers(manifest.builder, built[0]?.result.epoch ?? 0, compared.findings);
+    const offers = await buildahOffers(manifest.builder, built[0]?.result.epoch ?? 0, compared.findings, plan.applied.map((v) => v.name));
     if (offers) report.buildah = offers;
   }
   if (!report.reproducible && report.findings.length === 0) {

@@ -2,7 +2,7 @@
 // buildah wrote, and layer names read from history. The real builds are in test/cli/check-containerfile.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { budArgs, withoutBuildArtifacts } from '../../src/builder/containerfile.js';
+import { budArgs, runsBeforeEnv, withoutBuildArtifacts } from '../../src/builder/containerfile.js';
 import { layerName } from '../../src/builder/external.js';
 import type { ContainerfileBuilder } from '../../src/builder/manifest-types.js';
 
@@ -48,4 +48,10 @@ test('layerName: the instruction as written, cut at 60 characters', () => {
   assert.equal(layerName('COPY . /app'), 'COPY . /app');
   assert.equal(layerName(`/bin/sh -c ${'x'.repeat(100)}`)?.length, 60);
   assert.equal(layerName(undefined), undefined);
+});
+
+test('runsBeforeEnv: a RUN first after its FROM, counted on logical lines (continuations, comments)', () => {
+  const text = ['# syntax', 'FROM debian AS one', 'RUN a \\', '  b', 'RUN c', '', 'FROM one', '# comment', 'ARG X', 'RUN d', 'from scratch', '  run e', ''].join('\n');
+  assert.deepEqual(runsBeforeEnv(text), [3, 12]);
+  assert.deepEqual(runsBeforeEnv('FROM scratch\nADD rootfs.tar /\nRUN x\n'), []);
 });
