@@ -30,6 +30,8 @@ import { runPhase, type PhaseContext } from './phases.js';
 import { emptySnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
 import { buildEnv, imageConfig } from './image-config.js';
 import { existsInTree } from './tree-path.js';
+import { StepTimeline, unownedSteps } from './step-timeline.js';
+import type { BuildStep } from '../core/step.js';
 
 async function makeWorkDir(opts: BuildOptions): Promise<string> {
   if (!opts.workDir) return tempDir('build-');
@@ -65,11 +67,17 @@ interface LayerState {
   layers: WrittenLayer[];
   built: BuiltLayer[];
   names: string[];
+  /** Per layer index: the step that last changed each path no package owns (step-timeline.ts). */
+  steps: Map<string, BuildStep>[];
 }
 
 /** Diff, normalize and write one layer while the tree still holds exactly what the snapshot saw. */
-async function commitLayer(state: LayerState, name: string, prev: Snapshot, next: Snapshot): Promise<{ size: number; entries: number; digest: string }> {
+async function commitLayer(state: LayerState, name: string, prev: Snapshot, next: Snapshot, timeline?: StepTimeline): Promise<{ size: number; entries: number; digest: string }> {
   const diff = diffSnapshots(prev, next);
+  if (timeline) {
+    const changed = diff.items.filter((i) => i.entry.type !== 'whiteout' && i.entry.type !== 'opaque').map((i) => i.entry.path);
+    state.steps[state.layers.length] = await unownedSteps(timeline, next, changed);
+  }
   const { written } = await writeNormalizedLayer(diff.items, state.rules, {
     epoch: state.epoch,
     layer: state.layers.length,
@@ -93,7 +101,8 @@ async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerS
   let index = 0;
   const t0 = Date.now();
   if (baseIsLayer) opts.onProgress?.({ kind: 'phase-start', phase: 'base', index, total });
-  const base = await baseOf(manifest, baseCtx);
+  const baseTimeline = new StepTimeline('base');
+  const base = await baseOf(manifest, { ...baseCtx, timeline: baseTimeline });
   for (const k of base.kept) {
     state.layers.push(k.layer);
     state.names.push(k.name);
@@ -102,7 +111,7 @@ async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerS
   let prev = base.treeIsLayer ? emptySnapshot(root, base.devices) : await takeSnapshot(root, undefined, base.devices);
   if (base.treeIsLayer) {
     const next = await takeSnapshot(root, prev);
-    const r = await commitLayer(state, 'base', prev, next);
+    const r = await commitLayer(state, 'base', prev, next, baseTimeline);
     opts.onProgress?.({ kind: 'phase-done', phase: 'base', index: index++, total, elapsedMs: Date.now() - t0, ...r });
     prev = next;
   }
@@ -131,9 +140,10 @@ async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerS
       opts.onProgress?.({ kind: 'phase-start', phase: phase.name, index, total });
       // scratch trees run on the host even once a phase has put a shell in them: $ROOTFS is the contract.
       phaseCtx.chroot = baseKind !== 'scratch' && (await existsInTree(root, 'bin/sh'));
+      phaseCtx.timeline = new StepTimeline(phase.name);
       await runPhase(phaseCtx, phase);
       const next = await takeSnapshot(root, prev);
-      const r = await commitLayer(state, phase.name, prev, next);
+      const r = await commitLayer(state, phase.name, prev, next, phaseCtx.timeline);
       opts.onProgress?.({ kind: 'phase-done', phase: phase.name, index: index++, total, elapsedMs: Date.now() - t, ...r });
       prev = next;
     }
@@ -178,7 +188,7 @@ export async function buildManifest(manifestPath: string, opts: BuildOptions): P
     await mkdir(spoolDir, { recursive: true });
     const env = buildEnv(epoch.epoch, opts.env);
     const cacheDir = opts.cacheDir ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'repro');
-    const state: LayerState = { manifest, rules, spoolDir, warn, epoch: epoch.epoch, blobDir, compression, layers: [], built: [], names: [] };
+    const state: LayerState = { manifest, rules, spoolDir, warn, epoch: epoch.epoch, blobDir, compression, layers: [], built: [], names: [], steps: [] };
     let config: ImageConfig | undefined;
 
     if (manifest.builder) {
@@ -206,7 +216,7 @@ export async function buildManifest(manifestPath: string, opts: BuildOptions): P
       format,
       { refName: 'latest' },
     );
-    return { out, manifestDigest: written.manifestDigest, layers: state.built, epoch: epoch.epoch, epochSource: epoch.source, durationMs: Date.now() - started };
+    return { out, manifestDigest: written.manifestDigest, layers: state.built, steps: state.steps, epoch: epoch.epoch, epochSource: epoch.source, durationMs: Date.now() - started };
   } finally {
     await removeWork();
     forget();

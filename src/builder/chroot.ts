@@ -37,6 +37,8 @@ export interface RunContext {
   wrapDirs?: string[];
   /** Streams the command's output as it comes (verbose builds). */
   onOutput?: (chunk: Buffer) => void;
+  /** Lines the command writes to its file descriptor 3 (apt steps: dpkg's --status-fd), as they come. */
+  onStatus?: (line: string) => void;
 }
 
 // disorderfs (FUSE) with entries shuffled and nothing else changed (no st_blocks padding), the library
@@ -112,7 +114,7 @@ export function commandLine(ctx: RunContext, command: string): string[] {
 
 export async function runInTree(ctx: RunContext, command: string): Promise<RunResult> {
   const argv = commandLine(ctx, command);
-  const opts = { env: ctx.env, cwd: ctx.chroot ? '/' : ctx.root, ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}) };
+  const opts = { env: ctx.env, cwd: ctx.chroot ? '/' : ctx.root, ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}), ...(ctx.onStatus ? { onStatus: ctx.onStatus } : {}) };
   if (!ctx.chroot) return runLogged(argv, opts);
   const giveBack = await lendResolvConf(ctx.root);
   try {

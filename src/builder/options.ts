@@ -3,6 +3,7 @@
 // ordering, kernel, CPUs, HOME, the user of `user:` phases, PATH) as an option.
 import type { OutputCompression, OutputFormat } from './manifest-types.js';
 import type { EpochSource } from './epoch.js';
+import type { BuildStep } from '../core/step.js';
 
 export type ProgressEvent =
   | { kind: 'epoch'; epoch: number; source: EpochSource; text: string }
@@ -64,6 +65,11 @@ export interface BuildResult {
   out: string;
   manifestDigest: string;
   layers: BuiltLayer[];
+  /**
+   * Per layer index (sparse: only layers the builder made from a Debian tree), the step of the phase that
+   * created or last changed each path no package owns, by absolute path (step-timeline.ts).
+   */
+  steps?: Map<string, BuildStep>[];
   epoch: number;
   epochSource: EpochSource;
   durationMs: number;

@@ -8,6 +8,8 @@ import { runInTree, type RunContext } from './chroot.js';
 import { entryInTree, existsInTree, fsPath, readdirNames, resolveInTree } from './tree-path.js';
 import { CHROOT_PATH } from './image-config.js';
 import type { FileStep, Phase, Step } from './manifest-types.js';
+import { dpkgStatusStep, nowNs, StepTimeline, TICK_NS, type TimelineEvent } from './step-timeline.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface PhaseContext {
   manifestPath: string;
@@ -34,6 +36,8 @@ export interface PhaseContext {
   /** Host directories the wrap needs inside a chroot (RunContext.wrapDirs). */
   wrapDirs?: string[];
   onOutput?: (chunk: Buffer) => void;
+  /** The phase's steps as they start (step-timeline.ts); set by the builder for each phase. */
+  timeline?: StepTimeline;
 }
 
 function failure(ctx: PhaseContext, phase: Phase, line: number, command: string, r: RunResult): ReproError {
@@ -83,7 +87,9 @@ function runContext(ctx: PhaseContext, user?: PhaseUser): RunContext {
 
 async function runCommands(ctx: PhaseContext, phase: Phase, step: Step, commands: string[], label?: string, user?: PhaseUser): Promise<void> {
   for (const [i, command] of commands.entries()) {
+    await ctx.timeline?.begin({ action: 'command', detail: command });
     const r = await runInTree(runContext(ctx, user), command);
+    ctx.timeline?.end();
     const line = step.kind === 'run' ? (step.lines[i] ?? step.line) : step.line;
     if (r.code !== 0) throw failure(ctx, phase, line, label ?? command, r);
   }
@@ -151,29 +157,76 @@ async function chownTree(path: string, uid: number, gid: number): Promise<void> 
 }
 
 // Services must not start inside a build: policy-rc.d with exit 101 is Debian's documented switch
-// (invoke-rc.d(8)), present only while apt runs.
+// (invoke-rc.d(8)), present only while apt runs. File descriptor 3 is the builder's status pipe: the script
+// says there which apt-get command starts, and dpkg (kept open for it by APT::Keep-Fds) writes its
+// machine-readable status there (--status-fd, besides apt's own), which times every package step.
 const APT_SCRIPT = (pkgs: string[]): string =>
   [
     'set -e',
     "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d",
     'chmod 755 /usr/sbin/policy-rc.d',
     'trap "rm -f /usr/sbin/policy-rc.d" EXIT',
+    'echo "repro-step: update" >&3',
     'apt-get update -q',
-    `apt-get install -y -q --no-install-recommends ${pkgs.map((p) => `'${p.replace(/'/g, '')}'`).join(' ')}`,
+    'echo "repro-step: install" >&3',
+    `apt-get install -y -q --no-install-recommends -o APT::Keep-Fds::=3 -o DPkg::Options::=--status-fd=3 ${pkgs.map((p) => `'${p.replace(/'/g, '')}'`).join(' ')}`,
+    'echo "repro-step: clean" >&3',
     'apt-get clean',
   ].join('\n');
+
+/** A line of the apt step's status pipe as the start of a step (the script's markers, dpkg's stages). */
+function aptStatusStep(line: string): Pick<TimelineEvent, 'action' | 'package' | 'detail'> | undefined {
+  const marker = /^repro-step: (\S+)$/.exec(line);
+  return marker ? { action: 'apt-get', detail: marker[1]! } : dpkgStatusStep(line);
+}
+
+/**
+ * An extra slack on status lines: dpkg writes straight into the builder's pipe, the line waits at most for
+ * this process's event loop (measured) and the kernel's tick; this covers the pipe itself.
+ */
+const PIPE_NS = 2_000_000n;
+
+async function runApt(ctx: PhaseContext, phase: Phase, step: Extract<Step, { kind: 'apt' }>): Promise<void> {
+  const timeline = ctx.timeline;
+  const seen: { atNs: bigint; step: Pick<TimelineEvent, 'action' | 'package' | 'detail'> }[] = [];
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const run: RunContext = {
+    ...runContext(ctx),
+    onStatus: (line) => {
+      const s = aptStatusStep(line);
+      if (s) seen.push({ atNs: nowNs(), step: s });
+    },
+  };
+  try {
+    await timeline?.begin({ action: 'apt-get', detail: 'script' });
+    const r = await runInTree(run, APT_SCRIPT(step.packages));
+    timeline?.end();
+    if (r.code !== 0) throw failure(ctx, phase, step.line, `apt-get install ${step.packages.join(' ')}`, r);
+  } finally {
+    delay.disable();
+  }
+  const slackNs = TICK_NS + PIPE_NS + BigInt(Math.round(delay.max));
+  for (const s of seen) timeline?.add({ atNs: s.atNs, slackNs, ...s.step });
+}
 
 export async function runPhase(ctx: PhaseContext, phase: Phase): Promise<void> {
   for (const step of phase.steps) {
     if (step.kind === 'env') Object.assign(ctx.manifestEnv, step.env);
-    else if (step.kind === 'files') for (const f of step.files) await copyFile(ctx, f);
+    else if (step.kind === 'files') {
+      for (const f of step.files) {
+        await ctx.timeline?.begin({ action: 'files', detail: f.dest });
+        await copyFile(ctx, f);
+        ctx.timeline?.end();
+      }
+    }
     // `user:` is resolved when its first command runs: an earlier step of the phase may create the user
     else if (step.kind === 'run') await runCommands(ctx, phase, step, step.commands, undefined, await phaseUser(ctx, phase));
     else if (step.kind === 'apt') {
       if (!ctx.chroot || !(await existsInTree(ctx.root, 'usr/bin/apt-get'))) {
         throw new ReproError(`phase "${phase.name}": apt needs a Debian tree with apt-get (base debootstrap, mmdebstrap, tarball or image)`, `${ctx.manifestPath}:${step.line}`);
       }
-      await runCommands(ctx, phase, step, [APT_SCRIPT(step.packages)], `apt-get install ${step.packages.join(' ')}`);
+      await runApt(ctx, phase, step);
     }
   }
 }

@@ -11,6 +11,7 @@ import { categoryTable, table } from '../report/terminal.js';
 import type { BuildahReport } from './buildah-offers.js';
 import type { CheckReport } from './check-report.js';
 import { packageLines } from '../report/packages.js';
+import { stepText } from '../core/step.js';
 import { printableData } from '../core/printable.js';
 
 export interface CheckRenderOptions {
@@ -70,6 +71,7 @@ function findingLines(f: Finding, maxLines: number): string[] {
   const where = f.inner ? `${f.path || '(image)'} → ${f.inner}` : f.path || '(image)';
   const pkg = f.package ? style.dim(` [${f.package}]`) : '';
   const out = [`    ${style.bold(where)}${pkg}  ${categoryAndEvidence(f.category, evidenceText(f), style.yellow)}`];
+  if (f.step) out.push(style.dim(`      made by: ${stepText(f.step)}`));
   if (f.warning) out.push(`      ${style.red('warning:')} ${f.warning}`);
   if (f.detail && !detailAddsNothing(f)) for (const l of cut(f.detail, maxLines)) out.push(`      ${l}`);
   return out;

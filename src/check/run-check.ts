@@ -19,6 +19,7 @@ import { assembleCheckReport, mergeReports, type CheckReport } from './check-rep
 import { stageFaketime, type StagedFaketime } from './faketime.js';
 import { attributePackages, type PackageAttribution } from '../packages/dpkg.js';
 import { variationFindings } from './variation-hits.js';
+import { attachSteps } from './steps.js';
 import { classifierVariations, parseVary, planBuilds } from './variations.js';
 
 export interface CheckOptions {
@@ -158,6 +159,7 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
   const compared = { ...raw, findings: markAccepted(raw.findings, acceptances) };
   const t1 = Date.now();
   const packages = await attribute(built, compared, opts.log);
+  attachSteps(built, compared.findings, packages);
   opts.log?.(`compared in ${((t1 - t0) / 1000).toFixed(1)}s, attributed in ${((Date.now() - t1) / 1000).toFixed(1)}s`);
   const report = assembleCheckReport({ manifest: manifestFile, compared, runs: built, plan, packages, startedAt });
   if (manifest.builder?.kind === 'containerfile') {

@@ -1,5 +1,6 @@
 // The one report model: findings (flat, complete) and the report that carries them.
 // Words for humans live in src/report; this is data.
+import type { BuildStep } from './step.js';
 
 export const CATEGORIES = [
   'mtime',
@@ -99,6 +100,8 @@ export interface Finding {
   warning?: string;
   /** Which package owns the path (Debian images), filled by attribution. */
   package?: string;
+  /** For a path no package owns: the build step that created or last changed it (check, Debian trees). */
+  step?: BuildStep;
   /** Set when a person accepted this difference (`repro check --accept GLOB --reason TEXT`): the reason. */
   accepted?: string;
 }

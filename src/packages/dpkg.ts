@@ -4,27 +4,36 @@
 // were made by maintainer scripts or by the build itself — usually where non-determinism comes from.
 import type { Entry } from '../core/entry.js';
 import type { Category, Finding } from '../core/finding.js';
+import type { BuildStep } from '../core/step.js';
 import type { EntryTap } from '../compare/side-scan.js';
 import type { Readable } from 'node:stream';
 import { openImage, readLayer } from '../image/index.js';
 
 const INFO_DIR = 'var/lib/dpkg/info';
+/** dpkg's status database: every installed package's stanza, with its version. */
+const STATUS_FILE = 'var/lib/dpkg/status';
 /** A .list file is a few KiB to a few MiB (big packages); anything larger is not a dpkg list. */
 const MAX_LIST_BYTES = 16 * 1024 * 1024;
 
 export interface OwnedFile {
   path: string;
   categories: Category[];
+  /** For a path no package owns: the build step that created or last changed it (check only). */
+  step?: BuildStep;
 }
 
 export interface PackageGroup {
   name: string;
+  /** The installed version, from the image's dpkg status database. */
+  version?: string;
   files: OwnedFile[];
 }
 
 export interface PackageAttribution {
   /** Packages owning at least one differing path alone; those with differences other than mtime first. */
   packages: PackageGroup[];
+  /** Installed packages (with a file list) none of whose own paths differ. */
+  identical: number;
   /** Differing paths in the filesystem that no package lists. */
   unowned: OwnedFile[];
   /** Differing paths listed by several packages (shared directories such as /usr/share/doc). */
@@ -39,20 +48,24 @@ export interface PackageAttribution {
 export class DpkgLists implements EntryTap {
   /** package → its list text */
   readonly lists = new Map<string, string>();
+  /** The status database's text, when the image has one. */
+  status: string | undefined;
   /** Set by the scan: false when it skipped layers (identical on both sides) or excluded paths. */
   complete = false;
 
   /** The list files read for their content (every whiteout and opaque marker matters too). */
   static wants(entry: Entry): boolean {
-    return entry.type === 'file' && isList(entry.path) && entry.size <= MAX_LIST_BYTES;
+    return entry.type === 'file' && (isList(entry.path) || entry.path === STATUS_FILE) && entry.size <= MAX_LIST_BYTES;
   }
 
   entry(entry: Entry, _layer: number, content: () => Buffer | undefined): void {
     if (entry.type === 'opaque' && (entry.path === INFO_DIR || INFO_DIR.startsWith(entry.path + '/'))) this.lists.clear();
     else if (entry.type === 'whiteout' && isList(entry.path)) this.lists.delete(packageOf(entry.path));
+    else if (entry.type === 'whiteout' && entry.path === STATUS_FILE) this.status = undefined;
     else if (DpkgLists.wants(entry)) {
       const bytes = content();
-      if (bytes) this.lists.set(packageOf(entry.path), bytes.toString('utf8'));
+      if (bytes && entry.path === STATUS_FILE) this.status = bytes.toString('utf8');
+      else if (bytes) this.lists.set(packageOf(entry.path), bytes.toString('utf8'));
     }
   }
 
@@ -76,8 +89,8 @@ async function readAll(body: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The merged view of /var/lib/dpkg/info/*.list across the layers of the image at `imagePath`. */
-export async function readDpkgLists(imagePath: string): Promise<Map<string, string>> {
+/** The merged view of /var/lib/dpkg/info/*.list and the status database across the image's layers. */
+export async function readDpkgLists(imagePath: string): Promise<DpkgLists> {
   const image = await openImage(imagePath);
   const dpkg = new DpkgLists();
   for (const layer of image.layers) {
@@ -86,7 +99,18 @@ export async function readDpkgLists(imagePath: string): Promise<Map<string, stri
       dpkg.entry(entry, layer.index, () => bytes);
     }
   }
-  return dpkg.lists;
+  return dpkg;
+}
+
+/** package → version, from the status database's stanzas ("Package:" and "Version:" fields). */
+export function installedVersions(status: string | undefined): Map<string, string> {
+  const versions = new Map<string, string>();
+  for (const stanza of (status ?? '').split(/\n\s*\n/)) {
+    const name = /^Package: *(\S+)/m.exec(stanza)?.[1];
+    const version = /^Version: *(\S+)/m.exec(stanza)?.[1];
+    if (name && version) versions.set(name, version);
+  }
+  return versions;
 }
 
 // usrmerge (Debian 12 and later): packages list /bin/ls while the tree holds it at /usr/bin/ls.
@@ -126,7 +150,7 @@ function byInterest(a: OwnedFile, b: OwnedFile): number {
  * Group findings by owning package; fills `finding.package`. A path several packages list (a shared
  * directory) is no one package's doing: it goes to `shared` and its finding names the first owner "+N".
  */
-export function attributeWith(owners: Map<string, string[]>, findings: Finding[]): PackageAttribution {
+export function attributeWith(owners: Map<string, string[]>, findings: Finding[], versions = new Map<string, string>()): PackageAttribution {
   const cats = new Map<string, Set<Category>>();
   for (const f of findings) {
     // Image documents and whole-input findings have no filesystem path to own.
@@ -147,9 +171,12 @@ export function attributeWith(owners: Map<string, string[]>, findings: Finding[]
     else byPkg.set(pkgs[0]!, [...(byPkg.get(pkgs[0]!) ?? []), file]);
   }
   const packages = [...byPkg.entries()]
-    .map(([name, files]) => ({ name, files: files.sort(byInterest) }))
+    .map(([name, files]) => ({ name, ...(versions.has(name) ? { version: versions.get(name) } : {}), files: files.sort(byInterest) }))
     .sort((a, b) => interesting(b.files) - interesting(a.files) || b.files.length - a.files.length || (a.name < b.name ? -1 : 1));
-  return { packages, unowned: unowned.sort(byInterest), shared };
+  // Shared paths (directories such as /usr/share/doc) are no one package's doing: they leave it identical.
+  const installed = new Set<string>();
+  for (const pkgs of owners.values()) for (const p of pkgs) installed.add(p);
+  return { packages, identical: installed.size - byPkg.size, unowned: unowned.sort(byInterest), shared };
 }
 
 /**
@@ -160,7 +187,8 @@ export function attributeWith(owners: Map<string, string[]>, findings: Finding[]
  */
 export async function attributePackages(imagePath: string, findings: Finding[], seen?: DpkgLists): Promise<PackageAttribution | undefined> {
   // what the comparison's scan already collected, when it read every layer; else one more read of the image
-  const lists = seen?.complete ? seen.lists : await readDpkgLists(imagePath);
-  if (lists.size === 0) return undefined;
-  return attributeWith(ownerIndex(lists), findings);
+  const dpkg = seen?.complete ? seen : await readDpkgLists(imagePath);
+  if (dpkg.lists.size === 0) return undefined;
+  const versions = installedVersions(dpkg.status);
+  return attributeWith(ownerIndex(dpkg.lists), findings, versions);
 }

@@ -1,6 +1,6 @@
 // Extra sections for a `repro check` report (src/check/check-report.ts): builds, variations, the per-phase
-// table (which phase first stopped being reproducible is the question people open the page with) and the
-// packages owning differing paths. Read defensively from the Report's extra keys, so a report from another
+// table (which phase first stopped being reproducible is the question people open the page with); the
+// packages owning differing paths are packages.ts's, for check and diff alike. Read defensively from the Report's extra keys, so a report from another
 // version or a hand-edited JSON file still renders, and the generic "more sections" view takes the rest.
 import type { Report } from '../core/finding.js';
 import { isCategory } from '../core/finding.js';
@@ -10,12 +10,10 @@ import { fixHistoryHtml } from './fix-history.js';
 
 interface BuildLike { label?: unknown; manifestDigest?: unknown; durationMs?: unknown; epoch?: unknown }
 interface PhaseLike { index?: unknown; phase?: unknown; identical?: unknown; findings?: unknown; categories?: unknown; digests?: unknown }
-interface PackageLike { name?: unknown; files?: unknown }
 
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const MAX_PACKAGES = 30;
 
 /** The keys this module renders; the summary leaves them out of its generic section. */
 export const CHECK_KEYS = ['reproducible', 'builds', 'variations', 'phases', 'packages', 'manifest', 'durationMs', 'fix'];
@@ -60,25 +58,9 @@ function phasesCard(report: Report): string {
 <table class="phases"><thead><tr><th>layer</th><th>phase</th><th></th><th>findings</th><th>categories</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
-function packagesCard(report: Report): string {
-  const attr = report.packages as { packages?: unknown; unowned?: unknown } | null | undefined;
-  if (!attr) return '';
-  const groups = arr(attr.packages) as PackageLike[];
-  const unowned = arr(attr.unowned);
-  if (groups.length === 0 && unowned.length === 0) return '';
-  const rows = groups.slice(0, MAX_PACKAGES).map((g) => {
-    const files = arr(g.files).map((f) => str((f as { path?: unknown }).path));
-    const shown = files.slice(0, 4).map((p) => `<code>${h(p)}</code>`).join(', ');
-    return `<tr class="pick" data-pick-pkg="${h(str(g.name))}" tabindex="0"><td>${h(str(g.name))}</td><td class="num">${files.length}</td><td class="small">${shown}${files.length > 4 ? ' …' : ''}</td></tr>`;
-  });
-  const more = groups.length > MAX_PACKAGES ? `<p class="small muted">and ${groups.length - MAX_PACKAGES} more packages</p>` : '';
-  const un = unowned.length > 0 ? `<p class="small">${formatCount(unowned.length)} differing path${unowned.length === 1 ? ' belongs' : 's belong'} to no package (made by maintainer scripts or the build itself).</p>` : '';
-  return `<div class="card wide"><h2>Packages owning differing paths</h2><table class="phases"><tbody>${rows.join('')}</tbody></table>${more}${un}</div>`;
-}
-
 export function renderCheckSections(report: Report): string {
   if (!isCheckReport(report)) return '';
-  return `<section class="check">${buildsCard(report)}${fixHistoryHtml(report)}${phasesCard(report)}${packagesCard(report)}</section>`;
+  return `<section class="check">${buildsCard(report)}${fixHistoryHtml(report)}${phasesCard(report)}</section>`;
 }
 
 /** The verdict words for a check: reproducibility, not just "identical". */

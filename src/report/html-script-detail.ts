@@ -85,6 +85,7 @@ function renderDetail(i) {
   field(dl, 'evidence', f.e);
   field(dl, 'layer', f.l === undefined ? 'image level' : String(f.l));
   field(dl, 'package', f.k);
+  field(dl, 'made by', f.s);
   field(dl, 'warning', f.w, 'warntext');
   box.appendChild(dl);
   if (f.d) {

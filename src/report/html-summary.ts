@@ -3,9 +3,10 @@
 import type { Report } from '../core/finding.js';
 import { CATEGORY_INFO, countBy, countByCategory } from './html-categories.js';
 import { CHECK_KEYS, checkVerdict, isCheckReport, renderCheckSections } from './html-check.js';
+import { packageHtml, packagesOf } from './packages.js';
 import { escapeHtml as h, formatCount } from './html-escape.js';
 
-const KNOWN_KEYS = new Set(['schema', 'identical', 'inputs', 'findings', 'tree', 'ignored', 'warnings']);
+const KNOWN_KEYS = new Set(['schema', 'identical', 'inputs', 'findings', 'tree', 'ignored', 'warnings', 'packages']);
 const MAX_PACKAGES = 12;
 const MAX_EXTRA_CHARS = 20_000;
 
@@ -116,6 +117,12 @@ function notes(report: Report): string {
   return parts.join('');
 }
 
+/** The package view (check and diff alike), when the report has one. */
+function packagesSection(report: Report): string {
+  const p = packagesOf(report.packages);
+  return p ? `<section class="check">${packageHtml(p)}</section>` : '';
+}
+
 export function renderSummary(report: Report): string {
   return `<header class="top">
 <div class="brand">repro report</div>
@@ -124,5 +131,6 @@ ${inputs(report)}
 </header>
 <section class="summary">${categoryCard(report)}${layerCard(report)}${packageCard(report)}</section>
 ${renderCheckSections(report)}
+${packagesSection(report)}
 ${notes(report)}`;
 }

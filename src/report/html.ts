@@ -2,6 +2,7 @@
 // from file:// offline and can be attached to a CI run. The static summary is rendered here; the findings
 // travel as JSON islands (what the tree and filters need; details and rules, parsed on the first expand)
 // and the inline script draws them on demand, which keeps 10,000 findings fast.
+import { stepText } from '../core/step.js';
 import { evidenceText } from '../core/evidence.js';
 import { createHash } from 'node:crypto';
 import { CATEGORIES, type Finding, type Report } from '../core/finding.js';
@@ -40,6 +41,8 @@ interface PageFinding {
   e: string;
   l?: number;
   k?: string;
+  /** The build step that made a path no package owns (stepText). */
+  s?: string;
   i?: string;
   w?: string;
 }
@@ -59,6 +62,7 @@ function pageFindings(report: Report, opts: HtmlOptions): { findings: PageFindin
     const pf: PageFinding = { p: f.path, c: CATEGORIES.indexOf(f.category), e: evidenceText(f) };
     if (f.layer !== undefined) pf.l = f.layer;
     if (f.package) pf.k = f.package;
+    if (f.step) pf.s = stepText(f.step);
     if (f.inner) pf.i = f.inner;
     if (f.warning) pf.w = f.warning;
     const r = rule(f, index);

@@ -5,6 +5,7 @@ import { evidenceText } from '../core/evidence.js';
 import type { Finding, Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, rankFindings, ruleLookup, type RuleSuggester } from './html-categories.js';
 import { isCheckReport } from './html-check.js';
+import { packageMarkdown, packagesOf } from './packages.js';
 import { rulesFile } from './html-rules.js';
 import { fixHistoryMarkdown } from './fix-history.js';
 import { printableData } from '../core/printable.js';
@@ -167,11 +168,17 @@ function generatedRuleLines(report: Report, maxLines: number): string[] {
   return lines;
 }
 
+function packagesMarkdown(report: Report): string[] {
+  const p = packagesOf(report.packages);
+  return p ? packageMarkdown(p, mdText, mdCode) : [];
+}
+
 export function renderMarkdown(raw: Report, opts: MarkdownOptions = {}): string {
   const report = printableData(raw);
   const lines = [
     ...verdictLines(report, opts.title ?? 'repro'),
     ...categoryLines(report),
+    ...packagesMarkdown(report),
     ...fixHistoryMarkdown(report, mdText, mdCode),
     ...findingLines(report, opts.maxFindings ?? 15),
     ...ruleLines(report, opts),

@@ -27,7 +27,7 @@ test('renderCheck: verdict and both digests first, then categories, phases, find
     compared: buildReport({ inputs: [], findings, ignored: [], warnings: [] }),
     runs: runs(['sha256:aaa', 'sha256:bbb']),
     plan,
-    packages: { packages: [{ name: 'gzip', files: [{ path: '/usr/share/doc/gzip/changelog.gz', categories: ['compression-metadata'] }] }, { name: 'tool', files: [{ path: '/usr/bin/tool', categories: ['mtime'] }] }], unowned: [{ path: '/etc/machine-id', categories: ['random-id'] }], shared: [] },
+    packages: { packages: [{ name: 'gzip', files: [{ path: '/usr/share/doc/gzip/changelog.gz', categories: ['compression-metadata'] }] }, { name: 'tool', files: [{ path: '/usr/bin/tool', categories: ['mtime'] }] }], identical: 0, unowned: [{ path: '/etc/machine-id', categories: ['random-id'] }], shared: [] },
     startedAt: Date.now(),
   });
   const text = renderCheck(r);

@@ -64,3 +64,66 @@ test('common + debian on a debootstrap-like layer', async () => {
   const config = applyImageRules({ created: '2030-01-01T00:00:00Z', history: [{ created: '2030-01-01T00:00:00Z' }] }, rules, 1_700_000_000);
   assert.equal(config.created, '2023-11-14T22:13:20Z');
 });
+
+test('debian: each rule from the public lists acts on its own files and leaves their neighbours alone', async () => {
+  const rules = await loadRules(['debian']);
+  const giomodules = 'libgvfsdbus.so: gio-vfs,gio-volume-monitor\nlibdconfsettings.so: gsettings-backend\nlibgiognutls.so: gio-tls-backend\n';
+  const loaders = '"/usr/lib/x/loaders/libpixbufloader-png.so"\n"png" 5\n\n"/usr/lib/x/loaders/libpixbufloader-bmp.so"\n"bmp" 5\n';
+  const items = [
+    file('var/lib/systemd/random-seed', Buffer.alloc(512, 7)),
+    file('var/lib/systemd/catalog/database', 'RHHHKSLP'),
+    file('var/lib/systemd/deb-systemd-helper-enabled/ssh.service.dsh-also', '/etc/systemd/system/sshd.service\n'),
+    file('etc/apt/apt.conf.d/01autoremove-kernels', 'APT::NeverAutoRemove { "^linux-image-6\\.1\\.0-host$"; };\n'),
+    file('etc/apt/apt.conf.d/01autoremove', 'APT::NeverAutoRemove { };\n'),
+    file('var/cache/debconf/templates.dat-old', 'old'),
+    file('var/lib/dpkg/status-old', 'old'),
+    file('var/lib/dpkg/diversions-old', 'old'),
+    file('var/lib/ucf/hashfile.0', 'old'),
+    file('var/lib/ucf/registry.3', 'old'),
+    file('var/lib/ucf/hashfile', 'bbb  /etc/ssh/sshd_config\naaa  /etc/default/x\n'),
+    file('var/lib/ucf/registry', 'openssh-server\t/etc/ssh/sshd_config\nfoo\t/etc/default/x\n'),
+    file('var/cache/man/index.db', 'gdbm'),
+    file('var/cache/man/de/index.db', 'gdbm'),
+    file('var/cache/fontconfig/a1b2-le64.cache-8', 'cache'),
+    file('usr/share/fonts/truetype/dejavu/.uuid', '6c3b7e2a-1f0e-4a5e-9b8f-0c2d7e4f5a6b'),
+    file('usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 'font'),
+    file('usr/lib/x86_64-linux-gnu/gio/modules/giomodule.cache', giomodules),
+    file('usr/lib/x86_64-linux-gnu/gdk-pixbuf-2.0/2.10.0/loaders.cache', loaders),
+    file('etc/ssl/private/ssl-cert-snakeoil.key', 'key'),
+    file('etc/ssl/certs/ssl-cert-snakeoil.pem', 'pem'),
+    file('etc/ssl/certs/ca-certificates.crt', 'bundle'),
+    file('usr/lib/python3/dist-packages/pkg/__pycache__/mod.cpython-311.pyc', 'pyc'),
+    file('usr/lib/python3/dist-packages/pkg/mod.py', 'print(1)\n'),
+    file('etc/shadow', 'root:*:20000:0:99999:7:::\nbuilder:!:20001:0:99999:7:::\n'),
+  ];
+  const out = await applyRulesToLayer(items, rules, { epoch: 0, layer: 0 });
+  const by = new Map(out.map((i) => [i.entry.path, i]));
+  for (const gone of [
+    'var/lib/systemd/random-seed', 'var/lib/systemd/catalog/database', 'etc/apt/apt.conf.d/01autoremove-kernels',
+    'var/cache/debconf/templates.dat-old', 'var/lib/dpkg/status-old', 'var/lib/dpkg/diversions-old', 'var/lib/ucf/hashfile.0',
+    'var/lib/ucf/registry.3', 'var/cache/man/index.db', 'var/cache/man/de/index.db', 'var/cache/fontconfig/a1b2-le64.cache-8',
+    'usr/share/fonts/truetype/dejavu/.uuid', 'etc/ssl/private/ssl-cert-snakeoil.key', 'etc/ssl/certs/ssl-cert-snakeoil.pem',
+    'usr/lib/python3/dist-packages/pkg/__pycache__/mod.cpython-311.pyc',
+  ]) {
+    assert.ok(!by.has(gone), `${gone} deleted`);
+  }
+  // what those files are derived from, or sit next to, is kept as it was
+  for (const [kept, body] of [
+    ['var/lib/systemd/deb-systemd-helper-enabled/ssh.service.dsh-also', '/etc/systemd/system/sshd.service\n'],
+    ['etc/apt/apt.conf.d/01autoremove', 'APT::NeverAutoRemove { };\n'],
+    ['usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 'font'],
+    ['etc/ssl/certs/ca-certificates.crt', 'bundle'],
+    ['usr/lib/python3/dist-packages/pkg/mod.py', 'print(1)\n'],
+    // loaders.cache: stanza order is loader precedence, so no rule touches it (a difference stays visible)
+    ['usr/lib/x86_64-linux-gnu/gdk-pixbuf-2.0/2.10.0/loaders.cache', loaders],
+  ] as const) {
+    assert.equal(await text(by.get(kept)), body, `${kept} unchanged`);
+  }
+  assert.equal(await text(by.get('usr/lib/x86_64-linux-gnu/gio/modules/giomodule.cache')), 'libdconfsettings.so: gsettings-backend\nlibgiognutls.so: gio-tls-backend\nlibgvfsdbus.so: gio-vfs,gio-volume-monitor\n');
+  assert.equal(await text(by.get('var/lib/ucf/hashfile')), 'aaa  /etc/default/x\nbbb  /etc/ssh/sshd_config\n');
+  assert.equal(await text(by.get('var/lib/ucf/registry')), 'foo\t/etc/default/x\nopenssh-server\t/etc/ssh/sshd_config\n');
+  // /etc/shadow: only field 3 (the last password change day) goes; the password field and the rest stay
+  assert.equal(await text(by.get('etc/shadow')), 'root:*::0:99999:7:::\nbuilder:!::0:99999:7:::\n');
+  // every rule says why (the reason a report and --fix show)
+  for (const r of rules.rules) assert.ok(r.reason?.category, `${JSON.stringify(r.match)} has a reason`);
+});

@@ -10,6 +10,8 @@ import type { BootstrapBase } from '../manifest-types.js';
 import { resolveMirror } from '../mirror.js';
 import { resolveInTree } from '../tree-path.js';
 import type { BaseContext, BaseOutcome } from './types.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { debootstrapStep, nowNs, TICK_NS, type StepTimeline } from '../step-timeline.js';
 
 function hostArch(): Promise<string> {
   return new Promise((resolve) => {
@@ -50,7 +52,12 @@ export async function bootstrapBase(base: BootstrapBase, ctx: BaseContext): Prom
   const cache = join(ctx.cacheDir, base.kind, `${base.suite}-${arch}`);
   await mkdir(cache, { recursive: true });
   const argv = bootstrapArgs(base, arch, cache, ctx.root, mirror);
-  const r = await runLogged(argv, { env: ctx.env, ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}) }).catch(
+  const steps = base.kind === 'debootstrap' && ctx.timeline ? debootstrapSteps(ctx.timeline) : undefined;
+  const onOutput = (chunk: Buffer): void => {
+    steps?.take(chunk);
+    ctx.onOutput?.(chunk);
+  };
+  const r = await runLogged(argv, { env: ctx.env, onOutput }).finally(() => steps?.done()).catch(
     (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') throw new ReproError(`base ${base.kind}: the ${base.kind} command is not installed`, ctx.manifestPath);
       throw err;
@@ -63,6 +70,38 @@ export async function bootstrapBase(base: BootstrapBase, ctx: BaseContext): Prom
   if (base.kind === 'debootstrap') await dropDownloadedDebs(ctx.root);
   return { label: `${base.kind} ${base.suite}/${base.variant} from ${mirror}`, treeIsLayer: true, kept: [] };
 }
+
+/**
+ * debootstrap's progress lines, timed as they arrive, as the base's timeline: "I: Unpacking <pkg>..." and
+ * "I: Configuring <pkg>..." are printed by debootstrap's shell loop as dpkg's --status-fd announces each
+ * package's stage, so they come a little later than dpkg's own line (its relay is in the slack).
+ * mmdebstrap prints no such lines: its base is not placed.
+ */
+function debootstrapSteps(timeline: StepTimeline): { take: (chunk: Buffer) => void; done: () => void } {
+  let partial = '';
+  const seen: { atNs: bigint; step: NonNullable<ReturnType<typeof debootstrapStep>> }[] = [];
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  return {
+    take(chunk) {
+      const atNs = nowNs();
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const step = debootstrapStep(line);
+        if (step) seen.push({ atNs, step });
+      }
+    },
+    done() {
+      delay.disable();
+      const slackNs = TICK_NS + SHELL_RELAY_NS + BigInt(Math.round(delay.max));
+      for (const s of seen) timeline.add({ atNs: s.atNs, slackNs, ...s.step });
+    },
+  };
+}
+
+/** debootstrap's status relay: a shell `while read` loop and its `info` function, per line. */
+const SHELL_RELAY_NS = 20_000_000n;
 
 /**
  * debootstrap leaves every .deb it installed in the target's /var/cache/apt/archives (~40% of a minbase

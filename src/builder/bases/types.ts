@@ -2,6 +2,7 @@
 import type { ImageConfig } from '../../core/image.js';
 import type { WrittenLayer } from '../../image/layer-writer.js';
 import type { DeviceTable } from '../snapshot.js';
+import type { StepTimeline } from '../step-timeline.js';
 
 export interface BaseContext {
   manifestPath: string;
@@ -14,6 +15,8 @@ export interface BaseContext {
   env: Record<string, string>;
   cacheDir: string;
   onOutput?: (chunk: Buffer) => void;
+  /** The base's steps as they start (debootstrap's per-package progress lines), when the base has them. */
+  timeline?: StepTimeline;
 }
 
 export interface BaseOutcome {
