@@ -7,6 +7,7 @@ import { registerBuild } from './build.js';
 import { registerRules } from './rules.js';
 import { registerNormalize } from './normalize.js';
 import { registerCheck } from './check.js';
+import { registerVerify } from './verify.js';
 import { registerReport } from './report.js';
 
 const require = createRequire(import.meta.url);
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerRules(program);
   registerNormalize(program);
   registerCheck(program);
+  registerVerify(program);
   registerReport(program);
   // Every subcommand exits through run.ts's error path too, so a usage error is exit 2.
   for (const cmd of program.commands) cmd.exitOverride();

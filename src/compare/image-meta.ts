@@ -86,7 +86,9 @@ export function compareImageMeta(a: Image, b: Image): Finding[] {
   const indexName = (img: Image): string => (img.kind === 'docker-archive' ? 'manifest.json' : 'index');
   const findings: Finding[] = [];
   // An OCI index and a docker manifest.json are different documents; comparing them field by field says nothing.
-  if (indexName(a) === indexName(b)) findings.push(...compareDocument(indexName(a), a.indexBytes, b.indexBytes));
+  // A fetched reference has no index of its own: the one around skopeo's copy is made by the reader, and a
+  // registry keeps tags outside the image (a multi-platform list is compared platform by platform).
+  if (indexName(a) === indexName(b) && a.kind !== 'reference' && b.kind !== 'reference') findings.push(...compareDocument(indexName(a), a.indexBytes, b.indexBytes));
   findings.push(...compareDocument('manifest', a.manifestBytes, b.manifestBytes));
   findings.push(...compareDocument('config', a.configBytes, b.configBytes));
   return findings;

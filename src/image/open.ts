@@ -130,7 +130,10 @@ async function decompressToTemp(path: string, compression: Compression): Promise
 /** An image reference: skopeo's copy in the temp area, read as the OCI layout it is, named by the reference. */
 async function openReference(input: string, ref: NonNullable<ReturnType<typeof parseReference>>, opts: OpenOptions): Promise<Image> {
   const dir = await fetchReference(ref, opts.fetch, opts.platform);
-  return readOciLayout(new DirSource(dir, input), { input, kind: 'reference', warnings: [] }, opts.platform);
+  const image = await readOciLayout(new DirSource(dir, input), { input, kind: 'reference', warnings: [] }, opts.platform);
+  // the index.json around the copy is the reader's own (reference.ts), not a document of the image
+  delete image.indexBytes;
+  return image;
 }
 
 /**
