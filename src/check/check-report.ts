@@ -7,6 +7,7 @@ import type { BuildahReport } from './buildah-offers.js';
 import type { FixHistory } from './fix-loop.js';
 import type { Category, Finding, Report } from '../core/finding.js';
 import type { BuildRun } from './builds.js';
+import type { Explanation } from './explain.js';
 import type { PackageAttribution } from '../packages/dpkg.js';
 import type { Variation } from '../core/variation.js';
 import { classifierVariations, type BuildPlan } from './variations.js';
@@ -51,6 +52,8 @@ export interface CheckReport extends Report {
   phases: PhaseSummary[];
   packages: PackageAttribution | null;
   durationMs: number;
+  /** check --explain: the rebuilds and how many findings each cause accounts for (causes are on the findings). */
+  explain?: Explanation;
   /** The history of a --fix run: every round, the rules it added, what was accepted and what was left. */
   fix?: FixHistory;
   /** A Containerfile check: what the installed buildah offers against these differences. */

@@ -3,7 +3,7 @@
 // ordering, then mtime only, summarised per directory unless --verbose), each grouped by phase, and for
 // Debian images "package → files → categories" plus the files no package owns. The JSON report keeps
 // everything; this view cuts diffs to a few lines.
-import { evidenceText } from '../core/evidence.js';
+import { causeSummaryText, causeText, evidenceText } from '../core/evidence.js';
 import type { Finding } from '../core/finding.js';
 import { style } from '../report/style.js';
 import { bySection, categoryAndEvidence, detailAddsNothing, mtimeSummary, SECTIONS, summarisable } from '../report/first-screen.js';
@@ -72,6 +72,8 @@ function findingLines(f: Finding, maxLines: number): string[] {
   const pkg = f.package ? style.dim(` [${f.package}]`) : '';
   const out = [`    ${style.bold(where)}${pkg}  ${categoryAndEvidence(f.category, evidenceText(f), style.yellow)}`];
   if (f.step) out.push(style.dim(`      made by: ${stepText(f.step)}`));
+  const cause = causeText(f);
+  if (cause) out.push(`      ${style.magenta(cause)}`);
   if (f.warning) out.push(`      ${style.red('warning:')} ${f.warning}`);
   if (f.detail && !detailAddsNothing(f)) for (const l of cut(f.detail, maxLines)) out.push(`      ${l}`);
   return out;
@@ -89,6 +91,22 @@ function groupByPhase(r: CheckReport, findings: Finding[]): { title: string; fin
     groups.set(t, [...(groups.get(t) ?? []), f]);
   }
   return [...groups.entries()].map(([t, findings]) => ({ title: t, findings }));
+}
+
+/** check --explain: the rebuilds, then how many findings each cause accounts for. */
+export function explainLines(r: CheckReport): string[] {
+  const e = r.explain;
+  if (!e) return [];
+  const lines = [style.bold('causes (check --explain: A rebuilt with no variation, and with each variation alone)')];
+  for (const b of e.builds) {
+    const what = b.variations.length ? b.variations.join(', ') + ' alone' : 'no variation';
+    lines.push(`  build ${b.label}: ${what}: ${b.identical ? 'identical to A' : `${b.findings} findings against A`}`);
+  }
+  for (const c of e.causes) {
+    const shown = c.paths.join(', ') + (c.findings > c.paths.length ? ', …' : '');
+    lines.push(`  ${causeSummaryText(c)}: ${c.findings} finding${c.findings === 1 ? '' : 's'} (${shown})`);
+  }
+  return lines;
 }
 
 export function renderCheck(raw: CheckReport, opts: CheckRenderOptions = {}): string {
@@ -113,6 +131,7 @@ export function renderCheck(raw: CheckReport, opts: CheckRenderOptions = {}): st
     const summary = mtimeSummary(r.findings);
     if (summary.length) lines.push('', ...summary);
   }
+  if (r.explain) lines.push('', ...explainLines(r));
   if (r.packages) lines.push('', ...packageLines(r.packages));
   for (const w of r.warnings) lines.push(`${style.yellow('warning:')} ${w}`);
   lines.push('', r.reproducible ? style.green('reproducible: all image digests are identical') : style.red(`not reproducible: ${r.findings.length} findings`));

@@ -20,7 +20,8 @@ import { stageFaketime, type StagedFaketime } from './faketime.js';
 import { attributePackages, type PackageAttribution } from '../packages/dpkg.js';
 import { variationFindings } from './variation-hits.js';
 import { attachSteps } from './steps.js';
-import { classifierVariations, parseVary, planBuilds } from './variations.js';
+import { classifierVariations, parseVary, planBuilds, type PlanContext } from './variations.js';
+import { explainFindings, type Explanation } from './explain.js';
 
 export interface CheckOptions {
   /** --vary spec ("none", "all", "time,hostname", "-time"); all variations when absent. */
@@ -40,6 +41,8 @@ export interface CheckOptions {
   cacheDir?: string;
   /** The check's work area (builds, images); a fresh directory in the temp area when absent. */
   workRoot?: string;
+  /** After a non-reproducible result, rebuild once per variation alone and put a cause on every finding. */
+  explain?: boolean;
   log?: (line: string) => void;
   onOutput?: (label: string, chunk: Buffer) => void;
   onCompareProgress?: (p: { side: 0 | 1; layer: number; entries: number; bytes: number }) => void;
@@ -77,6 +80,22 @@ function zoneOffset(tz: string | undefined, seconds: number): number {
   }
 }
 
+/** The control build against one other: the comparison, plus the variations seen inside its findings. */
+async function compareTwo(control: BuildRun, v: BuildRun, opts: CheckOptions): Promise<Report> {
+  const ignored = opts.ignore ?? [];
+  opts.log?.(`comparing build A with build ${v.setup.label}`);
+  const variations = classifierVariations(control.setup, v.setup);
+  const r = await compareInputs(control.result.out, v.result.out, {
+    exclude: opts.exclude ?? [],
+    ignore: ignored,
+    variations,
+    clocks: buildClock(control, v),
+    ...(opts.onCompareProgress ? { onProgress: opts.onCompareProgress } : {}),
+  });
+  const extra = variationFindings(r.findings, variations);
+  return extra.length ? buildReport({ inputs: r.inputs, findings: [...r.findings, ...extra], ignored, warnings: r.warnings }) : r;
+}
+
 async function compareRuns(runs: BuildRun[], opts: CheckOptions): Promise<Report> {
   const [control, ...variants] = runs;
   if (!control) throw new Error('no builds');
@@ -84,17 +103,7 @@ async function compareRuns(runs: BuildRun[], opts: CheckOptions): Promise<Report
   const reports: Report[] = [];
   for (const v of variants) {
     if (v.result.manifestDigest === control.result.manifestDigest) continue;
-    opts.log?.(`comparing build A with build ${v.setup.label}`);
-    const variations = classifierVariations(control.setup, v.setup);
-    const r = await compareInputs(control.result.out, v.result.out, {
-      exclude: opts.exclude ?? [],
-      ignore: ignored,
-      variations,
-      clocks: buildClock(control, v),
-      ...(opts.onCompareProgress ? { onProgress: opts.onCompareProgress } : {}),
-    });
-    const extra = variationFindings(r.findings, variations);
-    reports.push(extra.length ? buildReport({ inputs: r.inputs, findings: [...r.findings, ...extra], ignored, warnings: r.warnings }) : r);
+    reports.push(await compareTwo(control, v, opts));
   }
   if (reports.length === 0) {
     const inputs = runs.map((r) => ({ path: r.result.out, kind: 'oci-archive', digest: r.result.manifestDigest }));
@@ -129,13 +138,14 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
   const names = parseVary(opts.vary);
   faketime ??= names.includes('time') ? stageFaketime() : undefined;
   const root = opts.workRoot ?? (await tempDir('check-'));
-  const plan = planBuilds(names, runs, {
+  const planCtx: PlanContext = {
     root,
     faketime: names.includes('time') ? await faketime : undefined,
     canSetHostname: process.getuid?.() === 0,
     builder: manifest.builder?.kind === 'containerfile' ? 'containerfile' : 'phases',
     manifest: { external: manifest.builder?.kind === 'command', phases: manifest.builder !== undefined || manifest.phases.length > 0, userPhases: manifest.phases.some((p) => p.user !== undefined) },
-  });
+  };
+  const plan = planBuilds(names, runs, planCtx);
   for (const s of plan.skipped) opts.log?.(`variation ${s.name} skipped: ${s.reason}`);
   const outDir = opts.keep ? resolve(opts.keep) : root;
   await mkdir(outDir, { recursive: true });
@@ -144,24 +154,41 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
   const cold = await coldDownloadCache(manifest, cacheDir);
   if (cold && jobs > 1) opts.log?.('package cache is empty: the variant builds start once build A has downloaded the base');
 
-  const built = await runBuilds(manifestFile, plan.setups, {
+  const buildOpts = {
     outDir,
     extraRules: ruleFiles,
     jobs,
     cacheDir,
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
-  }, cold);
+  };
+  const built = await runBuilds(manifestFile, plan.setups, buildOpts, cold);
 
   const t0 = Date.now();
   const acceptances = [...(opts.accept ?? []), ...acceptancesOf((await loadRules(ruleFiles)).rules)];
   const raw = await compareRuns(built, opts);
-  const compared = { ...raw, findings: markAccepted(raw.findings, acceptances) };
+  let compared: Report = { ...raw, findings: markAccepted(raw.findings, acceptances) };
+  let explanation: Explanation | undefined;
+  const control = built[0];
+  if (opts.explain && control && compared.findings.length > 0) {
+    const explained = await explainFindings({
+      control,
+      variations: plan.applied.map((v) => v.name),
+      ctx: planCtx,
+      findings: compared.findings,
+      build: (setups) => runBuilds(manifestFile, setups, buildOpts, false),
+      compare: async (a, b) => (await compareTwo(a, b, { ...opts, log: undefined })).findings,
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+    compared = { ...compared, findings: explained.findings };
+    explanation = explained.explanation;
+  }
   const t1 = Date.now();
   const packages = await attribute(built, compared, opts.log);
   attachSteps(built, compared.findings, packages);
   opts.log?.(`compared in ${((t1 - t0) / 1000).toFixed(1)}s, attributed in ${((Date.now() - t1) / 1000).toFixed(1)}s`);
   const report = assembleCheckReport({ manifest: manifestFile, compared, runs: built, plan, packages, startedAt });
+  if (explanation) report.explain = explanation;
   if (manifest.builder?.kind === 'containerfile') {
     const offers = await buildahOffers(manifest.builder, built[0]?.result.epoch ?? 0, compared.findings, plan.applied.map((v) => v.name));
     if (offers) report.buildah = offers;

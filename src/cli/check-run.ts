@@ -76,6 +76,7 @@ export function checkOptions(flags: CheckFlags, log: ((line: string) => void) | 
     ignore: categories(flags.ignore),
     accept: acceptances(flags),
     ...(flags.vary !== undefined ? { vary: flags.vary } : {}),
+    ...(flags.explain ? { explain: true } : {}),
     ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
     ...(flags.keep ? { keep: flags.keep } : {}),
     ...(log ? { log } : {}),
@@ -91,6 +92,7 @@ export async function runCheckCommand(manifest: string, flags: CheckFlags): Prom
   const log = flags.quiet ? undefined : (line: string): void => void process.stderr.write(style.dim(`repro: ${line}`) + '\n');
   const opts = checkOptions(flags, log);
 
+  if (flags.explain && flags.fix) throw new UsageError('--explain goes without --fix: explain a check first, then fix it');
   if (!flags.fix) {
     const report = await runCheck(manifest, opts);
     await writeOutputs(report, flags);

@@ -11,6 +11,7 @@ export interface CheckFlags {
   rules: string[];
   emitRules?: string;
   fix?: boolean;
+  explain?: boolean;
   maxRounds: number;
   accept: string[];
   reason?: string;
@@ -50,6 +51,7 @@ export function registerCheck(program: Command): void {
     .option('--rules <file>', 'rule file added to the manifest\'s own for this check (repeatable)', collect, [])
     .option('--emit-rules <file>', 'write the rules that remove what was observed (with --fix: the converged rules; "-" = stdout)')
     .option('--fix', 'check, emit rules, rebuild with them, until the digests are identical')
+    .option('--explain', 'when not reproducible: rebuild with no variation and with each variation alone, and say which variation causes each finding')
     .option('--max-rounds <n>', 'rounds of --fix before giving up', count('--max-rounds', 1), 4)
     .option('--accept <glob>', 'accept the differences of these paths (needs --reason; recorded as an accept rule, reported as accepted; repeatable)', collect, [])
     .option('--reason <text>', 'why the --accept paths may differ')

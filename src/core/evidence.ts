@@ -1,6 +1,6 @@
 // The one place a finding's facts become words: every renderer (terminal, JSON, Markdown, HTML, rule
 // files) calls evidenceText. The facts are what rules and --fix act on; this text is only for people.
-import type { Fact, Finding } from '../core/finding.js';
+import type { Cause, Fact, Finding } from '../core/finding.js';
 
 /** At most this many facts are spelled out; the rest are counted. */
 const MAX_FACTS = 3;
@@ -49,4 +49,42 @@ export function evidenceText(f: Pick<Finding, 'code' | 'facts' | 'category' | 'a
   if (shown.length === 0) shown.push(f.code === 'json-format' ? 'same JSON value, whitespace/formatting differs' : `${f.category} difference`);
   const text = (PREFIX[f.code] ?? '') + shown.join('; ');
   return f.accepted !== undefined ? `accepted (${f.accepted}): ${text}` : text;
+}
+
+/** Differences two builds show because they run at different times: mtimes, embedded times, header times. */
+function clockDriven(f: Pick<Finding, 'category' | 'facts'>): boolean {
+  if (f.category === 'mtime' || f.category === 'timestamp') return true;
+  return f.category === 'compression-metadata' && f.facts.length > 0 && f.facts.every((x) => ('field' in x && /time/i.test(x.field)) || 'kind' in x);
+}
+
+/** What `check --explain` found behind a finding, in words ("caused by: hostname"). */
+export function causeText(f: Pick<Finding, 'category' | 'facts'> & { cause?: Cause }): string | undefined {
+  const c = f.cause;
+  if (!c) return undefined;
+  if (c.withoutVariation) {
+    return clockDriven(f)
+      ? 'differs with no variation: the time each build runs at'
+      : 'differs with no variation: inherent randomness (random ids, keys)';
+  }
+  if (c.variations.length === 0) return 'caused by: no single variation (several together, or it shows only now and then)';
+  const how = c.byElimination
+    ? ' (every one-variation build shows it, a rebuild in the same directory does not)'
+    : c.variations.length > 1
+      ? ' (each alone)'
+      : '';
+  const path = c.match === 'path' ? '; there in another category' : '';
+  return `caused by: ${c.variations.join(', ')}${how}${path}`;
+}
+
+/** The name of one cause in check --explain's summary (CauseSummary in src/check/explain.ts). */
+export function causeSummaryText(c: { kind: string; variation?: string }): string {
+  if (c.kind === 'variation') return `caused by ${c.variation ?? '?'}`;
+  if (c.kind === 'without-variation') return 'differs with no variation (inherent randomness, the build\'s own clock)';
+  return 'no single variation';
+}
+
+/** The evidence line and, after check --explain, its cause: for renderers with one cell per finding. */
+export function evidenceWithCause(f: Pick<Finding, 'code' | 'facts' | 'category' | 'accepted' | 'cause'>): string {
+  const cause = causeText(f);
+  return cause ? `${evidenceText(f)} — ${cause}` : evidenceText(f);
 }

@@ -104,6 +104,29 @@ export interface Finding {
   step?: BuildStep;
   /** Set when a person accepted this difference (`repro check --accept GLOB --reason TEXT`): the reason. */
   accepted?: string;
+  /** Which variation makes this difference, learned by `repro check --explain` (src/check/explain.ts). */
+  cause?: Cause;
+}
+
+/**
+ * What `check --explain` learned by rebuilding: the control build again with no variation, and once per
+ * variation with that variation alone. The words are rendered by causeText (src/core/evidence.ts).
+ */
+export interface Cause {
+  /** Variations whose one-variation build shows this finding (each alone); empty when none does. */
+  variations: string[];
+  /** The rebuild with no variation shows it too: inherent randomness, or the build's own clock. */
+  withoutVariation: boolean;
+  /**
+   * How the rebuilds showed it: `finding` the same path and category, `path` the same path in another
+   * category, `none` no rebuild did.
+   */
+  match: 'finding' | 'path' | 'none';
+  /**
+   * Set when every one-variation build shows it and the rebuild in the control's own directory does not:
+   * what all of them share is a work directory of their own, so the cause is the build path.
+   */
+  byElimination?: boolean;
 }
 
 export const REPORT_SCHEMA = 'repro-report/2';

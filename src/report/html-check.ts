@@ -7,6 +7,7 @@ import { isCategory } from '../core/finding.js';
 import { CATEGORY_INFO } from './html-categories.js';
 import { escapeHtml as h, formatCount } from './html-escape.js';
 import { fixHistoryHtml } from './fix-history.js';
+import { causeSummaryText } from '../core/evidence.js';
 
 interface BuildLike { label?: unknown; manifestDigest?: unknown; durationMs?: unknown; epoch?: unknown }
 interface PhaseLike { index?: unknown; phase?: unknown; identical?: unknown; findings?: unknown; categories?: unknown; digests?: unknown }
@@ -16,7 +17,7 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'n
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** The keys this module renders; the summary leaves them out of its generic section. */
-export const CHECK_KEYS = ['reproducible', 'builds', 'variations', 'phases', 'packages', 'manifest', 'durationMs', 'fix'];
+export const CHECK_KEYS = ['reproducible', 'builds', 'variations', 'phases', 'packages', 'manifest', 'durationMs', 'fix', 'explain'];
 
 export function isCheckReport(report: Report): boolean {
   return typeof report.reproducible === 'boolean' && Array.isArray(report.builds);
@@ -58,9 +59,28 @@ function phasesCard(report: Report): string {
 <table class="phases"><thead><tr><th>layer</th><th>phase</th><th></th><th>findings</th><th>categories</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
+/** check --explain: the rebuilds and how many findings each cause accounts for. */
+function causesCard(report: Report): string {
+  const e = report.explain as { builds?: unknown; causes?: unknown } | undefined;
+  const causes = arr(e?.causes) as { kind?: unknown; variation?: unknown; findings?: unknown; paths?: unknown }[];
+  if (causes.length === 0) return '';
+  const rows = causes.map((c) => {
+    const name = causeSummaryText({ kind: str(c.kind), ...(typeof c.variation === 'string' ? { variation: c.variation } : {}) });
+    const paths = arr(c.paths).map((p) => `<code>${h(str(p))}</code>`).join(', ');
+    return `<tr><td>${h(name)}</td><td class="num">${formatCount(num(c.findings) ?? 0)}</td><td class="small">${paths}</td></tr>`;
+  });
+  const builds = arr(e?.builds).map((b) => {
+    const x = b as { label?: unknown; variations?: unknown; identical?: unknown; findings?: unknown };
+    const what = arr(x.variations).length ? `${arr(x.variations).map(str).join(', ')} alone` : 'no variation';
+    return `<li>${h(str(x.label))}: ${h(what)}: ${x.identical === true ? 'identical to A' : `${formatCount(num(x.findings) ?? 0)} findings against A`}</li>`;
+  });
+  return `<div class="card wide"><h2>Causes (check --explain)</h2><table class="phases"><thead><tr><th>cause</th><th>findings</th><th>paths</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+<p class="small muted">A rebuilt with no variation, and with each variation alone:</p><ul class="small">${builds.join('')}</ul></div>`;
+}
+
 export function renderCheckSections(report: Report): string {
   if (!isCheckReport(report)) return '';
-  return `<section class="check">${buildsCard(report)}${fixHistoryHtml(report)}${phasesCard(report)}</section>`;
+  return `<section class="check">${buildsCard(report)}${fixHistoryHtml(report)}${causesCard(report)}${phasesCard(report)}</section>`;
 }
 
 /** The verdict words for a check: reproducibility, not just "identical". */

@@ -3,7 +3,7 @@
 // travel as JSON islands (what the tree and filters need; details and rules, parsed on the first expand)
 // and the inline script draws them on demand, which keeps 10,000 findings fast.
 import { stepText } from '../core/step.js';
-import { evidenceText } from '../core/evidence.js';
+import { evidenceWithCause } from '../core/evidence.js';
 import { createHash } from 'node:crypto';
 import { CATEGORIES, type Finding, type Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, ruleLookup, type RuleSuggester } from './html-categories.js';
@@ -59,7 +59,7 @@ function pageFindings(report: Report, opts: HtmlOptions): { findings: PageFindin
   let budget = opts.detailBudget ?? DEFAULT_BUDGET;
   const details: PageDetail[] = [];
   const findings = report.findings.map((f: Finding, index) => {
-    const pf: PageFinding = { p: f.path, c: CATEGORIES.indexOf(f.category), e: evidenceText(f) };
+    const pf: PageFinding = { p: f.path, c: CATEGORIES.indexOf(f.category), e: evidenceWithCause(f) };
     if (f.layer !== undefined) pf.l = f.layer;
     if (f.package) pf.k = f.package;
     if (f.step) pf.s = stepText(f.step);

@@ -6,7 +6,7 @@
 // of the whole report held it (and the parts it was joined from) at once, next to the file's UTF-8 copy.
 // The pieces are exactly the text JSON.stringify(report, null, 2) would write, evidence added.
 import type { Finding, Report } from '../core/finding.js';
-import { evidenceText } from '../core/evidence.js';
+import { causeText, evidenceText } from '../core/evidence.js';
 
 const INDENT = '  ';
 
@@ -39,7 +39,8 @@ function* pieces(value: unknown, indent: string, findings: readonly Finding[] | 
 
 /** One finding with its evidence line, whole (a few hundred bytes). */
 function finding(f: Finding, indent: string): string {
-  return JSON.stringify({ ...f, evidence: evidenceText(f) }, null, 2).replaceAll('\n', '\n' + indent);
+  const cause = causeText(f);
+  return JSON.stringify({ ...f, evidence: evidenceText(f), ...(cause ? { causedBy: cause } : {}) }, null, 2).replaceAll('\n', '\n' + indent);
 }
 
 /** The report's JSON text in pieces of a few hundred bytes at most (the tree's name strings aside). */

@@ -1,7 +1,7 @@
 // A Markdown summary short enough for a CI job page (GitHub step summary, GitLab MR note): verdict,
 // digests, counts by category, the top findings, the suggested rules. Everything from the images is
 // escaped, because a job summary renders HTML and a path may be `<img onerror=...>`.
-import { evidenceText } from '../core/evidence.js';
+import { causeSummaryText, evidenceWithCause } from '../core/evidence.js';
 import type { Finding, Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, rankFindings, ruleLookup, type RuleSuggester } from './html-categories.js';
 import { isCheckReport } from './html-check.js';
@@ -107,6 +107,19 @@ function checkLines(report: Report, title: string): string[] {
   return lines;
 }
 
+/** check --explain: how many findings each cause accounts for (src/check/explain.ts's CauseSummary). */
+function causeLines(report: Report): string[] {
+  const causes = (report.explain as { causes?: unknown } | undefined)?.causes;
+  if (!Array.isArray(causes) || causes.length === 0) return [];
+  const lines = ['### Causes (`check --explain`)', '', '| cause | findings | paths |', '|---|---:|---|'];
+  for (const c of causes as { kind: string; variation?: string; findings?: unknown; paths?: unknown }[]) {
+    const paths = Array.isArray(c.paths) ? c.paths.map((p) => mdCode(String(p))).join(', ') : '';
+    lines.push(`| ${mdText(causeSummaryText(c))} | ${typeof c.findings === 'number' ? c.findings : ''} | ${paths} |`);
+  }
+  lines.push('');
+  return lines;
+}
+
 function categoryLines(report: Report): string[] {
   const counts = countByCategory(report.findings).sort((a, b) => b.count - a.count);
   if (counts.length === 0) return [];
@@ -134,7 +147,7 @@ function findingLines(report: Report, max: number): string[] {
     const f: Finding = report.findings[i]!;
     const where = f.inner ? `${mdCode(f.path)} → ${mdCode(f.inner)}` : mdCode(f.path);
     const layer = f.layer === undefined ? '' : String(f.layer);
-    lines.push(`| ${where} | ${f.category} | ${layer} | ${mdText(truncate(evidenceText(f), 140))} |`);
+    lines.push(`| ${where} | ${f.category} | ${layer} | ${mdText(truncate(evidenceWithCause(f), 200))} |`);
   }
   if (more > 0) lines.push('', `…and ${more} more; the HTML or JSON report has them all.`);
   lines.push('');
@@ -179,6 +192,7 @@ export function renderMarkdown(raw: Report, opts: MarkdownOptions = {}): string 
     ...verdictLines(report, opts.title ?? 'repro'),
     ...categoryLines(report),
     ...packagesMarkdown(report),
+    ...causeLines(report),
     ...fixHistoryMarkdown(report, mdText, mdCode),
     ...findingLines(report, opts.maxFindings ?? 15),
     ...ruleLines(report, opts),
