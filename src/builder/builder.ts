@@ -196,7 +196,14 @@ export async function buildManifest(manifestPath: string, opts: BuildOptions): P
       // buildah runs the RUN steps itself: a command prefix cannot reach them, its variables can.
       const r =
         manifest.builder.kind === 'containerfile'
-          ? await runContainerfileBuilder(manifest, { ...ext, runEnv: { ...opts.env, ...opts.wrapEnv }, lendDirs: opts.wrapDirs ?? [], ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}) })
+          ? await runContainerfileBuilder(manifest, {
+              ...ext,
+              runEnv: { ...opts.env, ...(opts.home !== undefined ? { HOME: opts.home } : {}), ...opts.wrapEnv },
+              lendDirs: opts.wrapDirs ?? [],
+              inheritWrap: opts.inheritWrap ?? [],
+              ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
+              ...(opts.domain !== undefined ? { domain: opts.domain } : {}),
+            })
           : await runExternalBuilder(manifest, ext);
       state.layers.push(...r.layers);
       state.built.push(...r.built);

@@ -8,8 +8,9 @@
 // What a check can vary reaches the RUN steps this way (src/check/variations.ts says which apply):
 // variables through `--env` (buildah also writes them into the image config, so the ones repro added are
 // taken out of the config again), libfaketime through `--env LD_PRELOAD/FAKETIME` with its directory lent
-// read-only (`-v`), the hostname through a private UTS namespace whose name the RUN steps share
-// (`--uts host`). Without a hostname buildah gives every RUN step the container's random id as its name.
+// read-only (`-v`), the hostname and domain name through a private UTS namespace the RUN steps share
+// (`--uts host`), setarch's personality and taskset's affinity by starting buildah under them (its RUN
+// steps inherit both). Without a hostname buildah gives every RUN step the container's random id as its name.
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,6 +29,10 @@ export interface ContainerfileContext extends ExternalContext {
   lendDirs: string[];
   /** Hostname of the RUN steps (needs root: a private UTS namespace); buildah's random one when absent. */
   hostname?: string;
+  /** NIS domain name of the RUN steps (the same UTS namespace); the host's when absent. */
+  domain?: string;
+  /** Prefix for buildah itself whose effect its children inherit (setarch, taskset). */
+  inheritWrap: string[];
 }
 
 /** The policy that lets buildah read a local base without signatures: nothing is pulled from a registry. */
@@ -38,9 +43,9 @@ export function declaresEpochArg(text: string): boolean {
   return /^\s*ARG\s+SOURCE_DATE_EPOCH\b/im.test(text);
 }
 
-export function budArgs(b: ContainerfileBuilder, ctx: Pick<ContainerfileContext, 'runEnv' | 'lendDirs' | 'hostname' | 'epoch'>, paths: { policy: string; out: string }, epochArg: boolean): string[] {
+export function budArgs(b: ContainerfileBuilder, ctx: Pick<ContainerfileContext, 'runEnv' | 'lendDirs' | 'hostname' | 'domain' | 'epoch'>, paths: { policy: string; out: string }, epochArg: boolean): string[] {
   const args = ['bud', '--signature-policy', paths.policy, '--isolation', 'chroot', '--layers', '--pull=never', '--format', 'oci'];
-  if (ctx.hostname !== undefined) args.push('--uts', 'host');
+  if (ctx.hostname !== undefined || ctx.domain !== undefined) args.push('--uts', 'host');
   for (const [k, v] of Object.entries(ctx.runEnv)) args.push('--env', `${k}=${v}`);
   for (const d of ctx.lendDirs) args.push('--volume', `${d}:${d}:ro`);
   const buildArgs = { ...(epochArg ? { SOURCE_DATE_EPOCH: String(ctx.epoch) } : {}), ...b.args };
@@ -114,9 +119,10 @@ export async function runContainerfileBuilder(manifest: Manifest, ctx: Container
     const policy = join(dir, 'policy.json');
     await writeFile(policy, POLICY);
     const out = join(dir, 'image.tar');
-    const argv = [buildah, ...storage, ...budArgs(b, ctx, { policy, out }, declaresEpochArg(text))];
-    // The hostname: a UTS namespace of its own, named before buildah starts, shared by its RUN steps.
-    const run = ctx.hostname === undefined ? argv : ['unshare', '--uts', '--', '/bin/sh', '-c', 'hostname "$0" && exec "$@"', ctx.hostname, ...argv];
+    const argv = [...ctx.inheritWrap, buildah, ...storage, ...budArgs(b, ctx, { policy, out }, declaresEpochArg(text))];
+    // Hostname and domain: a UTS namespace of its own, named before buildah starts, shared by its RUN steps.
+    const uts = 'set -e; [ -z "$0" ] || hostname "$0"; [ -z "$1" ] || domainname "$1"; shift; exec "$@"';
+    const run = ctx.hostname !== undefined || ctx.domain !== undefined ? ['unshare', '--uts', '--', '/bin/sh', '-c', uts, ctx.hostname ?? '', ctx.domain ?? '', ...argv] : argv;
     const t0 = Date.now();
     ctx.onProgress?.({ kind: 'phase-start', phase: 'buildah bud', index: 0, total: 1 });
     const r = await runLogged(run, { env, cwd: b.context, ...(ctx.onOutput ? { onOutput: ctx.onOutput } : {}) });

@@ -27,6 +27,8 @@ export interface BuildOptions {
    * steps): LD_PRELOAD and FAKETIME of the staged libfaketime.
    */
   wrapEnv?: Record<string, string>;
+  /** The part of the wrap children inherit (setarch, taskset): buildah itself is started under it. */
+  inheritWrap?: string[];
   /** Host directories under /dev/shm the wrap needs inside chrooted phases (read-only, same path). */
   wrapDirs?: string[];
   /** Rule files applied after the manifest's own `normalize` list. */

@@ -28,7 +28,7 @@ export interface BuildahReport {
 }
 
 /** The variations buildah gets as `--env` (src/builder/containerfile.ts). */
-const THROUGH_ENV = ['time', 'timezone', 'locale', 'environment'];
+const THROUGH_ENV = ['time', 'timezone', 'locale', 'environment', 'home'];
 
 const createdField = (f: Finding): boolean => f.facts.some((x) => 'field' in x && /(^|\.)created$/.test(x.field));
 

@@ -79,6 +79,7 @@ export async function runBuilds(manifestPath: string, setups: BuildSetup[], opts
       wrap: setup.wrap,
       ...(setup.wrapDirs?.length ? { wrapDirs: setup.wrapDirs } : {}),
       ...(setup.wrapEnv ? { wrapEnv: setup.wrapEnv } : {}),
+      ...(setup.inheritWrap?.length ? { inheritWrap: setup.inheritWrap } : {}),
       umask: setup.umask,
       ...(setup.hostname !== undefined ? { hostname: setup.hostname } : {}),
       ...(setup.domain !== undefined ? { domain: setup.domain } : {}),

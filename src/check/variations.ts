@@ -26,6 +26,11 @@ export interface BuildSetup {
   wrapDirs?: string[];
   /** The wrap as variables, for builders that run commands themselves (buildah RUN steps). */
   wrapEnv?: Record<string, string>;
+  /**
+   * The part of the wrap every process started under it inherits (setarch's personality, taskset's
+   * affinity): a builder that runs commands itself (buildah) is started under it.
+   */
+  inheritWrap?: string[];
   umask: string;
   /** Undefined: the host's own (no private UTS namespace, e.g. not root). */
   hostname?: string;
@@ -113,10 +118,16 @@ const CONTAINERFILE_REACH: Partial<Record<VariationName, string>> = {
   timezone: 'TZ=Etc/GMT-14 (buildah --env)',
   locale: 'LANG/LC_ALL=fr_CH.UTF-8 (buildah --env)',
   environment: `extra variable ${ENV_VAR} (buildah --env)`,
+  domain: 'other domain name (RUN steps share a private UTS namespace, buildah --uts host)',
+  kernel: 'uname reports a 2.6 kernel release (buildah started under setarch --uname-2.6)',
+  cpus: 'fewer CPUs (buildah started under taskset: nproc differs)',
+  home: 'HOME=/nonexistent/repro-b-home (buildah --env)',
 };
 const CONTAINERFILE_NOT: Partial<Record<VariationName, string>> = {
   umask: 'buildah runs RUN steps with umask 0022 and has no option to change it',
   'build-path': "RUN steps see the image's own paths, never the work directory",
+  'file-ordering': "buildah writes its own image: disorderfs is mounted over the tree of phases only",
+  'exec-path': "buildah --env PATH would replace the image's PATH, not extend it",
 };
 
 // Values of one length on both sides where possible: a value spliced into a binary then keeps its offsets.
@@ -213,7 +224,10 @@ const RECORDS: VariationRecord[] = [
     control: 'host kernel',
     variant: () => 'uname-2.6',
     apply: (s, v) => {
-      if (v === 'uname-2.6') s.wrap = [...s.wrap, 'setarch', machine(), '--uname-2.6'];
+      if (v === 'uname-2.6') {
+        s.wrap = [...s.wrap, 'setarch', machine(), '--uname-2.6'];
+        s.inheritWrap = [...(s.inheritWrap ?? []), 'setarch', machine(), '--uname-2.6'];
+      }
     },
   },
   {
@@ -223,7 +237,11 @@ const RECORDS: VariationRecord[] = [
     variant: () => 'fewer CPUs',
     apply: (s, v, ctx) => {
       const cpus = ctx.cpus ?? allowedCpus();
-      if (v !== 'all CPUs' && cpus.length > 1) s.wrap = [...s.wrap, 'taskset', '-c', cpus.slice(0, Math.floor(cpus.length / 2)).join(',')];
+      if (v !== 'all CPUs' && cpus.length > 1) {
+        const taskset = ['taskset', '-c', cpus.slice(0, Math.floor(cpus.length / 2)).join(',')];
+        s.wrap = [...s.wrap, ...taskset];
+        s.inheritWrap = [...(s.inheritWrap ?? []), ...taskset];
+      }
     },
   },
   {

@@ -67,16 +67,20 @@ test('planBuilds: time is skipped with a reason when libfaketime is missing', ()
 });
 
 test('planBuilds for a Containerfile: the variations buildah carries into RUN steps apply, the others say why not', () => {
-  const plan = planBuilds([...VARIATION_NAMES], 2, { root: '/tmp/c', faketime: fakeFaketime, builder: 'containerfile' });
-  assert.deepEqual(plan.applied.map((v) => v.name), ['time', 'hostname', 'timezone', 'locale', 'environment']);
+  const plan = planBuilds([...VARIATION_NAMES], 2, { root: '/tmp/c', faketime: fakeFaketime, builder: 'containerfile', cpus: [0, 1], hasCommand: () => true });
+  assert.deepEqual(plan.applied.map((v) => v.name).sort(), ['cpus', 'domain', 'environment', 'home', 'hostname', 'kernel', 'locale', 'time', 'timezone']);
   assert.match(plan.applied[0]?.summary ?? '', /RUN steps/);
   assert.deepEqual(Object.fromEntries(plan.skipped.map((s) => [s.name, s.reason])), {
     umask: 'buildah runs RUN steps with umask 0022 and has no option to change it',
     'build-path': "RUN steps see the image's own paths, never the work directory",
-    ...Object.fromEntries(['domain', 'file-ordering', 'kernel', 'cpus', 'home', 'user', 'exec-path'].map((n) => [n, 'not carried into buildah RUN steps'])),
+    'file-ordering': 'buildah writes its own image: disorderfs is mounted over the tree of phases only',
+    'exec-path': "buildah --env PATH would replace the image's PATH, not extend it",
+    user: 'not carried into buildah RUN steps',
   });
   const [a, b] = plan.setups;
   assert.equal(a?.wrapEnv, undefined);
+  assert.equal(a?.inheritWrap, undefined);
+  assert.deepEqual(b?.inheritWrap?.filter((w) => w === 'setarch' || w === 'taskset'), ['setarch', 'taskset'], 'buildah is started under setarch and taskset, never under faketime');
   assert.deepEqual(b?.wrapEnv, { LD_PRELOAD: '/dev/shm/x/libfaketime.so.1', FAKETIME: '+3d' }, 'libfaketime as variables for the RUN steps');
   assert.equal(b?.umask, '0022');
   assert.equal(a?.workDir.length, b?.workDir.length, 'no build-path variation');
