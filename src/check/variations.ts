@@ -128,6 +128,7 @@ const CONTAINERFILE_NOT: Partial<Record<VariationName, string>> = {
   'build-path': "RUN steps see the image's own paths, never the work directory",
   'file-ordering': "buildah writes its own image: disorderfs is mounted over the tree of phases only",
   'exec-path': "buildah --env PATH would replace the image's PATH, not extend it",
+  user: "RUN steps run as the Containerfile's USER: the user variation acts on phases with user:",
 };
 
 // Values of one length on both sides where possible: a value spliced into a binary then keeps its offsets.
@@ -339,9 +340,8 @@ function unavailable(name: VariationName, ctx: PlanContext): string | undefined 
 
 /** Why a variation cannot apply; for a Containerfile, only those carried into buildah's RUN steps can. */
 function notApplicable(name: VariationName, ctx: PlanContext): string | undefined {
-  const why = unavailable(name, ctx);
-  if (why || ctx.builder !== 'containerfile' || CONTAINERFILE_REACH[name]) return why;
-  return CONTAINERFILE_NOT[name] ?? 'not carried into buildah RUN steps';
+  if (ctx.builder === 'containerfile' && !CONTAINERFILE_REACH[name]) return CONTAINERFILE_NOT[name] ?? 'not carried into buildah RUN steps';
+  return unavailable(name, ctx);
 }
 
 // The control build gets explicit values for these even when they are not varied, so the classifier knows

@@ -75,7 +75,7 @@ test('planBuilds for a Containerfile: the variations buildah carries into RUN st
     'build-path': "RUN steps see the image's own paths, never the work directory",
     'file-ordering': 'buildah writes its own image: disorderfs is mounted over the tree of phases only',
     'exec-path': "buildah --env PATH would replace the image's PATH, not extend it",
-    user: 'not carried into buildah RUN steps',
+    user: "RUN steps run as the Containerfile's USER: the user variation acts on phases with user:",
   });
   const [a, b] = plan.setups;
   assert.equal(a?.wrapEnv, undefined);
