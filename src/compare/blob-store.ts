@@ -67,7 +67,9 @@ export class BlobStore {
           if (!file.stream.write(chunk)) await once(file.stream, 'drain');
           continue;
         }
-        chunks.push(chunk);
+        // a small member's chunk is a view into the reader's block (up to a MiB): keep a copy of its own
+        // bytes, or each held file would pin a whole block
+        chunks.push(chunk.length * 2 < chunk.buffer.byteLength ? Buffer.from(chunk) : chunk);
         held += chunk.length;
         this.account(chunk.length);
         if (this.memory > this.budget) {
@@ -135,6 +137,13 @@ export class BlobStore {
     this.slots.delete(digest);
     if (slot.content.kind === 'memory') this.account(-slot.content.size);
     else void rm(slot.content.path, { force: true });
+  }
+
+  /** Drop every reference at once: a comparison unit (a layer pair) is done, nothing it held is needed. */
+  releaseAll(): void {
+    for (const slot of this.slots.values()) if (slot.content.kind === 'file') void rm(slot.content.path, { force: true });
+    this.slots.clear();
+    this.account(-this.memory);
   }
 
   /** Bytes held in memory now. */

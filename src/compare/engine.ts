@@ -174,12 +174,11 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
       own.push(`layer counts differ (A: ${a.layers.length}, B: ${b.layers.length}): compared the merged filesystems`);
       const [sa, sb] = await both([scanMerged(a, side(0)), scanMerged(b, side(1))]);
       try {
-        // one push per finding: spreading a million findings into push() overflows the stack
-        for (const f of await diffScans(sa, sb, ctx)) findings.push(f);
+        await diffScans(sa, sb, ctx, (f) => findings.push(f));
         opts.tapB?.done(readAll);
       } finally {
-        releaseScan(sa, store);
-        releaseScan(sb, store);
+        await releaseScan(sa, store);
+        await releaseScan(sb, store);
       }
       return { findings, warnings: all(), digests: ctx.digests ?? new DigestIndex() };
     }
@@ -191,25 +190,33 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
         continue;
       }
       const scans: [SideScan, SideScan] = [emptyScan(), emptyScan()];
-      // Per layer, each path is final once stored: content both sides share is released at once.
+      // Per layer, each path is final once stored: content both sides share is released at once. Only files
+      // not yet seen on the other side wait here (both sides stream at once, so in the same order few do).
+      const unmatched = new Map<string, { side: 0 | 1; digest: string }>();
       const matchRelease = (s: 0 | 1) => (key: string, m: Member): void => {
-        const other = scans[s === 0 ? 1 : 0].members.get(key);
-        if (other?.held && m.held && other.digest === m.digest && m.digest) {
-          store.release(m.digest);
-          store.release(m.digest);
-          other.held = false;
-          m.held = false;
+        if (!m.digest) return;
+        const other = unmatched.get(key);
+        if (other && other.side !== s) {
+          unmatched.delete(key);
+          if (other.digest === m.digest) {
+            store.release(m.digest);
+            store.release(m.digest);
+          }
+          return;
         }
+        // the same path again on this side: the later one wins, the earlier content is not needed
+        if (other) store.release(other.digest);
+        unmatched.set(key, { side: s, digest: m.digest });
       };
       await both([
         scanLayer(a, i, { ...side(0), onMember: matchRelease(0) }, scans[0]),
         scanLayer(b, i, { ...side(1), onMember: matchRelease(1) }, scans[1]),
       ]);
       try {
-        const layerFindings = await diffScans(scans[0], scans[1], ctx);
-        for (const f of layerFindings) findings.push(f);
+        unmatched.clear();
+        const layerFindings = await diffScans(scans[0], scans[1], ctx, (f) => findings.push(f));
         // with --exclude, "every entry is equal" cannot be claimed: excluded entries may differ
-        const entryFindings = opts.exclude?.length ? 1 : layerFindings.length;
+        const entryFindings = opts.exclude?.length ? 1 : layerFindings;
         const [la, lb] = [a.layers[i], b.layers[i]];
         if (entryFindings === 0 && la && lb && la.digest !== lb.digest) {
           // same entries, different blobs: the diff_ids (not hashed while scanning rootfs tarballs) say why
@@ -218,8 +225,8 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
         const f = layerStreamFinding(a, b, i, entryFindings);
         if (f) findings.push(f);
       } finally {
-        releaseScan(scans[0], store);
-        releaseScan(scans[1], store);
+        await releaseScan(scans[0], store);
+        await releaseScan(scans[1], store);
       }
     }
     opts.tapB?.done(readAll);

@@ -10,7 +10,8 @@ import { blobFromBuffer, blobFromFile, type ContentBlob } from './blob.js';
 import type { BlobStore } from './blob-store.js';
 import { compareContent, toFinding, type ContentContext } from './content.js';
 import { compareEntryMeta } from './entry-meta.js';
-import { compareOrder, findHardlinkSwaps } from './order.js';
+import { OrderTracker, findHardlinkSwaps, isSwapCandidate, type LinkedPair } from './order.js';
+import type { IndexedEntry } from './entry-index.js';
 import { OPAQUE_KEY, WHITEOUT_KEY, deletedIn, keyPath, type Member, type SideScan } from './side-scan.js';
 import { mapLimited } from '../core/map-limited.js';
 
@@ -37,14 +38,61 @@ interface ContentPair {
   db: string;
 }
 
-/** A hardlink has no body of its own: its content is its target's. */
-function contentDigest(scan: SideScan, m: Member): string | undefined {
+/** A hardlink has no body of its own: its content is its target's (`targets`: path → digest of a file). */
+function contentDigest(m: Member, targets: ReadonlyMap<string, string | undefined>): string | undefined {
   if (m.entry.type === 'file') return m.digest;
-  if (m.entry.type === 'hardlink' && m.entry.linkname !== undefined) {
-    const target = scan.members.get(m.entry.linkname);
-    return target?.entry.type === 'file' ? target.digest : undefined;
-  }
+  if (m.entry.type === 'hardlink' && m.entry.linkname !== undefined) return targets.get(m.entry.linkname);
   return undefined;
+}
+
+/** The winning entry of each key, in key order (the index keeps every entry; the later of one key wins). */
+async function* winners(scan: SideScan): AsyncGenerator<IndexedEntry> {
+  let prev: IndexedEntry | undefined;
+  for await (const e of scan.index.sorted()) {
+    if (prev && prev.key !== e.key) yield prev;
+    prev = e;
+  }
+  if (prev) yield prev;
+}
+
+const member = (e: IndexedEntry): Member => ({ entry: e.entry, layer: e.layer, ...(e.entry.digest !== undefined ? { digest: e.entry.digest } : {}) });
+
+/** Both sides' winners joined on key, in key order: [a, b], either missing when only the other holds it. */
+async function* joined(a: SideScan, b: SideScan): AsyncGenerator<[IndexedEntry | undefined, IndexedEntry | undefined]> {
+  const ia = winners(a);
+  const ib = winners(b);
+  let na = await ia.next();
+  let nb = await ib.next();
+  while (!na.done || !nb.done) {
+    if (nb.done) {
+      yield [na.value as IndexedEntry, undefined];
+      na = await ia.next();
+      continue;
+    }
+    if (na.done) {
+      yield [undefined, nb.value];
+      nb = await ib.next();
+      continue;
+    }
+    const x = na.value;
+    const y = nb.value;
+    const px = keyPath(x.key);
+    const py = keyPath(y.key);
+    const c = px !== py ? (px < py ? -1 : 1) : x.key !== y.key ? (x.key < y.key ? -1 : 1) : 0;
+    if (c <= 0) na = await ia.next();
+    if (c >= 0) nb = await ib.next();
+    yield c < 0 ? [x, undefined] : c > 0 ? [undefined, y] : [x, y];
+  }
+}
+
+/** The digests of the files some hardlinks point to, read from a second pass over the side's index. */
+async function targetDigests(scan: SideScan, wanted: ReadonlySet<string>): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>();
+  if (wanted.size === 0) return out;
+  for await (const e of winners(scan)) {
+    if (wanted.has(e.key)) out.set(e.key, e.entry.type === 'file' ? e.entry.digest : undefined);
+  }
+  return out;
 }
 
 /**
@@ -108,17 +156,70 @@ async function contentFindings(p: ContentPair, ctx: PairContext): Promise<Findin
   return found.map((f) => toFinding(base, f));
 }
 
-export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, orderPath = ''): Promise<Finding[]> {
-  const findings: Finding[] = [];
+/**
+ * Findings of two scanned sides, emitted as they are found: one-sided and metadata findings in key order
+ * (a merge-join of the two sorted indexes), then hardlink swaps and pairs that need a hardlink's target,
+ * member order, and content last. Returns how many findings were emitted.
+ */
+export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, emit: (f: Finding) => void, orderPath = ''): Promise<number> {
+  let emitted = 0;
+  const out = (f: Finding): void => {
+    emitted++;
+    emit(f);
+  };
   const pairs: ContentPair[] = [];
-  const skip = new Set<string>();
-  for (const s of findHardlinkSwaps(a, b)) {
-    skip.add(s.path).add(s.other);
-    // A stores s.path as the file, B stores s.other: compare those two as the one file they both are.
-    const ma = (a.members.get(s.path)?.entry.type === 'file' ? a.members.get(s.path) : a.members.get(s.other)) as Member;
-    const mb = (b.members.get(s.path)?.entry.type === 'file' ? b.members.get(s.path) : b.members.get(s.other)) as Member;
+  /** Paths that may be half of a hardlink swap: decided once both halves are seen. */
+  const candidates = new Map<string, LinkedPair & { seqA: number }>();
+  /** Pairs where a hardlink's content is its target's, resolved after the join. */
+  const linked: { path: string; layer: number | undefined; a: Member; b: Member }[] = [];
+  const order = a.ordered && b.ordered ? new OrderTracker() : undefined;
+  let countA = 0;
+  let countB = 0;
+  let firstA: Member | undefined;
+  let firstB: Member | undefined;
+  for await (const [ea, eb] of joined(a, b)) {
+    if (ea) countA++;
+    if (eb) countB++;
+    if (ea && !firstA) firstA = member(ea);
+    if (eb && !firstB) firstB = member(eb);
+    if (!eb) {
+      out(oneSided((ea as IndexedEntry).key, member(ea as IndexedEntry), 'A', b, ctx));
+      continue;
+    }
+    if (!ea) {
+      out(oneSided(eb.key, member(eb), 'B', a, ctx));
+      continue;
+    }
+    const ma = member(ea);
+    const mb = member(eb);
+    order?.add(ea.seq, eb.seq);
+    if (isSwapCandidate(ma, mb)) {
+      candidates.set(ea.key, { key: ea.key, a: ma, b: mb, seqA: ea.seq });
+      continue;
+    }
+    pairOf(ea.key, ma, mb);
+  }
+
+  function pairOf(key: string, ma: Member, mb: Member): void {
+    const path = keyPath(key);
     const layer = ctx.layerOf(ma, mb);
-    findings.push({
+    for (const f of metaFindings(path, ma, mb, layer)) out(f);
+    if (ma.entry.type === 'hardlink' || mb.entry.type === 'hardlink') linked.push({ path, layer, a: ma, b: mb });
+    else if (ma.digest && mb.digest && ma.digest !== mb.digest) pairs.push({ path, layer, a: ma, b: mb, da: ma.digest, db: mb.digest });
+  }
+
+  const skip = new Set<string>();
+  for (const s of findHardlinkSwaps(candidates)) {
+    skip.add(s.path).add(s.other);
+    const cp = candidates.get(s.path) as LinkedPair & { seqA: number };
+    const co = candidates.get(s.other) as LinkedPair & { seqA: number };
+    order?.remove(cp.seqA);
+    order?.remove(co.seqA);
+    // A stores s.path as the file, B stores s.other: compare those two as the one file they both are.
+    const ma = cp.a.entry.type === 'file' ? cp.a : co.a;
+    const mb = cp.b.entry.type === 'file' ? cp.b : co.b;
+    const layer = ctx.layerOf(ma, mb);
+    out({
       path: imagePath(s.path),
       ...(layer !== undefined ? { layer } : {}),
       category: 'ordering',
@@ -126,37 +227,41 @@ export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, orde
       facts: [{ note: `${imagePath(s.path)} ↔ ${imagePath(s.other)}` }],
       detail: `A: ${imagePath(ma.entry.path)} is the file, ${imagePath(mb.entry.path)} links to it\nB: ${imagePath(mb.entry.path)} is the file, ${imagePath(ma.entry.path)} links to it`,
     });
-    findings.push(...metaFindings(s.path, ma, mb, layer));
+    for (const f of metaFindings(s.path, ma, mb, layer)) out(f);
     if (ma.digest && mb.digest && ma.digest !== mb.digest) pairs.push({ path: s.path, layer, a: ma, b: mb, da: ma.digest, db: mb.digest });
   }
-  const order = compareOrder(a.order, b.order, skip);
-  if (order) {
-    const layer = ctx.layerOf(a.members.values().next().value, b.members.values().next().value);
-    findings.push({
+  for (const [key, c] of candidates) if (!skip.has(key)) pairOf(key, c.a, c.b);
+
+  if (linked.length) {
+    const want = (side: 'a' | 'b'): Set<string> => new Set(linked.flatMap((l) => (l[side].entry.type === 'hardlink' && l[side].entry.linkname !== undefined ? [l[side].entry.linkname as string] : [])));
+    const [ta, tb] = await Promise.all([targetDigests(a, want('a')), targetDigests(b, want('b'))]);
+    for (const l of linked) {
+      const da = contentDigest(l.a, ta);
+      const db = contentDigest(l.b, tb);
+      if (da && db && da !== db) pairs.push({ ...l, da, db });
+    }
+  }
+
+  const moved = order?.result(countA - skip.size, countB - skip.size);
+  if (moved) {
+    let first = '';
+    for await (const e of winners(a)) {
+      if (e.seq === moved.firstSeq) {
+        first = e.key;
+        break;
+      }
+    }
+    const layer = ctx.layerOf(firstA, firstB);
+    out({
       path: orderPath,
       ...(layer !== undefined ? { layer } : {}),
       category: 'ordering',
       code: 'member-order',
-      facts: [{ order: order.sameSet ? 'members' : 'members common to both', count: order.common }],
-      detail: `first member out of place: ${imagePath(keyPath(order.first))}`,
+      facts: [{ order: moved.sameSet ? 'members' : 'members common to both', count: moved.common }],
+      detail: `first member out of place: ${imagePath(keyPath(first))}`,
     });
   }
-  const keys = [...new Set([...a.members.keys(), ...b.members.keys()])].filter((k) => !skip.has(k));
-  keys.sort((x, y) => (keyPath(x) < keyPath(y) ? -1 : keyPath(x) > keyPath(y) ? 1 : 0));
-  for (const key of keys) {
-    const ma = a.members.get(key);
-    const mb = b.members.get(key);
-    if (!mb) findings.push(oneSided(key, ma as Member, 'A', b, ctx));
-    else if (!ma) findings.push(oneSided(key, mb, 'B', a, ctx));
-    else {
-      const path = keyPath(key);
-      const layer = ctx.layerOf(ma, mb);
-      findings.push(...metaFindings(path, ma, mb, layer));
-      const da = contentDigest(a, ma);
-      const db = contentDigest(b, mb);
-      if (da && db && da !== db) pairs.push({ path, layer, a: ma, b: mb, da, db });
-    }
-  }
   const content = await mapLimited(pairs, ctx.concurrency, (p) => contentFindings(p, ctx));
-  return findings.concat(content.flat());
+  for (const f of content.flat()) out(f);
+  return emitted;
 }

@@ -22,5 +22,6 @@ export const DEFAULT_LIMITS: ContentLimits = {
   maxTotalBytes: 1024 * 1024 * 1024,
 };
 
-/** ~1.7 KiB of memory per entry at peak (a million: 1.8 GB); real images hold tens of thousands. */
-export const DEFAULT_MAX_ENTRIES = 500_000;
+/** Entries cost ~250 bytes each in the index, on disk above REPRO_INDEX_SPILL_ENTRIES (entry-index.ts), not
+ * memory: ten million is 2.5 GB of temp space per side, and a tar of empty files that large is a bomb. */
+export const DEFAULT_MAX_ENTRIES = 10_000_000;

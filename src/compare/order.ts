@@ -1,6 +1,6 @@
 // Differences of order rather than of content: members stored in another order (readdir order leaks into
 // `tar -c`), and hardlink pairs where the walk order decided which path is the file and which the link.
-import type { Member, SideScan } from './side-scan.js';
+import type { Member } from './side-scan.js';
 
 export interface HardlinkSwap {
   /** The lexically first path of the pair: the one reported. */
@@ -8,26 +8,30 @@ export interface HardlinkSwap {
   other: string;
 }
 
-function isFile(m: Member | undefined): m is Member {
-  return m?.entry.type === 'file';
+/** A path both sides hold, one as the file and the other as a hardlink: a candidate half of a swap. */
+export interface LinkedPair {
+  key: string;
+  a: Member;
+  b: Member;
 }
 
-function linksTo(m: Member | undefined, target: string): boolean {
-  return m?.entry.type === 'hardlink' && m.entry.linkname === target;
+/** A stores the file and B a hardlink to elsewhere, or the other way round: half of a possible swap. */
+export function isSwapCandidate(a: Member, b: Member): boolean {
+  return (a.entry.type === 'file' && b.entry.type === 'hardlink') || (a.entry.type === 'hardlink' && b.entry.type === 'file');
 }
 
 /**
  * Pairs (p, q) where A stores p as the file and q as a link to it, and B the other way round. These are
- * one ordering difference, not two type changes and two content changes.
+ * one ordering difference, not two type changes and two content changes. `candidates` are the paths of
+ * which isSwapCandidate holds (only those can be part of a swap).
  */
-export function findHardlinkSwaps(a: SideScan, b: SideScan): HardlinkSwap[] {
+export function findHardlinkSwaps(candidates: ReadonlyMap<string, LinkedPair>): HardlinkSwap[] {
   const swaps: HardlinkSwap[] = [];
-  for (const [p, ma] of a.members) {
-    if (!isFile(ma)) continue;
-    const mb = b.members.get(p);
-    if (!mb || mb.entry.type !== 'hardlink' || !mb.entry.linkname) continue;
+  for (const [p, { a: ma, b: mb }] of candidates) {
+    if (ma.entry.type !== 'file' || mb.entry.type !== 'hardlink' || !mb.entry.linkname) continue;
     const q = mb.entry.linkname;
-    if (q === p || !linksTo(a.members.get(q), p) || !isFile(b.members.get(q))) continue;
+    const other = candidates.get(q);
+    if (q === p || !other || other.a.entry.type !== 'hardlink' || other.a.entry.linkname !== p || other.b.entry.type !== 'file') continue;
     swaps.push(p < q ? { path: p, other: q } : { path: q, other: p });
   }
   return swaps;
@@ -38,31 +42,50 @@ export interface OrderDifference {
   common: number;
   /** True when both sides store exactly the same members. */
   sameSet: boolean;
-  /** First member (in A's order) whose position relative to the others differs. */
-  first: string;
+  /** Stream position (in A) of the first member whose position relative to the others differs. */
+  firstSeq: number;
 }
 
 /**
- * Whether the members both sides hold come in another relative order. Members only on one side do not
- * count (they are added/removed findings), nor do `skip` keys (hardlink swaps, reported on their own).
+ * The positions of the members both sides hold, fed one pair at a time in any order: A's position indexes
+ * a packed array of B's (4 bytes per member, never a map of names), read back in A's order.
  */
-export function compareOrder(a: readonly string[], b: readonly string[], skip: ReadonlySet<string>): OrderDifference | undefined {
-  const posB = new Map<string, number>();
-  b.forEach((k, i) => {
-    if (!skip.has(k)) posB.set(k, i);
-  });
-  let common = 0;
-  let last = -1;
-  let first: string | undefined;
-  for (const k of a) {
-    if (skip.has(k)) continue;
-    const pos = posB.get(k);
-    if (pos === undefined) continue;
-    common++;
-    if (pos < last && first === undefined) first = k;
-    last = Math.max(last, pos);
+export class OrderTracker {
+  private posB = new Int32Array(1024).fill(-1);
+  private common = 0;
+
+  add(seqA: number, seqB: number): void {
+    if (seqA >= this.posB.length) {
+      let n = this.posB.length;
+      while (n <= seqA) n *= 2;
+      const grown = new Int32Array(n).fill(-1);
+      grown.set(this.posB);
+      this.posB = grown;
+    }
+    if (this.posB[seqA] === -1) this.common++;
+    this.posB[seqA] = seqB;
   }
-  if (first === undefined) return undefined;
-  const countA = a.filter((k) => !skip.has(k)).length;
-  return { common, sameSet: common === countA && common === posB.size, first };
+
+  /** A member paired earlier is not compared for order after all (a hardlink swap is its own finding). */
+  remove(seqA: number): void {
+    if (seqA < this.posB.length && this.posB[seqA] !== -1) {
+      this.posB[seqA] = -1;
+      this.common--;
+    }
+  }
+
+  /**
+   * Whether the common members come in another relative order. Members only on one side do not count
+   * (they are added/removed findings). `countA`/`countB`: members each side holds (for sameSet).
+   */
+  result(countA: number, countB: number): OrderDifference | undefined {
+    let last = -1;
+    for (let seqA = 0; seqA < this.posB.length; seqA++) {
+      const pos = this.posB[seqA] as number;
+      if (pos === -1) continue;
+      if (pos < last) return { common: this.common, sameSet: this.common === countA && this.common === countB, firstSeq: seqA };
+      last = pos;
+    }
+    return undefined;
+  }
 }

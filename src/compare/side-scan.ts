@@ -8,6 +8,7 @@ import { ReproError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
 import { readLayer } from '../image/layer-reader.js';
 import { mergeLayers } from '../image/merged.js';
+import { EntryIndex } from './entry-index.js';
 import type { BlobStore } from './blob-store.js';
 
 export interface Member {
@@ -16,15 +17,14 @@ export interface Member {
   digest?: string;
   /** Index of the layer the entry comes from. */
   layer: number;
-  /** True while this member owns a reference in the blob store. */
-  held: boolean;
 }
 
 export interface SideScan {
-  /** Key → member: the path, or WHITEOUT_KEY + path for a whiteout / opaque marker (per-layer mode). */
-  members: Map<string, Member>;
-  /** Member keys in the order the tar stored them (per-layer mode; empty in merged mode). */
-  order: string[];
+  /** Every entry, packed (entry-index.ts), keyed by path, or WHITEOUT_KEY + path for a whiteout / opaque
+   * marker (per-layer mode). */
+  index: EntryIndex;
+  /** Per-layer mode: the index's stream order is the tar's, compared for member order. */
+  ordered: boolean;
   /** Merged mode: path of each whiteout / opaque marker → the layer holding it. */
   deleted: Map<string, number>;
   entries: number;
@@ -75,47 +75,48 @@ export interface EntryTap {
   done(complete: boolean): void;
 }
 
-export function emptyScan(): SideScan {
-  return { members: new Map(), order: [], deleted: new Map(), entries: 0, bytes: 0 };
+export function emptyScan(ordered = true): SideScan {
+  return { index: new EntryIndex(keyPath), ordered, deleted: new Map(), entries: 0, bytes: 0 };
 }
 
-function dropMember(scan: SideScan, key: string, store: BlobStore): void {
-  const m = scan.members.get(key);
-  if (!m) return;
-  if (m.held && m.digest) store.release(m.digest);
-  m.held = false;
-  scan.members.delete(key);
+/** Merged mode reads each layer into a map first (the merge needs every layer's entries). */
+interface LayerMembers {
+  members: Map<string, Member>;
+  entries: number;
+  bytes: number;
 }
 
-/** Read one layer into `scan` (per-layer mode) or into a layer-local map (merged mode). */
-async function readInto(image: Image, layerIndex: number, target: SideScan, ctx: ScanContext, perLayer: boolean): Promise<void> {
+type Target = { kind: 'index'; scan: SideScan } | { kind: 'map'; layer: LayerMembers };
+
+/** Read one layer into `scan`'s index (per-layer mode) or into a layer-local map (merged mode). */
+async function readInto(image: Image, layerIndex: number, target: Target, ctx: ScanContext): Promise<void> {
   const layer = image.layers[layerIndex];
   if (!layer) return;
+  const counts = target.kind === 'index' ? target.scan : target.layer;
   // the uncompressed stream is hashed only where a diff_id is there to verify (engine: uncompressedDigest)
   for await (const { entry, body } of readLayer(image, layer, { diffId: false })) {
     if (ctx.abort?.stopped) break;
     if (ctx.excluded(entry.path)) continue;
-    if (ctx.maxEntries !== undefined && target.entries >= ctx.maxEntries) {
+    if (ctx.maxEntries !== undefined && counts.entries >= ctx.maxEntries) {
       throw new ReproError(`layer ${layerIndex} has more than ${ctx.maxEntries} entries (raise the limit with --max-entries)`, image.input);
     }
     const key =
       entry.type === 'whiteout' ? WHITEOUT_KEY + entry.path : entry.type === 'opaque' ? OPAQUE_KEY + entry.path : entry.path;
-    const member: Member = { entry, layer: layerIndex, held: false };
+    const member: Member = { entry, layer: layerIndex };
     if (entry.type === 'file') {
       const { digest, size } = await ctx.store.put(body);
       entry.digest = digest;
       member.digest = digest;
-      member.held = true;
-      target.bytes += size;
+      counts.bytes += size;
     }
     ctx.tap?.entry(entry, layerIndex, () => contentOf(ctx.store, member.digest));
-    // A path stored twice in one tar: the later one wins, as on extraction.
-    dropMember(target, key, ctx.store);
-    target.members.set(key, member);
-    if (perLayer) target.order.push(key);
-    target.entries++;
+    // A path stored twice in one tar: the later one wins, as on extraction (the index keeps both, its
+    // reader the later; the map replaces).
+    if (target.kind === 'index') await target.scan.index.add(key, layerIndex, entry);
+    else target.layer.members.set(key, member);
+    counts.entries++;
     ctx.onMember?.(key, member);
-    ctx.onProgress?.({ side: ctx.side, layer: layerIndex, entries: target.entries, bytes: target.bytes });
+    ctx.onProgress?.({ side: ctx.side, layer: layerIndex, entries: counts.entries, bytes: counts.bytes });
   }
 }
 
@@ -127,39 +128,30 @@ function contentOf(store: BlobStore, digest: string | undefined): Buffer | undef
 
 /** One layer, whiteouts kept as entries. */
 export async function scanLayer(image: Image, layerIndex: number, ctx: ScanContext, scan = emptyScan()): Promise<SideScan> {
-  await readInto(image, layerIndex, scan, ctx, true);
+  await readInto(image, layerIndex, { kind: 'index', scan }, ctx);
   return scan;
 }
 
 /**
  * All layers merged (the reader's mergeLayers: whiteouts and opaque markers applied as the runtime would).
- * Content stays held until the end: a path matched early may still be replaced by a higher layer.
+ * The merge needs every layer's entries at once, so this mode holds them as objects before packing the
+ * result; content stays held until the end (a path matched early may still be replaced by a higher layer).
  */
 export async function scanMerged(image: Image, ctx: ScanContext): Promise<SideScan> {
-  const perLayer: SideScan[] = [];
+  const perLayer: LayerMembers[] = [];
   for (let i = 0; i < image.layers.length; i++) {
-    const local = emptyScan();
-    await readInto(image, i, local, { ...ctx, onMember: undefined }, false);
+    const local: LayerMembers = { members: new Map(), entries: 0, bytes: 0 };
+    await readInto(image, i, { kind: 'map', layer: local }, { ...ctx, onMember: undefined });
     perLayer.push(local);
   }
-  const byEntry = new Map<Entry, Member>();
-  for (const local of perLayer) for (const m of local.members.values()) byEntry.set(m.entry, m);
   const view = mergeLayers(perLayer.map((l) => [...l.members.values()].map((m) => m.entry)));
-  const merged = emptyScan();
-  for (const [path, { entry }] of view) {
-    const m = byEntry.get(entry);
-    if (m) merged.members.set(path, m);
-  }
+  const merged = emptyScan(false);
+  for (const [path, { entry, layer }] of view) await merged.index.add(path, layer, entry);
   perLayer.forEach((local, i) => {
     merged.entries += local.entries;
     merged.bytes += local.bytes;
     for (const m of local.members.values()) {
       if (m.entry.type === 'whiteout' || m.entry.type === 'opaque') merged.deleted.set(m.entry.path, i);
-      // shadowed or deleted versions are never compared: give their content back now
-      else if (merged.members.get(m.entry.path) !== m && m.held && m.digest) {
-        ctx.store.release(m.digest);
-        m.held = false;
-      }
     }
   });
   return merged;
@@ -174,10 +166,8 @@ export function deletedIn(scan: SideScan, path: string): number | undefined {
   }
 }
 
-/** Give back every reference a scan still holds. */
-export function releaseScan(scan: SideScan, store: BlobStore): void {
-  for (const m of scan.members.values()) {
-    if (m.held && m.digest) store.release(m.digest);
-    m.held = false;
-  }
+/** Give back what a scan holds: its index's runs, and every content reference (the store is per unit). */
+export async function releaseScan(scan: SideScan, store: BlobStore): Promise<void> {
+  store.releaseAll();
+  await scan.index.close();
 }

@@ -1,0 +1,238 @@
+// One side's entries of a comparison unit (a layer, or a merged filesystem), packed: each entry is one
+// JSON line (~200 bytes) instead of an Entry object graph (~2 KB), kept in memory up to a threshold, then
+// sorted and written as a run to the private temp area. Reading merges the runs in key order, so memory
+// stays bounded by the threshold whatever the entry count; below it nothing touches the disk, and the same
+// merge serves both cases (one code path: the report is the same whether runs were spilled or not).
+import { createReadStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Entry, EntryType } from '../core/entry.js';
+import { ReproError } from '../core/errors.js';
+import { tempDir } from '../core/temp.js';
+
+/** Entries a side holds in memory before they are written as a sorted run (REPRO_INDEX_SPILL_ENTRIES). */
+export const DEFAULT_SPILL_ENTRIES = 100_000;
+
+export function spillEntries(): number {
+  const env = process.env.REPRO_INDEX_SPILL_ENTRIES;
+  if (env === undefined || env === '') return DEFAULT_SPILL_ENTRIES;
+  const n = Number(env);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ReproError(`REPRO_INDEX_SPILL_ENTRIES must be a positive integer, not "${env}"`);
+  return n;
+}
+
+export interface IndexedEntry {
+  /** The path, or a whiteout / opaque marker key (side-scan.ts). */
+  key: string;
+  /** Position in the side's stream: the later of two entries with one key wins, as on extraction. */
+  seq: number;
+  layer: number;
+  entry: Entry;
+}
+
+/** Sort order of keys: by path (keyPath), then the key itself (a whiteout beside a path of the same name). */
+export type KeyPath = (key: string) => string;
+
+interface Pending {
+  /** keyPath(key), the primary sort key. */
+  p: string;
+  key: string;
+  seq: number;
+  line: string;
+  /** The line parsed (a run's head: parsed once to read its sort keys). */
+  parsed?: Packed;
+}
+
+type Packed = [
+  key: string,
+  seq: number,
+  layer: number,
+  name: string | 0,
+  type: EntryType,
+  mode: number,
+  uid: number,
+  gid: number,
+  uname: string,
+  gname: string,
+  mtime: number,
+  size: number,
+  linkname: string | null,
+  dev: [number, number] | null,
+  xattrs: Record<string, string> | 0,
+  pax: Record<string, string> | 0,
+  digest: string | null,
+];
+
+const noBuffers = (r: Record<string, Buffer>): Record<string, string> | 0 => {
+  const keys = Object.keys(r);
+  if (keys.length === 0) return 0;
+  const out: Record<string, string> = {};
+  for (const k of keys) out[k] = (r[k] as Buffer).toString('base64');
+  return out;
+};
+
+const buffers = (r: Record<string, string> | 0): Record<string, Buffer> => {
+  const out: Record<string, Buffer> = {};
+  if (r) for (const k of Object.keys(r)) out[k] = Buffer.from(r[k] as string, 'base64');
+  return out;
+};
+
+/** JSON escapes every control character and lone surrogate, so a line never holds a raw newline. */
+function pack(key: string, seq: number, layer: number, e: Entry): string {
+  const packed: Packed = [
+    key,
+    seq,
+    layer,
+    e.name === e.path ? 0 : e.name,
+    e.type,
+    e.mode,
+    e.uid,
+    e.gid,
+    e.uname,
+    e.gname,
+    e.mtime,
+    e.size,
+    e.linkname ?? null,
+    e.devmajor !== undefined || e.devminor !== undefined ? [e.devmajor ?? 0, e.devminor ?? 0] : null,
+    noBuffers(e.xattrs),
+    noBuffers(e.pax),
+    e.digest ?? null,
+  ];
+  return JSON.stringify(packed);
+}
+
+function unpack(packed: Packed, keyPath: KeyPath): IndexedEntry {
+  const [key, seq, layer, name, type, mode, uid, gid, uname, gname, mtime, size, linkname, dev, xattrs, pax, digest] = packed;
+  const path = keyPath(key);
+  const entry: Entry = { path, name: name === 0 ? path : name, type, mode, uid, gid, uname, gname, mtime, size, xattrs: buffers(xattrs), pax: buffers(pax) };
+  if (linkname !== null) entry.linkname = linkname;
+  if (dev) [entry.devmajor, entry.devminor] = dev;
+  if (digest !== null) entry.digest = digest;
+  return { key, seq, layer, entry };
+}
+
+function before(x: Pending, y: Pending): number {
+  if (x.p !== y.p) return x.p < y.p ? -1 : 1;
+  if (x.key !== y.key) return x.key < y.key ? -1 : 1;
+  return x.seq - y.seq;
+}
+
+/** Lines of a run file, read a block at a time. */
+class RunReader {
+  head: Pending | undefined;
+  private lines: string[] = [];
+  private at = 0;
+  private rest = '';
+  private readonly it: AsyncIterator<Buffer>;
+  constructor(path: string, private readonly keyPath: KeyPath) {
+    this.it = createReadStream(path, { highWaterMark: 1 << 20 })[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
+  async advance(): Promise<void> {
+    while (this.at >= this.lines.length) {
+      const n = await this.it.next();
+      if (n.done) {
+        this.head = undefined;
+        return;
+      }
+      const text = this.rest + n.value.toString('utf8');
+      const cut = text.lastIndexOf('\n');
+      this.lines = text.slice(0, cut + 1).split('\n');
+      this.lines.pop();
+      this.rest = text.slice(cut + 1);
+      this.at = 0;
+    }
+    const line = this.lines[this.at++] as string;
+    const parsed = JSON.parse(line) as Packed;
+    this.head = { p: this.keyPath(parsed[0]), key: parsed[0], seq: parsed[1], line, parsed };
+  }
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}
+
+export class EntryIndex {
+  private pending: Pending[] = [];
+  private runs: string[] = [];
+  private dir: Promise<string> | undefined;
+  private spilling: Promise<void> = Promise.resolve();
+  private seq = 0;
+  /** Entries added (duplicates included). */
+  count = 0;
+
+  constructor(
+    private readonly keyPath: KeyPath,
+    private readonly threshold = spillEntries(),
+  ) {}
+
+  /** Record an entry; resolves at once unless a run is being written (then after it: backpressure). */
+  async add(key: string, layer: number, entry: Entry): Promise<void> {
+    const seq = this.seq++;
+    this.pending.push({ p: this.keyPath(key), key, seq, line: pack(key, seq, layer, entry) });
+    this.count++;
+    if (this.pending.length >= this.threshold) await this.spill();
+  }
+
+  /** Runs written so far (0 when everything stayed in memory). */
+  get spilledRuns(): number {
+    return this.runs.length;
+  }
+
+  private async spill(): Promise<void> {
+    const batch = this.pending.sort(before);
+    this.pending = [];
+    this.dir ??= tempDir('index-');
+    const path = join(await this.dir, `run-${this.runs.length}`);
+    this.runs.push(path);
+    const fh = await open(path, 'w');
+    try {
+      let chunk: string[] = [];
+      let size = 0;
+      for (const r of batch) {
+        chunk.push(r.line);
+        size += r.line.length + 1;
+        if (size >= 1 << 20) {
+          await fh.write(chunk.join('\n') + '\n');
+          chunk = [];
+          size = 0;
+        }
+      }
+      if (chunk.length) await fh.write(chunk.join('\n') + '\n');
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Every entry in key order (then stream order): the in-memory tail and the spilled runs, merged. */
+  async *sorted(): AsyncGenerator<IndexedEntry> {
+    const memory = this.pending.sort(before);
+    const readers = this.runs.map((r) => new RunReader(r, this.keyPath));
+    try {
+      await Promise.all(readers.map((r) => r.advance()));
+      let m = 0;
+      for (;;) {
+        let best: RunReader | undefined;
+        for (const r of readers) if (r.head && (!best || before(r.head, best.head as Pending) < 0)) best = r;
+        const mem = memory[m];
+        if (mem && (!best || before(mem, best.head as Pending) < 0)) {
+          m++;
+          yield unpack(JSON.parse(mem.line) as Packed, this.keyPath);
+          continue;
+        }
+        if (!best) return;
+        const parsed = (best.head as Pending).parsed as Packed;
+        await best.advance();
+        yield unpack(parsed, this.keyPath);
+      }
+    } finally {
+      await Promise.all(readers.map((r) => r.close()));
+    }
+  }
+
+  /** Forget every entry and remove the runs. */
+  async close(): Promise<void> {
+    this.pending = [];
+    this.runs = [];
+    if (this.dir) await rm(await this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+}
