@@ -3,12 +3,12 @@
 // other side shows the same path with the same digest, then released. Memory is bounded by a budget: once
 // over it, members spill to files in the private temp area, named by digest (never by member name, so a
 // hostile member name can never choose a host path).
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { tempDir } from '../core/temp.js';
 
 export type StoredContent = { kind: 'memory'; data: Buffer } | { kind: 'file'; path: string; size: number };
@@ -112,6 +112,19 @@ export class BlobStore {
     }
     if (!file) this.slots.set(digest, { content: { kind: 'memory', chunks, size: held }, refs: 1 });
     return { digest, size };
+  }
+
+  /** The same as put, for a body already in memory (a small member): no stream, one hash call. */
+  async putBuffer(data: Buffer): Promise<{ digest: string; size: number }> {
+    if (this.memory + data.length > this.budget) return this.put(Readable.from(data.length ? [data] : []));
+    const digest = 'sha256:' + hash('sha256', data, 'hex');
+    const existing = this.slots.get(digest);
+    if (existing) existing.refs++;
+    else {
+      this.slots.set(digest, { content: { kind: 'memory', chunks: [data], size: data.length }, refs: 1 });
+      this.account(data.length);
+    }
+    return { digest, size: data.length };
   }
 
   /** Take one more reference on content already stored. */

@@ -94,7 +94,8 @@ async function readInto(image: Image, layerIndex: number, target: Target, ctx: S
   if (!layer) return;
   const counts = target.kind === 'index' ? target.scan : target.layer;
   // the uncompressed stream is hashed only where a diff_id is there to verify (engine: uncompressedDigest)
-  for await (const { entry, body } of readLayer(image, layer, { diffId: false })) {
+  for await (const item of readLayer(image, layer, { diffId: false })) {
+    const entry = item.entry;
     if (ctx.abort?.stopped) break;
     if (ctx.excluded(entry.path)) continue;
     if (ctx.maxEntries !== undefined && counts.entries >= ctx.maxEntries) {
@@ -104,7 +105,7 @@ async function readInto(image: Image, layerIndex: number, target: Target, ctx: S
       entry.type === 'whiteout' ? WHITEOUT_KEY + entry.path : entry.type === 'opaque' ? OPAQUE_KEY + entry.path : entry.path;
     const member: Member = { entry, layer: layerIndex };
     if (entry.type === 'file') {
-      const { digest, size } = await ctx.store.put(body);
+      const { digest, size } = item.data ? await ctx.store.putBuffer(item.data) : await ctx.store.put(item.body);
       entry.digest = digest;
       member.digest = digest;
       counts.bytes += size;

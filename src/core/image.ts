@@ -65,4 +65,7 @@ export interface Image {
 export interface LayerItem {
   entry: Entry;
   body: Readable;
+  /** The whole body, when the reader already holds it (small members): read it here and `body` is never
+   * made (a stream per member is most of the cost of a layer of small files). */
+  data?: Buffer;
 }

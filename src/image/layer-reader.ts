@@ -141,6 +141,19 @@ function relay(member: MemberStream, wrap: (err: unknown) => Error): { body: Rea
   };
 }
 
+/** Members up to this size are read whole before they are handed on (LayerItem.data). */
+const SMALL_BODY = 64 * 1024;
+
+/** A small member's body as one Buffer of its own (the parser's chunks are views into larger blocks). */
+function collect(member: MemberStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    member.on('data', (c) => chunks.push(c));
+    member.on('end', () => resolve(chunks.length === 1 && (chunks[0] as Buffer).buffer.byteLength === (chunks[0] as Buffer).length ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    member.on('error', reject);
+  });
+}
+
 /** Node, zlib and tar-stream messages → what a user can act on. */
 function explain(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -231,9 +244,20 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
       // a typeflag tar-stream does not know (GNU's old sparse 'S', multi-volume 'M'...): its body is read as
       // a file's, which it may not be
       if (member.header.type === null) unknownTypes.push(entry.name);
-      const relayed = relay(member as unknown as MemberStream, (err) =>
-        err instanceof ReproError ? err : new ReproError(`cannot read ${describe(layer)}: ${explain(err)}`, image.input),
-      );
+      const wrap = (err: unknown): Error => (err instanceof ReproError ? err : new ReproError(`cannot read ${describe(layer)}: ${explain(err)}`, image.input));
+      if ((member.header.size ?? 0) <= SMALL_BODY) {
+        const data = await collect(member as unknown as MemberStream);
+        let body: Readable | undefined;
+        yield {
+          entry,
+          data,
+          get body(): Readable {
+            return (body ??= Readable.from(data.length ? [data] : []));
+          },
+        };
+        continue;
+      }
+      const relayed = relay(member as unknown as MemberStream, wrap);
       yield { entry, body: relayed.body };
       // the consumer read the body, part of it or none: drain the rest so the parser can go on
       await relayed.finish();

@@ -4,6 +4,7 @@
 import type { Header } from 'tar-stream';
 import { normalizePath, type Entry, type EntryType } from '../core/entry.js';
 import { nameFromLatin1 } from '../core/name-bytes.js';
+import { PathSet } from '../core/path-set.js';
 
 const TYPES: Record<string, EntryType> = {
   file: 'file',
@@ -106,7 +107,7 @@ function linkTarget(dir: string, target: string): string | undefined {
 /** Notes entries a careless extractor would act on dangerously: the reader never does — it only
  * reads headers and hashes bodies — but users comparing untrusted images should know they are there. */
 export class EntryAudit {
-  private readonly seen = new Set<string>();
+  private readonly seen = new PathSet();
   private readonly found = new Map<string, string[]>();
   private counts = new Map<string, number>();
 
@@ -120,10 +121,9 @@ export class EntryAudit {
   add(e: Entry): void {
     // "/" itself (umoci writes it) is just the root; anything below it would be extracted at the host's /
     if (e.name.startsWith('/') && e.path !== '') this.note('absolute member names', e.name);
-    if (e.path.split('/').includes('..')) this.note('paths leaving the root ("..")', e.name);
-    const key = `${e.type === 'whiteout' || e.type === 'opaque' ? e.type + ':' : ''}${e.path}`;
-    if (this.seen.has(key)) this.note('duplicate entries', e.name);
-    this.seen.add(key);
+    if (e.path.includes('..') && e.path.split('/').includes('..')) this.note('paths leaving the root ("..")', e.name);
+    const key = e.type === 'whiteout' || e.type === 'opaque' ? `${e.type}:${e.path}` : e.path;
+    if (this.seen.add(key)) this.note('duplicate entries', e.name);
     const slash = e.path.lastIndexOf('/');
     const dir = slash === -1 ? '' : e.path.slice(0, slash);
     if (e.type === 'symlink' && e.linkname !== undefined && linkTarget(dir, e.linkname) === undefined) {
@@ -131,7 +131,7 @@ export class EntryAudit {
     }
     if (e.type === 'hardlink') {
       const target = e.linkname ?? '';
-      if (target === '' || target.split('/').includes('..')) this.note('hardlinks to outside targets', `${e.name} => ${target}`);
+      if (target === '' || (target.includes('..') && target.split('/').includes('..'))) this.note('hardlinks to outside targets', `${e.name} => ${target}`);
       else if (!this.seen.has(target)) this.note('hardlinks to targets not earlier in the layer', `${e.name} => ${target}`);
     }
     if (e.type === 'char' || e.type === 'block') this.note('device nodes (recorded, never created)', e.name);
