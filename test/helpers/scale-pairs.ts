@@ -1,14 +1,14 @@
-// Large synthetic pairs for the scale section of the benchmark, written straight as tar bytes (headers by
+// Large synthetic pairs (the scale section of the benchmark, the bounded-memory test), written straight as tar bytes (headers by
 // the writer's own encoder) so a million entries take seconds, not the minutes an entry-object builder takes.
 //   smallFilesPair: N small files in a rootfs-like tree (dirs of 1,000), `differ` contents changed in B,
-//     optionally every mtime of B shifted (one mtime finding per entry).
+//     optionally some mtimes of B shifted (one mtime finding each).
 //   bigLayerPair: a single uncompressed layer of a few multi-GiB files in an OCI layout directory. The
 //     bodies are holes (the file is sparse): the pair costs a few MiB of disk, yet every byte is still read
 //     and hashed by both the floor and repro.
 import { createHash } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdirSync, openSync, writeSync, writeFileSync, createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { encodeHeader, type RawHeader } from '../src/image/tar-header.js';
+import { encodeHeader, type RawHeader } from '../../src/image/tar-header.js';
 
 const BLOCK = 512;
 
@@ -82,9 +82,9 @@ export interface SmallFilesShape {
 /**
  * a.tar and b.tar in `dir`: `files` small files (60..900 bytes, ~480 on average) under
  * usr/lib/python3/dist-packages/pkgNNNN/, `differ` of them (spread evenly) changed in B, and with
- * `mtimes` every entry of B a day later (a finding per entry).
+ * `mtimes: n` n files of B (spread evenly) a day later (a finding each).
  */
-export function smallFilesPair(dir: string, files: number, differ: number, opts: { mtimes?: boolean } = {}): { a: string; b: string; shape: SmallFilesShape } {
+export function smallFilesPair(dir: string, files: number, differ: number, opts: { mtimes?: number } = {}): { a: string; b: string; shape: SmallFilesShape } {
   const pool = textPool(1 << 16);
   const every = Math.max(1, Math.floor(files / Math.max(1, differ)));
   const paths = { a: join(dir, `small-${files}-a.tar`), b: join(dir, `small-${files}-b.tar`) };
@@ -92,7 +92,8 @@ export function smallFilesPair(dir: string, files: number, differ: number, opts:
   for (const side of [0, 1] as const) {
     const out = new TarFile(side === 0 ? paths.a : paths.b);
     const t0 = 1_700_000_000;
-    const mtime = opts.mtimes && side === 1 ? t0 + 86_400 : t0;
+    const mtime = t0;
+    const mtimeEvery = opts.mtimes ? Math.max(1, Math.floor(files / opts.mtimes)) : 0;
     let entries = 0;
     let bytes = 0;
     for (const d of ['usr', 'usr/lib', 'usr/lib/python3', 'usr/lib/python3/dist-packages']) {
@@ -116,7 +117,8 @@ export function smallFilesPair(dir: string, files: number, differ: number, opts:
         if (side === 0) shape.changed.push('/' + name);
         else body.write('CHANGED', Math.floor(size / 2), 'latin1');
       }
-      out.member({ name: Buffer.from(name), type: 'file', mtime, size }, body);
+      const later = side === 1 && mtimeEvery > 0 && i % mtimeEvery === 0 && i / mtimeEvery < (opts.mtimes ?? 0);
+      out.member({ name: Buffer.from(name), type: 'file', mtime: later ? mtime + 86_400 : mtime, size }, body);
       entries++;
       bytes += size;
     }
