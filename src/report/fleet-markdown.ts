@@ -1,6 +1,6 @@
 // The fleet view as Markdown, short enough for a CI job page ($GITHUB_STEP_SUMMARY holds 1 MiB): the
 // verdict counts, the images that are not reproducible, and the rankings. Text from images is escaped.
-import { printableData } from '../core/printable.js';
+import { printable, printableData } from '../core/printable.js';
 import type { FleetReport, ImageRow, Ranked } from './fleet.js';
 import { fenced, mdCode, mdText } from './markdown.js';
 
@@ -58,7 +58,8 @@ export function renderFleetMarkdown(fleet: FleetReport): string {
   if (r.rules.length) {
     lines.push('', '### Rules that fix the most images', '', '| images | action | match | category |', '|---|---|---|---|');
     for (const rule of r.rules) lines.push(`| ${countText(rule)} | ${rule.action}${rule.review ? ' (review)' : ''} | ${rule.match ? mdCode(rule.match) : '*(image)*'} | ${rule.category} |`);
-    const shown = r.rules.slice(0, MAX_RULES_SHOWN).map((x) => x.text.replace(/^/gm, '  ')).join('\n');
+    // from the unescaped report: a rule's YAML keeps its lines
+    const shown = fleet.rules.slice(0, MAX_RULES_SHOWN).map((x) => printable(x.text, { multiline: true }).replace(/^/gm, '  ')).join('\n');
     lines.push('', fenced(`version: 1\nrules:\n${shown}\n`, 'yaml'));
   }
   if (r.trend.length) {

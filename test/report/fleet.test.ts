@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parse } from 'yaml';
 import type { Finding, Report } from '../../src/core/finding.js';
 import { buildReport } from '../../src/core/report.js';
 import { renderJson } from '../../src/report/json.js';
@@ -93,6 +94,10 @@ test('merge: a verdict per image from its newest report, rankings across images,
   assert.match(md, /^## ❌ repro fleet: 5 images: 1 reproducible, 2 not reproducible, 2 errors$/m);
   assert.match(md, /^\| 2 \| `\/etc\/machine-id` \| systemd \| random-id \| 2 \|$/m);
   assert.match(md, /^\| 2026-11-30 \| 1 \| 0 \| 1 \| 0 \|$/m);
+  // the suggested rules are a rule file that parses
+  const yamlBlock = /^```yaml\n([\s\S]*?)\n```$/m.exec(md)![1]!;
+  const rules = (parse(yamlBlock) as { rules: { match: string; action: string }[] }).rules;
+  assert.deepEqual(rules.map((x) => [x.match, x.action]), [['/etc/machine-id', 'truncate'], ['/**', 'clamp-mtime']]);
 });
 
 test('repro report merge: a directory of reports, three outputs, exit 2 when an image errored; 0 when all are reproducible', async (t) => {
@@ -130,7 +135,7 @@ test('the fleet HTML renders in Chromium: verdict, one row per image, rankings, 
     assert.deepEqual(verdicts, ['error', 'error', 'differs', 'differs', 'reproducible']);
     assert.equal(await b.page.locator('#paths tbody tr').count(), 4);
     assert.equal(await b.page.locator('img').count(), 0, 'a path is never markup');
-    assert.match((await b.page.textContent('#rules')) ?? '', /action: truncate/);
+    assert.match((await b.page.textContent('#rules pre')) ?? '', /^- match: \/etc\/machine-id\n {2}action: truncate\n/);
     assert.deepEqual(await b.page.$$eval('#trend tbody tr td:first-child', (c) => c.map((x) => x.textContent)), ['2026-11-30', '2026-12-01']);
     const width = await b.page.$eval('#trend tbody tr:last-child .bar .ok', (e) => (e as HTMLElement).style.width);
     assert.equal(width, '33.3%');
