@@ -21,6 +21,7 @@ interface DiffFlags extends FetchFlags {
   maxLayerBytes?: number;
   maxEntries?: number;
   platform?: string;
+  allPlatforms?: boolean;
   quiet?: boolean;
   packages?: boolean;
   verbose?: boolean;
@@ -80,8 +81,10 @@ function progressMeter(enabled: boolean): { onProgress?: (p: ScanProgress) => vo
 
 async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
   // loaded here, not at start-up: every command pays only for its own modules
-  const [{ compareInputs }, { writeRendered }, { writeOutput }, { generateRules }, { attributePackages, DpkgLists }, { packageLines }] = await Promise.all([
+  if (flags.allPlatforms && flags.platform) throw new UsageError('--all-platforms and --platform: choose one');
+  const [{ compareInputs }, { compareAllPlatforms }, { writeRendered }, { writeOutput }, { generateRules }, { attributePackages, DpkgLists }, { packageLines }] = await Promise.all([
     import('../compare/engine.js'),
+    import('../compare/platforms.js'),
     import('../report/index.js'),
     import('../core/atomic.js'),
     import('../rules/generate.js'),
@@ -104,10 +107,11 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
   }
   const meter = progressMeter(!flags.quiet && Boolean(process.stderr.isTTY));
   // B's dpkg package lists are collected while B is compared, so attribution needs no second read
-  const dpkg = flags.packages === false ? undefined : new DpkgLists();
+  // (not per platform: with --all-platforms the findings of several root filesystems share one report)
+  const dpkg = flags.packages === false || flags.allPlatforms ? undefined : new DpkgLists();
   let report: Report;
   try {
-    report = await compareInputs(a, b, {
+    report = await (flags.allPlatforms ? compareAllPlatforms : compareInputs)(a, b, {
       exclude: flags.exclude,
       ignore,
       limits,
@@ -125,7 +129,7 @@ async function runDiff(a: string, b: string, flags: DiffFlags): Promise<void> {
   // itself differs — as it does between two Debian builds; --packages forces it, --no-packages skips it.
   let packages: PackageAttribution | undefined;
   const dpkgDiffers = report.findings.some((f) => f.path.startsWith('/var/lib/dpkg/'));
-  if (flags.packages === true || (flags.packages === undefined && dpkgDiffers)) {
+  if (!flags.allPlatforms && (flags.packages === true || (flags.packages === undefined && dpkgDiffers))) {
     packages = await attributePackages(b, report.findings, dpkg);
     if (packages) report.packages = packages;
   }
@@ -158,6 +162,7 @@ export function registerDiff(program: Command): void {
     .option('--max-entries <n>', `entries per layer and side before giving up (default ${DEFAULT_MAX_ENTRIES})`, count('--max-entries'))
     .option('--max-layer-bytes <size>', 'stop reading a layer after this many uncompressed bytes (default 64G)', size('--max-layer-bytes'))
     .option('--platform <os/arch>', 'image to compare from a multi-platform index')
+    .option('--all-platforms', 'compare every platform of two multi-platform indexes, paired by platform (one present on one side only is a finding)')
     .option('--emit-rules <file>', 'write the normalization rules that remove what was found (as repro rules does; "-" = stdout)')
     .option('--packages', 'attribute differing paths to Debian packages (default: when the dpkg database differs)')
     .option('--no-packages', 'never attribute to packages (saves one read of B)')

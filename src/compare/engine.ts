@@ -34,6 +34,8 @@ export interface CompareOptions {
   platform?: string;
   /** How to reach registries for image references (docker://...). */
   fetch?: FetchOptions;
+  /** Compare the top-level index documents too (default); --all-platforms pairs their entries instead. */
+  compareIndex?: boolean;
   variations?: Variation[];
   /** Clocks the builds ran on (check); diff adds the inputs' mtimes and SOURCE_DATE_EPOCH itself. */
   clocks?: Clock[];
@@ -128,7 +130,7 @@ function layerStreamFinding(a: Image, b: Image, i: number, entryFindings: number
 
 async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<{ findings: Finding[]; warnings: string[]; digests: DigestIndex }> {
   const plain = isPlain(a) && isPlain(b);
-  const findings: Finding[] = compareImageMeta(a, b);
+  const findings: Finding[] = compareImageMeta(a, b, opts.compareIndex !== false);
   // The reader's warnings are read at the end: most (escaping paths, devices, duplicates) are only known
   // once the layers have streamed.
   const own: string[] = [];

@@ -82,13 +82,13 @@ export function compareDocument(name: string, a: Buffer | undefined, b: Buffer |
 }
 
 /** Index (or docker manifest.json), manifest and config of two images. */
-export function compareImageMeta(a: Image, b: Image): Finding[] {
+export function compareImageMeta(a: Image, b: Image, index = true): Finding[] {
   const indexName = (img: Image): string => (img.kind === 'docker-archive' ? 'manifest.json' : 'index');
   const findings: Finding[] = [];
   // An OCI index and a docker manifest.json are different documents; comparing them field by field says nothing.
   // A fetched reference has no index of its own: the one around skopeo's copy is made by the reader, and a
   // registry keeps tags outside the image (a multi-platform list is compared platform by platform).
-  if (indexName(a) === indexName(b) && a.kind !== 'reference' && b.kind !== 'reference') findings.push(...compareDocument(indexName(a), a.indexBytes, b.indexBytes));
+  if (index && indexName(a) === indexName(b) && a.kind !== 'reference' && b.kind !== 'reference') findings.push(...compareDocument(indexName(a), a.indexBytes, b.indexBytes));
   findings.push(...compareDocument('manifest', a.manifestBytes, b.manifestBytes));
   findings.push(...compareDocument('config', a.configBytes, b.configBytes));
   return findings;

@@ -88,6 +88,8 @@ export interface Finding {
   path: string;
   /** Layer index the finding comes from, when known. */
   layer?: number;
+  /** The platform ("linux/arm64") of a multi-platform comparison (diff --all-platforms). */
+  platform?: string;
   category: Category;
   code: FindingCode;
   /** Why this category, as data (see Fact); rendered to one line by src/report/evidence.ts. */

@@ -4,8 +4,8 @@
 import { REPORT_SCHEMA, type Category, type Finding, type Report, type ReportInput, type TreeNode } from '../core/finding.js';
 
 export function groupOf(f: Finding): string {
-  if (f.category === 'image-metadata') return 'image';
-  return f.layer !== undefined ? `layer ${f.layer}` : 'files';
+  const group = f.category === 'image-metadata' ? 'image' : f.layer !== undefined ? `layer ${f.layer}` : f.platform ? 'index' : 'files';
+  return f.platform ? `${f.platform} ${group}` : group;
 }
 
 /** The directory a finding is listed under: "/usr/bin" for "/usr/bin/gunzip", "" for top-level findings. */

@@ -14,6 +14,7 @@ import { ReproError } from '../core/errors.js';
 import { findCommand } from '../core/find-command.js';
 import { runLogged } from '../core/process.js';
 import { tempDir } from '../core/temp.js';
+import type { Descriptor } from '../core/image.js';
 import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 
 /** skopeo transports repro fetches through (skopeo(1), IMAGE NAMES). */
@@ -114,33 +115,57 @@ function algorithmOf(hex: string): string {
   return hex.length === 64 ? 'sha256' : 'sha512';
 }
 
+interface TopDoc {
+  mediaType?: unknown;
+  schemaVersion?: unknown;
+  manifests?: unknown;
+  config?: { digest?: unknown };
+}
+
 /** The media type of the top manifest; OCI documents may omit it (image-spec: then by their shape). */
-function topMediaType(bytes: Buffer, where: string): string {
-  let doc: { mediaType?: unknown; schemaVersion?: unknown; manifests?: unknown };
-  try {
-    doc = JSON.parse(bytes.toString('utf8')) as typeof doc;
-  } catch {
-    throw new ReproError('the fetched manifest is not JSON', where);
-  }
+function topMediaType(doc: TopDoc, where: string): string {
   if (doc.schemaVersion === 1) throw new ReproError('Docker schema 1 manifests are not supported (deprecated since 2017)', where);
   if (typeof doc.mediaType === 'string' && [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST].includes(doc.mediaType)) return doc.mediaType;
   if (doc.mediaType !== undefined) throw new ReproError(`the fetched manifest has the unknown media type ${JSON.stringify(doc.mediaType).slice(0, 100)}`, where);
   return Array.isArray(doc.manifests) ? OCI_INDEX : OCI_MANIFEST;
 }
 
+/**
+ * A single image's platform, from its config (as a list entry would state it), so that --platform is
+ * checked against it as against any index entry: skopeo applies its platform choice to lists only.
+ */
+async function configPlatform(dir: string, doc: TopDoc): Promise<Descriptor['platform'] | undefined> {
+  const digest = typeof doc.config?.digest === 'string' ? /^sha(?:256|512):([0-9a-f]+)$/.exec(doc.config.digest)?.[1] : undefined;
+  if (!digest) return undefined;
+  try {
+    const cfg = JSON.parse(await readFile(join(dir, 'blobs', algorithmOf(digest), digest), 'utf8')) as Record<string, unknown>;
+    if (typeof cfg.os !== 'string' || typeof cfg.architecture !== 'string') return undefined;
+    return { os: cfg.os, architecture: cfg.architecture, ...(typeof cfg.variant === 'string' ? { variant: cfg.variant } : {}) };
+  } catch {
+    return undefined; // the reader verifies and parses the config itself, and says what is wrong with it
+  }
+}
+
 /** Turn skopeo's dir: copy into an OCI image layout in place; blobs keep their bytes and names. */
 async function dirToLayout(dir: string, where: string): Promise<void> {
   const manifest = await readFile(join(dir, 'manifest.json'));
   const digest = createHash('sha256').update(manifest).digest('hex');
-  const mediaType = topMediaType(manifest, where);
+  let doc: TopDoc;
+  try {
+    doc = JSON.parse(manifest.toString('utf8')) as TopDoc;
+  } catch {
+    throw new ReproError('the fetched manifest is not JSON', where);
+  }
+  const mediaType = topMediaType(doc, where);
   for (const alg of ['sha256', 'sha512']) await mkdir(join(dir, 'blobs', alg), { recursive: true });
   for (const name of await readdir(dir)) {
     const hex = MANIFEST_FILE.exec(name)?.[1] ?? BLOB_FILE.exec(name)?.[1];
     if (hex) await rename(join(dir, name), join(dir, 'blobs', algorithmOf(hex), hex));
   }
   await rename(join(dir, 'manifest.json'), join(dir, 'blobs', 'sha256', digest));
+  const platform = mediaType === OCI_MANIFEST || mediaType === DOCKER_MANIFEST ? await configPlatform(dir, doc) : undefined;
   await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType, digest: `sha256:${digest}`, size: manifest.length }] };
+  const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType, digest: `sha256:${digest}`, size: manifest.length, ...(platform ? { platform } : {}) }] };
   await writeFile(join(dir, 'index.json'), JSON.stringify(index));
 }
 

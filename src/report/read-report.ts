@@ -22,6 +22,7 @@ function checkFinding(path: string, f: unknown, i: number, v1: boolean): Finding
   if (typeof o.category !== 'string' || !isCategory(o.category)) fail(path, `findings[${i}].category ${JSON.stringify(o.category)} is unknown`);
   if (typeof o.detail !== 'string') fail(path, `findings[${i}].detail is not a string`);
   if (o.layer !== undefined && !Number.isInteger(o.layer)) fail(path, `findings[${i}].layer is not an integer`);
+  if (o.platform !== undefined && typeof o.platform !== 'string') fail(path, `findings[${i}].platform is not a string`);
   const { evidence, ...rest } = o;
   if (v1) {
     if (typeof evidence !== 'string') fail(path, `findings[${i}].evidence is not a string`);
