@@ -6,14 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { findLibfaketime } from '../../src/check/faketime.js';
 import { findCommand } from '../../src/core/find-command.js';
-import { openImage } from '../../src/image/index.js';
+import { openImage, readLayer } from '../../src/image/index.js';
 import { runRepro } from '../helpers/cli.js';
 import { mountsUnder } from '../helpers/hostile.js';
 import { makeRootfsTar, type TestMember } from '../helpers/images.js';
 import { testDir } from '../helpers/tmp.js';
-import { firstSkip, requireRoot, requireTool } from '../helpers/tools.js';
+import { firstSkip, requireRoot, requireTool, requireTools } from '../helpers/tools.js';
 
 const skip = firstSkip(requireRoot('buildah with vfs storage and chroot isolation'), requireTool('buildah', 'buildah'), requireTool('busybox', 'busybox-static'));
 
@@ -135,4 +137,49 @@ test('builder.timestamp: true leaves no mtime or created-time difference, and --
   assert.equal(first['image-metadata'], undefined, 'created times are the epoch and the intermediate image ids are gone');
   assert.equal(report.buildah?.offers.find((o) => o.name === 'timestamp')?.state, 'on');
   assert.deepEqual(await readdir(tmp), []);
+});
+
+/** The shared objects `ldd` says a dynamically linked file loads (the dynamic loader included). */
+function sharedObjects(file: string): string[] {
+  const out = execFileSync('ldd', [file], { encoding: 'utf8' });
+  return [...out.matchAll(/(?:=> )?(\/\S+) \(0x/g)].map((m) => m[1]!);
+}
+
+const library = await findLibfaketime();
+
+test('the time variation reaches a dynamically linked program in a RUN step (libfaketime through --env), and leaves no trace in the config', {
+  skip: firstSkip(skip, requireTools(['date', 'coreutils'], ['ldd', 'libc-bin']), library ? false : 'needs libfaketime: apt-get install faketime (or run scripts/install-system-deps.sh)'),
+  timeout: 120_000,
+}, async (t) => {
+  const date = findCommand('date')!;
+  const files = [...new Set([date, ...sharedObjects(date), ...sharedObjects(library!)])];
+  const dirs = new Set<string>(['bin', 'tmp']);
+  for (const f of files) for (let d = f.slice(1, f.lastIndexOf('/')); d; d = d.slice(0, Math.max(0, d.lastIndexOf('/')))) dirs.add(d);
+  const members: TestMember[] = [
+    ...[...dirs].sort().map((d): TestMember => ({ path: `${d}/`, type: 'dir' })),
+    ...(await busyboxRootfs()).filter((m) => m.path.startsWith('bin/') && m.path !== 'bin/date'),
+    ...(await Promise.all(files.map(async (f): Promise<TestMember> => ({ path: f.slice(1), content: await readFile(f), mode: 0o755 })))),
+  ];
+  const dir = await testDir(t, 'repro-containerfile-time-');
+  await makeRootfsTar(join(dir, 'rootfs.tar'), members);
+  await writeFile(join(dir, 'Containerfile'), `FROM scratch\nADD rootfs.tar /\nRUN ${date} +%s > /clock\n`);
+  await writeFile(join(dir, 'manifest.yml'), 'name: clock\nepoch: 0\nbuilder: {containerfile: Containerfile}\n');
+  const keep = join(dir, 'images');
+  const r = await runRepro(['check', join(dir, 'manifest.yml'), '--vary', 'time', '--keep', keep]);
+  assert.equal(r.code, 1, r.stderr);
+  const clock = async (label: string): Promise<number> => {
+    const image = await openImage(join(keep, `image-${label}.tar`));
+    for await (const { entry, body } of readLayer(image, image.layers.at(-1)!)) {
+      const chunks: Buffer[] = [];
+      for await (const c of body) chunks.push(c as Buffer);
+      if (entry.path === 'clock') return Number(Buffer.concat(chunks).toString().trim());
+    }
+    return assert.fail('no /clock in the RUN layer');
+  };
+  const [a, b] = [await clock('A'), await clock('B')];
+  assert.ok(Math.abs(b - a - 3 * 86400) < 600, `build B's clock runs 3 days ahead: ${a} vs ${b}`);
+  for (const label of ['A', 'B']) {
+    const env = ((await openImage(join(keep, `image-${label}.tar`))).config?.config?.Env ?? []) as string[];
+    assert.ok(!env.some((kv) => /^(LD_PRELOAD|FAKETIME)=/.test(kv)), env.join(' '));
+  }
 });
