@@ -3,7 +3,7 @@
 // applied, so the answer is about the image compared and never about the host. Paths no package lists
 // were made by maintainer scripts or by the build itself — usually where non-determinism comes from.
 import type { Entry } from '../core/entry.js';
-import type { Category, Finding } from '../core/finding.js';
+import type { Category, Cause, Finding } from '../core/finding.js';
 import type { BuildStep } from '../core/step.js';
 import type { EntryTap } from '../compare/side-scan.js';
 import type { Readable } from 'node:stream';
@@ -18,6 +18,8 @@ const MAX_LIST_BYTES = 16 * 1024 * 1024;
 export interface OwnedFile {
   path: string;
   categories: Category[];
+  /** After `check --explain`: the cause of the file's finding in each category. */
+  causes?: Partial<Record<Category, Cause>>;
   /** For a path no package owns: the build step that created or last changed it (check only). */
   step?: BuildStep;
 }
@@ -152,6 +154,7 @@ function byInterest(a: OwnedFile, b: OwnedFile): number {
  */
 export function attributeWith(owners: Map<string, string[]>, findings: Finding[], versions = new Map<string, string>()): PackageAttribution {
   const cats = new Map<string, Set<Category>>();
+  const causes = new Map<string, Partial<Record<Category, Cause>>>();
   for (const f of findings) {
     // Image documents and whole-input findings have no filesystem path to own.
     if (f.path === '' || f.category === 'image-metadata') continue;
@@ -159,12 +162,15 @@ export function attributeWith(owners: Map<string, string[]>, findings: Finding[]
     const pkgs = owners.get(path);
     if (pkgs?.length) f.package = pkgs.length === 1 ? pkgs[0] : `${pkgs[0]} +${pkgs.length - 1}`;
     cats.set(path, (cats.get(path) ?? new Set<Category>()).add(f.category));
+    // the file's top-level finding of a category speaks for it (the first one: findings come in path order)
+    if (f.cause && !f.inner && !causes.get(path)?.[f.category]) causes.set(path, { ...causes.get(path), [f.category]: f.cause });
   }
   const byPkg = new Map<string, OwnedFile[]>();
   const unowned: OwnedFile[] = [];
   const shared: PackageAttribution['shared'] = [];
   for (const [path, set] of [...cats.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const file = { path, categories: [...set].sort() };
+    const because = causes.get(path);
+    const file = { path, categories: [...set].sort(), ...(because ? { causes: because } : {}) };
     const pkgs = owners.get(path) ?? [];
     if (pkgs.length === 0) unowned.push(file);
     else if (pkgs.length > 1) shared.push({ ...file, owners: pkgs });

@@ -3,7 +3,8 @@
 // paths several packages share; and the paths no package owns, each with the build step that created or
 // last changed it when a check recorded one. Shown by `repro diff` (terminal, and every report once
 // attributed) and `repro check`, as terminal lines, Markdown and HTML from the same data.
-import { isCategory } from '../core/finding.js';
+import { causeText } from '../core/evidence.js';
+import { isCategory, type Category } from '../core/finding.js';
 import { stepText } from '../core/step.js';
 import type { OwnedFile, PackageAttribution, PackageGroup } from '../packages/dpkg.js';
 import { escapeHtml as h, formatCount } from './html-escape.js';
@@ -19,7 +20,8 @@ export function packagesOf(value: unknown): PackageAttribution | undefined {
       if (!o || typeof o.path !== 'string') return [];
       const categories = (Array.isArray(o.categories) ? o.categories : []).filter((c): c is OwnedFile['categories'][number] => typeof c === 'string' && isCategory(c));
       const step = o.step && typeof o.step === 'object' && typeof o.step.action === 'string' ? o.step : undefined;
-      return [{ path: o.path, categories, ...(step ? { step } : {}) }];
+      const causes = o.causes && typeof o.causes === 'object' ? o.causes : undefined;
+      return [{ path: o.path, categories, ...(causes ? { causes } : {}), ...(step ? { step } : {}) }];
     });
   const packages = (Array.isArray(v.packages) ? v.packages : []).flatMap((p: unknown) => {
     const o = p as Partial<PackageGroup> | null;
@@ -35,9 +37,38 @@ export function packagesOf(value: unknown): PackageAttribution | undefined {
   return { packages, identical, unowned: files(v.unowned), shared };
 }
 
+/** A file's categories, each with its cause once `check --explain` found one: "content (caused by: hostname)". */
+export function categoriesText(f: OwnedFile): string {
+  return f.categories
+    .map((c: Category) => {
+      const cause = f.causes?.[c];
+      const words = cause ? causeText({ category: c, facts: [], cause }) : undefined;
+      return words ? `${c} (${words})` : c;
+    })
+    .join(', ');
+}
+
 /** Packages whose files differ only in mtime are the build's doing (unpack time), not the package's. */
 function onlyMtime(pkg: PackageGroup): boolean {
   return pkg.files.every((f) => f.categories.every((c) => c === 'mtime'));
+}
+
+/** A package's categories over its files, each with the distinct causes found for it. */
+function packageCategories(pkg: PackageGroup): string {
+  const words = new Map<string, Set<string>>();
+  for (const f of pkg.files) {
+    for (const c of f.categories) {
+      const set = words.get(c) ?? new Set<string>();
+      const cause = f.causes?.[c];
+      const text = cause ? causeText({ category: c, facts: [], cause }) : undefined;
+      if (text) set.add(text);
+      words.set(c, set);
+    }
+  }
+  return [...words.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([c, set]) => (set.size ? `${c} (${[...set].join('; ')})` : c))
+    .join(', ');
 }
 
 function label(pkg: PackageGroup): string {
@@ -65,7 +96,7 @@ export function packageLines(p: PackageAttribution, maxFiles = 8): string[] {
   const quiet = p.packages.filter(onlyMtime);
   for (const pkg of detailed) {
     lines.push(`  ${style.cyan(label(pkg))} → ${plural(pkg.files.length, 'file')}`);
-    for (const f of pkg.files.slice(0, maxFiles)) lines.push(`    ${f.path}  ${f.categories.join(', ')}`);
+    for (const f of pkg.files.slice(0, maxFiles)) lines.push(`    ${f.path}  ${categoriesText(f)}`);
     if (pkg.files.length > maxFiles) lines.push(style.dim(`    … ${pkg.files.length - maxFiles} more`));
   }
   if (quiet.length) {
@@ -78,7 +109,7 @@ export function packageLines(p: PackageAttribution, maxFiles = 8): string[] {
   if (p.unowned.length) {
     lines.push(`  ${style.cyan(`(${UNOWNED_TITLE})`)} → ${plural(p.unowned.length, 'file')}`);
     for (const f of p.unowned.slice(0, maxFiles * 3)) {
-      lines.push(`    ${f.path}  ${f.categories.join(', ')}${f.step ? style.dim(`  ← ${stepText(f.step)}`) : ''}`);
+      lines.push(`    ${f.path}  ${categoriesText(f)}${f.step ? style.dim(`  ← ${stepText(f.step)}`) : ''}`);
     }
     if (p.unowned.length > maxFiles * 3) lines.push(style.dim(`    … ${p.unowned.length - maxFiles * 3} more`));
   }
@@ -91,15 +122,14 @@ export function packageMarkdown(p: PackageAttribution, mdText: (s: string) => st
   if (p.packages.length) {
     lines.push('| package | version | files | categories |', '|---|---|---:|---|');
     for (const pkg of p.packages.slice(0, maxRows)) {
-      const cats = [...new Set(pkg.files.flatMap((f) => f.categories))].sort();
-      lines.push(`| ${mdText(pkg.name)} | ${pkg.version ? mdCode(pkg.version) : ''} | ${pkg.files.length} | ${cats.join(', ')} |`);
+      lines.push(`| ${mdText(pkg.name)} | ${pkg.version ? mdCode(pkg.version) : ''} | ${pkg.files.length} | ${mdText(packageCategories(pkg))} |`);
     }
     if (p.packages.length > maxRows) lines.push('', `…and ${p.packages.length - maxRows} more packages.`);
     lines.push('');
   }
   if (p.unowned.length) {
     lines.push(`| path (${mdText(UNOWNED_TITLE)}) | categories | step |`, '|---|---|---|');
-    for (const f of p.unowned.slice(0, maxRows)) lines.push(`| ${mdCode(f.path)} | ${f.categories.join(', ')} | ${f.step ? mdText(stepText(f.step)) : ''} |`);
+    for (const f of p.unowned.slice(0, maxRows)) lines.push(`| ${mdCode(f.path)} | ${mdText(categoriesText(f))} | ${f.step ? mdText(stepText(f.step)) : ''} |`);
     if (p.unowned.length > maxRows) lines.push('', `…and ${p.unowned.length - maxRows} more paths.`);
     lines.push('');
   }
@@ -111,12 +141,12 @@ export function packageHtml(p: PackageAttribution, maxRows = 30): string {
   if (p.packages.length === 0 && p.unowned.length === 0 && p.shared.length === 0) return '';
   const rows = p.packages.slice(0, maxRows).map((pkg) => {
     const shown = pkg.files.slice(0, 4).map((f) => `<code>${h(f.path)}</code>`).join(', ');
-    const cats = [...new Set(pkg.files.flatMap((f) => f.categories))].sort().join(', ');
+    const cats = packageCategories(pkg);
     return `<tr class="pick" data-pick-pkg="${h(pkg.name)}" tabindex="0"><td>${h(pkg.name)}</td><td class="small">${h(pkg.version ?? '')}</td><td class="num">${pkg.files.length}</td><td class="small">${h(cats)}</td><td class="small">${shown}${pkg.files.length > 4 ? ' …' : ''}</td></tr>`;
   });
   const more = p.packages.length > maxRows ? `<p class="small muted">and ${p.packages.length - maxRows} more packages</p>` : '';
   const table = rows.length ? `<table class="phases"><thead><tr><th>package</th><th>version</th><th>files</th><th>categories</th><th>paths</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '';
-  const unownedRows = p.unowned.slice(0, maxRows).map((f) => `<tr><td><code>${h(f.path)}</code></td><td class="small">${h(f.categories.join(', '))}</td><td class="small">${f.step ? h(stepText(f.step)) : ''}</td></tr>`);
+  const unownedRows = p.unowned.slice(0, maxRows).map((f) => `<tr><td><code>${h(f.path)}</code></td><td class="small">${h(categoriesText(f))}</td><td class="small">${f.step ? h(stepText(f.step)) : ''}</td></tr>`);
   const unowned = unownedRows.length
     ? `<h3>${h(UNOWNED_TITLE)}</h3><table class="phases"><thead><tr><th>path</th><th>categories</th><th>step</th></tr></thead><tbody>${unownedRows.join('')}</tbody></table>${p.unowned.length > maxRows ? `<p class="small muted">and ${p.unowned.length - maxRows} more paths</p>` : ''}`
     : '';
