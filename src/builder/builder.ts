@@ -210,7 +210,7 @@ export async function buildManifest(manifestPath: string, opts: BuildOptions): P
       state.names.push(...r.built.map((b) => b.phase));
       config = r.config;
     } else {
-      config = await buildPhases(manifest, opts, state, { manifestPath: manifest.path, root, blobDir, workDir: work, env, cacheDir, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}) });
+      config = await buildPhases(manifest, opts, state, { manifestPath: manifest.path, root, blobDir, workDir: work, env, cacheDir, ...(opts.fetch ? { fetch: opts.fetch } : {}), ...(opts.onOutput ? { onOutput: opts.onOutput } : {}) });
     }
 
     const finalConfig = normalizeConfig(config ?? imageConfig({ epoch: epoch.epoch, names: state.names, keptCount: 0, env: {}, label: 'builder', shell: false }), rules, epoch.epoch);

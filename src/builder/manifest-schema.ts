@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { ReproError } from '../core/errors.js';
 import { ruleFileRef } from './rule-ref.js';
+import { parseReference } from '../image/reference.js';
 import type { Base, Builder, FileStep, Manifest, OutputCompression, OutputFormat, Phase, Step } from './manifest-types.js';
 
 const TOP_KEYS = ['version', 'name', 'epoch', 'base', 'phases', 'normalize', 'output', 'builder'];
@@ -62,7 +63,18 @@ function parseBase(ctx: Ctx, node: unknown, dir: string): Base {
   const kind = String((pair.key as { value: unknown }).value);
   const value = pair.value as Node | null;
   if (kind === 'scratch') return { kind: 'scratch' };
-  if (kind === 'tarball' || kind === 'image') return { kind, path: resolve(dir, ctx.str(value, `base.${kind}`)) };
+  if (kind === 'image') {
+    // an image reference (docker://…, oci:DIR:TAG, …) is fetched as written; anything else is a path
+    const text = ctx.str(value, 'base.image');
+    let isReference = false;
+    try {
+      isReference = parseReference(text) !== undefined;
+    } catch (err) {
+      ctx.fail(value, `base.image: ${(err as Error).message}`);
+    }
+    return { kind, path: isReference ? text : resolve(dir, text) };
+  }
+  if (kind === 'tarball') return { kind, path: resolve(dir, ctx.str(value, `base.${kind}`)) };
   const b = ctx.map(value, `base.${kind}`, BOOTSTRAP_KEYS);
   const suiteNode = get(b, 'suite');
   if (suiteNode === undefined) ctx.fail(b, `base.${kind}: "suite" is required`);

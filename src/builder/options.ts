@@ -3,6 +3,7 @@
 // ordering, kernel, CPUs, HOME, the user of `user:` phases, PATH) as an option.
 import type { OutputCompression, OutputFormat } from './manifest-types.js';
 import type { EpochSource } from './epoch.js';
+import type { FetchOptions } from '../image/reference.js';
 import type { BuildStep } from '../core/step.js';
 
 export type ProgressEvent =
@@ -47,6 +48,8 @@ export interface BuildOptions {
   phaseUser?: { uid: number; gid: number };
   /** A directory appended to PATH for phase commands. */
   pathExtra?: string;
+  /** How to reach registries for a `base: {image: REFERENCE}` (docker://...). */
+  fetch?: FetchOptions;
   /** Package download cache (debootstrap/mmdebstrap); ~/.cache/repro when absent. */
   cacheDir?: string;
   onProgress?: (event: ProgressEvent) => void;

@@ -65,7 +65,8 @@ export async function verifyManifest(manifestPath: string, against: string, opts
   const manifest = await loadManifest(manifestPath);
   const work = await tempDir('verify-');
   // one rebuild, with the manifest's own rules as any build of it: that is what the publisher claims to have run
-  const built = await buildManifest(manifestPath, { ...opts.build, out: join(work, 'rebuilt.tar'), format: 'oci' });
+  // the base image may live in the same registry as the published one
+  const built = await buildManifest(manifestPath, { ...opts.build, ...(opts.compare.fetch ? { fetch: opts.compare.fetch } : {}), out: join(work, 'rebuilt.tar'), format: 'oci' });
   const raw = await compareInputs(built.out, against, opts.compare);
   const publishedDigest = raw.inputs[1]?.digest;
   const rules = [...manifest.normalize, ...opts.rules.map((f) => ruleFileRef(f, process.cwd()))];

@@ -4,8 +4,9 @@ import type { BuildOptions } from '../builder/index.js';
 import { UsageError } from '../core/errors.js';
 import { imageTarget } from './image-output.js';
 import { formatBytes, formatMs } from '../core/format.js';
+import { addFetchOptions, fetchOptions, type FetchFlags } from './options.js';
 
-interface Flags {
+interface Flags extends FetchFlags {
   output?: string;
   format?: string;
   compression?: string;
@@ -33,7 +34,7 @@ function parseEnv(list: string[]): Record<string, string> {
 }
 
 export function registerBuild(program: Command): void {
-  program
+  const cmd = program
     .command('build')
     .description('build an image from a manifest: base, then one layer per phase, normalized by its rules')
     .argument('<manifest>', 'build manifest (YAML, schema version 1)')
@@ -48,8 +49,8 @@ export function registerBuild(program: Command): void {
     .option('--cache-dir <dir>', 'package download cache (default ~/.cache/repro)')
     .option('-v, --verbose', 'show the output of phase commands')
     .option('-q, --quiet', 'print nothing but errors; the exit code says it')
-    .option('--json', 'print the result as JSON on stdout')
-    .action(async (manifest: string, flags: Flags) => {
+    .option('--json', 'print the result as JSON on stdout');
+  addFetchOptions(cmd).action(async (manifest: string, flags: Flags) => {
       if (flags.format && !['oci', 'oci-dir', 'docker'].includes(flags.format)) throw new UsageError(`--format: expected oci, oci-dir or docker, got "${flags.format}"`);
       if (flags.compression && !['gzip', 'zstd', 'none'].includes(flags.compression)) throw new UsageError(`--compression: expected gzip, zstd or none, got "${flags.compression}"`);
       if (flags.umask && !/^0?[0-7]{3}$/.test(flags.umask)) throw new UsageError(`--umask: expected an octal umask such as 022, got "${flags.umask}"`);
@@ -73,6 +74,7 @@ export function registerBuild(program: Command): void {
         ...(flags.umask ? { umask: flags.umask.padStart(4, '0') } : {}),
         ...(flags.hostname ? { hostname: flags.hostname } : {}),
         ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
+        fetch: fetchOptions(flags),
         ...(flags.quiet ? {} : { onProgress: progressPrinter(process.stderr) }),
         warn: (m: string) => void process.stderr.write(`repro: warning: ${m}\n`),
         ...(flags.verbose ? { onOutput: (c: Buffer) => process.stderr.write(c) } : {}),

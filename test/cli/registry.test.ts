@@ -93,6 +93,21 @@ test('docker:// references: diff, inspect and normalize read what skopeo pushed,
     assert.equal((JSON.parse(i.stdout) as { layers: unknown[] }).layers.length, 2);
   });
 
+  await t.test('base: {image: docker://…}: the base layers kept byte for byte, the reference validated with its line', async () => {
+    const file = join(dir, 'on-base.yml');
+    await writeFile(file, ['version: 1', 'name: on-base', `base: {image: "${a1}"}`, 'phases:', '  - name: add', '    files:', '      - dest: /etc/added', '        content: "yes\\n"', ''].join('\n'));
+    const r = await runRepro(['build', file, '-o', join(dir, 'on-base.tar'), '--tls-verify=false', '--json', '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const layers = (JSON.parse(r.stdout) as { layers: { digest: string }[] }).layers;
+    assert.deepEqual(layers.slice(0, 2).map((l) => l.digest), one.layerDigests);
+    assert.equal(layers.length, 3);
+    const bad = join(dir, 'bad-base.yml');
+    await writeFile(bad, ['version: 1', 'name: bad', 'base:', '  image: "ftp://x/y"', ''].join('\n'));
+    const e = await runRepro(['build', bad, '-o', join(dir, 'bad.tar')]);
+    assert.equal(e.code, 2);
+    assert.match(e.stderr, /^repro: .*bad-base\.yml:4: base\.image: unknown image reference transport "ftp:"/);
+  });
+
   await t.test('errors are one line, exit 2', async () => {
     const https = await runRepro(['inspect', a1]);
     assert.equal(https.code, 2);

@@ -13,7 +13,7 @@ import type { DeviceTable } from '../snapshot.js';
 import type { BaseContext, BaseOutcome } from './types.js';
 
 export async function imageBase(path: string, ctx: BaseContext): Promise<BaseOutcome> {
-  const image = await openImage(path);
+  const image = await openImage(path, ctx.fetch ? { fetch: ctx.fetch } : {});
   const kept: BaseOutcome['kept'] = [];
   const devices: DeviceTable = new Map();
   for (const layer of image.layers) {

@@ -1,5 +1,6 @@
 // What a base hands to the builder: a populated tree and, for image bases, layers kept as they are.
 import type { ImageConfig } from '../../core/image.js';
+import type { FetchOptions } from '../../image/reference.js';
 import type { WrittenLayer } from '../../image/layer-writer.js';
 import type { DeviceTable } from '../snapshot.js';
 import type { StepTimeline } from '../step-timeline.js';
@@ -14,6 +15,8 @@ export interface BaseContext {
   /** Fixed build environment (SOURCE_DATE_EPOCH, PATH, ... plus variations). */
   env: Record<string, string>;
   cacheDir: string;
+  /** How to reach registries for an `image:` base given as a reference (docker://...). */
+  fetch?: FetchOptions;
   onOutput?: (chunk: Buffer) => void;
   /** The base's steps as they start (debootstrap's per-package progress lines), when the base has them. */
   timeline?: StepTimeline;
