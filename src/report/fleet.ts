@@ -91,16 +91,18 @@ function message(err: unknown): string {
   return err instanceof ReproError ? err.message : (err as Error).message;
 }
 
-/** The causes `check --explain` put on a finding: variation names. */
+/**
+ * The causes `check --explain` put on a finding (`cause: {variations, withoutVariation, ...}`): each
+ * variation whose build alone shows it, "no variation" when the rebuild without any shows it too, and
+ * "not reproduced" when no rebuild did. Read as plain JSON: reports of other versions may lack it.
+ */
 function causesOf(f: Finding): string[] {
   const c = (f as { cause?: unknown }).cause;
-  if (typeof c === 'string') return [c];
-  if (Array.isArray(c)) return c.filter((x): x is string => typeof x === 'string');
-  if (c && typeof c === 'object') {
-    const v = (c as { variations?: unknown }).variations;
-    if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
-  }
-  return [];
+  if (!c || typeof c !== 'object') return [];
+  const { variations, withoutVariation } = c as { variations?: unknown; withoutVariation?: unknown };
+  const names = Array.isArray(variations) ? variations.filter((x): x is string => typeof x === 'string') : [];
+  if (withoutVariation === true) names.push('no variation');
+  return names.length ? names : ['not reproduced'];
 }
 
 /** Rules a fleet-wide rule stands for: one action on one path (or on all, for clamps and image times). */

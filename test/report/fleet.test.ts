@@ -36,7 +36,11 @@ function check(manifest: string, date: string, findings: Finding[]): Report {
 async function writeReports(dir: string): Promise<string[]> {
   const files: [string, string][] = [
     ['web-old.json', renderJson(check('images/web.yml', '2026-11-30T02:00:00Z', [machineId('systemd'), blob]))],
-    ['web.json', renderJson(check('images/web.yml', '2026-12-01T02:00:00Z', [machineId('systemd'), mtime('/usr/bin/x'), mtime('/usr/bin/y')]))],
+    // as `check --explain` leaves them: the id comes without any variation, the mtimes from the time variation
+    ['web.json', renderJson(check('images/web.yml', '2026-12-01T02:00:00Z', [
+      { ...machineId('systemd'), cause: { variations: [], withoutVariation: true, match: 'finding' } },
+      ...['/usr/bin/x', '/usr/bin/y'].map((p) => ({ ...mtime(p), cause: { variations: ['time'], withoutVariation: false, match: 'finding' } })),
+    ] as Finding[]))],
     ['db.json', renderJson(check('images/db.yml', '2026-12-01T02:10:00Z', []))],
     ['diff.json', renderJson(buildReport({ inputs: [{ path: 'a.tar', kind: 'oci-archive' }, { path: 'b.tar', kind: 'oci-archive' }], findings: [machineId()], ignored: [], warnings: [] }))],
     ['broken.json', JSON.stringify({ schema: CHECK_ERROR_SCHEMA, manifest: 'images/broken.yml', date: '2026-12-01T02:20:00Z', error: 'images/broken.yml:3: base: unknown key "imagee"' })],
@@ -60,7 +64,10 @@ const EXPECTED = (dir: string): FleetReport => ({
     { category: 'random-id', images: 2, findings: 2 },
     { category: 'mtime', images: 1, findings: 2 },
   ],
-  causes: [],
+  causes: [
+    { cause: 'time', images: 1, uncertain: 0, findings: 2 },
+    { cause: 'no variation', images: 1, uncertain: 0, findings: 1 },
+  ],
   paths: [
     { path: '/etc/machine-id', categories: ['random-id'], package: 'systemd', images: 2, uncertain: 0, findings: 2 },
     { path: '/usr/bin/x', categories: ['mtime'], images: 1, uncertain: 0, findings: 1 },
