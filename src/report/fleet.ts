@@ -47,6 +47,7 @@ export interface FleetReport {
   categories: ({ category: Category } & Omit<Ranked, 'uncertain'>)[];
   /** What `check --explain` named as the cause of each finding (variation names), when the reports carry it. */
   causes: ({ cause: string } & Ranked)[];
+  /** Paths by the images they differ in (mtime-only findings left out: clamp-mtime removes them all). */
   paths: ({ path: string; categories: Category[]; package?: string } & Ranked)[];
   packages: ({ package: string } & Ranked)[];
   /** Rules the reports call for, by how many images each would fix; `text` is the rule as a rule file holds it. */
@@ -162,8 +163,13 @@ export async function mergeReports(files: string[], opts: MergeOptions = {}): Pr
       const onFinding = (f: Finding): void => {
         cats[f.category] = (cats[f.category] ?? 0) + 1;
         if (f.accepted !== undefined) return void accepted++;
-        paths.add(f.path, i, () => ({ cats: 0, ...(f.package ? { package: f.package } : {}) }), (p) => void (p.cats |= catBit(f.category)));
-        if (f.package) packages.add(f.package, i, () => null);
+        // mtime-only differences are everywhere in an image built without a clamp, and one rule (clamp-mtime
+        // /**) removes them all: ranked with the rest they would fill the path and package lists
+        if (f.category !== 'mtime') {
+          paths.add(f.path, i, () => ({ cats: 0, ...(f.package ? { package: f.package } : {}) }), (p) => void (p.cats |= catBit(f.category)));
+          // a path several packages list ("adduser +16") is no one package's doing
+          if (f.package && !f.package.includes(' +')) packages.add(f.package, i, () => null);
+        }
         for (const c of causesOf(f)) causes.add(c, i, () => null);
         for (const m of mapFinding(f)) {
           if ('why' in m || m.commented) continue;

@@ -25,6 +25,7 @@ const machineId = (pkg?: string): Finding => ({
   facts: [{ token: '32-hex token', line: 1, a: '5f0c2a9e8b7d4e1fa3c6b9d2e5f80714', b: '0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e' }], detail: '',
 });
 const mtime = (path: string): Finding => ({ path, layer: 1, category: 'mtime', code: 'entry-fields', facts: [{ field: 'mtime', a: '1700000000', b: '1700000100' }], detail: '' });
+const mode = (path: string): Finding => ({ path, layer: 1, category: 'metadata', code: 'entry-fields', facts: [{ field: 'mode', a: '0644', b: '0664' }], detail: '' });
 const blob: Finding = { path: '/opt/blob.bin', layer: 1, category: 'binary', code: 'bytes', facts: [{ at: 'offset 0x10' }], detail: '' };
 
 /** A check report as `repro check --json` writes it: date and manifest first, then the comparison, then the verdict. */
@@ -40,6 +41,8 @@ async function writeReports(dir: string): Promise<string[]> {
     ['web.json', renderJson(check('images/web.yml', '2026-12-01T02:00:00Z', [
       { ...machineId('systemd'), cause: { variations: [], withoutVariation: true, match: 'finding' } },
       ...['/usr/bin/x', '/usr/bin/y'].map((p) => ({ ...mtime(p), cause: { variations: ['time'], withoutVariation: false, match: 'finding' } })),
+      // a directory several packages list: ranked as a path, not as a package
+      { ...mode('/var/log'), package: 'base-files +2' },
     ] as Finding[]))],
     ['db.json', renderJson(check('images/db.yml', '2026-12-01T02:10:00Z', []))],
     ['diff.json', renderJson(buildReport({ inputs: [{ path: 'a.tar', kind: 'oci-archive' }, { path: 'b.tar', kind: 'oci-archive' }], findings: [machineId()], ignored: [], warnings: [] }))],
@@ -57,21 +60,22 @@ const EXPECTED = (dir: string): FleetReport => ({
     { image: join(dir, 'cut.json'), report: join(dir, 'cut.json'), kind: 'unknown', verdict: 'error', findings: 0, accepted: 0, categories: {}, error: 'not a repro report: invalid JSON (the file ends inside the report: cut short?)' },
     { image: 'images/broken.yml', report: join(dir, 'broken.json'), kind: 'check', verdict: 'error', date: '2026-12-01T02:20:00.000Z', findings: 0, accepted: 0, categories: {}, error: 'images/broken.yml:3: base: unknown key "imagee"' },
     { image: 'a.tar vs b.tar', report: join(dir, 'diff.json'), kind: 'diff', verdict: 'differs', findings: 1, accepted: 0, categories: { 'random-id': 1 } },
-    { image: 'images/web.yml', report: join(dir, 'web.json'), kind: 'check', verdict: 'differs', date: '2026-12-01T02:00:00.000Z', findings: 3, accepted: 0, categories: { mtime: 2, 'random-id': 1 } },
+    { image: 'images/web.yml', report: join(dir, 'web.json'), kind: 'check', verdict: 'differs', date: '2026-12-01T02:00:00.000Z', findings: 4, accepted: 0, categories: { mtime: 2, metadata: 1, 'random-id': 1 } },
     { image: 'images/db.yml', report: join(dir, 'db.json'), kind: 'check', verdict: 'reproducible', date: '2026-12-01T02:10:00.000Z', findings: 0, accepted: 0, categories: {} },
   ],
   categories: [
     { category: 'random-id', images: 2, findings: 2 },
     { category: 'mtime', images: 1, findings: 2 },
+    { category: 'metadata', images: 1, findings: 1 },
   ],
   causes: [
     { cause: 'time', images: 1, uncertain: 0, findings: 2 },
     { cause: 'no variation', images: 1, uncertain: 0, findings: 1 },
   ],
+  // mtime-only paths are left out of the ranking (clamp-mtime removes them all: it is in the rules)
   paths: [
     { path: '/etc/machine-id', categories: ['random-id'], package: 'systemd', images: 2, uncertain: 0, findings: 2 },
-    { path: '/usr/bin/x', categories: ['mtime'], images: 1, uncertain: 0, findings: 1 },
-    { path: '/usr/bin/y', categories: ['mtime'], images: 1, uncertain: 0, findings: 1 },
+    { path: '/var/log', categories: ['metadata'], package: 'base-files +2', images: 1, uncertain: 0, findings: 1 },
   ],
   packages: [{ package: 'systemd', images: 1, uncertain: 0, findings: 1 }],
   rules: [
@@ -82,6 +86,10 @@ const EXPECTED = (dir: string): FleetReport => ({
     {
       action: 'clamp-mtime', match: '/**', category: 'mtime', review: false, images: 1, uncertain: 0, findings: 2,
       text: '- match: "/**"\n  action: clamp-mtime\n  reason:\n    category: mtime\n    evidence:\n      - "mtime 1700000000 vs 1700000100"',
+    },
+    {
+      action: 'set-mode', match: '/var/log', category: 'metadata', review: false, images: 1, uncertain: 0, findings: 1,
+      text: '- match: /var/log\n  action: set-mode\n  mode: \'0644\'\n  note: "set to the value in A"\n  reason:\n    category: metadata\n    evidence:\n      - "mode 0644 vs 0664"',
     },
   ],
   trend: [
@@ -104,7 +112,7 @@ test('merge: a verdict per image from its newest report, rankings across images,
   // the suggested rules are a rule file that parses
   const yamlBlock = /^```yaml\n([\s\S]*?)\n```$/m.exec(md)![1]!;
   const rules = (parse(yamlBlock) as { rules: { match: string; action: string }[] }).rules;
-  assert.deepEqual(rules.map((x) => [x.match, x.action]), [['/etc/machine-id', 'truncate'], ['/**', 'clamp-mtime']]);
+  assert.deepEqual(rules.map((x) => [x.match, x.action]), [['/etc/machine-id', 'truncate'], ['/**', 'clamp-mtime'], ['/var/log', 'set-mode']]);
 });
 
 test('repro report merge: a directory of reports, three outputs, exit 2 when an image errored; 0 when all are reproducible', async (t) => {
@@ -140,7 +148,7 @@ test('the fleet HTML renders in Chromium: verdict, one row per image, rankings, 
     assert.equal(await b.page.textContent('.verdict'), '5 images: 1 reproducible, 2 not reproducible, 2 errors');
     const verdicts = await b.page.$$eval('#images tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.verdict));
     assert.deepEqual(verdicts, ['error', 'error', 'differs', 'differs', 'reproducible']);
-    assert.equal(await b.page.locator('#paths tbody tr').count(), 4);
+    assert.equal(await b.page.locator('#paths tbody tr').count(), 3);
     assert.equal(await b.page.locator('img').count(), 0, 'a path is never markup');
     assert.match((await b.page.textContent('#rules pre')) ?? '', /^- match: \/etc\/machine-id\n {2}action: truncate\n/);
     assert.deepEqual(await b.page.$$eval('#trend tbody tr td:first-child', (c) => c.map((x) => x.textContent)), ['2026-11-30', '2026-12-01']);
@@ -170,7 +178,7 @@ test('1,000 reports (60 MB of JSON) merge in a child whose heap is capped at 64 
   // every third image reproducible; one image's report is 12 MB
   const one = (i: number, n: number): string => {
     const findings: Finding[] = [machineId('systemd')];
-    for (let k = 0; k < n; k++) findings.push({ ...mtime(`/usr/share/doc/p${(i * 7919 + k * 104729) % 60_000}/changelog.gz`), package: `p${(i + k) % 500}` });
+    for (let k = 0; k < n; k++) findings.push({ ...mode(`/usr/share/doc/p${(i * 7919 + k * 104729) % 60_000}/changelog.gz`), package: `p${(i + k) % 500}` });
     return renderJson(check(`images/${String(i).padStart(4, '0')}.yml`, '2026-12-01T00:00:00Z', i % 3 === 0 ? [] : findings));
   };
   let bytes = 0;
