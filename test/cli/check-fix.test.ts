@@ -10,10 +10,13 @@ import { runRepro } from '../helpers/cli.js';
 import { testDir } from '../helpers/tmp.js';
 
 // A scratch image (offline, a second): a fresh machine-id, and a 4 KiB binary whose one byte at 0x800 is
-// the length of the build's root path — the build-path variation makes it differ, deterministically.
+// the length of the build's root path — the build-path variation makes it differ, deterministically. The
+// mtimes are clamped (rules/common.yml): two concurrent builds that straddle a second boundary in one round
+// and not in the other would otherwise add mtime findings to one round only.
 const MANIFEST = `version: 1
 name: one-byte
 base: scratch
+normalize: [common]
 phases:
   - name: files
     run:
