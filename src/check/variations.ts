@@ -320,6 +320,9 @@ function unavailable(name: VariationName, ctx: PlanContext): string | undefined 
       return root ? undefined : 'a private UTS namespace needs root';
     case 'umask':
       return m?.external ? 'builder.command is run as given: the umask is set for phases only' : undefined;
+    case 'home':
+    case 'exec-path':
+      return m?.external ? `builder.command gets the builder's own ${name === 'home' ? 'HOME' : 'PATH'}: this variation is set for phases only` : undefined;
     case 'file-ordering':
       if (m?.external) return 'builder.command writes its own image: disorderfs is mounted over the tree of phases only';
       if (!root) return 'mounting disorderfs in a private mount namespace needs root';

@@ -54,7 +54,8 @@ export function evidenceText(f: Pick<Finding, 'code' | 'facts' | 'category' | 'a
 /** Differences two builds show because they run at different times: mtimes, embedded times, header times. */
 function clockDriven(f: Pick<Finding, 'category' | 'facts'>): boolean {
   if (f.category === 'mtime' || f.category === 'timestamp') return true;
-  return f.category === 'compression-metadata' && f.facts.length > 0 && f.facts.every((x) => ('field' in x && /time/i.test(x.field)) || 'kind' in x);
+  // header fields, or the zip comparator's notes ("demo/x.class: DOS time … vs …"), all of them times
+  return f.category === 'compression-metadata' && f.facts.length > 0 && f.facts.every((x) => ('field' in x && /time/i.test(x.field)) || 'kind' in x || ('note' in x && /\btime\b/i.test(x.note)));
 }
 
 /** What `check --explain` found behind a finding, in words ("caused by: hostname"). */

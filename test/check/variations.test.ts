@@ -110,8 +110,8 @@ test('planBuilds: each variation that cannot reach the manifest or this machine 
   const base = { root: '/r', faketime: undefined, cpus: [0, 1], hasCommand: () => true };
   const ext = planBuilds([...VARIATION_NAMES], 2, { ...base, manifest: { external: true, phases: false, userPhases: false } });
   const skipped = Object.fromEntries(ext.skipped.map((s) => [s.name, s.reason]));
-  for (const n of ['hostname', 'domain', 'umask', 'file-ordering', 'user']) assert.match(skipped[n] ?? '', /builder\.command/, n);
-  assert.ok(ext.applied.some((v) => v.name === 'kernel') && ext.applied.some((v) => v.name === 'exec-path'), 'the wrap and the environment reach an external builder');
+  for (const n of ['hostname', 'domain', 'umask', 'file-ordering', 'user', 'home', 'exec-path']) assert.match(skipped[n] ?? '', /builder\.command/, n);
+  assert.ok(ext.applied.some((v) => v.name === 'kernel') && ext.applied.some((v) => v.name === 'timezone'), 'the wrap and the environment reach an external builder');
   const noPhases = planBuilds(['kernel', 'build-path'], 2, { ...base, manifest: { external: false, phases: false, userPhases: false } });
   assert.deepEqual(noPhases.applied.map((v) => v.name), ['build-path']);
   assert.match(noPhases.skipped[0]?.reason ?? '', /never the base/);
