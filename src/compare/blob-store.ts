@@ -114,8 +114,9 @@ export class BlobStore {
     return { digest, size };
   }
 
-  /** The same as put, for a body already in memory (a small member): no stream, one hash call. */
-  async putBuffer(data: Buffer): Promise<{ digest: string; size: number }> {
+  /** The same as put, for a body already in memory (a small member): no stream, one hash call, and no
+   * promise unless it has to spill (a million entries are a million awaits saved). */
+  putBuffer(data: Buffer): { digest: string; size: number } | Promise<{ digest: string; size: number }> {
     if (this.memory + data.length > this.budget) return this.put(Readable.from(data.length ? [data] : []));
     const digest = 'sha256:' + hash('sha256', data, 'hex');
     const existing = this.slots.get(digest);

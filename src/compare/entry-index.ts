@@ -154,7 +154,6 @@ export class EntryIndex {
   private pending: Pending[] = [];
   private runs: string[] = [];
   private dir: Promise<string> | undefined;
-  private spilling: Promise<void> = Promise.resolve();
   private seq = 0;
   /** Entries added (duplicates included). */
   count = 0;
@@ -164,12 +163,12 @@ export class EntryIndex {
     private readonly threshold = spillEntries(),
   ) {}
 
-  /** Record an entry; resolves at once unless a run is being written (then after it: backpressure). */
-  async add(key: string, layer: number, entry: Entry): Promise<void> {
+  /** Record an entry; a promise only when a run is being written (wait for it: backpressure). */
+  add(key: string, layer: number, entry: Entry): Promise<void> | undefined {
     const seq = this.seq++;
     this.pending.push({ p: this.keyPath(key), key, seq, line: pack(key, seq, layer, entry) });
     this.count++;
-    if (this.pending.length >= this.threshold) await this.spill();
+    return this.pending.length >= this.threshold ? this.spill() : undefined;
   }
 
   /** Runs written so far (0 when everything stayed in memory). */

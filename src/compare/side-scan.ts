@@ -105,7 +105,8 @@ async function readInto(image: Image, layerIndex: number, target: Target, ctx: S
       entry.type === 'whiteout' ? WHITEOUT_KEY + entry.path : entry.type === 'opaque' ? OPAQUE_KEY + entry.path : entry.path;
     const member: Member = { entry, layer: layerIndex };
     if (entry.type === 'file') {
-      const { digest, size } = item.data ? await ctx.store.putBuffer(item.data) : await ctx.store.put(item.body);
+      const put = item.data ? ctx.store.putBuffer(item.data) : ctx.store.put(item.body);
+      const { digest, size } = put instanceof Promise ? await put : put;
       entry.digest = digest;
       member.digest = digest;
       counts.bytes += size;
@@ -113,7 +114,10 @@ async function readInto(image: Image, layerIndex: number, target: Target, ctx: S
     ctx.tap?.entry(entry, layerIndex, () => contentOf(ctx.store, member.digest));
     // A path stored twice in one tar: the later one wins, as on extraction (the index keeps both, its
     // reader the later; the map replaces).
-    if (target.kind === 'index') await target.scan.index.add(key, layerIndex, entry);
+    if (target.kind === 'index') {
+      const spilling = target.scan.index.add(key, layerIndex, entry);
+      if (spilling) await spilling;
+    }
     else target.layer.members.set(key, member);
     counts.entries++;
     ctx.onMember?.(key, member);

@@ -61,7 +61,11 @@ export function nameBytes(name: string): Buffer {
   return Buffer.concat(parts);
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** A name from bytes that tar-stream decoded as Latin-1 (one char per byte, so nothing was lost). */
 export function nameFromLatin1(s: string): string {
+  // ASCII reads the same in both: no bytes to decode
+  if (ASCII.test(s)) return s;
   return nameFromBytes(Buffer.from(s, 'latin1'));
 }
