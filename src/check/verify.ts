@@ -70,13 +70,14 @@ export async function verifyManifest(manifestPath: string, against: string, opts
   const raw = await compareInputs(built.out, against, opts.compare);
   const publishedDigest = raw.inputs[1]?.digest;
   const rules = [...manifest.normalize, ...opts.rules.map((f) => ruleFileRef(f, process.cwd()))];
+  // as the user wrote them (the manifest's are already resolved against its directory)
   const section: VerifySection = {
     manifest: manifestPath,
     against,
     rebuiltDigest: built.manifestDigest,
     publishedDigest,
     bitIdentical: publishedDigest === built.manifestDigest,
-    rules,
+    rules: [...manifest.normalize, ...opts.rules],
     normalizedPublished: false,
     explained: [],
   };
