@@ -8,6 +8,10 @@ const start = performance.now();
 const report = await compareInputs(a, b);
 const ms = performance.now() - start;
 const categories: Record<string, number> = {};
-for (const f of report.findings) categories[f.category] = (categories[f.category] ?? 0) + 1;
+const paths: string[] = [];
+for (const f of report.findings) {
+  categories[f.category] = (categories[f.category] ?? 0) + 1;
+  if (f.category !== 'mtime') paths.push(`${f.path} ${f.category}`);
+}
 await runCleanup();
-process.stdout.write(JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, findings: report.findings.length, categories, paths: report.findings.filter((f) => f.category !== 'mtime').map((f) => `${f.path} ${f.category}`) }) + '\n');
+process.stdout.write(JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, findings: report.findings.length, categories, paths }) + '\n');

@@ -72,7 +72,7 @@ async function recall(): Promise<void> {
       }
     }
     const r = await compareInputs(join(dir, String(i), 'a'), join(dir, String(i), 'b'));
-    const mine = r.findings.filter((f) => f.path === fp.path && f.category !== 'mtime');
+    const mine = r.findings.toArray().filter((f) => f.path === fp.path && f.category !== 'mtime');
     if (mine.length > 0 && mine.every((f) => REAL.includes(f.category))) fpOk++;
     else misses.push(`${fp.name}: ${mine.map((f) => f.category).join(', ') || '(no finding)'}`);
   }
@@ -91,8 +91,8 @@ async function recall(): Promise<void> {
         cTotal++;
         // the corpus writes rootfs-tar paths without the leading "/" that every finding now has
         const paths = [e.path, ...(e.alt ?? [])].map((p) => (p && !p.startsWith('/') ? `/${p}` : p));
-        if (report.findings.some((f) => paths.includes(f.path) && f.category === e.category)) cOk++;
-        else misses.push(`corpus ${name}: expected ${e.category} at "${e.path}", got ${report.findings.filter((f) => paths.includes(f.path)).map((f) => f.category).join(', ') || '(none)'}`);
+        if (report.findings.toArray().some((f) => paths.includes(f.path) && f.category === e.category)) cOk++;
+        else misses.push(`corpus ${name}: expected ${e.category} at "${e.path}", got ${report.findings.toArray().filter((f) => paths.includes(f.path)).map((f) => f.category).join(', ') || '(none)'}`);
       }
     }
     corpus = `; BENCH_CORPUS ${CORPUS}: ${cOk}/${cTotal} expected findings (its log pairs also differ in package names on every line: content, not timestamp)`;

@@ -4,6 +4,7 @@
 // all accepted (or only follow from accepted content: layer and config digests) is reproducible.
 import picomatch from 'picomatch';
 import type { Finding } from '../core/finding.js';
+import type { Findings } from '../core/findings.js';
 import type { Rule } from '../rules/types.js';
 
 export interface Acceptance {
@@ -16,7 +17,7 @@ export function acceptancesOf(rules: Rule[]): Acceptance[] {
 }
 
 /** The findings, those on accepted paths marked with the reason. */
-export function markAccepted(findings: Finding[], accepted: Acceptance[]): Finding[] {
+export function markAccepted(findings: Findings, accepted: Acceptance[]): Findings {
   if (accepted.length === 0) return findings;
   const matchers = accepted.map((a) => ({ is: picomatch(a.globs, { dot: true }), because: a.because }));
   return findings.map((f) => {
@@ -32,6 +33,6 @@ function consequence(f: Finding): boolean {
 }
 
 /** True when something was accepted and everything else that differs follows from it. */
-export function onlyAccepted(findings: Finding[]): boolean {
-  return findings.some((f) => f.accepted !== undefined) && findings.every((f) => f.accepted !== undefined || consequence(f));
+export function onlyAccepted(findings: Findings): boolean {
+  return findings.counts.accepted > 0 && findings.every((f) => f.accepted !== undefined || consequence(f));
 }

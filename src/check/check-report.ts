@@ -6,6 +6,7 @@ import { onlyAccepted } from './accept.js';
 import type { BuildahReport } from './buildah-offers.js';
 import type { FixHistory } from './fix-loop.js';
 import type { Category, Finding, Report } from '../core/finding.js';
+import { Findings } from '../core/findings.js';
 import type { BuildRun } from './builds.js';
 import type { Explanation } from './explain.js';
 import type { PackageAttribution } from '../packages/dpkg.js';
@@ -68,15 +69,20 @@ function findingKey(f: Finding): string {
 export function mergeReports(reports: Report[], ignored: Category[]): Report {
   const first = reports[0];
   if (!first) return buildReport({ inputs: [], findings: [], ignored, warnings: [] });
-  const seen = new Set(first.findings.map(findingKey));
-  const findings = [...first.findings];
+  if (reports.length === 1) return buildReport({ inputs: first.inputs, findings: first.findings, ignored, warnings: [...first.warnings] });
+  const seen = new Set<string>();
+  const findings = new Findings();
+  for (const f of first.findings) {
+    seen.add(findingKey(f));
+    findings.add(f);
+  }
   const warnings = [...first.warnings];
   for (const r of reports.slice(1)) {
     for (const f of r.findings) {
       const key = findingKey(f);
       if (!seen.has(key)) {
         seen.add(key);
-        findings.push(f);
+        findings.add(f);
       }
     }
     warnings.push(...r.warnings.filter((w) => !warnings.includes(w)));
@@ -85,15 +91,20 @@ export function mergeReports(reports: Report[], ignored: Category[]): Report {
   return buildReport({ inputs, findings, ignored, warnings });
 }
 
-export function phaseSummaries(runs: BuildRun[], findings: Finding[]): PhaseSummary[] {
+export function phaseSummaries(runs: BuildRun[], findings: Iterable<Finding>): PhaseSummary[] {
   const control = runs[0];
   if (!control) return [];
+  const perLayer = control.result.layers.map(() => ({ n: 0, categories: {} as Partial<Record<Category, number>> }));
+  for (const f of findings) {
+    const mine = f.layer !== undefined && f.category !== 'image-metadata' ? perLayer[f.layer] : undefined;
+    if (!mine) continue;
+    mine.n++;
+    mine.categories[f.category] = (mine.categories[f.category] ?? 0) + 1;
+  }
   return control.result.layers.map((layer, index) => {
-    const mine = findings.filter((f) => f.layer === index && f.category !== 'image-metadata');
-    const categories: Partial<Record<Category, number>> = {};
-    for (const f of mine) categories[f.category] = (categories[f.category] ?? 0) + 1;
+    const { n, categories } = perLayer[index]!;
     const digests = runs.map((r) => r.result.layers[index]?.digest ?? '');
-    return { index, phase: layer.phase, digests, identical: digests.every((d) => d === digests[0]), findings: mine.length, categories };
+    return { index, phase: layer.phase, digests, identical: digests.every((d) => d === digests[0]), findings: n, categories };
   });
 }
 

@@ -7,6 +7,7 @@
 // (src/core/evidence.ts) says it in words.
 import { join } from 'node:path';
 import type { Cause, Finding } from '../core/finding.js';
+import { Findings } from '../core/findings.js';
 import { tempDir } from '../core/temp.js';
 import type { BuildRun } from './builds.js';
 import { withVariations, type BuildSetup, type PlanContext, type VariationName } from './variations.js';
@@ -44,10 +45,10 @@ export interface ExplainInput {
   variations: VariationName[];
   ctx: PlanContext;
   /** The check's findings (control against every variant). */
-  findings: Finding[];
+  findings: Findings;
   build: (setups: BuildSetup[]) => Promise<BuildRun[]>;
   /** The findings of control against another build (what the check's comparison gives). */
-  compare: (control: BuildRun, other: BuildRun) => Promise<Finding[]>;
+  compare: (control: BuildRun, other: BuildRun) => Promise<Findings>;
   log?: (line: string) => void;
 }
 
@@ -62,8 +63,13 @@ export interface Shown {
   paths: Set<string>;
 }
 
-export function shownBy(findings: Finding[]): Shown {
-  return { findings: new Set(findings.map(findingKey)), paths: new Set(findings.map(pathKey)) };
+export function shownBy(findings: Iterable<Finding>): Shown {
+  const shown: Shown = { findings: new Set(), paths: new Set() };
+  for (const f of findings) {
+    shown.findings.add(findingKey(f));
+    shown.paths.add(pathKey(f));
+  }
+  return shown;
 }
 
 /**
@@ -93,7 +99,7 @@ function elimination(c: Cause, tried: number): Cause {
   return { variations: ['build-path'], withoutVariation: false, match: c.match, byElimination: true };
 }
 
-export function summarise(findings: Finding[], variations: readonly string[]): CauseSummary[] {
+export function summarise(findings: Iterable<Finding>, variations: readonly string[]): CauseSummary[] {
   const groups = new Map<string, CauseSummary>();
   const add = (key: string, make: () => CauseSummary, f: Finding): void => {
     const g = groups.get(key) ?? make();
@@ -114,7 +120,7 @@ export function summarise(findings: Finding[], variations: readonly string[]): C
 }
 
 /** Rebuild, compare, and put a cause on every finding of the check. */
-export async function explainFindings(input: ExplainInput): Promise<{ findings: Finding[]; explanation: Explanation }> {
+export async function explainFindings(input: ExplainInput): Promise<{ findings: Findings; explanation: Explanation }> {
   const { control, ctx } = input;
   // The control again, in its own directory (its tree is gone, the directory is free): no variation at all.
   const setups: BuildSetup[] = [{ ...control.setup, label: 'A+none' }];
@@ -130,7 +136,7 @@ export async function explainFindings(input: ExplainInput): Promise<{ findings: 
   const builds: ExplainBuild[] = [];
   for (const [i, run] of runs.entries()) {
     const identical = run.result.manifestDigest === control.result.manifestDigest;
-    const found = identical ? [] : await input.compare(control, run);
+    const found = identical ? new Findings() : await input.compare(control, run);
     shown.set(i === 0 ? '' : (input.variations[i - 1] ?? ''), shownBy(found));
     builds.push({
       label: run.setup.label,

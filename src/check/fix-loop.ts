@@ -10,6 +10,7 @@ import { isSeq, parseDocument } from 'yaml';
 import { writeFileAtomic } from '../core/atomic.js';
 import { CATEGORIES, type Category, type Finding } from '../core/finding.js';
 import { evidenceText } from '../core/evidence.js';
+import type { Findings } from '../core/findings.js';
 import { escapeGlob } from '../rules/generate.js';
 import { isSafe, mapFinding, type Draft } from '../rules/generate-map.js';
 import { resolveRuleFile } from '../rules/load.js';
@@ -114,11 +115,11 @@ function whyNoRule(f: Finding, have: Set<string>): string {
   return [...new Set(reasons)].join('; ') || 'no rule explains it';
 }
 
-function counts(findings: Finding[]): Partial<Record<Category, number>> {
+function counts(findings: Findings): Partial<Record<Category, number>> {
   const out: Partial<Record<Category, number>> = {};
   for (const c of CATEGORIES) {
-    const n = findings.filter((f) => f.category === c).length;
-    if (n > 0) out[c] = n;
+    const n = findings.counts.category.get(c);
+    if (n) out[c] = n;
   }
   return out;
 }
@@ -179,7 +180,8 @@ export async function runFixLoop(manifestPath: string, opts: FixOptions): Promis
   for (let round = 1; ; round++) {
     const digests = report.builds.map((b) => b.manifestDigest);
     const open = report.findings.filter((f) => f.accepted === undefined);
-    const accepted = report.findings.filter((f) => f.accepted !== undefined).map((f) => ({ ...findingRef(f), because: f.accepted ?? '' }));
+    const accepted: (FindingRef & { because: string })[] = [];
+    for (const f of report.findings) if (f.accepted !== undefined) accepted.push({ ...findingRef(f), because: f.accepted });
     const base = { round, digests, findings: report.findings.length, categories: counts(report.findings), accepted };
     if (report.reproducible) {
       const r: FixRound = { ...base, reproducible: true, added: [], rules: file?.size ?? 0 };
@@ -221,7 +223,8 @@ export async function runFixLoop(manifestPath: string, opts: FixOptions): Promis
     const text = file?.toString() ?? `${HEADER}\nversion: 1\nrules: []\n`;
     await writeFileAtomic(opts.rulesFile, text);
     const have = file?.keySet ?? new Set<string>();
-    const remaining = converged ? [] : report.findings.filter((f) => f.accepted === undefined).map((f) => ({ ...findingRef(f), why: whyNoRule(f, have) }));
+    const remaining: (FindingRef & { why: string })[] = [];
+    if (!converged) for (const f of report.findings) if (f.accepted === undefined) remaining.push({ ...findingRef(f), why: whyNoRule(f, have) });
     const fix = { converged, rulesFile: opts.rulesFile, rounds, remaining, ...(stopReason ? { stopReason } : {}) };
     // The history travels with the final report: JSON, Markdown and HTML show every round.
     report.fix = fix;

@@ -6,9 +6,10 @@
 import { causeSummaryText, causeText, evidenceText } from '../core/evidence.js';
 import type { Finding } from '../core/finding.js';
 import { style } from '../report/style.js';
-import { bySection, categoryAndEvidence, detailAddsNothing, mtimeSummary, SECTIONS, summarisable } from '../report/first-screen.js';
+import { categoryAndEvidence, detailAddsNothing, mtimeSummary, SECTIONS, summarisable } from '../report/first-screen.js';
 import { categoryTable, table } from '../report/terminal.js';
 import type { BuildahReport } from './buildah-offers.js';
+import { sectionOf } from '../report/first-screen.js';
 import type { CheckReport } from './check-report.js';
 import { packageLines } from '../report/packages.js';
 import { stepText } from '../core/step.js';
@@ -79,18 +80,33 @@ function findingLines(f: Finding, maxLines: number): string[] {
   return out;
 }
 
-function groupByPhase(r: CheckReport, findings: Finding[]): { title: string; findings: Finding[] }[] {
-  const groups = new Map<string, Finding[]>();
+interface Shown {
+  /** Per category, in the section's order: the first findings (all with --verbose) and how many. */
+  byCategory: Map<string, { first: Finding[]; n: number }>;
+}
+
+/**
+ * Section → phase → category → the first `max` findings and a count, in one pass over the findings: a
+ * check can have 100k+ of them, and only the first few of each group are shown.
+ */
+function groupByPhase(r: CheckReport, max: number, verbose: boolean): Map<string, Shown>[] {
+  const out: Map<string, Shown>[] = SECTIONS.map(() => new Map());
   const title = (f: Finding): string => {
     if (f.category === 'image-metadata' || f.layer === undefined) return 'image';
     const phase = r.phases[f.layer]?.phase;
     return phase ? `layer ${f.layer} — phase ${phase}` : `layer ${f.layer}`;
   };
-  for (const f of findings) {
+  for (const f of r.findings) {
+    if (!verbose && summarisable(f)) continue;
+    const groups = out[sectionOf(f.category)]!;
     const t = title(f);
-    groups.set(t, [...(groups.get(t) ?? []), f]);
+    let g = groups.get(t);
+    if (!g) groups.set(t, (g = { byCategory: new Map(SECTIONS[sectionOf(f.category)]!.categories.map((c) => [c, { first: [], n: 0 }])) }));
+    const c = g.byCategory.get(f.category)!;
+    c.n++;
+    if (verbose || c.first.length < max) c.first.push(f);
   }
-  return [...groups.entries()].map(([t, findings]) => ({ title: t, findings }));
+  return out;
 }
 
 /** check --explain: the rebuilds, then how many findings each cause accounts for. */
@@ -114,17 +130,20 @@ export function renderCheck(raw: CheckReport, opts: CheckRenderOptions = {}): st
   const maxLines = opts.maxDiffLines ?? 6;
   const maxPer = opts.maxPerPhase ?? 40;
   const lines = [...verdictLines(r), ''];
-  if (r.findings.length) lines.push(categoryTable(r.findings, r.ignored));
+  if (r.findings.length) lines.push(categoryTable(r.findings.counts.category, r.ignored));
   if (r.phases.length) lines.push(phaseTable(r));
   const verbose = opts.verbose === true;
-  bySection(r.findings.filter((f) => verbose || !summarisable(f))).forEach((findings, s) => {
-    if (findings.length === 0) return;
+  groupByPhase(r, maxPer, verbose).forEach((groups, s) => {
+    if (groups.size === 0) return;
     lines.push('', style.bold(SECTIONS[s]!.title));
-    for (const g of groupByPhase(r, findings)) {
-      lines.push(style.cyan(`  ${g.title}`));
-      const shown = verbose ? g.findings : g.findings.slice(0, maxPer);
-      for (const f of shown) lines.push(...findingLines(f, maxLines));
-      if (shown.length < g.findings.length) lines.push(style.dim(`    … ${g.findings.length - shown.length} more in this phase (--verbose or --json FILE lists all)`));
+    for (const [title, g] of groups) {
+      lines.push(style.cyan(`  ${title}`));
+      // categories in the section's order, each in the order found
+      const all = [...g.byCategory.values()];
+      const total = all.reduce((n, c) => n + c.n, 0);
+      const shown = all.flatMap((c) => c.first).slice(0, verbose ? undefined : maxPer);
+      for (const f of shown) lines.push(...findingLines(printableData(f), maxLines));
+      if (shown.length < total) lines.push(style.dim(`    … ${total - shown.length} more in this phase (--verbose or --json FILE lists all)`));
     }
   });
   if (!verbose) {

@@ -93,7 +93,7 @@ async function compareTwo(control: BuildRun, v: BuildRun, opts: CheckOptions): P
     ...(opts.onCompareProgress ? { onProgress: opts.onCompareProgress } : {}),
   });
   const extra = variationFindings(r.findings, variations);
-  return extra.length ? buildReport({ inputs: r.inputs, findings: [...r.findings, ...extra], ignored, warnings: r.warnings }) : r;
+  return extra.length ? buildReport({ inputs: r.inputs, findings: r.findings.concat(extra), ignored, warnings: r.warnings }) : r;
 }
 
 async function compareRuns(runs: BuildRun[], opts: CheckOptions): Promise<Report> {

@@ -27,8 +27,9 @@ export function variationsIn(f: Finding, variations: Variation[]): Variation[] {
 }
 
 /** build-env findings for variations seen inside findings classified otherwise (one per path and inner). */
-export function variationFindings(findings: Finding[], variations: Variation[]): Finding[] {
-  const have = new Set(findings.filter((f) => f.category === 'build-env').map((f) => `${f.path}\u0000${f.inner ?? ''}`));
+export function variationFindings(findings: Iterable<Finding>, variations: Variation[]): Finding[] {
+  const have = new Set<string>();
+  for (const f of findings) if (f.category === 'build-env') have.add(`${f.path}\u0000${f.inner ?? ''}`);
   const out: Finding[] = [];
   for (const f of findings) {
     if (f.category === 'build-env' || f.category === 'image-metadata') continue;

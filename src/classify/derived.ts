@@ -4,7 +4,8 @@
 // harmless-looking finding whose differing token equals a digest of a differing file (on its own side)
 // into 'content' that names that file.
 import { createHash } from 'node:crypto';
-import type { Fact, Finding } from '../core/finding.js';
+import type { Fact } from '../core/finding.js';
+import type { Findings } from '../core/findings.js';
 
 const ALGOS = ['md5', 'sha1', 'sha256', 'sha512'] as const;
 
@@ -45,8 +46,11 @@ export class DigestIndex {
 
 type TokenFact = Extract<Fact, { token: string }>;
 
-/** The findings with every token that is a differing file's digest turned into a 'content' finding. */
-export function markDerived(findings: Finding[], index: DigestIndex): Finding[] {
+/**
+ * The findings with every token that is a differing file's digest turned into a 'content' finding: a second
+ * pass over the store, once every differing file has been hashed.
+ */
+export function markDerived(findings: Findings, index: DigestIndex): Findings {
   if (index.size === 0) return findings;
   return findings.map((f) => {
     if (f.category === 'content' || f.category === 'binary') return f;

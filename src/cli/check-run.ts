@@ -118,9 +118,10 @@ export async function runCheckCommand(manifest: string, flags: CheckFlags): Prom
   const lines = [...verdictLines(result.final), ''];
   lines.push(`rounds: ${result.rounds.map((r) => `${r.round}: ${r.reproducible ? 'identical' : `${r.findings} findings`}`).join(', ')}`);
   if (result.converged) {
-    const accepted = result.final.findings.filter((f) => f.accepted !== undefined);
-    const how = accepted.length > 0
-      ? `what still differs was accepted (${[...new Set(accepted.map((f) => f.path))].join(', ')}), with the rules in ${result.rulesFile}`
+    const accepted = new Set<string>();
+    for (const f of result.final.findings) if (f.accepted !== undefined) accepted.add(f.path);
+    const how = accepted.size > 0
+      ? `what still differs was accepted (${[...accepted].join(', ')}), with the rules in ${result.rulesFile}`
       : `the digests are identical with the rules in ${result.rulesFile}`;
     lines.push(style.green(`converged: ${how}`), '', result.rulesText.trimEnd());
   } else {

@@ -21,6 +21,7 @@ import { compareImageMeta } from './image-meta.js';
 import { inputShape } from './input-shape.js';
 import { diffScans, type PairContext } from './layer-compare.js';
 import { buildReport } from '../core/report.js';
+import { Findings } from '../core/findings.js';
 import { DEFAULT_MAX_ENTRIES } from './limits.js';
 import { emptyScan, releaseScan, scanLayer, scanMerged, type EntryTap, type Member, type ScanContext, type ScanProgress, type SideScan } from './side-scan.js';
 
@@ -128,9 +129,9 @@ function layerStreamFinding(a: Image, b: Image, i: number, entryFindings: number
   };
 }
 
-async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<{ findings: Finding[]; warnings: string[]; digests: DigestIndex }> {
+async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<{ findings: Findings; warnings: string[]; digests: DigestIndex }> {
   const plain = isPlain(a) && isPlain(b);
-  const findings: Finding[] = compareImageMeta(a, b, opts.compareIndex !== false);
+  const findings = Findings.from(compareImageMeta(a, b, opts.compareIndex !== false));
   // The reader's warnings are read at the end: most (escaping paths, devices, duplicates) are only known
   // once the layers have streamed.
   const own: string[] = [];
@@ -176,7 +177,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
       own.push(`layer counts differ (A: ${a.layers.length}, B: ${b.layers.length}): compared the merged filesystems`);
       const [sa, sb] = await both([scanMerged(a, side(0)), scanMerged(b, side(1))]);
       try {
-        await diffScans(sa, sb, ctx, (f) => findings.push(f));
+        await diffScans(sa, sb, ctx, (f) => findings.add(f));
         opts.tapB?.done(readAll);
       } finally {
         await releaseScan(sa, store);
@@ -188,7 +189,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
       if (sameLayer(a, b, i)) {
         readAll = false;
         const f = layerStreamFinding(a, b, i, 0);
-        if (f) findings.push(f);
+        if (f) findings.add(f);
         continue;
       }
       const scans: [SideScan, SideScan] = [emptyScan(), emptyScan()];
@@ -216,7 +217,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
       ]);
       try {
         unmatched.clear();
-        const layerFindings = await diffScans(scans[0], scans[1], ctx, (f) => findings.push(f));
+        const layerFindings = await diffScans(scans[0], scans[1], ctx, (f) => findings.add(f));
         // with --exclude, "every entry is equal" cannot be claimed: excluded entries may differ
         const entryFindings = opts.exclude?.length ? 1 : layerFindings;
         const [la, lb] = [a.layers[i], b.layers[i]];
@@ -225,7 +226,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
           await Promise.all([uncompressedDigest(a, la), uncompressedDigest(b, lb)]);
         }
         const f = layerStreamFinding(a, b, i, entryFindings);
-        if (f) findings.push(f);
+        if (f) findings.add(f);
       } finally {
         await releaseScan(scans[0], store);
         await releaseScan(scans[1], store);

@@ -1,5 +1,6 @@
 // The one report model: findings (flat, complete) and the report that carries them.
 // Words for humans live in src/report; this is data.
+import type { Findings } from './findings.js';
 import type { BuildStep } from './step.js';
 
 export const CATEGORIES = [
@@ -143,19 +144,11 @@ export interface Report {
   schema: typeof REPORT_SCHEMA;
   identical: boolean;
   inputs: ReportInput[];
-  findings: Finding[];
-  /** Findings grouped layer → directory → path, for renderers that show a tree. */
-  tree: TreeNode;
+  /** Every finding, in the order found (a store that spills to the temp area when large: src/core/findings.ts). */
+  findings: Findings;
   /** Categories the user asked to report but not fail on. */
   ignored: string[];
   warnings: string[];
   /** Extra sections added by later stages (check: builds, variations, phases, packages). */
   [extra: string]: unknown;
-}
-
-export interface TreeNode {
-  name: string;
-  children: TreeNode[];
-  /** Indexes into Report.findings. */
-  findings: number[];
 }

@@ -1,9 +1,10 @@
-// Findings → Report: the flat, complete list plus a tree (group → directory → path) for renderers that
-// show structure. Groups: "image" for image-level documents, "layer N" for layer findings, "files" for
-// plain tars, directories and single files.
-import { REPORT_SCHEMA, type Category, type Finding, type Report, type ReportInput, type TreeNode } from '../core/finding.js';
+// Findings → Report: the findings (a store that spills when large) with the verdict. Renderers that show
+// structure group them themselves as they read them: "image" for image-level documents, "layer N" for
+// layer findings, "files" for plain tars, directories and single files, then by directory.
+import { REPORT_SCHEMA, type Category, type Finding, type Report, type ReportInput } from '../core/finding.js';
+import { Findings } from './findings.js';
 
-export function groupOf(f: Finding): string {
+export function groupOf(f: Pick<Finding, 'category' | 'layer' | 'platform'>): string {
   const group = f.category === 'image-metadata' ? 'image' : f.layer !== undefined ? `layer ${f.layer}` : f.platform ? 'index' : 'files';
   return f.platform ? `${f.platform} ${group}` : group;
 }
@@ -15,42 +16,19 @@ export function dirOf(path: string): string {
   return i === 0 ? '/' : path.slice(0, i);
 }
 
-/** Children by name: a linear find was quadratic (100k findings in one directory took 40 s). */
-const index = new WeakMap<TreeNode, Map<string, TreeNode>>();
-
-function child(node: TreeNode, name: string): TreeNode {
-  let byName = index.get(node);
-  if (!byName) index.set(node, (byName = new Map(node.children.map((n) => [n.name, n]))));
-  let c = byName.get(name);
-  if (!c) {
-    c = { name, children: [], findings: [] };
-    node.children.push(c);
-    byName.set(name, c);
-  }
-  return c;
-}
-
-export function buildTree(findings: Finding[]): TreeNode {
-  const root: TreeNode = { name: '', children: [], findings: [] };
-  findings.forEach((f, i) => {
-    child(child(child(root, groupOf(f)), dirOf(f.path)), f.path).findings.push(i);
-  });
-  return root;
-}
-
 /** True when some finding is in a category that counts (not ignored). */
-export function hasFailing(findings: Finding[], ignored: readonly string[]): boolean {
-  return findings.some((f) => !ignored.includes(f.category));
+export function hasFailing(findings: Findings, ignored: readonly string[]): boolean {
+  return findings.failing(ignored) > 0;
 }
 
-export function buildReport(parts: { inputs: ReportInput[]; findings: Finding[]; ignored: Category[]; warnings: string[] }): Report {
+export function buildReport(parts: { inputs: ReportInput[]; findings: Findings | Finding[]; ignored: Category[]; warnings: string[] }): Report {
+  const findings = parts.findings instanceof Findings ? parts.findings : Findings.from(parts.findings);
   return {
     schema: REPORT_SCHEMA,
     // identical = nothing that counts differs; ignored categories are still listed in findings
-    identical: !hasFailing(parts.findings, parts.ignored),
+    identical: !hasFailing(findings, parts.ignored),
     inputs: parts.inputs,
-    findings: parts.findings,
-    tree: buildTree(parts.findings),
+    findings,
     ignored: [...parts.ignored],
     warnings: parts.warnings,
   };

@@ -3,7 +3,8 @@
 // applied, so the answer is about the image compared and never about the host. Paths no package lists
 // were made by maintainer scripts or by the build itself — usually where non-determinism comes from.
 import type { Entry } from '../core/entry.js';
-import type { Category, Cause, Finding } from '../core/finding.js';
+import type { Category, Cause } from '../core/finding.js';
+import type { Findings } from '../core/findings.js';
 import type { BuildStep } from '../core/step.js';
 import type { EntryTap } from '../compare/side-scan.js';
 import type { Readable } from 'node:stream';
@@ -152,19 +153,20 @@ function byInterest(a: OwnedFile, b: OwnedFile): number {
  * Group findings by owning package; fills `finding.package`. A path several packages list (a shared
  * directory) is no one package's doing: it goes to `shared` and its finding names the first owner "+N".
  */
-export function attributeWith(owners: Map<string, string[]>, findings: Finding[], versions = new Map<string, string>()): PackageAttribution {
+export function attributeWith(owners: Map<string, string[]>, findings: Findings, versions = new Map<string, string>()): PackageAttribution {
   const cats = new Map<string, Set<Category>>();
   const causes = new Map<string, Partial<Record<Category, Cause>>>();
-  for (const f of findings) {
+  findings.update((f) => {
     // Image documents and whole-input findings have no filesystem path to own.
-    if (f.path === '' || f.category === 'image-metadata') continue;
+    if (f.path === '' || f.category === 'image-metadata') return f;
     const path = f.path;
     const pkgs = owners.get(path);
     if (pkgs?.length) f.package = pkgs.length === 1 ? pkgs[0] : `${pkgs[0]} +${pkgs.length - 1}`;
     cats.set(path, (cats.get(path) ?? new Set<Category>()).add(f.category));
     // the file's top-level finding of a category speaks for it (the first one: findings come in path order)
     if (f.cause && !f.inner && !causes.get(path)?.[f.category]) causes.set(path, { ...causes.get(path), [f.category]: f.cause });
-  }
+    return f;
+  });
   const byPkg = new Map<string, OwnedFile[]>();
   const unowned: OwnedFile[] = [];
   const shared: PackageAttribution['shared'] = [];
@@ -191,7 +193,7 @@ export function attributeWith(owners: Map<string, string[]>, findings: Finding[]
  * Returns undefined when the image has no dpkg database (not Debian-based); otherwise fills
  * `finding.package` in place and returns the grouping "package → files → categories".
  */
-export async function attributePackages(imagePath: string, findings: Finding[], seen?: DpkgLists): Promise<PackageAttribution | undefined> {
+export async function attributePackages(imagePath: string, findings: Findings, seen?: DpkgLists): Promise<PackageAttribution | undefined> {
   // what the comparison's scan already collected, when it read every layer; else one more read of the image
   const dpkg = seen?.complete ? seen : await readDpkgLists(imagePath);
   if (dpkg.lists.size === 0) return undefined;

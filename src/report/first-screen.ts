@@ -24,15 +24,6 @@ export function sectionOf(category: Category): number {
   return SECTIONS.findIndex((s) => s.categories.includes(category));
 }
 
-/** The findings of each section, by the section's order of categories, then in their given order. */
-export function bySection<T extends Pick<Finding, 'category'>>(findings: readonly T[]): T[][] {
-  const rank = (c: Category): number => SECTIONS[sectionOf(c)]!.categories.indexOf(c);
-  const out: T[][] = SECTIONS.map(() => []);
-  for (const f of findings) out[sectionOf(f.category)]!.push(f);
-  // a stable sort: within a category the given order stays
-  return out.map((section) => section.sort((x, y) => rank(x.category) - rank(y.category)));
-}
-
 /** An entry-level mtime finding: summarised per directory unless --verbose (an archive member's is listed). */
 export function summarisable(f: Pick<Finding, 'category' | 'inner'>): boolean {
   return f.category === 'mtime' && !f.inner;
@@ -42,7 +33,7 @@ export function summarisable(f: Pick<Finding, 'category' | 'inner'>): boolean {
  * mtime-only findings as one line per directory (most first, `maxDirs` of them), headed by the rule that
  * removes them all: clamp-mtime (rules/common.yml has it for `/**`; --emit-rules writes it).
  */
-export function mtimeSummary(findings: readonly Pick<Finding, 'path' | 'category' | 'inner'>[], maxDirs = 10): string[] {
+export function mtimeSummary(findings: Iterable<Pick<Finding, 'path' | 'category' | 'inner'>>, maxDirs = 10): string[] {
   const counts = new Map<string, number>();
   for (const f of findings) {
     const dir = dirOf(f.path) || '(top level)';

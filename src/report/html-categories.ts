@@ -1,6 +1,7 @@
 // Words and colours for the categories, shared by the HTML and Markdown reports. The report model
 // (src/core/finding.ts) is data only; everything a human reads about a category lives here.
 import { CATEGORIES, type Category, type Finding } from '../core/finding.js';
+import type { Findings } from '../core/findings.js';
 
 export interface CategoryInfo {
   label: string;
@@ -49,32 +50,46 @@ export function categoryRank(c: Category): number {
   return i < 0 ? PRIORITY.length : i;
 }
 
-/** Finding indexes, most interesting first (stable within a category, so the engine's order is kept). */
-export function rankFindings(findings: readonly Finding[]): number[] {
-  return findings
-    .map((_, i) => i)
-    .sort((a, b) => categoryRank(findings[a]!.category) - categoryRank(findings[b]!.category) || a - b);
+/** A finding with its index in the report. */
+export interface Indexed {
+  f: Finding;
+  i: number;
+}
+
+/**
+ * The first `max` findings, most interesting first (stable within a category, so the engine's order is
+ * kept), in one pass that holds at most `max` per category.
+ */
+export function rankFindings(findings: Iterable<Finding>, max: number): Indexed[] {
+  const per = new Map<number, Indexed[]>();
+  let i = 0;
+  for (const f of findings) {
+    const r = categoryRank(f.category);
+    let list = per.get(r);
+    if (!list) per.set(r, (list = []));
+    if (list.length < max) list.push({ f, i });
+    i++;
+  }
+  return [...per.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, list]) => list).slice(0, max);
 }
 
 /** Counts per category in CATEGORIES order, only the ones present. */
-export function countByCategory(findings: readonly Finding[]): { category: Category; count: number }[] {
-  const counts = new Map<Category, number>();
-  for (const f of findings) counts.set(f.category, (counts.get(f.category) ?? 0) + 1);
+export function countByCategory(findings: Findings): { category: Category; count: number }[] {
+  const counts = findings.counts.category;
   return CATEGORIES.filter((c) => counts.has(c)).map((c) => ({ category: c, count: counts.get(c)! }));
 }
 
-/** Counts by an optional string key (layer, package), biggest first; findings without one are `none`. */
-export function countBy(
-  findings: readonly Finding[],
-  key: (f: Finding) => string | undefined,
-  none: string,
-): { key: string; count: number }[] {
+/** Counts of the store (by layer, by package) under display keys, biggest first. */
+export function countBy<K>(by: ReadonlyMap<K, number>, key: (k: K) => string): { key: string; count: number }[] {
   const counts = new Map<string, number>();
-  for (const f of findings) {
-    const k = key(f) ?? none;
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
+  for (const [k, n] of by) counts.set(key(k), (counts.get(key(k)) ?? 0) + n);
   return [...counts.entries()].map(([k, count]) => ({ key: k, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+}
+
+/** True when some finding names its package (attribution ran on a Debian image). */
+export function hasPackages(report: { findings: Findings }): boolean {
+  const none = report.findings.counts.package.get('') ?? 0;
+  return report.findings.length > none;
 }
 
 /** How a suggested-rule option is given: a map by finding index, or a function of the finding. */

@@ -1,19 +1,18 @@
 // The static top of the page, rendered in Node: verdict, input digests, the summary by category /
 // layer / package with a small chart. It is plain HTML so it shows even before (or without) the script.
 import type { Report } from '../core/finding.js';
-import { CATEGORY_INFO, countBy, countByCategory } from './html-categories.js';
+import { CATEGORY_INFO, countBy, countByCategory, hasPackages } from './html-categories.js';
 import { CHECK_KEYS, checkVerdict, isCheckReport, renderCheckSections } from './html-check.js';
 import { packageHtml, packagesOf } from './packages.js';
 import { escapeHtml as h, formatCount } from './html-escape.js';
 
-const KNOWN_KEYS = new Set(['schema', 'identical', 'inputs', 'findings', 'tree', 'ignored', 'warnings', 'packages']);
+const KNOWN_KEYS = new Set(['schema', 'identical', 'inputs', 'findings', 'ignored', 'warnings', 'packages']);
 const MAX_PACKAGES = 12;
 const MAX_EXTRA_CHARS = 20_000;
 
 function verdict(report: Report): string {
   const n = report.findings.length;
-  const ignored = new Set(report.ignored);
-  const counted = report.findings.filter((f) => !ignored.has(f.category)).length;
+  const counted = report.findings.failing(report.ignored);
   const check = checkVerdict(report);
   if (check) {
     const sub = check.good
@@ -27,7 +26,7 @@ function verdict(report: Report): string {
     return `<div class="verdict good" data-verdict="identical"><span class="mark">✓</span> Identical</div>
 <div class="verdict-sub">The inputs are bit-for-bit identical${h(note)}.</div>`;
   }
-  const cats = new Set(report.findings.map((f) => f.category)).size;
+  const cats = report.findings.counts.category.size;
   const ign = n - counted > 0 ? ` (${formatCount(n - counted)} in ignored categories)` : '';
   return `<div class="verdict bad" data-verdict="different"><span class="mark">✗</span> Differences found</div>
 <div class="verdict-sub">${formatCount(n)} finding${n === 1 ? '' : 's'} in ${cats} categor${cats === 1 ? 'y' : 'ies'}${h(ign)}.</div>`;
@@ -82,7 +81,7 @@ function categoryCard(report: Report): string {
 }
 
 function layerCard(report: Report): string {
-  const counts = countBy(report.findings, (f) => (f.layer === undefined ? undefined : String(f.layer)), 'image');
+  const counts = countBy(report.findings.counts.layer, (layer) => (layer < 0 ? 'image' : String(layer)));
   counts.sort((a, b) => (a.key === 'image' ? -1 : b.key === 'image' ? 1 : Number(a.key) - Number(b.key)));
   if (counts.length === 0) return '';
   const max = Math.max(...counts.map((c) => c.count));
@@ -93,8 +92,8 @@ function layerCard(report: Report): string {
 }
 
 function packageCard(report: Report): string {
-  if (!report.findings.some((f) => f.package)) return '';
-  const counts = countBy(report.findings, (f) => f.package, '(no package)');
+  if (!hasPackages(report)) return '';
+  const counts = countBy(report.findings.counts.package, (p) => p || '(no package)');
   const max = Math.max(...counts.map((c) => c.count));
   const shown = counts.slice(0, MAX_PACKAGES);
   const rows = shown.map((c) => barRow('data-pick-pkg', c.key, c.key, c.count, max, '#2a9d8f'));

@@ -1,8 +1,16 @@
 // The tree the page shows: group (image / layer N / files) → directory segments → file, built from the
-// findings. The report's own tree is two levels (directory as a full path → path), which for a root
-// filesystem puts thousands of directories side by side; a real hierarchy with single-child chains folded
+// findings as they stream from the store. Directories as full paths would put thousands of them side by
+// side for a root filesystem; a real hierarchy with single-child chains folded
 // ("usr/share/doc") lets people drill down instead of scrolling.
-import type { Finding, TreeNode } from '../core/finding.js';
+import type { Finding } from '../core/finding.js';
+import { groupOf } from '../core/report.js';
+
+interface TreeNode {
+  name: string;
+  children: TreeNode[];
+  /** Indexes into the report's findings. */
+  findings: number[];
+}
 
 /** Compact node for the embedded JSON: name, children, finding indexes. */
 export interface PageNode {
@@ -11,14 +19,8 @@ export interface PageNode {
   f: number[];
 }
 
-/** Same groups as the engine's report tree (src/compare/report-tree.ts), so both views agree. */
-function topName(f: Finding): string {
-  if (f.category === 'image-metadata') return 'image';
-  return f.layer !== undefined ? `layer ${f.layer}` : 'files';
-}
-
 /** layer → path segments → findings, children sorted by name (directories and files mixed, like `ls`). */
-export function buildTree(findings: readonly Finding[]): TreeNode {
+export function buildTree(findings: Iterable<Finding>): TreeNode {
   const root: TreeNode = { name: '', children: [], findings: [] };
   const index = new Map<TreeNode, Map<string, TreeNode>>();
   const child = (parent: TreeNode, name: string): TreeNode => {
@@ -32,11 +34,12 @@ export function buildTree(findings: readonly Finding[]): TreeNode {
     }
     return node;
   };
-  findings.forEach((f, i) => {
-    let node = child(root, topName(f));
+  let i = 0;
+  for (const f of findings) {
+    let node = child(root, groupOf(f));
     for (const seg of f.path.split('/')) if (seg !== '') node = child(node, seg);
-    node.findings.push(i);
-  });
+    node.findings.push(i++);
+  }
   const sort = (n: TreeNode): void => {
     n.children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     n.children.forEach(sort);
@@ -63,6 +66,6 @@ function toPage(node: TreeNode, depth: number): PageNode {
   return { n: name, c: (cur.children ?? []).map((c) => toPage(c, depth + 1)), f: [...(cur.findings ?? [])] };
 }
 
-export function pageTree(findings: readonly Finding[]): PageNode {
+export function pageTree(findings: Iterable<Finding>): PageNode {
   return toPage(buildTree(findings), 0);
 }

@@ -6,7 +6,7 @@ import { stepText } from '../core/step.js';
 import { evidenceWithCause } from '../core/evidence.js';
 import { createHash } from 'node:crypto';
 import { CATEGORIES, type Finding, type Report } from '../core/finding.js';
-import { CATEGORY_INFO, countByCategory, ruleLookup, type RuleSuggester } from './html-categories.js';
+import { CATEGORY_INFO, countByCategory, hasPackages, ruleLookup, type RuleSuggester } from './html-categories.js';
 import { checkVerdict } from './html-check.js';
 import { detailView, type DetailLimits, type DetailView } from './html-detail.js';
 import { escapeHtml as h, formatCount, jsonForScript } from './html-escape.js';
@@ -58,14 +58,17 @@ function pageFindings(report: Report, opts: HtmlOptions): { findings: PageFindin
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   let budget = opts.detailBudget ?? DEFAULT_BUDGET;
   const details: PageDetail[] = [];
-  const findings = report.findings.map((f: Finding, index) => {
+  const findings: PageFinding[] = [];
+  let index = 0;
+  for (const raw of report.findings) {
+    const f: Finding = printableData(raw);
     const pf: PageFinding = { p: f.path, c: CATEGORIES.indexOf(f.category), e: evidenceWithCause(f) };
     if (f.layer !== undefined) pf.l = f.layer;
     if (f.package) pf.k = f.package;
     if (f.step) pf.s = stepText(f.step);
     if (f.inner) pf.i = f.inner;
     if (f.warning) pf.w = f.warning;
-    const r = rule(f, index);
+    const r = rule(f, index++);
     const excerpt = budget <= 0;
     const view = detailView(f.detail ?? '', excerpt ? EXCERPT_LIMITS : limits);
     if (view) {
@@ -73,8 +76,8 @@ function pageFindings(report: Report, opts: HtmlOptions): { findings: PageFindin
       budget -= Math.min(f.detail.length, limits.maxChars);
     }
     details.push(view || r ? [view ?? 0, r || 0] : 0);
-    return pf;
-  });
+    findings.push(pf);
+  }
   return { findings, details };
 }
 
@@ -93,12 +96,12 @@ function controls(report: Report): string {
     ({ category, count }) =>
       `<button type="button" class="chip" data-cat="${category}" aria-pressed="false" style="--c:${CATEGORY_INFO[category].color}" title="${h(CATEGORY_INFO[category].meaning)}">${category}<span class="n">${formatCount(count)}</span></button>`,
   );
-  const layers = [...new Set(report.findings.map((f) => (f.layer === undefined ? 'image' : String(f.layer))))].sort(
+  const layers = [...new Set([...report.findings.counts.layer.keys()].map((l) => (l < 0 ? 'image' : String(l))))].sort(
     (a, b) => (a === 'image' ? -1 : b === 'image' ? 1 : Number(a) - Number(b)),
   );
   const layerOpts = layers.map((l) => `<option value="${h(l)}">${l === 'image' ? 'image level' : `layer ${h(l)}`}</option>`);
-  const packages = [...new Set(report.findings.map((f) => f.package ?? '(no package)'))].sort();
-  const pkgSelect = report.findings.some((f) => f.package)
+  const packages = [...new Set([...report.findings.counts.package.keys()].map((p) => p || '(no package)'))].sort();
+  const pkgSelect = hasPackages(report)
     ? `<select id="pkg" aria-label="package"><option value="">all packages</option>${packages.map((p) => `<option value="${h(p)}">${h(p)}</option>`).join('')}</select>`
     : '';
   return `<div class="bar-controls">

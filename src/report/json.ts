@@ -6,12 +6,23 @@
 // of the whole report held it (and the parts it was joined from) at once, next to the file's UTF-8 copy.
 // The pieces are exactly the text JSON.stringify(report, null, 2) would write, evidence added.
 import type { Finding, Report } from '../core/finding.js';
+import { Findings } from '../core/findings.js';
 import { causeText, evidenceText } from '../core/evidence.js';
 
 const INDENT = '  ';
 
 /** JSON.stringify(value, null, 2) at depth `indent`, as pieces: containers walked, other values whole. */
-function* pieces(value: unknown, indent: string, findings: readonly Finding[] | undefined): Generator<string> {
+function* pieces(value: unknown, indent: string): Generator<string> {
+  if (value instanceof Findings) {
+    // the store is read as it is written: one finding in memory at a time
+    const inner = indent + INDENT;
+    let first = true;
+    for (const f of value) {
+      yield (first ? '[\n' : ',\n') + inner + finding(f, inner);
+      first = false;
+    }
+    return yield first ? '[]' : '\n' + indent + ']';
+  }
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
     const inner = indent + INDENT;
     if (Array.isArray(value)) {
@@ -19,9 +30,8 @@ function* pieces(value: unknown, indent: string, findings: readonly Finding[] | 
       for (let i = 0; i < value.length; i++) {
         yield (i === 0 ? '[\n' : ',\n') + inner;
         const v: unknown = value[i];
-        if (value === findings) yield finding(v as Finding, inner);
-        else if (v === undefined || typeof v === 'function' || typeof v === 'symbol') yield 'null';
-        else yield* pieces(v, inner, findings);
+        if (v === undefined || typeof v === 'function' || typeof v === 'symbol') yield 'null';
+        else yield* pieces(v, inner);
       }
       return yield '\n' + indent + ']';
     }
@@ -30,7 +40,7 @@ function* pieces(value: unknown, indent: string, findings: readonly Finding[] | 
       if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
       yield (first ? '{\n' : ',\n') + inner + JSON.stringify(k) + ': ';
       first = false;
-      yield* pieces(v, inner, findings);
+      yield* pieces(v, inner);
     }
     return yield first ? '{}' : '\n' + indent + '}';
   }
@@ -45,7 +55,7 @@ function finding(f: Finding, indent: string): string {
 
 /** The report's JSON text in pieces of a few hundred bytes at most (the tree's name strings aside). */
 export function* jsonChunks(report: Report): Generator<string> {
-  yield* pieces(report, '', report.findings);
+  yield* pieces(report, '');
   yield '\n';
 }
 

@@ -3,7 +3,8 @@
 // escaped, because a job summary renders HTML and a path may be `<img onerror=...>`.
 import { causeSummaryText, evidenceWithCause } from '../core/evidence.js';
 import type { Finding, Report } from '../core/finding.js';
-import { CATEGORY_INFO, countByCategory, rankFindings, ruleLookup, type RuleSuggester } from './html-categories.js';
+import { CATEGORY_INFO, categoryRank, countByCategory, rankFindings, ruleLookup, type RuleSuggester } from './html-categories.js';
+import { dirOf } from '../core/report.js';
 import { isCheckReport } from './html-check.js';
 import { packageMarkdown, packagesOf } from './packages.js';
 import { rulesFile } from './html-rules.js';
@@ -135,7 +136,7 @@ function categoryLines(report: Report): string[] {
 
 function findingLines(report: Report, max: number): string[] {
   if (report.findings.length === 0) return [];
-  const top = rankFindings(report.findings).slice(0, max);
+  const top = rankFindings(report.findings, max);
   const more = report.findings.length - top.length;
   const lines = [
     more > 0 ? `### Top findings (${top.length} of ${report.findings.length})` : '### Findings',
@@ -143,14 +144,28 @@ function findingLines(report: Report, max: number): string[] {
     '| path | category | layer | evidence |',
     '|---|---|---:|---|',
   ];
-  for (const i of top) {
-    const f: Finding = report.findings[i]!;
+  for (const { f: raw } of top) {
+    const f: Finding = printableData(raw);
     const where = f.inner ? `${mdCode(f.path)} → ${mdCode(f.inner)}` : mdCode(f.path);
     const layer = f.layer === undefined ? '' : String(f.layer);
     lines.push(`| ${where} | ${f.category} | ${layer} | ${mdText(truncate(evidenceWithCause(f), 200))} |`);
   }
-  if (more > 0) lines.push('', `…and ${more} more; the HTML or JSON report has them all.`);
+  if (more > 0) lines.push('', `…and ${more} more; the HTML or JSON report has them all.`, '', ...directoryLines(report));
   lines.push('');
+  return lines;
+}
+
+/** The directories with most findings (a run too large to list), counted in one pass. */
+function directoryLines(report: Report, max = 10): string[] {
+  const counts = new Map<string, number>();
+  for (const f of report.findings) {
+    const dir = dirOf(f.path);
+    counts.set(dir, (counts.get(dir) ?? 0) + 1);
+  }
+  const dirs = [...counts].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+  const lines = ['| directory | findings |', '|---|---:|'];
+  for (const [dir, n] of dirs.slice(0, max)) lines.push(`| ${dir ? mdCode(printableData(dir)) : '*(image)*'} | ${n} |`);
+  if (dirs.length > max) lines.push(`| …${dirs.length - max} more directories | |`);
   return lines;
 }
 
@@ -158,14 +173,19 @@ function ruleLines(report: Report, opts: MarkdownOptions): string[] {
   if (opts.suggestedRules === false) return [];
   if (opts.suggestedRules === undefined) return generatedRuleLines(report, opts.maxRuleLines ?? 60);
   const rule = ruleLookup(opts.suggestedRules);
-  const seen = new Map<string, number>();
-  for (const i of rankFindings(report.findings)) {
-    const r = rule(report.findings[i]!, i)?.trim();
-    if (r) seen.set(r, (seen.get(r) ?? 0) + 1);
+  // each distinct rule once, ordered by the first finding (most interesting first) that calls for it
+  const seen = new Map<string, { rank: number; i: number }>();
+  let i = 0;
+  for (const f of report.findings) {
+    const r = rule(printableData(f), i)?.trim();
+    const at = { rank: categoryRank(f.category), i };
+    const had = r ? seen.get(r) : undefined;
+    if (r && (!had || at.rank < had.rank)) seen.set(r, at);
+    i++;
   }
   if (seen.size === 0) return [];
   const max = opts.maxRules ?? 20;
-  const rules = [...seen.keys()].slice(0, max);
+  const rules = [...seen.entries()].sort((a, b) => a[1].rank - b[1].rank || a[1].i - b[1].i).slice(0, max).map(([r]) => r);
   const lines = ['### Suggested rules', '', fenced(rules.join('\n'), 'yaml')];
   if (seen.size > rules.length) lines.push('', `…and ${seen.size - rules.length} more rules.`);
   lines.push('');

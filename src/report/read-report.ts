@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { Tokenizer, TokenParser, TokenType } from '@streamparser/json';
 import { ReproError } from '../core/errors.js';
 import { FINDING_CODES, REPORT_SCHEMA, isCategory, type Finding, type Report } from '../core/finding.js';
+import { Findings } from '../core/findings.js';
 
 function fail(path: string, what: string): never {
   throw new ReproError(`not a repro report: ${what}`, path);
@@ -48,10 +49,18 @@ export function parseReport(text: string, path: string): Report {
   if (typeof o.identical !== 'boolean') fail(path, 'identical is not a boolean');
   if (!Array.isArray(o.inputs)) fail(path, 'inputs is not an array');
   if (!Array.isArray(o.findings)) fail(path, 'findings is not an array');
-  const findings = o.findings.map((f, i) => checkFinding(path, f, i, v1));
-  if (typeof o.tree !== 'object' || o.tree === null) fail(path, 'tree is missing');
+  const list = o.findings;
+  o.findings = undefined;
+  const findings = new Findings();
+  list.forEach((f, i) => {
+    findings.add(checkFinding(path, f, i, v1));
+    // the parsed object is released as it is stored (the store may spill it)
+    list[i] = undefined;
+  });
   if (!Array.isArray(o.ignored) || !Array.isArray(o.warnings)) fail(path, 'ignored/warnings are not arrays');
-  return { ...o, schema: REPORT_SCHEMA, findings } as unknown as Report;
+  // reports written before the store carried a `tree` of indexes: renderers build their own
+  const { tree: _tree, ...rest } = o;
+  return { ...rest, schema: REPORT_SCHEMA, findings } as unknown as Report;
 }
 
 export async function readReport(path: string): Promise<Report> {

@@ -91,7 +91,7 @@ function groupKey(d: Draft): string {
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function sortFindings(findings: Finding[]): Finding[] {
+function sortFindings(findings: Iterable<Finding>): Finding[] {
   return [...findings].sort((a, b) => byText(a.path, b.path) || byText(a.category, b.category) || byText(evidenceText(a), evidenceText(b)) || byText(a.inner ?? '', b.inner ?? ''));
 }
 
@@ -102,7 +102,7 @@ export interface RulePlan {
   noRule: NoRule[];
 }
 
-export function planRules(findings: Finding[]): RulePlan {
+export function planRules(findings: Iterable<Finding>): RulePlan {
   const groups = new Map<string, Group>();
   const noRule: NoRule[] = [];
   for (const f of sortFindings(findings)) {

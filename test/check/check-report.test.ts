@@ -21,7 +21,7 @@ test('mergeReports: later comparisons add only findings not seen yet', () => {
   const r1 = buildReport({ inputs: [{ path: 'a', kind: 'oci-archive' }, { path: 'b', kind: 'oci-archive' }], findings: [f('/etc/x', 'mtime', 0)], ignored: [], warnings: ['w1'] });
   const r2 = buildReport({ inputs: [{ path: 'a', kind: 'oci-archive' }, { path: 'c', kind: 'oci-archive' }], findings: [f('/etc/x', 'mtime', 0), f('/etc/y', 'random-id', 1)], ignored: [], warnings: ['w1', 'w2'] });
   const m = mergeReports([r1, r2], []);
-  assert.deepEqual(m.findings.map((x) => x.path), ['/etc/x', '/etc/y']);
+  assert.deepEqual(m.findings.toArray().map((x) => x.path), ['/etc/x', '/etc/y']);
   assert.deepEqual(m.inputs.map((i) => i.path), ['a', 'b', 'c']);
   assert.deepEqual(m.warnings, ['w1', 'w2']);
   assert.equal(m.identical, false);

@@ -46,10 +46,10 @@ test('check: unowned differing paths get their build step; the package view has 
   await writeFile(join(dir, 'm.yml'), manifest + '\n');
   const r = await runCheck(join(dir, 'm.yml'), { vary: 'none' });
   assert.equal(r.reproducible, false);
-  const machineId = r.findings.find((f) => f.path === '/etc/machine-id');
+  const machineId = r.findings.toArray().find((f) => f.path === '/etc/machine-id');
   assert.ok(machineId);
   assert.deepEqual(machineId?.step, { phase: 'setup', action: 'command', detail: 'head -c 16 /dev/urandom | od -An -tx1 > "$ROOTFS/etc/machine-id"', method: 'change-time' });
-  const tool = r.findings.find((f) => f.path === '/usr/bin/tool');
+  const tool = r.findings.toArray().find((f) => f.path === '/usr/bin/tool');
   assert.equal(tool?.package, 'tool');
   assert.equal(tool?.step, undefined, 'a packaged file has its package, not a step');
   assert.ok(r.packages);

@@ -102,8 +102,8 @@ test('false positives: real changes that look like noise stay content or binary'
       }
     }
     const report = await compareInputs(join(root, 'a'), join(root, 'b'));
-    const mine = report.findings.filter((f) => f.path === fp.path && f.category !== 'mtime');
-    assert.ok(mine.length > 0, `${fp.name}: no finding on ${fp.path}: ${JSON.stringify(report.findings.map((f) => [f.path, f.category]))}`);
+    const mine = report.findings.toArray().filter((f) => f.path === fp.path && f.category !== 'mtime');
+    assert.ok(mine.length > 0, `${fp.name}: no finding on ${fp.path}: ${JSON.stringify(report.findings.toArray().map((f) => [f.path, f.category]))}`);
     for (const f of mine) assert.ok(REAL.includes(f.category), `${fp.name}: ${f.category} (${ev(f)})`);
     if (fp.evidence) assert.ok(mine.some((f) => fp.evidence!.test(ev(f))), `${fp.name}: ${mine.map((f) => ev(f)).join(' | ')}`);
   }

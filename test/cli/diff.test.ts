@@ -17,8 +17,8 @@ for (const name of PAIR_NAMES) {
     const r = await runRepro(['diff', a, b, '--json', out, '--quiet']);
     assert.equal(r.code, expected.identical ? 0 : 1, r.stderr);
     const report = parseReport(await readFile(out, 'utf8'), out);
-    if (expected.identical) assert.deepEqual(report.findings, []);
-    const got = new Set(report.findings.map((f) => `${f.path}\t${f.category}`));
+    if (expected.identical) assert.deepEqual(report.findings.toArray(), []);
+    const got = new Set(report.findings.toArray().map((f) => `${f.path}\t${f.category}`));
     for (const e of expected.expect) {
       const ok = [e.path, ...(e.alt ?? [])].some((p) => got.has(`${p}\t${e.category}`));
       assert.ok(ok, `${name}: missing ${e.category} on "${e.path}"; got:\n${[...got].join('\n')}`);
@@ -58,7 +58,7 @@ test('--json - prints the report alone on stdout; --ignore makes ignored-only di
   const r = await runRepro(['diff', join(dir, 'a.tar'), join(dir, 'b.tar'), '--json', '-']);
   assert.equal(r.code, 1, r.stderr);
   const report = parseReport(r.stdout, 'stdout');
-  assert.deepEqual(report.findings.map((f) => `${f.path} ${f.category}`), ['/etc mtime', '/etc/motd mtime']);
+  assert.deepEqual(report.findings.toArray().map((f) => `${f.path} ${f.category}`), ['/etc mtime', '/etc/motd mtime']);
   const ignored = await runRepro(['diff', join(dir, 'a.tar'), join(dir, 'b.tar'), '--ignore', 'mtime', '--quiet']);
   assert.equal(ignored.code, 0, ignored.stderr);
   assert.equal(ignored.stdout, '');

@@ -13,7 +13,7 @@ import { fileDir } from '../helpers/tmp.js';
 import { ev } from '../helpers/evidence.js';
 
 function fileFindings(r: Report): string[] {
-  return r.findings.filter((f) => f.category !== 'image-metadata').map((f) => `${f.layer} ${f.path} ${f.category} ${ev(f)}`);
+  return r.findings.toArray().filter((f) => f.category !== 'image-metadata').map((f) => `${f.layer} ${f.path} ${f.category} ${ev(f)}`);
 }
 
 const specA: TestImageSpec = {
@@ -61,7 +61,7 @@ test('identical layers are skipped by digest without reading them', async () => 
   const seen = new Set<number>();
   const r = await compareInputs(join(dir, 'a'), join(dir, 'b'), { onProgress: (p) => seen.add(p.layer) });
   assert.deepEqual([...seen], [1]);
-  assert.ok(r.findings.every((f) => f.layer === 1 || f.category === 'image-metadata'));
+  assert.ok(r.findings.toArray().every((f) => f.layer === 1 || f.category === 'image-metadata'));
 });
 
 test('a directory against a single file is an input error', async () => {
@@ -77,7 +77,7 @@ test('a tarball against a text file: compared as two files, path ""', async () =
   await writeFile(join(dir, 'note.txt'), 'hello\n');
   const r = await compareInputs(join(dir, 'a.tar'), join(dir, 'note.txt'));
   assert.equal(r.identical, false);
-  assert.ok(r.findings.length > 0 && r.findings.every((f) => f.path === ''));
+  assert.ok(r.findings.length > 0 && r.findings.toArray().every((f) => f.path === ''));
   assert.deepEqual(r.inputs.map((i) => i.kind), ['file', 'file']);
 });
 
@@ -101,6 +101,6 @@ test('two directories: member paths absolute ("/etc/x", as in images), no layer,
     await utimes(join(dir, side), 1_700_000_000, 1_700_000_000);
   }
   const r = await compareInputs(join(dir, 'a'), join(dir, 'b'));
-  const got = r.findings.filter((f) => f.category !== 'mtime').map((f) => `${f.path} ${f.category} ${f.layer}`);
+  const got = r.findings.toArray().filter((f) => f.category !== 'mtime').map((f) => `${f.path} ${f.category} ${f.layer}`);
   assert.deepEqual(got, ['/etc/l metadata undefined', '/etc/x content undefined']);
 });

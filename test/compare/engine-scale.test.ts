@@ -21,7 +21,7 @@ const ENGINE = new URL('../../src/compare/engine.ts', import.meta.url).href;
 const CHILD = `
 const { compareInputs } = await import(${JSON.stringify(ENGINE)});
 const report = await compareInputs(process.argv[1], process.argv[2]);
-const content = report.findings.filter((f) => f.category === 'content').map((f) => f.path).sort();
+const content = report.findings.toArray().filter((f) => f.category === 'content').map((f) => f.path).sort();
 process.stdout.write(JSON.stringify({ findings: report.findings.length, content }));
 `;
 
@@ -112,7 +112,7 @@ test('the sorted-run path gives the same report as the in-memory path (threshold
   }
   // the tricky pair's findings are the right ones, not just the same ones
   const tr = await compareInputs(join(dir, 'tricky-a.tar'), join(dir, 'tricky-b.tar'));
-  const seen = new Set(tr.findings.map((f) => `${f.path} ${f.category}`));
+  const seen = new Set(tr.findings.toArray().map((f) => `${f.path} ${f.category}`));
   for (const want of ['/usr/p ordering', '/etc/changed content', '/usr/l content', '/usr/t content', '/etc/dup content', '/only-a removed', '/only-b added', ' ordering']) {
     assert.ok(seen.has(want), `missing ${want} in ${[...seen].join(', ')}`);
   }

@@ -144,7 +144,7 @@ test('compareInputs on pairs of mutated rootfs tars: a report, or a ReproError, 
       await writeFile(b, mutate(seed, mb));
       try {
         const report = await withBudget('compareInputs', compareInputs(a, b, { limits: LIMITS }));
-        checkFindings(report.findings.map((f) => ({ ...f, inner: f.inner ?? '' })));
+        checkFindings(report.findings.toArray().map((f) => ({ ...f, inner: f.inner ?? '' })));
         assert.equal(report.identical, report.findings.length === 0);
         reports++;
       } catch (err) {
@@ -174,7 +174,7 @@ test('compareInputs on mutated OCI archives against the good one: a report, or a
       await writeFile(bad, mutate(bytes, muts));
       try {
         const report = await withBudget('compareInputs(oci)', compareInputs(bad, good, { limits: LIMITS }));
-        checkFindings(report.findings.map((f) => ({ ...f, inner: f.inner ?? '' })));
+        checkFindings(report.findings.toArray().map((f) => ({ ...f, inner: f.inner ?? '' })));
       } catch (err) {
         if (!(err instanceof ReproError)) throw err;
         assert.ok(err.where, `ReproError without where: ${err.message}`);

@@ -6,6 +6,7 @@ import { compareInputs } from '../../src/compare/engine.js';
 import type { Finding } from '../../src/core/finding.js';
 import { makeOciArchive } from '../helpers/images.js';
 import { testDir } from '../helpers/tmp.js';
+import { Findings } from '../../src/core/findings.js';
 
 function finding(path: string, category: Finding['category']): Finding {
   return { path, category, code: 'legacy', facts: [{ note: 'x' }], detail: '' };
@@ -36,7 +37,7 @@ test('attributeWith: package → files → categories, unowned and shared paths 
     finding('', 'image-metadata'),
     finding('/usr/bin', 'mtime'),
   ];
-  const r = attributeWith(owners, findings);
+  const r = attributeWith(owners, Findings.from(findings));
   assert.deepEqual(r.packages, [
     // the file with more than an mtime difference first: it is what a maintainer can fix
     { name: 'gzip', files: [{ path: '/usr/share/doc/gzip/changelog.gz', categories: ['compression-metadata', 'mtime'] }, { path: '/usr/bin/gzip', categories: ['mtime'] }] },
@@ -69,16 +70,16 @@ test('attributePackages reads the dpkg database from the image layers, whiteouts
       ],
     ],
   });
-  const findings = [finding('/usr/bin/dash', 'mtime'), finding('/etc/old.conf', 'content'), finding('/usr/share/zoneinfo/UTC', 'binary')];
+  const findings = Findings.from([finding('/usr/bin/dash', 'mtime'), finding('/etc/old.conf', 'content'), finding('/usr/share/zoneinfo/UTC', 'binary')]);
   const r = await attributePackages(image, findings);
   assert.ok(r);
   assert.deepEqual(r.packages.map((p) => p.name).sort(), ['dash', 'tzdata']);
   assert.deepEqual(r.unowned.map((f) => f.path), ['/etc/old.conf'], 'a whited-out list no longer owns its files');
-  assert.equal(findings[2]?.package, 'tzdata');
+  assert.equal(findings.toArray()[2]?.package, 'tzdata');
 
   const plain = join(dir, 'plain.tar');
   await makeOciArchive(plain, { layers: [[{ path: 'etc/hostname', content: 'x\n' }]] });
-  assert.equal(await attributePackages(plain, [finding('/etc/hostname', 'content')]), undefined, 'no dpkg database: no attribution');
+  assert.equal(await attributePackages(plain, Findings.from([finding('/etc/hostname', 'content')])), undefined, 'no dpkg database: no attribution');
 });
 
 test('DpkgLists rides along a comparison: the same lists as reading the image, and "incomplete" when layers were skipped', async (t) => {
@@ -101,7 +102,7 @@ test('DpkgLists rides along a comparison: the same lists as reading the image, a
   assert.equal(report.identical, false);
   assert.equal(tap.complete, false, 'layer 0 was not read: the tap cannot know its lists');
   assert.deepEqual([...tap.lists.keys()], ['tzdata']);
-  const findings = [finding('/bin/dash', 'mtime'), finding('/usr/share/zoneinfo/UTC', 'binary')];
+  const findings = Findings.from([finding('/bin/dash', 'mtime'), finding('/usr/share/zoneinfo/UTC', 'binary')]);
   const r = await attributePackages(join(dir, 'b.tar'), findings, tap);
   assert.deepEqual(r?.packages.map((p) => p.name).sort(), ['dash', 'tzdata'], 'incomplete: read from the image instead');
 

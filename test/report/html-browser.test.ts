@@ -34,7 +34,7 @@ test('HTML report of the oci-image pair: filter by category, expand a diff, scre
 
     // filter by one category: only its findings stay visible
     const cat = 'random-id';
-    const expected = report.findings.map((f, i) => ({ f, i })).filter(({ f }) => f.category === cat);
+    const expected = report.findings.toArray().map((f, i) => ({ f, i })).filter(({ f }) => f.category === cat);
     assert.ok(expected.length > 0, 'the pair has a random-id finding');
     await page.click(`#chips .chip[data-cat="${cat}"]`);
     const shown = await visibleFindings(page);
@@ -58,9 +58,9 @@ test('HTML report of the oci-image pair: filter by category, expand a diff, scre
 
     // the screenshot shows the filtered tree with the open diff plus a second, multi-line one
     await page.click(`#chips .chip[data-cat="${cat}"]`);
-    const other = report.findings.findIndex((f) => f.path === '/var/log/dpkg.log' && f.detail.startsWith('@@'));
+    const other = report.findings.toArray().findIndex((f) => f.path === '/var/log/dpkg.log' && f.detail.startsWith('@@'));
     if (other >= 0) {
-      await page.click(`#chips .chip[data-cat="${report.findings[other]!.category}"]`);
+      await page.click(`#chips .chip[data-cat="${report.findings.toArray()[other]!.category}"]`);
       await page.click(`#chips .chip[data-cat="${cat}"]`);
       await page.click(`.frow[data-f="${other}"]`);
       assert.ok((await page.locator(`.frow[data-f="${other}"] + .detail mark.ins`).count()) > 0, 'word-level marks in a log diff');
@@ -73,7 +73,7 @@ test('HTML report of the oci-image pair: filter by category, expand a diff, scre
     await page.click('#clear');
     await page.fill('#q', 'machine-id');
     const byText = await visibleFindings(page);
-    assert.ok(byText.length > 0 && byText.every((s) => report.findings[s.index]!.path.includes('machine-id')));
+    assert.ok(byText.length > 0 && byText.every((s) => report.findings.toArray()[s.index]!.path.includes('machine-id')));
     assert.deepEqual(b.errors, [], 'no script errors and no CSP violations');
   } finally {
     await b.close();
@@ -98,7 +98,7 @@ test('hostile names render as text in the browser', { skip, timeout: 30_000 }, a
     await page.click('.frow[data-f="0"]');
     await page.locator('.detail').waitFor({ state: 'visible' });
     assert.equal(await page.locator('img, svg[onload], script[src]').count(), 0, 'no injected elements');
-    assert.equal(await page.locator('.detail dd.mono').first().textContent(), printable(report.findings[0]!.path));
+    assert.equal(await page.locator('.detail dd.mono').first().textContent(), printable(report.findings.toArray()[0]!.path));
     assert.equal(dialogs, 0, 'no script from the data ran');
     assert.deepEqual(b.errors, []);
   } finally {

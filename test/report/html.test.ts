@@ -6,6 +6,7 @@ import { detailView, wordSegments } from '../../src/report/html-detail.js';
 import { pageTree, type PageNode } from '../../src/report/html-tree.js';
 import { checkReport, hostileReport, identicalReport, largeReport, sampleReport } from './sample-report.js';
 import { printable } from '../../src/core/printable.js';
+import { Findings } from '../../src/core/findings.js';
 
 interface Island {
   findings: { p: string; c: number; e: string; k?: string; i?: string; r?: string; d?: { t: string; note?: string; rows?: unknown[][] } }[];
@@ -39,14 +40,14 @@ test('verdict, digests, categories and every finding are in the page', () => {
   assert.match(html, /^<!doctype html>/);
   assert.match(html, /data-verdict="different"/);
   for (const inp of report.inputs) assert.ok(html.includes(inp.digest!), `digest ${inp.digest}`);
-  for (const c of new Set(report.findings.map((f) => f.category))) {
+  for (const c of new Set(report.findings.toArray().map((f) => f.category))) {
     assert.ok(html.includes(`class="chip" data-cat="${c}"`), `chip for ${c}`);
   }
   assert.ok(html.includes('<svg class="stack"'), 'inline SVG chart');
   const data = island(html);
   assert.equal(data.findings.length, report.findings.length);
-  assert.deepEqual(data.findings.map((f) => data.cats[f.c]), report.findings.map((f) => f.category));
-  assert.deepEqual(allIndexes(data.tree).sort((a, b) => a - b), report.findings.map((_, i) => i));
+  assert.deepEqual(data.findings.map((f) => data.cats[f.c]), report.findings.toArray().map((f) => f.category));
+  assert.deepEqual(allIndexes(data.tree).sort((a, b) => a - b), report.findings.toArray().map((_, i) => i));
   assert.ok(html.includes('layer 1: tar has no end-of-archive marker'), 'warnings shown');
 });
 
@@ -67,9 +68,9 @@ test('hostile paths stay text: no markup or script break-out', () => {
   assert.ok(!html.includes('\u2028'), 'U+2028 escaped');
   // and the data survives the round trip, as the one escape for readers shows it (U+2028 as \u{2028})
   const f = island(html).findings[0]!;
-  assert.equal(f.p, printable(report.findings[0]!.path));
-  assert.equal(f.k, report.findings[0]!.package);
-  assert.equal(f.i, report.findings[0]!.inner);
+  assert.equal(f.p, printable(report.findings.toArray()[0]!.path));
+  assert.equal(f.k, report.findings.toArray()[0]!.package);
+  assert.equal(f.i, report.findings.toArray()[0]!.inner);
 });
 
 test('self-contained: no remote src/href/url and a CSP that allows only the inline script', () => {
@@ -123,7 +124,7 @@ test('big details are capped with a note, and the page budget shortens later one
   const view = detailView(long, { maxLines: 400, maxChars: 1_000_000 });
   assert.match(view?.note ?? '', /showing 400 of 2001 lines/);
   const report = sampleReport();
-  report.findings = [0, 1, 2].map((i) => ({ path: `/f${i}`, category: 'content' as const, code: 'legacy' as const, facts: [{ note: 'x' }], detail: long, layer: 0 }));
+  report.findings = Findings.from([0, 1, 2].map((i) => ({ path: `/f${i}`, category: 'content' as const, code: 'legacy' as const, facts: [{ note: 'x' }], detail: long, layer: 0 })));
   const data = island(renderHtml(report, { detailBudget: 10_000 }));
   const rows = data.findings.map((f) => f.d?.rows?.length ?? 0);
   assert.ok(rows[0]! > rows[2]!, `first detail keeps more than later ones: ${rows.join(',')}`);
@@ -150,7 +151,7 @@ test('a check report shows reproducibility, builds, the first differing phase an
   assert.ok(html.includes('hostname skipped: needs root'));
   assert.ok(html.includes('data-pick-pkg="systemd"'));
   assert.ok(!html.includes('More sections'), 'every check key has its own section');
-  const ok = renderHtml({ ...checkReport(), reproducible: true, identical: true, findings: [] });
+  const ok = renderHtml({ ...checkReport(), reproducible: true, identical: true, findings: new Findings() });
   assert.match(ok, /data-verdict="reproducible"/);
 });
 
@@ -164,9 +165,9 @@ test('the page script parses (caught here even where no browser is installed)', 
 test('by default each finding carries the rule generator\'s rule for it', () => {
   const report = sampleReport();
   const data = island(renderHtml(report));
-  const machineId = report.findings.findIndex((f) => f.path === '/etc/machine-id');
+  const machineId = report.findings.toArray().findIndex((f) => f.path === '/etc/machine-id');
   assert.match(data.findings[machineId]!.r ?? '', /^- match: \/etc\/machine-id\n\s+action: truncate/);
-  const binary = report.findings.findIndex((f) => f.category === 'binary');
+  const binary = report.findings.toArray().findIndex((f) => f.category === 'binary');
   assert.match(data.findings[binary]!.r ?? '', /^# - match:/m, 'content/binary rules stay commented out');
   assert.ok(island(renderHtml(report, { suggestedRules: false })).findings.every((f) => f.r === undefined));
 });

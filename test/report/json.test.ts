@@ -15,8 +15,8 @@ import { checkReport, hostileReport, identicalReport, largeReport, sampleReport 
 
 /** What the report's JSON is: the whole report, each finding with its evidence line. */
 function whole(report: Report): string {
-  const findings = report.findings;
-  return JSON.stringify(report, function (this: unknown, _k, v: unknown) {
+  const findings = report.findings.toArray();
+  return JSON.stringify({ ...report, findings }, function (this: unknown, _k, v: unknown) {
     return this === findings ? { ...(v as Finding), evidence: evidenceText(v as Finding) } : v;
   }, 2) + '\n';
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Finding } from '../../src/core/finding.js';
+import { Findings } from '../../src/core/findings.js';
 import { attributeWith, ownerIndex } from '../../src/packages/dpkg.js';
 import { categoriesText, packageLines, packageMarkdown, packagesOf } from '../../src/report/packages.js';
 
@@ -11,7 +12,7 @@ test('package view: each file category with its --explain cause; versions; ident
   const hostname = { variations: ['hostname'], withoutVariation: false, match: 'finding' as const };
   const clock = { variations: [], withoutVariation: true, match: 'finding' as const };
   const findings = [finding('/usr/bin/app', 'build-env', hostname), finding('/usr/bin/app', 'mtime', clock), finding('/etc/machine-id', 'random-id', clock)];
-  const p = attributeWith(owners, findings, new Map([['app', '2.0-1']]));
+  const p = attributeWith(owners, Findings.from(findings), new Map([['app', '2.0-1']]));
   assert.equal(p.identical, 1);
   const app = p.packages[0]!;
   assert.equal(app.version, '2.0-1');

@@ -1,6 +1,7 @@
 // Reports built in code for the renderer tests and the benchmark: one shaped like a real two-layer
 // image comparison, and a generator of large reports with varied categories, layers and packages.
 import { CATEGORIES, type Finding, type Report } from '../../src/core/finding.js';
+import { Findings } from '../../src/core/findings.js';
 
 function report(findings: Finding[], extra: Partial<Report> = {}): Report {
   return {
@@ -10,8 +11,7 @@ function report(findings: Finding[], extra: Partial<Report> = {}): Report {
       { path: '/tmp/build-1/image.oci.tar', kind: 'oci-archive', digest: 'sha256:' + 'a1'.repeat(32) },
       { path: '/tmp/build-2/image.oci.tar', kind: 'oci-archive', digest: 'sha256:' + 'b2'.repeat(32) },
     ],
-    findings,
-    tree: { name: '', children: [], findings: [] },
+    findings: Findings.from(findings),
     ignored: [],
     warnings: [],
     ...extra,

@@ -4,14 +4,14 @@ import picomatch from 'picomatch';
 import type { Fact, Finding, FindingCode, Report } from '../../src/core/finding.js';
 import { generateRules, collapsePaths, escapeGlob } from '../../src/rules/generate.js';
 import { parseRuleFile } from '../../src/rules/schema.js';
+import { Findings } from '../../src/core/findings.js';
 
 function report(findings: Finding[]): Report {
   return {
     schema: 'repro-report/2',
     identical: findings.length === 0,
     inputs: [{ path: 'a.oci.tar', kind: 'oci-archive' }, { path: 'b.oci.tar', kind: 'oci-archive' }],
-    findings,
-    tree: { name: '', children: [], findings: [] },
+    findings: Findings.from(findings),
     ignored: [],
     warnings: [],
   };

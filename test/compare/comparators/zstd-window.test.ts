@@ -48,7 +48,7 @@ test('a refused .zst member compared as bytes: neither the fixture nor one flipp
     await writeFile(join(d, 'a.tar'), rawTar([{ name: 'usr/share/data.zst', body: a! }]));
     await writeFile(join(d, 'b.tar'), rawTar([{ name: 'usr/share/data.zst', body: b! }]));
     const r = await compareInputs(join(d, 'a.tar'), join(d, 'b.tar'));
-    assert.deepEqual(r.findings.map((f) => [f.path, f.category, f.warning?.match(/^zstd comparator failed \(.*window/) !== null]), [['/usr/share/data.zst', 'binary', true]], name);
+    assert.deepEqual(r.findings.toArray().map((f) => [f.path, f.category, f.warning?.match(/^zstd comparator failed \(.*window/) !== null]), [['/usr/share/data.zst', 'binary', true]], name);
   }
 });
 
