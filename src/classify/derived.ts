@@ -8,39 +8,77 @@ import type { Fact } from '../core/finding.js';
 import type { Findings } from '../core/findings.js';
 
 const ALGOS = ['md5', 'sha1', 'sha256', 'sha512'] as const;
+const DIGEST_BYTES = [16, 20, 32, 64];
+
+/** Bytes of a digest kept as its key: 96 bits tell the differing files of one comparison apart. */
+const KEY_BYTES = 12;
 
 interface Source {
   path: string;
   algo: string;
-  side: 'a' | 'b';
 }
 
-/** Digests (hex and base64) of the files that differ in one comparison, each with its path and side. */
+/** One key per digest, whatever text form the token takes (hex, base64, base64url): its leading bytes. */
+function keyOf(d: Buffer): string {
+  return d.subarray(0, KEY_BYTES).toString('base64');
+}
+
+/** The digests a token may be: hex when it reads as hex, base64 (or base64url) otherwise or as well. */
+function decodings(token: string): Buffer[] {
+  const t = token.replace(/^(md5|sha1|sha256|sha512)[-:]/i, '').replace(/=+$/, '');
+  const out: Buffer[] = [];
+  if (/^[0-9a-f]+$/i.test(t) && t.length % 2 === 0) out.push(Buffer.from(t, 'hex'));
+  if (/^[A-Za-z0-9+/_-]+$/.test(t)) out.push(Buffer.from(t, 'base64'));
+  return out.filter((d) => DIGEST_BYTES.includes(d.length));
+}
+
+/**
+ * Digests of the files that differ in one comparison, each with its path and side, held compactly (a run
+ * can have 100,000 differing files): per file and side one key per algorithm, the path stored once; a
+ * key's value packs path index, algorithm and side into one number.
+ */
 export class DigestIndex {
-  private readonly byValue = new Map<string, Source[]>();
+  private readonly paths: string[] = [];
+  private readonly pathIndex = new Map<string, number>();
+  private readonly byKey = new Map<string, number | number[]>();
 
   add(path: string, side: 'a' | 'b', content: Buffer): void {
-    for (const algo of ALGOS) {
-      const d = createHash(algo).update(content).digest();
-      for (const text of [d.toString('hex'), d.toString('base64'), d.toString('base64url')]) {
-        const key = text.toLowerCase().replace(/=+$/, '');
-        const list = this.byValue.get(key) ?? [];
-        list.push({ path, algo, side });
-        this.byValue.set(key, list);
-      }
+    let p = this.pathIndex.get(path);
+    if (p === undefined) {
+      p = this.paths.push(path) - 1;
+      this.pathIndex.set(path, p);
     }
+    ALGOS.forEach((algo, i) => {
+      const key = keyOf(createHash(algo).update(content).digest());
+      const v = p * 8 + i * 2 + (side === 'a' ? 0 : 1);
+      const had = this.byKey.get(key);
+      if (had === undefined) this.byKey.set(key, v);
+      else if (typeof had === 'number') this.byKey.set(key, [had, v]);
+      else had.push(v);
+    });
   }
 
   get size(): number {
-    return this.byValue.size;
+    return this.byKey.size;
+  }
+
+  /** Every (path index, algorithm, side) whose digest the token is, for the algorithm its length fits. */
+  private lookup(token: string, side: 0 | 1): number[] {
+    const out: number[] = [];
+    for (const d of decodings(token)) {
+      const had = this.byKey.get(keyOf(d));
+      for (const v of had === undefined ? [] : typeof had === 'number' ? [had] : had) {
+        if ((v & 1) === side && DIGEST_BYTES[(v >> 1) & 3] === d.length) out.push(v >> 1);
+      }
+    }
+    return out;
   }
 
   /** The file (and algorithm) whose digest is `a` on side a and `b` on side b, if any. */
   source(a: string, b: string): Source | undefined {
-    const key = (t: string): string => t.toLowerCase().replace(/=+$/, '').replace(/^(md5|sha1|sha256|sha512)[-:]/, '');
-    const inA = this.byValue.get(key(a))?.filter((s) => s.side === 'a') ?? [];
-    const inB = this.byValue.get(key(b))?.filter((s) => s.side === 'b') ?? [];
-    return inA.find((s) => inB.some((t) => t.path === s.path && t.algo === s.algo));
+    const inB = new Set(this.lookup(b, 1));
+    const hit = this.lookup(a, 0).find((x) => inB.has(x));
+    return hit === undefined ? undefined : { path: this.paths[Math.floor(hit / 4)]!, algo: ALGOS[hit & 3]! };
   }
 }
 

@@ -81,6 +81,10 @@ function pageFindings(report: Report, opts: HtmlOptions): { findings: PageFindin
   return { findings, details };
 }
 
+function* printableFindings(report: Report): Generator<Finding> {
+  for (const f of report.findings) yield printableData(f);
+}
+
 /** Column labels for the two sides; when both files share a name, show enough of the path to tell them apart. */
 function inputNames(report: Report): [string, string] {
   const paths = [report.inputs[0]?.path ?? '', report.inputs[1]?.path ?? ''];
@@ -135,7 +139,7 @@ export function renderHtml(raw: Report, opts: HtmlOptions = {}): string {
     meanings: CATEGORIES.map((c) => CATEGORY_INFO[c].meaning),
     names: inputNames(report),
     findings: page.findings,
-    tree: pageTree(report.findings),
+    tree: pageTree(printableFindings(report)),
   };
   // Only this exact script may run: a path that somehow escaped into markup still could not execute.
   const scriptHash = createHash('sha256').update(PAGE_SCRIPT).digest('base64');
