@@ -174,7 +174,7 @@ process.stdout.write(JSON.stringify({ summary: fleet.summary, top: fleet.paths[0
 
 test('1,000 reports (60 MB of JSON) merge in a child whose heap is capped at 64 MB', { timeout: 300_000 }, async (t) => {
   const dir = await testDir(t, 'fleet-1000-');
-  // each image: the shared machine-id, 150 files of its own (from a pool of 60k paths: the rankings must drop keys),
+  // each image: the shared machine-id, 180 files of its own (from a pool of 60k paths: the rankings must drop keys),
   // every third image reproducible; one image's report is 12 MB
   const one = (i: number, n: number): string => {
     const findings: Finding[] = [machineId('systemd')];
@@ -183,7 +183,7 @@ test('1,000 reports (60 MB of JSON) merge in a child whose heap is capped at 64 
   };
   let bytes = 0;
   for (let i = 0; i < 1000; i++) {
-    const text = one(i, i === 1 ? 30_000 : 150);
+    const text = one(i, i === 1 ? 30_000 : 180);
     bytes += text.length;
     await writeFile(join(dir, `r${String(i).padStart(4, '0')}.json`), text);
   }
