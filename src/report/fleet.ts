@@ -2,6 +2,7 @@
 // token streams (read-report.ts scanReport), findings one by one; what is held is one row per image and
 // bounded summaries (core/top-k.ts), so a thousand reports merge in the memory of one.
 //
+// A report is parsed whole when small and read as a token stream when large (read-report.ts scanReport).
 // Two passes over the files: the first reads each report's head (which image, which date; a check report
 // writes both before its findings), so that the second counts each image once, from its newest report;
 // older reports of the same image feed only the trend.
@@ -59,6 +60,8 @@ export interface FleetReport {
 export interface MergeOptions {
   /** Entries listed per ranking (paths, packages, rules, causes). */
   top?: number;
+  /** Reports larger than this are read as token streams (read-report.ts STREAM_ABOVE by default). */
+  streamAbove?: number;
 }
 
 export const DEFAULT_TOP = 25;
@@ -122,10 +125,10 @@ function ranked(c: Counted<unknown>): Ranked {
 const VERDICT_ORDER: Verdict[] = ['error', 'differs', 'reproducible'];
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-async function readHead(file: string): Promise<Head> {
+async function readHead(file: string, streamAbove: number | undefined): Promise<Head> {
   try {
     // a check report names its manifest and date before its findings: the read can stop there
-    const { fields } = await scanReport(file, { keep: KEEP, stopAtFindings: (f) => typeof f.manifest === 'string' && 'date' in f });
+    const { fields } = await scanReport(file, { keep: KEEP, stopAtFindings: (f) => typeof f.manifest === 'string' && 'date' in f, ...(streamAbove !== undefined ? { streamAbove } : {}) });
     const date = dateOf(fields, file);
     return { file, image: imageName(fields, file), ...(date ? { date } : {}) };
   } catch (err) {
@@ -136,7 +139,7 @@ async function readHead(file: string): Promise<Head> {
 export async function mergeReports(files: string[], opts: MergeOptions = {}): Promise<FleetReport> {
   const top = opts.top ?? DEFAULT_TOP;
   const heads: Head[] = [];
-  for (const file of files) heads.push(await readHead(file));
+  for (const file of files) heads.push(await readHead(file, opts.streamAbove));
   // each image's newest report (undated ones count as older than any dated one; the later file wins a tie)
   const newest = new Map<string, number>();
   heads.forEach((h, i) => {
@@ -178,7 +181,7 @@ export async function mergeReports(files: string[], opts: MergeOptions = {}): Pr
         }
       };
       try {
-        const { fields, findings } = await scanReport(head.file, { keep: KEEP, ...(counted ? { onFinding } : {}) });
+        const { fields, findings } = await scanReport(head.file, { keep: KEEP, ...(counted ? { onFinding } : {}), ...(opts.streamAbove !== undefined ? { streamAbove: opts.streamAbove } : {}) });
         const isError = fields.schema === CHECK_ERROR_SCHEMA;
         const kind = typeof fields.reproducible === 'boolean' || isError ? 'check' : 'diff';
         const same = kind === 'check' ? fields.reproducible === true : fields.identical === true;

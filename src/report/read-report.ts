@@ -1,7 +1,7 @@
 // Reading a report back (rules generation, check, html from a saved run): the schema is checked here once,
 // so every reader after it can trust the shape.
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Tokenizer, TokenParser, TokenType } from '@streamparser/json';
 import { ReproError } from '../core/errors.js';
 import { FINDING_CODES, REPORT_SCHEMA, isCategory, type Finding, type Report } from '../core/finding.js';
@@ -85,8 +85,61 @@ export interface ScanOptions {
   keep: ReadonlySet<string>;
   /** Each finding, validated as readReport does, one at a time: the list is never held. */
   onFinding?: (f: Finding) => void;
-  /** Called where the findings begin, with the fields kept so far: true ends the read there. */
+  /** Called where the findings begin, with the fields kept so far: true ends the read there (streamed files only). */
   stopAtFindings?: (fields: Record<string, unknown>) => boolean;
+  /** Files larger than this are streamed; smaller ones parsed whole, which is ~5× faster (default 4 MiB). */
+  streamAbove?: number;
+}
+
+/** A report up to this size is parsed whole: its objects take a few times its size, a bounded cost. */
+export const STREAM_ABOVE = 4 << 20;
+
+function readError(err: NodeJS.ErrnoException, path: string): ReproError {
+  if (err.code === 'ENOENT') return new ReproError('no such file', path);
+  if (err.code === 'EISDIR') return new ReproError('is a directory, not a report', path);
+  return new ReproError(`cannot read (${err.code})`, path);
+}
+
+function checkSchema(path: string, schema: unknown): void {
+  if (schema !== 'repro-report/1' && schema !== REPORT_SCHEMA && schema !== CHECK_ERROR_SCHEMA) fail(path, `schema is ${JSON.stringify(schema)}, expected "${REPORT_SCHEMA}" (or "repro-report/1")`);
+}
+
+/** What every scan checks once the whole file is read. */
+function checkScanned(path: string, fields: Record<string, unknown>, sawFindings: boolean): void {
+  if (fields.schema === undefined) fail(path, 'schema is missing');
+  if (fields.schema === CHECK_ERROR_SCHEMA) return;
+  if (!sawFindings) fail(path, 'findings is not an array');
+  if ('identical' in fields && typeof fields.identical !== 'boolean') fail(path, 'identical is not a boolean');
+  if ('inputs' in fields && !Array.isArray(fields.inputs)) fail(path, 'inputs is not an array');
+}
+
+/**
+ * Read a report's kept fields and its findings one by one: parsed whole when small, as a token stream when
+ * large (read below), so memory holds at most a small report, or one finding of a large one.
+ */
+export async function scanReport(path: string, opts: ScanOptions): Promise<ScannedReport> {
+  const { size } = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw readError(err, path);
+  });
+  if (size > (opts.streamAbove ?? STREAM_ABOVE)) return streamReport(path, opts);
+  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw readError(err, path);
+  });
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    fail(path, `invalid JSON (${(err as Error).message})`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) fail(path, 'not a JSON object');
+  const o = data as Record<string, unknown>;
+  if (o.schema !== undefined) checkSchema(path, o.schema);
+  const fields = Object.fromEntries(Object.entries(o).filter(([k]) => opts.keep.has(k)));
+  const list = Array.isArray(o.findings) ? (o.findings as unknown[]) : undefined;
+  const v1 = o.schema === 'repro-report/1';
+  if (list && opts.onFinding) list.forEach((f, i) => opts.onFinding?.(checkFinding(path, f, i, v1)));
+  checkScanned(path, fields, list !== undefined);
+  return { fields, findings: list?.length ?? 0, complete: true };
 }
 
 /** Schemas a scan reads besides reports: the record `repro check --shard` writes for a manifest whose check failed. */
@@ -96,11 +149,11 @@ const OPEN = new Set([TokenType.LEFT_BRACE, TokenType.LEFT_BRACKET]);
 const CLOSE = new Set([TokenType.RIGHT_BRACE, TokenType.RIGHT_BRACKET]);
 
 /**
- * Read a report file as a stream of JSON tokens: memory holds one finding and the kept fields, whatever the
+ * A report file as a stream of JSON tokens: memory holds one finding and the kept fields, whatever the
  * size of the file (a Debian check report is tens of MB; `repro report merge` reads a thousand of them).
  * The findings are validated as readReport validates them.
  */
-export async function scanReport(path: string, opts: ScanOptions): Promise<ScannedReport> {
+async function streamReport(path: string, opts: ScanOptions): Promise<ScannedReport> {
   const fields: Record<string, unknown> = {};
   const tokenizer = new Tokenizer();
   let depth = 0;
@@ -128,7 +181,7 @@ export async function scanReport(path: string, opts: ScanOptions): Promise<Scann
       fields[key] = parsed;
       if (key === 'schema') {
         v1 = parsed === 'repro-report/1';
-        if (!v1 && parsed !== REPORT_SCHEMA && parsed !== CHECK_ERROR_SCHEMA) fail(path, `schema is ${JSON.stringify(parsed)}, expected "${REPORT_SCHEMA}" (or "repro-report/1")`);
+        checkSchema(path, parsed);
       }
     } else if (into === 'finding') {
       opts.onFinding?.(checkFinding(path, parsed, findings, v1));
@@ -194,21 +247,14 @@ export async function scanReport(path: string, opts: ScanOptions): Promise<Scann
   } catch (err) {
     if (err instanceof ReproError) throw err;
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') throw new ReproError('no such file', path);
-    if (e.code === 'EISDIR') throw new ReproError('is a directory, not a report', path);
-    if (typeof e.code === 'string' && e.syscall) throw new ReproError(`cannot read (${e.code})`, path);
+    if (typeof e.code === 'string' && e.syscall) throw readError(e, path);
     fail(path, `invalid JSON (${e.message})`);
   } finally {
     stream.destroy();
   }
   if (!stop) {
     if (depth !== 0 || into !== undefined) fail(path, 'invalid JSON (the file ends inside the report: cut short?)');
-    if (fields.schema === undefined) fail(path, 'schema is missing');
-    if (fields.schema !== CHECK_ERROR_SCHEMA) {
-      if (!sawFindings) fail(path, 'findings is not an array');
-      if ('identical' in fields && typeof fields.identical !== 'boolean') fail(path, 'identical is not a boolean');
-      if ('inputs' in fields && !Array.isArray(fields.inputs)) fail(path, 'inputs is not an array');
-    }
+    checkScanned(path, fields, sawFindings);
   }
   return { fields, findings, complete: !stop };
 }
