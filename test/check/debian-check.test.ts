@@ -55,20 +55,23 @@ test('debian: check finds the known sources, attributes them to packages, and --
 
 interface ExplainJson {
   findings: { path: string; category: string; package?: string; cause?: { variations: string[]; withoutVariation: boolean }; step?: { phase: string; action: string; package?: string } }[];
-  packages: { packages: { name: string; version?: string }[]; identical: number; unowned: { path: string; step?: { action: string; package?: string } }[] } | null;
+  packages: { identical: number; unowned: { path: string; step?: { action: string; package?: string } }[] } | null;
 }
 
 test('debian: check --explain attributes every finding to a cause, and each unowned file to its build step', { skip, timeout: 90 * 60 * 1000 }, async (t) => {
   const dir = await testDir(t, 'repro-debian-explain-');
   const json = join(dir, 'r.json');
-  // two variations keep the rebuilds to three (none, time, hostname) besides the two builds
-  const run = await runRepro(['check', DEBIAN, '--vary', 'time,hostname', '--explain', '--json', json]);
+  // mtimes clamped, so what is left is content; two variations keep the rebuilds to three (none, time,
+  // hostname) besides the two builds. The README's walk-through is this run.
+  const run = await runRepro(['check', DEBIAN, '--rules', 'common', '--vary', 'time,hostname', '--explain', '--json', json]);
   assert.equal(run.code, 1, run.stderr);
   const r = JSON.parse(await readFile(json, 'utf8')) as ExplainJson;
   const unexplained = r.findings.filter((f) => !f.cause);
   assert.deepEqual(unexplained.map((f) => f.path), [], 'every finding has a cause');
   const step = (p: string): { phase: string; action: string; package?: string } | undefined => r.findings.find((f) => f.path === p)?.step;
-  assert.deepEqual(step('/etc/machine-id'), { phase: 'packages', action: 'configure', package: 'systemd', method: 'change-time' });
+  // (a placement near the next step's start also names that step as a heuristic: `orNext`)
+  assert.equal(step('/etc/machine-id')?.package, 'systemd');
+  assert.equal(step('/etc/machine-id')?.action, 'configure');
   for (const key of ['rsa', 'ecdsa', 'ed25519']) {
     const s = step(`/etc/ssh/ssh_host_${key}_key`);
     assert.equal(s?.package, 'openssh-server', key);
@@ -78,8 +81,7 @@ test('debian: check --explain attributes every finding to a cause, and each unow
   assert.match(step('/var/lib/dbus/machine-id')?.package ?? '', /^dbus/);
   assert.equal(step('/var/log/dpkg.log')?.action, 'dpkg');
   assert.equal(step('/var/log/apt/history.log')?.action, 'apt');
-  assert.ok(r.packages && r.packages.identical > 50, 'most packages are identical');
-  assert.ok(r.packages.packages.every((p) => p.version), 'packages carry their versions');
+  assert.ok(r.packages && r.packages.identical > 100, 'with mtimes clamped, nearly every package is identical');
   const unowned = r.packages.unowned.filter((u) => !u.step).map((u) => u.path);
   assert.deepEqual(unowned, [], 'every unowned differing path has its step');
 });
