@@ -12,7 +12,7 @@ import { decompressor, detectCompression } from './decompress.js';
 import { maxLayerBytes } from './layer-reader.js';
 import { looksLikeDockerManifest, readDockerArchive } from './docker.js';
 import { layoutPlatforms, readOciLayout } from './oci.js';
-import { fetchReference, parseReference, type FetchOptions } from './reference.js';
+import { fetchReference, keepsDigests, parseReference, type FetchOptions } from './reference.js';
 import { DirSource, TarSource, type ImageSource } from './source.js';
 import { OCI_LAYER } from './media-types.js';
 import { checksumOk, indexTar, isTarHeader } from './tar-index.js';
@@ -133,6 +133,7 @@ async function openReference(input: string, ref: NonNullable<ReturnType<typeof p
   const image = await readOciLayout(new DirSource(dir, input), { input, kind: 'reference', warnings: [] }, opts.platform);
   // the index.json around the copy is the reader's own (reference.ts), not a document of the image
   delete image.indexBytes;
+  if (!keepsDigests(ref)) image.warnings.push(`${ref.transport} keeps layers in its own form: layer digests are those of its copy, not of a registry`);
   return image;
 }
 

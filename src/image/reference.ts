@@ -66,6 +66,15 @@ function platformParts(platform: string): string[] {
   return platform.split('/');
 }
 
+/**
+ * Local stores that keep layers unpacked or uncompressed (podman/buildah storage, the Docker daemon) cannot
+ * give back the blobs a registry served: skopeo refuses --preserve-digests for them, and their copy's layer
+ * digests are those of the stored form.
+ */
+export function keepsDigests(ref: ImageReference): boolean {
+  return ref.transport !== 'containers-storage' && ref.transport !== 'docker-daemon';
+}
+
 /** The skopeo command line that copies `ref` into `dest` (a dir: transport directory). */
 export function skopeoArgs(ref: ImageReference, dest: string, opts: FetchOptions, platform: string | undefined): string[] {
   const global: string[] = [];
@@ -75,7 +84,7 @@ export function skopeoArgs(ref: ImageReference, dest: string, opts: FetchOptions
     if (arch) global.push(`--override-arch=${arch}`);
     if (variant) global.push(`--override-variant=${variant}`);
   }
-  const copy = ['copy', '--quiet', '--preserve-digests', opts.allPlatforms ? '--multi-arch=all' : '--multi-arch=system'];
+  const copy = ['copy', '--quiet', ...(keepsDigests(ref) ? ['--preserve-digests'] : []), opts.allPlatforms ? '--multi-arch=all' : '--multi-arch=system'];
   if (opts.creds !== undefined) copy.push(`--src-creds=${opts.creds}`);
   if (opts.authfile !== undefined) copy.push(`--src-authfile=${opts.authfile}`);
   if (opts.tlsVerify === false) copy.push('--src-tls-verify=false');

@@ -9,7 +9,7 @@ import { makeOciArchive, makeOciImage, type TestImageSpec } from '../helpers/ima
 import { REGISTRY_USER, push, skopeoInspect, startRegistry } from '../helpers/registry.js';
 import { writeFile } from 'node:fs/promises';
 import { testDir } from '../helpers/tmp.js';
-import { firstSkip, requireTools } from '../helpers/tools.js';
+import { firstSkip, requireRoot, requireTools } from '../helpers/tools.js';
 
 const skip = firstSkip(requireTools(['skopeo', 'skopeo'], ['docker-registry', 'docker-registry']));
 
@@ -177,4 +177,22 @@ test('oci:DIR references go through skopeo too and read the same image', { skip:
   assert.equal(got.kind, 'reference');
   assert.equal(got.manifestDigest, built.manifestDigest);
   assert.deepEqual(got.layers.map((l) => l.digest), built.layerDigests);
+});
+
+test('containers-storage: references (podman/buildah storage) read with their diff_ids, the changed layer digests said', { skip: firstSkip(requireTools(['skopeo', 'skopeo']), requireRoot('a containers-storage store (vfs) in a temp dir')) }, async (t) => {
+  const dir = await testDir(t, 'registry-cs-');
+  const built = await makeOciArchive(join(dir, 'img.tar'), spec('stored\n', 1_700_000_000));
+  const ref = `containers-storage:[vfs@${join(dir, 'root')}+${join(dir, 'run')}]localhost/stored:1`;
+  await runSkopeo(['copy', '--quiet', `oci-archive:${join(dir, 'img.tar')}`, ref]);
+  const r = await runRepro(['inspect', ref, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as { kind: string; layers: { diffId: string }[]; warnings: string[] };
+  assert.equal(got.kind, 'reference');
+  assert.deepEqual(got.layers.map((l) => l.diffId), built.diffIds);
+  assert.ok(got.warnings.some((w) => /containers-storage keeps layers in its own form/.test(w)), got.warnings.join('\n'));
+  // the same tars, stored uncompressed: only the layer encoding and the documents differ
+  const d = await runRepro(['diff', ref, join(dir, 'img.tar'), '--json', '-']);
+  assert.equal(d.code, 1, d.stderr);
+  const report = JSON.parse(d.stdout) as JsonReport;
+  assert.ok(report.findings.every((f) => f.category === 'compression-metadata' || f.category === 'image-metadata'), d.stdout);
 });
