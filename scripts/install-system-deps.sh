@@ -10,13 +10,14 @@ packages=(
   debootstrap      # real Debian bases (build and check tests)
   mmdebstrap       # the other Debian base builder
   faketime         # libfaketime: the "time" variation of check
+  disorderfs       # FUSE: the "file-ordering" variation of check (readdir order shuffled)
   chromium         # renders the HTML report (browser tests)
   zstd             # zstd layers and nested .zst members
   xz-utils         # nested .xz members
   binutils         # readelf for the ELF comparator
   gcc              # cc: the ELF comparator test compiles two small programs
   libc6-dev        # ... and links them
-  util-linux       # setpriv, unshare, mount
+  util-linux       # setpriv, unshare, mount; setarch and taskset: the "kernel" and "cpus" variations
   ca-certificates  # debootstrap over https mirrors
   zip              # zip(1) archives for the zip comparator
   unzip            # checks what zip-normalize writes
