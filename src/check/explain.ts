@@ -19,6 +19,8 @@ export interface ExplainBuild {
   manifestDigest: string;
   /** Same image digest as the control build. */
   identical: boolean;
+  /** The build failed (a variation the build cannot take): its error; it then counts for nothing. */
+  failed?: string;
   /** Findings of its comparison with the control build. */
   findings: number;
   durationMs: number;
@@ -46,7 +48,8 @@ export interface ExplainInput {
   ctx: PlanContext;
   /** The check's findings (control against every variant). */
   findings: Findings;
-  build: (setups: BuildSetup[]) => Promise<BuildRun[]>;
+  /** Every setup built, up to --jobs at a time; a build that fails gives its error, the others go on. */
+  build: (setups: BuildSetup[]) => Promise<(BuildRun | Error)[]>;
   /** The findings of control against another build (what the check's comparison gives). */
   compare: (control: BuildRun, other: BuildRun) => Promise<Findings>;
   log?: (line: string) => void;
@@ -135,12 +138,18 @@ export async function explainFindings(input: ExplainInput): Promise<{ findings: 
   const shown = new Map<string, Shown>();
   const builds: ExplainBuild[] = [];
   for (const [i, run] of runs.entries()) {
+    const variations = i === 0 ? [] : [input.variations[i - 1] ?? ''];
+    if (run instanceof Error) {
+      input.log?.(`explain: build ${setups[i]?.label ?? ''} failed: ${run.message.split('\n')[0] ?? ''}`);
+      builds.push({ label: setups[i]?.label ?? '', variations, manifestDigest: '', identical: false, findings: 0, durationMs: 0, failed: run.message.split('\n')[0] ?? '' });
+      continue;
+    }
     const identical = run.result.manifestDigest === control.result.manifestDigest;
     const found = identical ? new Findings() : await input.compare(control, run);
     shown.set(i === 0 ? '' : (input.variations[i - 1] ?? ''), shownBy(found));
     builds.push({
       label: run.setup.label,
-      variations: i === 0 ? [] : [input.variations[i - 1] ?? ''],
+      variations,
       manifestDigest: run.result.manifestDigest,
       identical,
       findings: found.length,

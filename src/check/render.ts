@@ -116,7 +116,8 @@ export function explainLines(r: CheckReport): string[] {
   const lines = [style.bold('causes (check --explain: A rebuilt with no variation, and with each variation alone)')];
   for (const b of e.builds) {
     const what = b.variations.length ? b.variations.join(', ') + ' alone' : 'no variation';
-    lines.push(`  build ${b.label}: ${what}: ${b.identical ? 'identical to A' : `${b.findings} findings against A`}`);
+    const result = b.failed !== undefined ? style.red(`failed (${b.failed}): counts for nothing`) : b.identical ? 'identical to A' : `${b.findings} findings against A`;
+    lines.push(`  build ${b.label}: ${what}: ${result}`);
   }
   for (const c of e.causes) {
     const shown = c.paths.join(', ') + (c.findings > c.paths.length ? ', …' : '');

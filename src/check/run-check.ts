@@ -11,6 +11,7 @@ import { buildReport } from '../core/report.js';
 import { ReproError, UsageError } from '../core/errors.js';
 import type { Category, Report } from '../core/finding.js';
 import { tempDir } from '../core/temp.js';
+import { mapLimited } from '../core/map-limited.js';
 import { loadRules, resolveRuleFile } from '../rules/load.js';
 import { acceptancesOf, markAccepted, type Acceptance } from './accept.js';
 import { coldDownloadCache, defaultCacheDir, runBuilds, type BuildRun } from './builds.js';
@@ -176,7 +177,14 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
       variations: plan.applied.map((v) => v.name),
       ctx: planCtx,
       findings: compared.findings,
-      build: (setups) => runBuilds(manifestFile, setups, buildOpts, false),
+      // one at a time through runBuilds, so that a build the variation breaks does not stop the others
+      build: (setups) =>
+        mapLimited(setups, jobs, (s) =>
+          runBuilds(manifestFile, [s], { ...buildOpts, jobs: 1 }, false).then(
+            (r) => r[0] ?? new Error('no build'),
+            (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+          ),
+        ),
       compare: async (a, b) => (await compareTwo(a, b, { ...opts, log: undefined })).findings,
       ...(opts.log ? { log: opts.log } : {}),
     });

@@ -70,9 +70,9 @@ function causesCard(report: Report): string {
     return `<tr><td>${h(name)}</td><td class="num">${formatCount(num(c.findings) ?? 0)}</td><td class="small">${paths}</td></tr>`;
   });
   const builds = arr(e?.builds).map((b) => {
-    const x = b as { label?: unknown; variations?: unknown; identical?: unknown; findings?: unknown };
+    const x = b as { label?: unknown; variations?: unknown; identical?: unknown; findings?: unknown; failed?: unknown };
     const what = arr(x.variations).length ? `${arr(x.variations).map(str).join(', ')} alone` : 'no variation';
-    return `<li>${h(str(x.label))}: ${h(what)}: ${x.identical === true ? 'identical to A' : `${formatCount(num(x.findings) ?? 0)} findings against A`}</li>`;
+    return `<li>${h(str(x.label))}: ${h(what)}: ${typeof x.failed === 'string' ? `failed (${h(x.failed)}): counts for nothing` : x.identical === true ? 'identical to A' : `${formatCount(num(x.findings) ?? 0)} findings against A`}</li>`;
   });
   return `<div class="card wide"><h2>Causes (check --explain)</h2><table class="phases"><thead><tr><th>cause</th><th>findings</th><th>paths</th></tr></thead><tbody>${rows.join('')}</tbody></table>
 <p class="small muted">A rebuilt with no variation, and with each variation alone:</p><ul class="small">${builds.join('')}</ul></div>`;

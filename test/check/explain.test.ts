@@ -60,3 +60,30 @@ test('causeText and the summary per cause', () => {
     { kind: 'without-variation', findings: 1, paths: ['/c'] },
   ]);
 });
+
+test('explainFindings: a rebuild that fails counts for nothing and is said; the others still attribute', async () => {
+  const { explainFindings } = await import('../../src/check/explain.js');
+  const { planBuilds } = await import('../../src/check/variations.js');
+  const { runCleanup } = await import('../../src/core/cleanup.js');
+  const { Findings } = await import('../../src/core/findings.js');
+  const ctx = { root: '/tmp/c', faketime: undefined };
+  const setup = planBuilds(['umask', 'kernel'], 2, ctx).setups[0]!;
+  const run = (label: string, digest: string) => ({ setup: { ...setup, label }, result: { out: `/x/${label}.tar`, manifestDigest: digest, layers: [], epoch: 0, epochSource: 'manifest' as const, durationMs: 1 } });
+  const mode = f('/etc/x', 'metadata');
+  const id = f('/etc/machine-id', 'random-id');
+  const out = await explainFindings({
+    control: run('A', 'sha256:a'),
+    variations: ['umask', 'kernel'],
+    ctx,
+    findings: Findings.from([mode, id]),
+    build: async (setups) => setups.map((s) => (s.label === 'A+kernel' ? new Error('phase "x" failed: kernel too old\nmore') : run(s.label, `sha256:${s.label}`))),
+    compare: async (_a, b) => Findings.from(b.setup.label === 'A+umask' ? [mode, id] : [id]),
+  });
+  await runCleanup();
+  const found = out.findings.toArray();
+  assert.deepEqual(found.map((x) => x.cause?.variations), [['umask'], []]);
+  assert.equal(found[1]?.cause?.withoutVariation, true);
+  const kernel = out.explanation.builds.find((b) => b.label === 'A+kernel');
+  assert.equal(kernel?.failed, 'phase "x" failed: kernel too old');
+  assert.deepEqual(out.explanation.builds.map((b) => b.label), ['A+none', 'A+umask', 'A+kernel']);
+});
