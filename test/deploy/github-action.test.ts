@@ -99,7 +99,9 @@ test('the entry script: summary and outputs for a reproducible, a non-reproducib
     const output = join(ws, `output-${verdict}.txt`);
     await writeFile(summary, '');
     await writeFile(output, '');
-    const r = await runEntry({ INPUT_MANIFEST: manifest, INPUT_VARY: 'hostname', INPUT_FIX: 'false', INPUT_EXPLAIN: 'false', INPUT_RULES: '', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output }, ws);
+    // explain on the image that differs: the cause reaches the merged summary below
+    const explain = code === 1 ? 'true' : 'false';
+    const r = await runEntry({ INPUT_MANIFEST: manifest, INPUT_VARY: 'hostname', INPUT_FIX: 'false', INPUT_EXPLAIN: explain, INPUT_RULES: '', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output }, ws);
     assert.equal(r.code, code, r.stderr);
     assert.match(await readFile(summary, 'utf8'), heading);
     const out = await outputsOf(output);
@@ -118,6 +120,9 @@ test('the entry script: summary and outputs for a reproducible, a non-reproducib
   const output = join(ws, 'output-merge.txt');
   const r = await runEntry({ INPUT_MERGE: 'repro-reports', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output }, ws);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(await readFile(summary, 'utf8'), /^## ❌ repro fleet: 3 images: 1 reproducible, 1 not reproducible, 1 error$/m);
+  const merged = await readFile(summary, 'utf8');
+  assert.match(merged, /^## ❌ repro fleet: 3 images: 1 reproducible, 1 not reproducible, 1 error$/m);
+  // the random id differs with no variation at all: that is what --explain found
+  assert.match(merged, /^\| no variation \| 1 \| 1 \|$/m);
   assert.deepEqual(await outputsOf(output), { verdict: 'error', dir: 'repro-fleet', json: 'repro-fleet/fleet.json', markdown: 'repro-fleet/fleet.md', html: 'repro-fleet/fleet.html' });
 });
