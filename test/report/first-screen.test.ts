@@ -97,3 +97,34 @@ test('check terminal view: findings to act on first, then metadata and ordering,
 test('check terminal view --verbose lists every finding, none cut', () => {
   assertVerbose(renderCheck(checkReport(), { verbose: true }));
 });
+
+test('a large run is summarised: each section lists its first findings, then the rest counted by directory; Markdown adds the directories', async () => {
+  const { renderMarkdown } = await import('../../src/report/markdown.js');
+  const findings: Finding[] = [];
+  // 2,000 removed files in 40 directories, spilled to the temp area like any large run
+  for (let i = 0; i < 2000; i++) findings.push({ path: `/srv/d${i % 40}/f${i}`, layer: 0, category: 'removed', code: 'only-in', facts: [{ only: 'a', what: 'file' }], detail: '' });
+  const before = process.env.REPRO_FINDINGS_SPILL;
+  process.env.REPRO_FINDINGS_SPILL = '100';
+  let report: Report;
+  try {
+    report = buildReport({ inputs: [], findings, ignored: [], warnings: [] });
+  } finally {
+    if (before === undefined) delete process.env.REPRO_FINDINGS_SPILL;
+    else process.env.REPRO_FINDINGS_SPILL = before;
+  }
+  assert.equal(report.findings.spilled, true);
+  const out = renderTerminal(report, { maxListed: 50 });
+  const listed = out.split('\n').filter((l) => /^ {4}\/srv\/d\d+\/f\d+ {2}removed/.test(l));
+  assert.equal(listed.length, 50);
+  assert.match(out, /… 1950 more in 40 directories \(--verbose lists them; --json FILE keeps everything\):/);
+  assert.match(out, /^ {4}\/srv\/d\d+ +\d+$/m);
+  assert.match(out, /… 30 more directories/);
+  assert.match(out, /2000 differences$/m);
+  const all = renderTerminal(report, { verbose: true, maxListed: 50 });
+  assert.equal(all.split('\n').filter((l) => /^ {4}\/srv\/d\d+\/f\d+ {2}removed/.test(l)).length, 2000, '--verbose lists every one');
+  const md = renderMarkdown(report, { maxFindings: 15 });
+  assert.match(md, /^### Top findings \(15 of 2000\)$/m);
+  assert.match(md, /^\| directory \| findings \|$/m);
+  assert.match(md, /^\| `\/srv\/d0` \| 50 \|$/m);
+  assert.match(md, /^\| …30 more directories \| \|$/m);
+});
