@@ -1,4 +1,5 @@
-// Benchmark: an HTML report with 10,000 findings must open and filter in under 2 s in headless Chromium.
+// Benchmark: an HTML report with 10,000 findings must open and filter in under 2 s in headless Chromium,
+// one with 100,000 (argument 100000) in under 3 s.
 // Run: node --import tsx bench/html-report.ts [findings]   (exit 1 when over budget, 2 without a browser)
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,9 +9,10 @@ import { renderHtml } from '../src/report/html.js';
 import { chromiumMissing, openBrowser } from '../test/report/browser.js';
 import { largeReport } from '../test/report/sample-report.js';
 
-const BUDGET_MS = 2000;
 const RUNS = 3;
 const n = Number(process.argv[2] ?? 10_000);
+// issue targets: 10,000 findings in 2 s; 100,000 and more in 3 s
+const BUDGET_MS = n >= 100_000 ? 3000 : 2000;
 
 /** Runs an action in the page and waits two frames, so the time includes style, layout and paint. */
 const TIMED = `async (action) => {
