@@ -63,15 +63,17 @@ function categories(values: string[]): Category[] {
 /** A one-line progress meter on stderr, only for a person watching (TTY, not --quiet). */
 function progressMeter(enabled: boolean): { onProgress?: (p: ScanProgress) => void; done: () => void } {
   if (!enabled) return { done: () => undefined };
-  const sides: [string, string] = ['', ''];
+  // called once per entry: the line is formatted only when it is shown
+  const sides: [ScanProgress | undefined, ScanProgress | undefined] = [undefined, undefined];
   let last = 0;
   return {
     onProgress: (p) => {
-      sides[p.side] = `${'AB'[p.side]}: layer ${p.layer}, ${p.entries} entries, ${formatBytes(p.bytes)}`;
+      sides[p.side] = p;
       const now = Date.now();
       if (now - last < 200) return;
       last = now;
-      process.stderr.write(`\r\x1b[K${sides.filter(Boolean).join('   ')}`);
+      const line = sides.flatMap((q) => (q ? [`${'AB'[q.side]}: layer ${q.layer}, ${q.entries} entries, ${formatBytes(q.bytes)}`] : []));
+      process.stderr.write(`\r\x1b[K${line.join('   ')}`);
     },
     done: () => {
       if (last > 0) process.stderr.write('\r\x1b[K');
