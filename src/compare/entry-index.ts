@@ -27,7 +27,10 @@ export interface IndexedEntry {
   /** Position in the side's stream: the later of two entries with one key wins, as on extraction. */
   seq: number;
   layer: number;
-  entry: Entry;
+  /** The packed fields after key, seq and layer: two sides' entries with equal `rest` are equal entries. */
+  rest: string;
+  /** Decoded on first use (most entries of a big pair are equal on both sides and never need it). */
+  readonly entry: Entry;
 }
 
 /** Sort order of keys: by path (keyPath), then the key itself (a whiteout beside a path of the same name). */
@@ -39,8 +42,8 @@ interface Pending {
   key: string;
   seq: number;
   line: string;
-  /** The line parsed (a run's head: parsed once to read its sort keys). */
-  parsed?: Packed;
+  /** The line unpacked (a run's head: read once for its sort keys). */
+  unpacked?: Unpacked;
 }
 
 type Packed = [
@@ -101,14 +104,39 @@ function pack(key: string, seq: number, layer: number, e: Entry): string {
   return JSON.stringify(packed);
 }
 
-function unpack(packed: Packed, keyPath: KeyPath): IndexedEntry {
-  const [key, seq, layer, name, type, mode, uid, gid, uname, gname, mtime, size, linkname, dev, xattrs, pax, digest] = packed;
-  const path = keyPath(key);
+class Unpacked implements IndexedEntry {
+  private decoded: Entry | undefined;
+  constructor(
+    readonly key: string,
+    readonly seq: number,
+    readonly layer: number,
+    readonly rest: string,
+    private readonly keyPath: KeyPath,
+  ) {}
+  get entry(): Entry {
+    return (this.decoded ??= decode(this.keyPath(this.key), this.rest));
+  }
+}
+
+type Rest = Packed extends [string, number, number, ...infer R] ? R : never;
+
+function decode(path: string, rest: string): Entry {
+  const [name, type, mode, uid, gid, uname, gname, mtime, size, linkname, dev, xattrs, pax, digest] = JSON.parse('[' + rest) as Rest;
   const entry: Entry = { path, name: name === 0 ? path : name, type, mode, uid, gid, uname, gname, mtime, size, xattrs: buffers(xattrs), pax: buffers(pax) };
   if (linkname !== null) entry.linkname = linkname;
   if (dev) [entry.devmajor, entry.devminor] = dev;
   if (digest !== null) entry.digest = digest;
-  return { key, seq, layer, entry };
+  return entry;
+}
+
+/** A packed line's key, seq and layer, read without parsing the rest: `["key",seq,layer,...]`. */
+function unpack(line: string, keyPath: KeyPath): Unpacked {
+  let i = 2;
+  while (line.charCodeAt(i) !== 0x22) i += line.charCodeAt(i) === 0x5c ? 2 : 1;
+  const key = JSON.parse(line.slice(1, i + 1)) as string;
+  const c1 = line.indexOf(',', i + 2);
+  const c2 = line.indexOf(',', c1 + 1);
+  return new Unpacked(key, Number(line.slice(i + 2, c1)), Number(line.slice(c1 + 1, c2)), line.slice(c2 + 1), keyPath);
 }
 
 function before(x: Pending, y: Pending): number {
@@ -142,8 +170,8 @@ class RunReader {
       this.at = 0;
     }
     const line = this.lines[this.at++] as string;
-    const parsed = JSON.parse(line) as Packed;
-    this.head = { p: this.keyPath(parsed[0]), key: parsed[0], seq: parsed[1], line, parsed };
+    const unpacked = unpack(line, this.keyPath);
+    this.head = { p: this.keyPath(unpacked.key), key: unpacked.key, seq: unpacked.seq, line, unpacked };
   }
   async close(): Promise<void> {
     await this.it.return?.();
@@ -214,13 +242,13 @@ export class EntryIndex {
         const mem = memory[m];
         if (mem && (!best || before(mem, best.head as Pending) < 0)) {
           m++;
-          yield unpack(JSON.parse(mem.line) as Packed, this.keyPath);
+          yield unpack(mem.line, this.keyPath);
           continue;
         }
         if (!best) return;
-        const parsed = (best.head as Pending).parsed as Packed;
+        const next = (best.head as Pending).unpacked as Unpacked;
         await best.advance();
-        yield unpack(parsed, this.keyPath);
+        yield next;
       }
     } finally {
       await Promise.all(readers.map((r) => r.close()));

@@ -190,9 +190,11 @@ export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, emit
       out(oneSided(eb.key, member(eb), 'B', a, ctx));
       continue;
     }
+    order?.add(ea.seq, eb.seq);
+    // equal packed entries (not hardlinks: their content is their targets') are equal: nothing to decode
+    if (ea.rest === eb.rest && !ea.rest.includes('"hardlink"')) continue;
     const ma = member(ea);
     const mb = member(eb);
-    order?.add(ea.seq, eb.seq);
     if (isSwapCandidate(ma, mb)) {
       candidates.set(ea.key, { key: ea.key, a: ma, b: mb, seqA: ea.seq });
       continue;
