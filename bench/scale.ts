@@ -90,6 +90,7 @@ function layoutFloor(a: string, b: string): Run {
 interface ReportSummary {
   findings: number;
   categories: Record<string, number>;
+  /** Paths of content or binary findings (a file over --max-member-bytes is compared by digest: binary). */
   content: string[];
 }
 
@@ -97,7 +98,7 @@ function summarise(json: string): ReportSummary {
   const report = JSON.parse(readFileSync(json, 'utf8')) as { findings: { path: string; category: string }[] };
   const categories: Record<string, number> = {};
   for (const f of report.findings) categories[f.category] = (categories[f.category] ?? 0) + 1;
-  return { findings: report.findings.length, categories, content: report.findings.filter((f) => f.category === 'content').map((f) => f.path) };
+  return { findings: report.findings.length, categories, content: report.findings.filter((f) => f.category === 'content' || f.category === 'binary').map((f) => f.path) };
 }
 
 const expectContent = (changed: string[]) => (r: ReportSummary): string => {
