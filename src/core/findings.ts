@@ -18,6 +18,23 @@ const WRITE_BATCH = 1 << 20;
 /** Bytes read at once when iterating a spilled store. */
 const READ_CHUNK = 1 << 20;
 
+/** The spilled file's lines, from chunks read in order (sync or async): a line cut by a chunk waits for the next. */
+class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private rest = '';
+
+  push(chunk: Buffer): string[] {
+    const lines = (this.rest + this.decoder.write(chunk)).split('\n');
+    this.rest = lines.pop() ?? '';
+    return lines;
+  }
+
+  end(): string[] {
+    const last = this.rest + this.decoder.end();
+    return last ? [last] : [];
+  }
+}
+
 export function spillThreshold(): number {
   const env = process.env.REPRO_FINDINGS_SPILL;
   const n = env === undefined || env === '' ? NaN : Number(env);
@@ -124,19 +141,15 @@ export class Findings implements Iterable<Finding>, AsyncIterable<Finding> {
     const fd = openSync(this.file, 'r');
     try {
       const buf = Buffer.allocUnsafe(READ_CHUNK);
-      const decoder = new StringDecoder('utf8');
-      let rest = '';
+      const lines = new LineSplitter();
       let pos = 0;
       for (;;) {
         const got = readSync(fd, buf, 0, READ_CHUNK, pos);
         if (got === 0) break;
         pos += got;
-        const text = rest + decoder.write(buf.subarray(0, got));
-        const lines = text.split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) yield JSON.parse(line) as Finding;
+        for (const line of lines.push(buf.subarray(0, got))) yield JSON.parse(line) as Finding;
       }
-      if (rest) yield JSON.parse(rest + decoder.end()) as Finding;
+      for (const line of lines.end()) yield JSON.parse(line) as Finding;
     } finally {
       closeSync(fd);
     }
@@ -151,19 +164,15 @@ export class Findings implements Iterable<Finding>, AsyncIterable<Finding> {
     const handle = await open(this.file, 'r');
     try {
       const buf = Buffer.allocUnsafe(READ_CHUNK);
-      const decoder = new StringDecoder('utf8');
-      let rest = '';
+      const lines = new LineSplitter();
       let pos = 0;
       for (;;) {
         const { bytesRead } = await handle.read(buf, 0, READ_CHUNK, pos);
         if (bytesRead === 0) break;
         pos += bytesRead;
-        const text = rest + decoder.write(buf.subarray(0, bytesRead));
-        const lines = text.split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) yield JSON.parse(line) as Finding;
+        for (const line of lines.push(buf.subarray(0, bytesRead))) yield JSON.parse(line) as Finding;
       }
-      if (rest) yield JSON.parse(rest + decoder.end()) as Finding;
+      for (const line of lines.end()) yield JSON.parse(line) as Finding;
     } finally {
       await handle.close();
     }
