@@ -95,6 +95,18 @@ function fact(p: Pair, lineOf: (n: number) => number): Fact {
   return { token: p.a.kind, line: lineOf(p.a.line), a: p.a.value, b: p.b.value };
 }
 
+/** A build-env fact has no line: the same value seen on many lines says one thing, so it is kept once. */
+function distinctFacts(facts: Fact[]): Fact[] {
+  const seen = new Set<string>();
+  return facts.filter((f) => {
+    if (!('variation' in f)) return true;
+    const key = JSON.stringify([f.variation, f.a, f.b]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function firstDifferingLine(a: string, b: string): number {
   const la = a.split('\n');
   const lb = b.split('\n');
@@ -143,7 +155,7 @@ function classifyMasked(a: string, b: string, ctx: ClassifyContext, lineOf: (n: 
     tb = mb.text;
   }
   if (pairs.length === 0 || !allProven(pairs, ctx)) return content(a, b, lineOf);
-  const facts = pairs.map((p) => fact(p, lineOf));
+  const facts = distinctFacts(pairs.map((p) => fact(p, lineOf)));
   if (ta === tb) return { category: mainCategory(pairs), facts };
   // Lines moved AND their tokens differ (a log appended to by parallel jobs): ordering once masked, but
   // only when every line that is not a permutation of the other side is explained by a token.

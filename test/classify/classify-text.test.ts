@@ -82,6 +82,9 @@ test('build-env: each side masks its own variation values', () => {
   assert.equal(c.category, 'build-env');
   assert.match(ev(c), /the hostname variation shows \(build-a vs build-b\)/);
   assert.equal(classifyText('host=build-a\n', 'host=build-c\n', ctx).category, 'content');
+  // the same value on many lines is one fact, not one per line
+  const many = classifyText('host=build-a\nhost=build-a\nhost=build-a\nsrc=/build/one\n', 'host=build-b\nhost=build-b\nhost=build-b\nsrc=/build/two\n', ctx);
+  assert.deepEqual(many.facts.map((f) => ('variation' in f ? f.variation : '?')), ['hostname', 'build path']);
 });
 
 test('ordering: same multiset of lines', () => {
