@@ -119,7 +119,10 @@ export async function runContainerfileBuilder(manifest: Manifest, ctx: Container
     const policy = join(dir, 'policy.json');
     await writeFile(policy, POLICY);
     const out = join(dir, 'image.tar');
-    const argv = [...ctx.inheritWrap, buildah, ...storage, ...budArgs(b, ctx, { policy, out }, declaresEpochArg(text))];
+    // Variables the Containerfile sets itself keep its value: `check` skips a variation all of whose
+    // variables are such (src/check/variations.ts); the control's fixed TZ/LANG are left out here.
+    const bud = { ...ctx, runEnv: runEnvFor(text, ctx.runEnv).env };
+    const argv = [...ctx.inheritWrap, buildah, ...storage, ...budArgs(b, bud, { policy, out }, declaresEpochArg(text))];
     // Hostname and domain: a UTS namespace of its own, named before buildah starts, shared by its RUN steps.
     const uts = 'set -e; [ -z "$0" ] || hostname "$0"; [ -z "$1" ] || domainname "$1"; shift; exec "$@"';
     const run = ctx.hostname !== undefined || ctx.domain !== undefined ? ['unshare', '--uts', '--', '/bin/sh', '-c', uts, ctx.hostname ?? '', ctx.domain ?? '', ...argv] : argv;
@@ -131,11 +134,28 @@ export async function runContainerfileBuilder(manifest: Manifest, ctx: Container
       throw new ReproError(`builder: buildah bud exited with code ${r.code}${tail}`, where);
     }
     const imported = await importBuiltImage(out, 'buildah bud', t0, ctx);
-    return { ...imported, config: withoutBuildArtifacts(imported.config, ctx.runEnv) };
+    return { ...imported, config: withoutBuildArtifacts(imported.config, bud.runEnv) };
   } finally {
     await remove();
     forget();
   }
+}
+
+/** The Containerfile's instructions on logical lines (continuations joined, comments skipped). */
+function instructions(text: string): { keyword: string; line: number; args: string }[] {
+  const out: { keyword: string; line: number; args: string }[] = [];
+  let start = 0;
+  let logical = '';
+  for (const [i, raw] of text.split('\n').entries()) {
+    if (logical === '' && /^\s*(#|$)/.test(raw)) continue;
+    if (logical === '') start = i + 1;
+    logical += raw.replace(/\\\s*$/, ' ');
+    if (/\\\s*$/.test(raw)) continue;
+    const m = /^\s*(\w+)\s*(.*)$/s.exec(logical);
+    logical = '';
+    if (m) out.push({ keyword: m[1]!.toUpperCase(), line: start, args: m[2]! });
+  }
+  return out;
 }
 
 /**
@@ -146,22 +166,36 @@ export async function runContainerfileBuilder(manifest: Manifest, ctx: Container
 export function runsBeforeEnv(text: string): number[] {
   const out: number[] = [];
   let afterFrom = false;
-  let start = 0;
-  let logical = '';
-  for (const [i, raw] of text.split('\n').entries()) {
-    if (logical === '' && /^\s*(#|$)/.test(raw)) continue;
-    if (logical === '') start = i + 1;
-    logical += raw;
-    if (/\\\s*$/.test(raw)) continue;
-    const keyword = /^\s*(\w+)/.exec(logical)?.[1]?.toUpperCase() ?? '';
-    logical = '';
-    if (keyword === 'FROM') afterFrom = true;
-    else {
-      if (afterFrom && keyword === 'RUN') out.push(start);
-      afterFrom = false;
-    }
+  for (const { keyword, line } of instructions(text)) {
+    if (afterFrom && keyword === 'RUN') out.push(line);
+    afterFrom = keyword === 'FROM';
   }
   return out;
+}
+
+/**
+ * Variables the Containerfile sets itself with ENV (`ENV K=V …` or `ENV K V`). buildah's --env overrides ENV
+ * in the RUN steps and in the image config, so a variable given this way would replace the Containerfile's
+ * own value; taking it out of the config afterwards would then lose that value. A key that only looks like
+ * one (inside a quoted value) just means that variable is not passed: the safe side.
+ */
+export function envInstructionKeys(text: string): Set<string> {
+  const keys = new Set<string>();
+  for (const { keyword, args } of instructions(text)) {
+    if (keyword !== 'ENV') continue;
+    const first = /^([A-Za-z_][A-Za-z0-9_]*)(=?)/.exec(args);
+    if (!first) continue;
+    if (first[2] !== '=') keys.add(first[1]!);
+    else for (const m of args.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=/g)) keys.add(m[1]!);
+  }
+  return keys;
+}
+
+/** The variables for the RUN steps without those the Containerfile sets itself (envInstructionKeys). */
+export function runEnvFor(text: string, runEnv: Record<string, string>): { env: Record<string, string>; pinned: string[] } {
+  const own = envInstructionKeys(text);
+  const pinned = Object.keys(runEnv).filter((k) => own.has(k));
+  return { env: Object.fromEntries(Object.entries(runEnv).filter(([k]) => !own.has(k))), pinned };
 }
 
 /** What the installed buildah can do for reproducibility, read from its own version and help text. */

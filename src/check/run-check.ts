@@ -1,9 +1,10 @@
 // `repro check`: build the manifest twice (or --runs N times) under variations, compare the control image
 // with every variant image layer by layer, attribute differing paths to Debian packages, and say whether
 // the manifest is reproducible (all image digests identical).
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { envInstructionKeys } from '../builder/containerfile.js';
 import { loadManifest } from '../builder/manifest-schema.js';
 import type { Clock } from '../classify/clocks.js';
 import { compareInputs } from '../compare/engine.js';
@@ -144,7 +145,13 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
     faketime: names.includes('time') ? await faketime : undefined,
     canSetHostname: process.getuid?.() === 0,
     builder: manifest.builder?.kind === 'containerfile' ? 'containerfile' : 'phases',
-    manifest: { external: manifest.builder?.kind === 'command', phases: manifest.builder !== undefined || manifest.phases.length > 0, userPhases: manifest.phases.some((p) => p.user !== undefined) },
+    manifest: {
+      external: manifest.builder?.kind === 'command',
+      phases: manifest.builder !== undefined || manifest.phases.length > 0,
+      userPhases: manifest.phases.some((p) => p.user !== undefined),
+      // unreadable: the build says so, with the manifest line
+      ...(manifest.builder?.kind === 'containerfile' ? { containerfileEnv: [...envInstructionKeys(await readFile(manifest.builder.containerfile, 'utf8').catch(() => ''))] } : {}),
+    },
   };
   const plan = planBuilds(names, runs, planCtx);
   for (const s of plan.skipped) opts.log?.(`variation ${s.name} skipped: ${s.reason}`);

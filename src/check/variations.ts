@@ -83,6 +83,8 @@ export interface ManifestShape {
   phases: boolean;
   /** Some phase has `user:` (the user variation acts on those only). */
   userPhases: boolean;
+  /** Variables a Containerfile sets itself with ENV (they keep its value: buildah --env would override it). */
+  containerfileEnv?: string[];
 }
 
 const ENV_VAR = 'REPRO_CHECK_VARIATION';
@@ -122,6 +124,14 @@ const CONTAINERFILE_REACH: Partial<Record<VariationName, string>> = {
   kernel: 'uname reports a 2.6 kernel release (buildah started under setarch --uname-2.6)',
   cpus: 'fewer CPUs (buildah started under taskset: nproc differs)',
   home: 'HOME=/nonexistent/repro-b-home (buildah --env)',
+};
+/** The variables through which a variation reaches buildah's RUN steps (budArgs: --env). */
+const CONTAINERFILE_ENV: Partial<Record<VariationName, string[]>> = {
+  time: ['LD_PRELOAD'],
+  timezone: ['TZ'],
+  locale: ['LANG', 'LC_ALL'],
+  environment: [ENV_VAR],
+  home: ['HOME'],
 };
 const CONTAINERFILE_NOT: Partial<Record<VariationName, string>> = {
   umask: 'buildah runs RUN steps with umask 0022 and has no option to change it',
@@ -344,6 +354,9 @@ function unavailable(name: VariationName, ctx: PlanContext): string | undefined 
 /** Why a variation cannot apply; for a Containerfile, only those carried into buildah's RUN steps can. */
 function notApplicable(name: VariationName, ctx: PlanContext): string | undefined {
   if (ctx.builder === 'containerfile' && !CONTAINERFILE_REACH[name]) return CONTAINERFILE_NOT[name] ?? 'not carried into buildah RUN steps';
+  const vars = ctx.builder === 'containerfile' ? CONTAINERFILE_ENV[name] : undefined;
+  const own = ctx.manifest?.containerfileEnv ?? [];
+  if (vars && vars.every((v) => own.includes(v))) return `the Containerfile sets ${vars.join(' and ')} with ENV, and buildah --env would override its value`;
   return unavailable(name, ctx);
 }
 

@@ -2,7 +2,7 @@
 // buildah wrote, and layer names read from history. The real builds are in test/cli/check-containerfile.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { budArgs, runsBeforeEnv, withoutBuildArtifacts } from '../../src/builder/containerfile.js';
+import { budArgs, envInstructionKeys, runEnvFor, runsBeforeEnv, withoutBuildArtifacts } from '../../src/builder/containerfile.js';
 import { layerName } from '../../src/builder/external.js';
 import type { ContainerfileBuilder } from '../../src/builder/manifest-types.js';
 
@@ -54,4 +54,14 @@ test('runsBeforeEnv: a RUN first after its FROM, counted on logical lines (conti
   const text = ['# syntax', 'FROM debian AS one', 'RUN a \\', '  b', 'RUN c', '', 'FROM one', '# comment', 'ARG X', 'RUN d', 'from scratch', '  run e', ''].join('\n');
   assert.deepEqual(runsBeforeEnv(text), [3, 12]);
   assert.deepEqual(runsBeforeEnv('FROM scratch\nADD rootfs.tar /\nRUN x\n'), []);
+});
+
+test('envInstructionKeys: both ENV forms, continuations; runEnvFor leaves out what the Containerfile sets itself', () => {
+  const text = ['FROM scratch', 'ENV TZ=UTC LANG="C.UTF-8" \\', '    APP=1', 'ENV HOME /srv', '# ENV NOT=this', 'env lower=yes', 'RUN x'].join('\n');
+  assert.deepEqual([...envInstructionKeys(text)].sort(), ['APP', 'HOME', 'LANG', 'TZ', 'lower']);
+  // buildah --env overrides ENV in RUN steps and in the config (measured with buildah 1.28): passing TZ
+  // would replace the Containerfile's TZ=UTC, and taking it out of the config afterwards would lose it.
+  const r = runEnvFor(text, { TZ: 'Etc/GMT-14', LC_ALL: 'fr_CH.UTF-8', HOME: '/nonexistent' });
+  assert.deepEqual(r.env, { LC_ALL: 'fr_CH.UTF-8' });
+  assert.deepEqual(r.pinned, ['TZ', 'HOME']);
 });

@@ -86,6 +86,13 @@ test('planBuilds for a Containerfile: the variations buildah carries into RUN st
   assert.equal(a?.workDir.length, b?.workDir.length, 'no build-path variation');
 });
 
+test('planBuilds for a Containerfile: a variation whose every variable the Containerfile sets with ENV is skipped', () => {
+  const manifest = { external: false, phases: true, userPhases: false, containerfileEnv: ['TZ', 'LANG'] };
+  const plan = planBuilds(['timezone', 'locale', 'home'], 2, { root: '/tmp/c', faketime: fakeFaketime, builder: 'containerfile', manifest });
+  assert.deepEqual(plan.applied.map((v) => v.name), ['locale', 'home'], 'LC_ALL still reaches the RUN steps');
+  assert.deepEqual(plan.skipped, [{ name: 'timezone', reason: 'the Containerfile sets TZ with ENV, and buildah --env would override its value' }]);
+});
+
 test('classifierVariations: the values each side saw, for the build-env classifier', () => {
   const plan = planBuilds([...VARIATION_NAMES], 2, { root: '/tmp/c', faketime: fakeFaketime });
   const vars = classifierVariations(plan.setups[0]!, plan.setups[1]!);

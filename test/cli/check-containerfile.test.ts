@@ -114,6 +114,23 @@ test('check a Containerfile through buildah: differences found and explained, ru
   assert.deepEqual(await readdir(tmp), []);
 });
 
+test("a variable the Containerfile sets with ENV keeps its value: the variation is skipped, the RUN steps and the config have the Containerfile's", { skip, timeout: 180_000 }, async (t) => {
+  const { dir, tmp, manifest } = await project(t, 'FROM scratch\nADD rootfs.tar /\nENV TZ=UTC\nRUN echo "$TZ $LC_ALL" > /tz\n', '  containerfile: Containerfile\n');
+  const json = join(dir, 'r.json');
+  const keep = join(dir, 'images');
+  const r = await runRepro(['check', manifest, '--jobs', '1', '--vary', 'timezone,locale', '--keep', keep, '--json', json], { env: { REPRO_TMPDIR: tmp } });
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  const report = JSON.parse(await readFile(json, 'utf8')) as CheckJson;
+  assert.deepEqual(report.variations.skipped, [{ name: 'timezone', reason: 'the Containerfile sets TZ with ENV, and buildah --env would override its value' }]);
+  assert.deepEqual(report.variations.applied.map((v) => v.name), ['locale']);
+  for (const side of ['A', 'B']) {
+    const image = await openImage(join(keep, `image-${side}.tar`));
+    assert.ok(((image.config?.config?.Env ?? []) as string[]).includes('TZ=UTC'), `image ${side} keeps the Containerfile's TZ=UTC`);
+  }
+  // The RUN step saw TZ=UTC in both builds; only the locale variation (LC_ALL) differs in /tz.
+  assert.deepEqual(report.findings.filter((f) => f.path === '/tz' && f.category !== 'mtime').map((f) => f.category), ['build-env']);
+});
+
 test("a Containerfile buildah cannot build: exit 2, the error names the manifest line with buildah's last output, storage removed", { skip, timeout: 60_000 }, async (t) => {
   const { dir, tmp, manifest } = await project(t, 'FROM scratch\nADD rootfs.tar /\nRUN exit 3\n', '  containerfile: Containerfile\n');
   const r = await runRepro(['build', manifest, '-o', join(dir, 'out.tar')], { env: { REPRO_TMPDIR: tmp } });
