@@ -1,8 +1,9 @@
 // What `repro check` varies between the control build (A) and the variant builds (B...), as reprotest does:
 // one record per variation saying how it is applied to a build and which values each side sees, so that a
 // difference showing exactly those values is classified build-env and names the variation.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { machine } from 'node:os';
+import { machine, release } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { findCommand } from '../core/find-command.js';
@@ -425,6 +426,18 @@ export function isVariationName(s: string): s is VariationName {
   return (VARIATION_NAMES as readonly string[]).includes(s);
 }
 
+let release26: string | undefined;
+
+/** The kernel release `uname -r` reports under setarch --uname-2.6 ("2.6.78-…"), asked of setarch itself. */
+function unameRelease26(): string {
+  try {
+    release26 ??= execFileSync('setarch', [machine(), '--uname-2.6', 'uname', '-r'], { encoding: 'utf8', timeout: 10_000 }).trim();
+  } catch {
+    release26 = '';
+  }
+  return release26;
+}
+
 /** The values that differ between the control and one variant build, for the build-env classifier. */
 export function classifierVariations(control: BuildSetup, variant: BuildSetup): Variation[] {
   const out: Variation[] = [];
@@ -440,6 +453,11 @@ export function classifierVariations(control: BuildSetup, variant: BuildSetup): 
     out.push({ name: 'domain', a: control.domain, b: variant.domain });
   }
   if (control.home !== undefined && variant.home !== undefined && control.home !== variant.home) out.push({ name: 'home', a: control.home, b: variant.home });
+  const uname26 = (s: BuildSetup): boolean => s.wrap.includes('--uname-2.6');
+  if (uname26(variant) !== uname26(control)) {
+    const [a, b] = [release(), unameRelease26()];
+    if (b) out.push(uname26(variant) ? { name: 'kernel', a, b } : { name: 'kernel', a: b, b: a });
+  }
   for (const [name, key] of [['locale', 'LANG'], ['timezone', 'TZ']] as const) {
     const a = control.env[key] ?? '';
     const b = variant.env[key] ?? '';

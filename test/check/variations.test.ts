@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { machine } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { machine, release } from 'node:os';
 import { allowedCpus, classifierVariations, parseVary, planBuilds, VARIATION_NAMES } from '../../src/check/variations.js';
+import { classifyText } from '../../src/classify/index.js';
 import { ReproError } from '../../src/core/errors.js';
 
 const fakeFaketime = { library: '/dev/shm/x/libfaketime.so.1', dir: '/dev/shm/x', wrap: (o: string) => ['env', 'LD_PRELOAD=/dev/shm/x/libfaketime.so.1', `FAKETIME=${o}`], env: (o: string) => ({ LD_PRELOAD: '/dev/shm/x/libfaketime.so.1', FAKETIME: o }) };
@@ -91,6 +93,17 @@ test('planBuilds for a Containerfile: a variation whose every variable the Conta
   const plan = planBuilds(['timezone', 'locale', 'home'], 2, { root: '/tmp/c', faketime: fakeFaketime, builder: 'containerfile', manifest });
   assert.deepEqual(plan.applied.map((v) => v.name), ['locale', 'home'], 'LC_ALL still reaches the RUN steps');
   assert.deepEqual(plan.skipped, [{ name: 'timezone', reason: 'the Containerfile sets TZ with ENV, and buildah --env would override its value' }]);
+});
+
+test('classifierVariations: the kernel releases uname -r gives each side (the host\'s, and setarch --uname-2.6\'s)', () => {
+  const plan = planBuilds(['kernel'], 2, { root: '/tmp/c', faketime: undefined, hasCommand: () => true });
+  const kernel = classifierVariations(plan.setups[0]!, plan.setups[1]!).find((v) => v.name === 'kernel');
+  assert.equal(kernel?.a, release());
+  assert.equal(kernel?.b, execFileSync('setarch', [machine(), '--uname-2.6', 'uname', '-r'], { encoding: 'utf8' }).trim());
+  assert.match(kernel?.b ?? '', /^2\.6\.\d+/);
+  // so a file recording `uname -r` is a build-env difference, not content
+  const c = classifyText(`built on ${kernel!.a}\n`, `built on ${kernel!.b}\n`, { variations: [kernel!] });
+  assert.equal(c.category, 'build-env');
 });
 
 test('classifierVariations: the values each side saw, for the build-env classifier', () => {
