@@ -10,7 +10,7 @@ import type { Acceptance } from '../check/accept.js';
 import { NEEDS_A_PERSON, runFixLoop, type Remaining } from '../check/fix-loop.js';
 import { renderCheck, verdictLines } from '../check/render.js';
 import { runCheck, type CheckOptions } from '../check/run-check.js';
-import { renderHtml } from '../report/html.js';
+import { htmlChunks } from '../report/html.js';
 import { jsonChunks } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { generateRules } from '../rules/generate.js';
@@ -37,7 +37,7 @@ function toStdout(flags: CheckFlags): boolean {
 async function writeOutputs(report: CheckReport, flags: CheckFlags): Promise<void> {
   if (flags.json) await writeOutput(flags.json, jsonChunks(report));
   if (flags.markdown) await writeOutput(flags.markdown, renderMarkdown(report, { title: 'repro check' }));
-  if (flags.html) await writeOutput(flags.html, renderHtml(report));
+  if (flags.html) await writeOutput(flags.html, htmlChunks(report));
 }
 
 /** Every difference --fix left, each with why no rule it may apply removes it (a person's, first). */

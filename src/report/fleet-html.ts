@@ -4,7 +4,7 @@ import { printable, printableData } from '../core/printable.js';
 import type { FleetReport, ImageRow } from './fleet.js';
 import { countText, verdictHeadline } from './fleet-markdown.js';
 import { escapeHtml as h } from './html-escape.js';
-import { PAGE_STYLE } from './html-style.js';
+import { pageStart } from './html-page.js';
 
 const FLEET_STYLE = `
 section { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 14px 18px; margin-top: 16px; }
@@ -76,17 +76,8 @@ export function renderFleetHtml(fleet: FleetReport): string {
     parts.push(section('Rules that fix the most images', table('rules', ['images', 'rule', 'findings'],
       r.rules.map((x, i) => [countText(x), `<pre class="rule">${h(ruleText(fleet, i))}</pre>`, String(x.findings)]), [0, 2])));
   }
-  const csp = "default-src 'none'; style-src 'unsafe-inline'";
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<title>repro fleet: ${h(verdictHeadline(r))}</title>
-<style>${PAGE_STYLE}${FLEET_STYLE}</style>
-</head>
-<body><main>
+  const start = pageStart({ title: `repro fleet: ${verdictHeadline(r)}`, csp: "default-src 'none'; style-src 'unsafe-inline'", style: FLEET_STYLE });
+  return `${start}<main>
 ${parts.join('\n')}
 </main></body>
 </html>

@@ -80,13 +80,13 @@ export function wordSegments(oldLine: string, newLine: string): [Segs, Segs] | u
   return [oldSegs, newSegs];
 }
 
-function pairBlock(rows: Row[], dels: [string, number | null][], adds: [string, number | null][]): void {
+function pairBlock(rows: Row[], dels: [string, number | null][], adds: [string, number | null][], words: boolean): void {
   const n = Math.max(dels.length, adds.length);
   for (let i = 0; i < n; i++) {
     const d = dels[i];
     const a = adds[i];
     if (d && a) {
-      const segs = wordSegments(d[0], a[0]);
+      const segs = words ? wordSegments(d[0], a[0]) : undefined;
       // without word-level detail the row colour says it all; marking the whole line would only shout
       rows.push(['m', segs ? segs[0] : [d[0]], segs ? segs[1] : [a[0]], d[1], a[1]]);
     } else if (d) rows.push(['d', [d[0]], d[1]]);
@@ -96,7 +96,7 @@ function pairBlock(rows: Row[], dels: [string, number | null][], adds: [string, 
   adds.length = 0;
 }
 
-function diffRows(lines: readonly string[], numbered: boolean): Row[] {
+function diffRows(lines: readonly string[], numbered: boolean, words: boolean): Row[] {
   const rows: Row[] = [];
   const dels: [string, number | null][] = [];
   const adds: [string, number | null][] = [];
@@ -105,7 +105,7 @@ function diffRows(lines: readonly string[], numbered: boolean): Row[] {
   for (const line of lines) {
     const hunk = HUNK.exec(line);
     if (hunk) {
-      pairBlock(rows, dels, adds);
+      pairBlock(rows, dels, adds, words);
       rows.push(['h', line]);
       oldNo = Number(hunk[1]);
       newNo = Number(hunk[2]);
@@ -119,26 +119,26 @@ function diffRows(lines: readonly string[], numbered: boolean): Row[] {
     const mark = line[0];
     const text = line.slice(1);
     if (mark === '-') {
-      if (adds.length > 0) pairBlock(rows, dels, adds);
+      if (adds.length > 0) pairBlock(rows, dels, adds, words);
       dels.push([text, oldNo]);
       if (oldNo !== null) oldNo++;
     } else if (mark === '+') {
       adds.push([text, newNo]);
       if (newNo !== null) newNo++;
     } else if (mark === '\\') {
-      pairBlock(rows, dels, adds);
+      pairBlock(rows, dels, adds, words);
       rows.push(['h', line]); // "\ No newline at end of file"
     } else if (mark !== ' ' && !numbered) {
-      pairBlock(rows, dels, adds);
+      pairBlock(rows, dels, adds, words);
       rows.push(['h', line]);
     } else {
-      pairBlock(rows, dels, adds);
+      pairBlock(rows, dels, adds, words);
       rows.push(['c', mark === ' ' ? text : line, oldNo, newNo]);
       if (oldNo !== null) oldNo++;
       if (newNo !== null) newNo++;
     }
   }
-  pairBlock(rows, dels, adds);
+  pairBlock(rows, dels, adds, words);
   return rows;
 }
 
@@ -161,11 +161,12 @@ function cap(detail: string, limits: DetailLimits): { lines: string[]; note?: st
   return { lines: all };
 }
 
-export function detailView(detail: string, limits: DetailLimits): DetailView | undefined {
+/** `words: false` skips the word-level marks (the page computes them only for its first few thousand diffs). */
+export function detailView(detail: string, limits: DetailLimits, words = true): DetailView | undefined {
   if (detail === '') return undefined;
   const { lines, note } = cap(detail, limits);
   const kind = isUnifiedDiff(lines);
-  const view: DetailView = kind ? { t: 'diff', rows: diffRows(lines, kind === 'hunks') } : { t: 'text', s: lines.join('\n') };
+  const view: DetailView = kind ? { t: 'diff', rows: diffRows(lines, kind === 'hunks', words) } : { t: 'text', s: lines.join('\n') };
   if (note) view.note = note;
   return view;
 }

@@ -1,7 +1,7 @@
 // The part of the page script that draws one finding's details when it is first expanded: the fields,
 // the diff side by side or unified from the rows html-detail.ts prepared (changed words already marked),
 // hexdumps and other text as they are, and the suggested rule with a copy button. Spliced into the
-// script of html-script.ts, whose closure (D, F, CATS, state, el) it uses; text only, never innerHTML.
+// script of html-script.ts, whose closure (D, M, CATS, state, el, fin, decodeDetails) it uses; text only, never innerHTML.
 export const DETAIL_SCRIPT = String.raw`// ---- details, drawn on first expand
 function segsInto(parent, segs, cls) {
   for (var i = 0; i < segs.length; i++) {
@@ -64,20 +64,13 @@ function field(dl, name, value, cls) {
   dl.appendChild(el('dt', '', name));
   dl.appendChild(el('dd', cls || '', value));
 }
-var detailsLoaded = false;
-function loadDetails() {
-  if (detailsLoaded) return;
-  detailsLoaded = true;
-  var det = JSON.parse(document.getElementById('repro-details').textContent);
-  for (var i = 0; i < det.length && i < F.length; i++) {
-    if (!det[i]) continue;
-    if (det[i][0]) F[i].d = det[i][0];
-    if (det[i][1]) F[i].r = det[i][1];
-  }
+var DET = null;
+function detailOf(i) {
+  if (DET === null) DET = decodeDetails(JSON.parse(document.getElementById('repro-details').textContent), M, D.tableMax);
+  return DET.get(i) || [null, null];
 }
 function renderDetail(i) {
-  loadDetails();
-  var f = F[i], box = el('div', 'detail');
+  var f = fin(i), det = detailOf(i), view = det[0], rule = det[1], box = el('div', 'detail');
   var dl = el('dl', 'fields');
   field(dl, 'path', f.p || '(image)', 'mono');
   field(dl, 'inside', f.i, 'mono');
@@ -88,25 +81,27 @@ function renderDetail(i) {
   field(dl, 'made by', f.s);
   field(dl, 'warning', f.w, 'warntext');
   box.appendChild(dl);
-  if (f.d) {
+  if (view) {
     var wrap = el('div', 'diffwrap' + (CATS[f.c] === 'binary' ? ' hex' : ''));
-    if (f.d.t === 'diff') wrap.appendChild(state.view === 'side' ? sideBySide(f.d.rows) : unified(f.d.rows));
-    else wrap.appendChild(el('pre', 'text', f.d.s));
+    if (view.t === 'diff') wrap.appendChild(state.view === 'side' ? sideBySide(view.rows) : unified(view.rows));
+    else wrap.appendChild(el('pre', 'text', view.s));
     box.appendChild(wrap);
-    if (f.d.note) box.appendChild(el('p', 'note', f.d.note));
+    if (view.note) box.appendChild(el('p', 'note', view.note));
   } else box.appendChild(el('p', 'note', 'No content detail for this finding.'));
-  if (f.r) {
+  if (rule) {
     var rb = el('div', 'rule');
     var hdr = el('div', 'rulehead', 'Suggested rule');
     var copy = el('button', 'copy', 'copy');
     copy.onclick = function (ev) {
       ev.stopPropagation();
-      if (navigator.clipboard) navigator.clipboard.writeText(f.r).then(function () { copy.textContent = 'copied'; }, function () { copy.textContent = 'select and copy'; });
+      if (navigator.clipboard) navigator.clipboard.writeText(rule).then(function () { copy.textContent = 'copied'; }, function () { copy.textContent = 'select and copy'; });
     };
     hdr.appendChild(copy);
     rb.appendChild(hdr);
-    rb.appendChild(el('pre', 'ruletext', f.r));
+    rb.appendChild(el('pre', 'ruletext', rule));
     box.appendChild(rb);
+  } else if (D.ruleFindings > 0 && i >= D.ruleFindings) {
+    box.appendChild(el('p', 'note', 'Suggested rules are shown for the first ' + D.ruleFindings + ' findings; repro rules REPORT.json writes the rules for all of them.'));
   }
   return box;
 }

@@ -1,20 +1,23 @@
 // The self-contained HTML report: one file, no external scripts, styles, fonts or images, so it works
 // from file:// offline and can be attached to a CI run. The static summary is rendered here; the findings
-// travel as JSON islands (what the tree and filters need; details and rules, parsed on the first expand)
-// and the inline script draws them on demand, which keeps 10,000 findings fast.
+// travel as two JSON islands in the compact form of html-data.ts (rows for the tree and the filters;
+// details and rules, parsed on the first expand), and the inline script builds the tree in the browser and
+// draws only what is opened, which keeps 100,000 findings fast. The page is written in pieces (htmlChunks)
+// while the findings store is read, so a big one is never held as one string.
 import { stepText } from '../core/step.js';
 import { evidenceWithCause } from '../core/evidence.js';
 import { createHash } from 'node:crypto';
 import { CATEGORIES, type Finding, type Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, hasPackages, ruleLookup, type RuleSuggester } from './html-categories.js';
 import { checkVerdict } from './html-check.js';
-import { detailView, type DetailLimits, type DetailView } from './html-detail.js';
+import { detailView, type DetailLimits } from './html-detail.js';
 import { escapeHtml as h, formatCount, jsonForScript } from './html-escape.js';
 import { suggestRule } from './html-rules.js';
 import { PAGE_SCRIPT } from './html-script.js';
-import { PAGE_STYLE } from './html-style.js';
 import { renderSummary } from './html-summary.js';
-import { pageTree } from './html-tree.js';
+import { pageStart } from './html-page.js';
+import { ROW_STRIDE, StringTable, TABLE_MAX, rowCells } from './html-data.js';
+import { groupOf } from '../core/report.js';
 import { printableData } from '../core/printable.js';
 
 export interface HtmlOptions {
@@ -27,62 +30,60 @@ export interface HtmlOptions {
   limits?: Partial<DetailLimits>;
   /** Characters of detail for the whole page; past it, details shrink to a short excerpt each. */
   detailBudget?: number;
+  /** Strings the page's shared table holds (html-data.ts; default TABLE_MAX); tests lower it. */
+  tableMax?: number;
 }
 
 const DEFAULT_LIMITS: DetailLimits = { maxLines: 400, maxChars: 64 * 1024 };
 /** After the budget is spent a detail still gets a glimpse, so every finding says what differs. */
 const EXCERPT_LIMITS: DetailLimits = { maxLines: 30, maxChars: 3000 };
 const DEFAULT_BUDGET = 24 * 1024 * 1024;
+/**
+ * Diffs whose changed words are marked: the word diff costs ~0.5 ms a finding, so past the first few
+ * thousand a changed line is shown whole (the row colours still say which lines changed).
+ */
+export const WORD_DIFF_FINDINGS = 2_000;
+/** Findings that get their suggested rule (the generator costs ~0.1 ms a finding); `repro rules` writes them all. */
+export const RULE_FINDINGS = 10_000;
 
-/** A finding as the tree and the filters need it; short keys because a big report carries tens of thousands. */
-interface PageFinding {
-  p: string;
-  c: number;
-  e: string;
-  l?: number;
-  k?: string;
-  /** The build step that made a path no package owns (stepText). */
-  s?: string;
-  i?: string;
-  w?: string;
+/** The first pass: one row of cells per finding (src/report/html-data.ts), read from the store in order. */
+function* rowPieces(report: Report, table: StringTable): Generator<string> {
+  let sep = '';
+  for (const raw of report.findings) {
+    const f: Finding = printableData(raw);
+    const cells = rowCells(f, { group: groupOf(f), category: CATEGORIES.indexOf(f.category), evidence: evidenceWithCause(f), ...(f.step ? { step: stepText(f.step) } : {}) }, table);
+    yield sep + cells;
+    sep = ',';
+  }
 }
 
 /**
- * What only an expanded finding needs: [detail view, suggested rule], 0 for none. Kept in a second JSON
- * island that the page parses on the first expand, so opening a 10,000-finding report does not pay for it.
+ * The second pass: [index, detail view, rule] for the findings that have either, so that opening the page
+ * pays nothing for them (the page parses them on the first expand). Details are capped per finding and, past
+ * the page's budget, cut to excerpts.
  */
-type PageDetail = [DetailView | 0, string | 0] | 0;
-
-function pageFindings(report: Report, opts: HtmlOptions): { findings: PageFinding[]; details: PageDetail[] } {
+function* detailPieces(report: Report, opts: HtmlOptions, table: StringTable): Generator<string> {
   const rule = ruleLookup(opts.suggestedRules === false ? undefined : (opts.suggestedRules ?? suggestRule));
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   let budget = opts.detailBudget ?? DEFAULT_BUDGET;
-  const details: PageDetail[] = [];
-  const findings: PageFinding[] = [];
-  let index = 0;
+  let index = -1;
+  let diffs = 0;
+  let sep = '';
   for (const raw of report.findings) {
+    index++;
     const f: Finding = printableData(raw);
-    const pf: PageFinding = { p: f.path, c: CATEGORIES.indexOf(f.category), e: evidenceWithCause(f) };
-    if (f.layer !== undefined) pf.l = f.layer;
-    if (f.package) pf.k = f.package;
-    if (f.step) pf.s = stepText(f.step);
-    if (f.inner) pf.i = f.inner;
-    if (f.warning) pf.w = f.warning;
-    const r = rule(f, index++);
+    const r = index < RULE_FINDINGS ? rule(f, index) : undefined;
     const excerpt = budget <= 0;
-    const view = detailView(f.detail ?? '', excerpt ? EXCERPT_LIMITS : limits);
+    const view = detailView(f.detail ?? '', excerpt ? EXCERPT_LIMITS : limits, diffs < WORD_DIFF_FINDINGS);
     if (view) {
+      diffs++;
       if (excerpt && view.note) view.note += ' (the page keeps only excerpts once it holds many large diffs; the JSON report has them whole)';
       budget -= Math.min(f.detail.length, limits.maxChars);
     }
-    details.push(view || r ? [view ?? 0, r || 0] : 0);
-    findings.push(pf);
+    if (!view && !r) continue;
+    yield `${sep}${index},${view ? jsonForScript(view) : 0},${r ? table.cell(r) : 0}`;
+    sep = ',';
   }
-  return { findings, details };
-}
-
-function* printableFindings(report: Report): Generator<Finding> {
-  for (const f of report.findings) yield printableData(f);
 }
 
 /** Column labels for the two sides; when both files share a name, show enough of the path to tell them apart. */
@@ -130,40 +131,48 @@ ${controls(report)}
 </section>`;
 }
 
-export function renderHtml(raw: Report, opts: HtmlOptions = {}): string {
+/**
+ * The page in pieces, in order: the static summary, then the findings read from the store twice (rows, then
+ * details), then the script. What is held between pieces is the shared string table, never the findings.
+ */
+export function* htmlChunks(raw: Report, opts: HtmlOptions = {}): Generator<string> {
   const report = printableData(raw);
-  const page = pageFindings(report, opts);
-  const data = {
+  const meta = {
     cats: CATEGORIES,
     colors: CATEGORIES.map((c) => CATEGORY_INFO[c].color),
     meanings: CATEGORIES.map((c) => CATEGORY_INFO[c].meaning),
     names: inputNames(report),
-    findings: page.findings,
-    tree: pageTree(printableFindings(report)),
+    n: report.findings.length,
+    stride: ROW_STRIDE,
+    tableMax: opts.tableMax ?? TABLE_MAX,
+    // the page says why a finding past this many has no suggested rule
+    ruleFindings: opts.suggestedRules === false ? 0 : RULE_FINDINGS,
   };
   // Only this exact script may run: a path that somehow escaped into markup still could not execute.
   const scriptHash = createHash('sha256').update(PAGE_SCRIPT).digest('base64');
   const csp = `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${scriptHash}'`;
   const title = checkVerdict(report)?.text.toLowerCase() ?? (report.identical ? 'identical' : `${formatCount(report.findings.length)} differences`);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<title>repro report: ${h(title)}</title>
-<style>${PAGE_STYLE}</style>
-</head>
-<body>
+  yield `${pageStart({ title: `repro report: ${title}`, csp })}
 <main>
 ${renderSummary(report)}
 ${findingsSection(report)}
 <footer>repro · ${h(String(report.schema))}</footer>
 </main>
-<script type="application/json" id="repro-data">${jsonForScript(data)}</script>
-<script type="application/json" id="repro-details">${jsonForScript(page.details)}</script>
+<script type="application/json" id="repro-data">${jsonForScript(meta).slice(0, -1)},"rows":[`;
+  const table = new StringTable(meta.tableMax);
+  yield* rowPieces(report, table);
+  yield ']}</script>\n<script type="application/json" id="repro-details">[';
+  yield* detailPieces(report, opts, table);
+  yield `]</script>
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>
 `;
+}
+
+/** The whole page as one string: for small reports and tests (writers take htmlChunks). */
+export function renderHtml(raw: Report, opts: HtmlOptions = {}): string {
+  let out = '';
+  for (const piece of htmlChunks(raw, opts)) out += piece;
+  return out;
 }

@@ -10,7 +10,7 @@ export interface RenderOptions {
   verbose?: boolean;
 }
 
-/** The text whole, or in pieces to be written as they come (the JSON report of 100k+ findings). */
+/** The text whole, or in pieces to be written as they come (the JSON and HTML reports of 100k+ findings). */
 export type Renderer = (report: Report, opts: RenderOptions) => string | Iterable<string>;
 
 /** Each renderer is loaded when asked for: the HTML one alone costs more start-up than the whole diff needs. */
@@ -21,8 +21,8 @@ export const RENDERERS: Record<string, () => Promise<Renderer>> = {
     return (report) => jsonChunks(report);
   },
   html: async () => {
-    const { renderHtml } = await import('./html.js');
-    return (report) => renderHtml(report);
+    const { htmlChunks } = await import('./html.js');
+    return (report) => htmlChunks(report);
   },
   markdown: async () => {
     const { renderMarkdown } = await import('./markdown.js');

@@ -6,9 +6,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compareInputs } from '../../src/compare/engine.js';
-import { renderHtml } from '../../src/report/html.js';
+import { htmlChunks, renderHtml, RULE_FINDINGS } from '../../src/report/html.js';
+import { writeOutput } from '../../src/core/atomic.js';
 import { chromiumMissing, openBrowser, visibleFindings } from './browser.js';
-import { hostileReport } from './sample-report.js';
+import { hostileReport, largeReport } from './sample-report.js';
 import { testDir } from '../helpers/tmp.js';
 import { pairs } from '../fixtures/pairs.js';
 import { printable } from '../../src/core/printable.js';
@@ -120,6 +121,65 @@ test('HTML report of the identical pair opens cleanly with the verdict', { skip,
     assert.match((await b.page.textContent('.verdict')) ?? '', /Identical/);
     assert.equal(await b.page.locator('#empty').isVisible(), true);
     assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test('a 20,000-finding report opens at the top level, filters, drills down and expands (functional, not timed)', { skip, timeout: 180_000 }, async (t) => {
+  const N = 20_000;
+  const report = largeReport(N);
+  const findings = report.findings.toArray();
+  const dir = await testDir(t, 'repro-html-');
+  const file = join(dir, 'large.html');
+  await writeOutput(file, htmlChunks(report));
+  const b = await openBrowser();
+  try {
+    const { page } = b;
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-ready="1"]');
+    assert.equal(await page.textContent('#shown'), `${N} findings`);
+    // the top level is the groups, image first and layers in order; only opened directories have rows
+    const top = await page.$$eval('#tree > .node > .row .name', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(top, ['image', 'layer 0', 'layer 1', 'layer 2']);
+    assert.ok((await page.locator('.finding').count()) < 1000, 'rows exist only for what is opened');
+    // a chain of single-child directories is one row
+    const layer0 = page.locator('#tree > .node').nth(1);
+    assert.equal(await layer0.locator(':scope > .kids > .node > .row .name').first().textContent(), 'usr/share');
+
+    // filters: category and path text together; few enough matches open every directory that holds one
+    await page.click('#chips .chip[data-cat="content"]');
+    await page.fill('#q', 'PKG4/');
+    const expected = findings.map((f, i) => ({ f, i })).filter(({ f }) => f.category === 'content' && f.path.includes('pkg4/')).map(({ i }) => i);
+    assert.ok(expected.length > 0 && expected.length <= 300, `${expected.length} expected`);
+    const shown = await visibleFindings(page);
+    assert.deepEqual(shown.map((s) => s.index).sort((x, y) => x - y), expected);
+    assert.ok(shown.every((s) => s.cat === 'content'));
+    assert.equal(await page.textContent('#shown'), `${expected.length} of ${N} findings`);
+
+    // expand one: fields, the diff with both versions, its rule
+    const first = expected[0]!;
+    await page.click(`.frow[data-f="${first}"]`);
+    const detail = page.locator(`.frow[data-f="${first}"] + .detail`);
+    await detail.waitFor({ state: 'visible' });
+    assert.equal(await detail.locator('dd.mono').first().textContent(), findings[first]!.path);
+    assert.ok((await detail.locator('td.del').first().textContent())?.includes(`value ${first} built at`));
+    assert.ok((await detail.locator('td.ins').first().textContent())?.includes(`value ${first} built at`));
+    assert.match((await detail.locator('pre.ruletext').textContent()) ?? '', /match:/);
+    // past the findings that carry a rule, the page says where the rule is
+    const late = expected.find((i) => i >= RULE_FINDINGS)!;
+    await page.click(`.frow[data-f="${late}"]`);
+    assert.match((await page.locator(`.frow[data-f="${late}"] + .detail`).textContent()) ?? '', /repro rules REPORT\.json/);
+
+    // the layer filter counts what it keeps; clearing brings every finding back
+    await page.click('#clear');
+    await page.selectOption('#layer', '2');
+    const inLayer2 = findings.filter((f) => f.layer === 2).length;
+    assert.equal(await page.textContent('#shown'), `${inLayer2} of ${N} findings`);
+    assert.deepEqual(await page.$$eval('#tree > .node', (els) => els.map((e) => (e as HTMLElement).hidden)), [true, true, true, false]);
+    await page.click('#clear');
+    assert.equal(await page.textContent('#shown'), `${N} findings`);
+    assert.deepEqual(b.errors, [], 'no script errors and no CSP violations');
   } finally {
     await b.close();
   }

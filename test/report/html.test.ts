@@ -3,35 +3,71 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { renderHtml } from '../../src/report/html.js';
 import { detailView, wordSegments } from '../../src/report/html-detail.js';
-import { pageTree, type PageNode } from '../../src/report/html-tree.js';
+import { DATA_SCRIPT } from '../../src/report/html-script-data.js';
+import { groupOf } from '../../src/core/report.js';
 import { checkReport, hostileReport, identicalReport, largeReport, sampleReport } from './sample-report.js';
 import { printable } from '../../src/core/printable.js';
 import { Findings } from '../../src/core/findings.js';
 
-interface Island {
-  findings: { p: string; c: number; e: string; k?: string; i?: string; r?: string; d?: { t: string; note?: string; rows?: unknown[][] } }[];
-  tree: PageNode;
-  cats: string[];
+interface PageFinding {
+  p: string;
+  g: string;
+  c: number;
+  e: string;
+  l: number;
+  k?: string;
+  i?: string;
+  s?: string;
+  w?: string;
+  r?: string;
+  d?: { t: string; note?: string; s?: string; rows?: unknown[][] };
 }
 
-/** Both JSON islands, the details merged back onto their findings as the page does on first expand. */
+interface Island {
+  findings: PageFinding[];
+  cats: string[];
+  /** Bytes of the page's rows island and details island. */
+  rowBytes: number;
+  detailBytes: number;
+}
+
+interface Columns {
+  table: string[];
+  group: string[];
+  dir: string[];
+  name: string[];
+  cat: Uint8Array;
+  layer: Int32Array;
+  ev: string[];
+  pkg: string[];
+  x: ({ s?: string; i?: string; w?: string } | null)[];
+}
+
+/** The page's own decoder (the same text the page runs), evaluated here. */
+const { decodeRows, decodeDetails } = new Function(`${DATA_SCRIPT}\nreturn { decodeRows: decodeRows, decodeDetails: decodeDetails };`)() as {
+  decodeRows: (d: unknown) => Columns;
+  decodeDetails: (list: unknown[], cols: Columns, max: number) => Map<number, [PageFinding['d'] | null, string | null]>;
+};
+
+/** Both JSON islands decoded as the page does, one object per finding. */
 function island(html: string): Island {
   const m = /<script type="application\/json" id="repro-data">([\s\S]*?)<\/script>/.exec(html);
   const d = /<script type="application\/json" id="repro-details">([\s\S]*?)<\/script>/.exec(html);
   if (!m || !d) throw new assert.AssertionError({ message: 'JSON islands present' });
-  const data = JSON.parse(m[1]!) as Island;
-  const details = JSON.parse(d[1]!) as ([Island['findings'][number]['d'] | 0, string | 0] | 0)[];
-  assert.equal(details.length, data.findings.length, 'one details slot per finding');
-  details.forEach((x, i) => {
-    if (!x) return;
-    if (x[0]) data.findings[i]!.d = x[0];
-    if (x[1]) data.findings[i]!.r = x[1];
+  const data = JSON.parse(m[1]!) as { n: number; stride: number; rows: unknown[]; cats: string[]; tableMax: number };
+  assert.equal(data.rows.length, data.n * data.stride, 'one row per finding');
+  const cols = decodeRows(data);
+  const details = decodeDetails(JSON.parse(d[1]!) as unknown[], cols, data.tableMax);
+  const findings = Array.from({ length: data.n }, (_, i): PageFinding => {
+    const f: PageFinding = { p: cols.dir[i]! + cols.name[i]!, g: cols.group[i]!, c: cols.cat[i]!, e: cols.ev[i]!, l: cols.layer[i]! };
+    if (cols.pkg[i]) f.k = cols.pkg[i]!;
+    Object.assign(f, cols.x[i] ?? {});
+    const det = details.get(i);
+    if (det?.[0]) f.d = det[0];
+    if (det?.[1]) f.r = det[1];
+    return f;
   });
-  return data;
-}
-
-function allIndexes(n: PageNode): number[] {
-  return [...n.f, ...n.c.flatMap(allIndexes)];
+  return { findings, cats: data.cats, rowBytes: m[1]!.length, detailBytes: d[1]!.length };
 }
 
 test('verdict, digests, categories and every finding are in the page', () => {
@@ -47,7 +83,8 @@ test('verdict, digests, categories and every finding are in the page', () => {
   const data = island(html);
   assert.equal(data.findings.length, report.findings.length);
   assert.deepEqual(data.findings.map((f) => data.cats[f.c]), report.findings.toArray().map((f) => f.category));
-  assert.deepEqual(allIndexes(data.tree).sort((a, b) => a - b), report.findings.toArray().map((_, i) => i));
+  assert.deepEqual(data.findings.map((f) => f.p), report.findings.toArray().map((f) => f.path));
+  assert.deepEqual(data.findings.map((f) => f.g), report.findings.toArray().map((f) => groupOf(f)));
   assert.ok(html.includes('layer 1: tar has no end-of-archive marker'), 'warnings shown');
 });
 
@@ -131,16 +168,40 @@ test('big details are capped with a note, and the page budget shortens later one
   assert.ok(rows[2]! > 0 && rows[2]! <= 31, 'later details still get an excerpt');
 });
 
-test('tree groups by image/layer and folds single-child directory chains', () => {
+test('compact rows: every field survives, shared strings are sent once, and a full table writes strings out', () => {
+  const report = largeReport(2000);
+  for (const tableMax of [undefined, 7]) {
+    const html = renderHtml(report, tableMax === undefined ? {} : { tableMax });
+    const data = island(html);
+    report.findings.toArray().forEach((f, i) => {
+      const p = data.findings[i]!;
+      assert.equal(p.p, f.path);
+      assert.equal(data.cats[p.c], f.category);
+      assert.equal(p.l, f.layer ?? -1);
+      assert.equal(p.k, f.package);
+      assert.match(p.e, new RegExp(`difference number ${i}$`));
+      assert.equal(p.d !== undefined, f.detail !== '', `detail of ${i}`);
+    });
+    const rows = /id="repro-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const written = rows.split('"/usr/share/pkg').length - 1;
+    const distinct = new Set(report.findings.toArray().map((f) => f.path.slice(0, f.path.lastIndexOf('/')))).size;
+    // with a table each directory is written once; with a 7-string table, almost every time
+    if (tableMax === undefined) assert.equal(written, distinct);
+    else assert.ok(written > 1900, `${written} copies`);
+  }
+});
+
+test('findings with neither a detail nor a rule add nothing to the details island', () => {
   const report = sampleReport();
-  const tree = pageTree(report.findings);
-  assert.deepEqual(tree.c.map((n) => n.n), ['image', 'layer 0', 'layer 1']);
-  const layer1 = tree.c[2]!;
-  const names = (n: PageNode): string[] => [n.n, ...n.c.flatMap(names)];
-  assert.ok(names(layer1).includes('cache/ld/aux-cache'), names(layer1).join(' '));
-  const big = pageTree(largeReport(1000).findings);
-  assert.deepEqual(big.c.map((n) => n.n), ['image', 'layer 0', 'layer 1', 'layer 2'], 'image group first, layers in numeric order');
-  assert.equal(allIndexes(big).length, 1000);
+  report.findings = Findings.from(Array.from({ length: 500 }, (_, i) => ({ path: `/srv/f${i}`, layer: 0, category: 'mtime' as const, code: 'legacy' as const, facts: [{ note: 'mtime 1 → 2' }], detail: '' })));
+  const data = island(renderHtml(report, { suggestedRules: false }));
+  assert.equal(data.detailBytes, 2, 'an empty list');
+  assert.ok(data.rowBytes / 500 < 40, `${data.rowBytes / 500} bytes a finding`);
+  // the default rule is the same text for all of them: written once, then referenced
+  const withRules = island(renderHtml(report));
+  const rule = withRules.findings[0]!.r ?? '';
+  assert.ok(rule.length > 20 && withRules.findings.every((f) => f.r === rule), rule);
+  assert.ok(withRules.detailBytes < rule.length + 500 * 12, `${withRules.detailBytes} bytes of details`);
 });
 
 test('a check report shows reproducibility, builds, the first differing phase and packages', () => {
