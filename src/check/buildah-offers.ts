@@ -1,5 +1,5 @@
 // What buildah itself offers against the differences a Containerfile check found, as data for the report
-// (the words are in render.ts): `--timestamp EPOCH` (manifest `builder.timestamp: true`) sets every file
+// (the words are in src/report/buildah-text.ts): `--timestamp EPOCH` (manifest `builder.timestamp: true`) sets every file
 // time committed to the layers and the created times of config and history to the epoch, so it removes
 // exactly the mtime-only findings and the created-time image-metadata findings of this check (the test
 // test/cli/check-containerfile.test.ts builds with and without it and compares). SOURCE_DATE_EPOCH reaches
@@ -10,22 +10,9 @@ import { readFile } from 'node:fs/promises';
 import { buildahFeatures, declaresEpochArg, runsBeforeEnv } from '../builder/containerfile.js';
 import type { ContainerfileBuilder } from '../builder/manifest-types.js';
 import type { Finding } from '../core/finding.js';
+import type { BuildahOffer, BuildahReport } from '../report/buildah-text.js';
 
-export interface BuildahOffer {
-  /** timestamp: builder.timestamp / --timestamp; source-date-epoch: the build argument; the others: newer buildah options. */
-  name: 'timestamp' | 'source-date-epoch' | 'buildah --source-date-epoch' | 'buildah --rewrite-timestamp';
-  state: 'on' | 'offered' | 'unsupported';
-  /** Findings of this check it removes, per category (offered, and countable from the findings). */
-  removes?: { mtime: number; 'image-metadata': number };
-}
-
-export interface BuildahReport {
-  version: string;
-  epoch: number;
-  offers: BuildahOffer[];
-  /** Variations given through `--env` that some RUN steps do not get, and the Containerfile lines of those. */
-  envMissed?: { variations: string[]; lines: number[] };
-}
+export type { BuildahReport };
 
 /** The variations buildah gets as `--env` (src/builder/containerfile.ts). */
 const THROUGH_ENV = ['time', 'timezone', 'locale', 'environment', 'home'];

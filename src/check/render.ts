@@ -8,7 +8,7 @@ import type { Finding } from '../core/finding.js';
 import { style } from '../report/style.js';
 import { categoryAndEvidence, detailAddsNothing, mtimeSummary, SECTIONS, summarisable } from '../report/first-screen.js';
 import { categoryTable, table } from '../report/terminal.js';
-import type { BuildahReport } from './buildah-offers.js';
+import { buildahTexts, type BuildahReport } from '../report/buildah-text.js';
 import { sectionOf } from '../report/first-screen.js';
 import type { CheckReport } from './check-report.js';
 import { packageLines } from '../report/packages.js';
@@ -34,24 +34,10 @@ export function verdictLines(r: CheckReport): string[] {
   return lines;
 }
 
-/** What buildah offers against these differences (src/check/buildah-offers.ts). */
-export function buildahLines(b: BuildahReport): string[] {
-  const lines = [`  buildah ${b.version}:`];
-  for (const o of b.offers) {
-    if (o.name === 'timestamp' && o.state === 'on') lines.push(`    builder.timestamp: on (--timestamp ${b.epoch}): file times and created times are the epoch`);
-    else if (o.name === 'timestamp' && o.state === 'offered') {
-      const n = (o.removes?.mtime ?? 0) + (o.removes?.['image-metadata'] ?? 0);
-      if (n) lines.push(`    builder.timestamp: true (--timestamp ${b.epoch}) sets every file time and created time to the epoch: would remove ${n} of these findings (${o.removes?.mtime ?? 0} mtime, ${o.removes?.['image-metadata'] ?? 0} image-metadata created times)`);
-    } else if (o.name === 'source-date-epoch' && o.state === 'on') lines.push(`    ARG SOURCE_DATE_EPOCH: RUN steps get SOURCE_DATE_EPOCH=${b.epoch} (build argument)`);
-    else if (o.name === 'source-date-epoch') lines.push('    declare ARG SOURCE_DATE_EPOCH in the Containerfile: RUN steps then get the epoch; it removes the times of tools that honour it (check again to see which)');
-    else if (o.state === 'unsupported') lines.push(style.dim(`    ${o.name}: not in this buildah`));
-  }
-  const missed = b.envMissed;
-  if (missed) {
-    const where = missed.lines.map((l) => `Containerfile:${l}`).join(', ');
-    lines.push(style.yellow(`    --env reaches a RUN step only after the stage's first committed step: ${where} (first after FROM) ran without the ${missed.variations.join(', ')} variation(s); an instruction before it (ARG, LABEL) lets them reach it`));
-  }
-  return lines;
+/** What buildah offers against these differences (src/report/buildah-text.ts has the words). */
+function buildahLines(b: BuildahReport): string[] {
+  const tone = { plain: (t: string) => t, warn: style.yellow, dim: style.dim };
+  return [`  buildah ${b.version}:`, ...buildahTexts(b).map((l) => tone[l.tone](`    ${l.text}`))];
 }
 
 function phaseTable(r: CheckReport): string {

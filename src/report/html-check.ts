@@ -8,6 +8,7 @@ import { CATEGORY_INFO } from './html-categories.js';
 import { escapeHtml as h, formatCount } from './html-escape.js';
 import { fixHistoryHtml } from './fix-history.js';
 import { causeSummaryText } from '../core/evidence.js';
+import { asBuildahReport, buildahTexts } from './buildah-text.js';
 
 interface BuildLike { label?: unknown; manifestDigest?: unknown; durationMs?: unknown; epoch?: unknown }
 interface PhaseLike { index?: unknown; phase?: unknown; identical?: unknown; findings?: unknown; categories?: unknown; digests?: unknown }
@@ -17,10 +18,18 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'n
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** The keys this module renders; the summary leaves them out of its generic section. */
-export const CHECK_KEYS = ['reproducible', 'builds', 'variations', 'phases', 'packages', 'manifest', 'durationMs', 'fix', 'explain'];
+export const CHECK_KEYS = ['reproducible', 'builds', 'variations', 'phases', 'packages', 'manifest', 'durationMs', 'fix', 'explain', 'buildah'];
 
 export function isCheckReport(report: Report): boolean {
   return typeof report.reproducible === 'boolean' && Array.isArray(report.builds);
+}
+
+/** What the installed buildah offers (a Containerfile check), in buildah-text.ts's words. */
+function buildahHtml(report: Report): string {
+  const b = asBuildahReport(report.buildah);
+  if (!b) return '';
+  const cls = { plain: '', warn: ' class="warntext"', dim: ' class="muted"' };
+  return `<p class="small muted">buildah ${h(b.version)}:</p><ul class="small">${buildahTexts(b).map((l) => `<li${cls[l.tone]}>${h(l.text)}</li>`).join('')}</ul>`;
 }
 
 function buildsCard(report: Report): string {
@@ -35,7 +44,7 @@ function buildsCard(report: Report): string {
   const manifest = str(report.manifest);
   return `<div class="card wide"><h2>Builds${manifest ? ` of <code>${h(manifest)}</code>` : ''}</h2>
 <table class="inputs"><tbody>${rows.join('')}</tbody></table>
-<p class="small muted">Variations: ${applied.length === 0 ? 'none (plain double build)' : ''}</p>${applied.length + skipped.length > 0 ? `<ul class="small">${applied.join('')}${skipped.join('')}</ul>` : ''}</div>`;
+<p class="small muted">Variations: ${applied.length === 0 ? 'none (plain double build)' : ''}</p>${applied.length + skipped.length > 0 ? `<ul class="small">${applied.join('')}${skipped.join('')}</ul>` : ''}${buildahHtml(report)}</div>`;
 }
 
 function phasesCard(report: Report): string {

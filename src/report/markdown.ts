@@ -5,6 +5,7 @@ import { causeSummaryText, evidenceWithCause } from '../core/evidence.js';
 import type { Finding, Report } from '../core/finding.js';
 import { CATEGORY_INFO, categoryRank, countByCategory, rankFindings, ruleLookup, type RuleSuggester } from './html-categories.js';
 import { dirOf } from '../core/report.js';
+import { asBuildahReport, buildahTexts } from './buildah-text.js';
 import { isCheckReport } from './html-check.js';
 import { packageMarkdown, packagesOf } from './packages.js';
 import { rulesFile } from './html-rules.js';
@@ -96,6 +97,9 @@ function checkLines(report: Report, title: string): string[] {
     }
     lines.push('');
   }
+  lines.push(...variationLines(report));
+  const buildah = asBuildahReport(report.buildah);
+  if (buildah) lines.push(`**buildah ${mdText(buildah.version)}**`, '', ...buildahTexts(buildah).map((l) => `- ${mdText(l.text)}`), '');
   const phases = Array.isArray(report.phases) ? (report.phases as { index?: unknown; phase?: unknown; identical?: unknown; findings?: unknown }[]) : [];
   if (phases.length > 0 && report.reproducible !== true) {
     lines.push('| layer | phase | same | findings |', '|---:|---|---|---:|');
@@ -106,6 +110,24 @@ function checkLines(report: Report, title: string): string[] {
     lines.push('');
   }
   return lines;
+}
+
+/** The variations the builds differed in, and those that could not apply with the reason. */
+function variationLines(report: Report): string[] {
+  const v = (report.variations ?? {}) as { applied?: unknown; skipped?: unknown };
+  const named = (x: unknown, key: 'summary' | 'reason'): [string, string] => {
+    const o = (x ?? {}) as Record<string, unknown>;
+    return [String(o.name ?? ''), String(o[key] ?? '')];
+  };
+  const applied = Array.isArray(v.applied) ? v.applied.map((x) => named(x, 'summary')) : [];
+  const skipped = Array.isArray(v.skipped) ? v.skipped.map((x) => named(x, 'reason')) : [];
+  if (applied.length + skipped.length === 0) return [];
+  return [
+    `**Variations:** ${applied.length ? applied.map(([n, s]) => `${mdText(n)} (${mdText(s)})`).join('; ') : 'none (plain double build)'}`,
+    '',
+    ...skipped.map(([n, r]) => `- variation ${mdText(n)} skipped: ${mdText(r)}`),
+    ...(skipped.length ? [''] : []),
+  ];
 }
 
 /** check --explain: how many findings each cause accounts for (src/check/explain.ts's CauseSummary). */

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { renderHtml } from '../../src/report/html.js';
 import { mdCode, mdText, renderMarkdown } from '../../src/report/markdown.js';
 import { checkReport, hostileReport, identicalReport, largeReport, sampleReport } from './sample-report.js';
 import { Findings } from '../../src/core/findings.js';
@@ -67,6 +68,20 @@ test('a check report leads with reproducibility, the builds and the phase table'
   const ok = renderMarkdown({ ...report, reproducible: true, identical: true, findings: new Findings() });
   assert.match(ok, /^## ✅ repro: reproducible$/m);
   assert.ok(!ok.includes('| layer | phase |'), 'no phase table when everything matches');
+});
+
+test('a check report says which variations applied and which not, and what buildah offers (words from buildah-text.ts)', () => {
+  const buildah = { version: '1.28.2', epoch: 1700000000, offers: [{ name: 'timestamp', state: 'offered', removes: { mtime: 4, 'image-metadata': 2 } }, { name: 'buildah --rewrite-timestamp', state: 'unsupported' }], envMissed: { variations: ['timezone'], lines: [3] } };
+  const md = renderMarkdown({ ...checkReport(), buildah });
+  assert.match(md, /^\*\*Variations:\*\* time \(clock \+1 day \(faketime\)\)$/m);
+  assert.match(md, /^- variation hostname skipped: needs root$/m);
+  assert.match(md, /^\*\*buildah 1\.28\.2\*\*$/m);
+  assert.match(md, /^- builder\.timestamp: true \(--timestamp 1700000000\) sets every file time and created time to the epoch: would remove 6 of these findings \(4 mtime, 2 image-metadata created times\)$/m);
+  assert.match(md, /^- buildah --rewrite-timestamp: not in this buildah$/m);
+  assert.match(md, /Containerfile:3 \(first after FROM\) ran without the timezone variation/);
+  const html = renderHtml({ ...checkReport(), buildah });
+  assert.ok(html.includes('would remove 6 of these findings'), 'the HTML builds card says it too');
+  assert.ok(!renderMarkdown({ ...checkReport(), buildah: { version: 1 } }).includes('buildah'), 'a malformed buildah key is left out');
 });
 
 test('by default the suggested rules are the generated rules file, capped', () => {
