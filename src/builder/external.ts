@@ -69,13 +69,12 @@ export async function importBuiltImage(out: string, phase: string, t0: number, c
   for (const layer of image.layers) {
     const t = Date.now();
     const spool = join(ctx.spoolDir, `external-${layer.index}`);
-    const items = await spoolLayer(image, layer.index, spool);
-    const { written } = await writeNormalizedLayer(items, ctx.rules, { epoch: ctx.epoch, layer: layer.index, compression: ctx.compression, dir: ctx.blobDir, spoolDir: ctx.spoolDir, warn: ctx.warn });
+    const { written, entries } = await writeNormalizedLayer(spoolLayer(image, layer.index, spool), ctx.rules, { epoch: ctx.epoch, layer: layer.index, compression: ctx.compression, dir: ctx.blobDir, spoolDir: ctx.spoolDir, warn: ctx.warn });
     await rm(spool, { force: true });
     layers.push(written);
     const name = layerName(history[layer.index]?.created_by) ?? `builder layer ${layer.index}`;
     built.push({ phase: name, digest: written.digest, diffId: written.diffId, size: written.size });
-    ctx.onProgress?.({ kind: 'phase-done', phase: `normalize ${name}`, index: layer.index, total: image.layers.length, elapsedMs: Date.now() - t, size: written.size, entries: items.length, digest: written.digest });
+    ctx.onProgress?.({ kind: 'phase-done', phase: `normalize ${name}`, index: layer.index, total: image.layers.length, elapsedMs: Date.now() - t, size: written.size, entries, digest: written.digest });
   }
   return { layers, built, config: image.config ? { ...image.config, rootfs: { type: 'layers', diff_ids: [] } } : undefined };
 }

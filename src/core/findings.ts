@@ -19,7 +19,7 @@ const WRITE_BATCH = 1 << 20;
 const READ_CHUNK = 1 << 20;
 
 /** The spilled file's lines, from chunks read in order (sync or async): a line cut by a chunk waits for the next. */
-class LineSplitter {
+export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private rest = '';
 

@@ -11,28 +11,28 @@
 //   file's metadata (they share one inode, so anything else would be walk-order noise);
 // - whiteouts as empty `.wh.<name>` files, opaque dirs as `<dir>/.wh..wh..opq` (OCI image-spec layer.md);
 // - the root entry ("") is not written: it has no "./"-less name and the runtime owns the rootfs root.
+// Items wait in a LayerItems store (layer-items.ts: packed records in sorted runs), so memory does not grow
+// with the layer's entry count.
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
+import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createGzip } from 'node:zlib';
 import { execa } from 'execa';
 import tar from 'tar-stream';
-import { escapesRoot, type Entry } from '../core/entry.js';
+import type { Entry } from '../core/entry.js';
 import { nameBytes, nameFromBytes } from '../core/name-bytes.js';
 import { encodeHeader, type RawHeader } from './tar-header.js';
+import { LayerItems, memberName, openContent, type LayerSource } from './layer-items.js';
 import { SPARSE_NAME, XATTR_PAX } from './tar-entry.js';
 import type { Compression } from '../core/image.js';
 import { HashingStream } from '../core/digest.js';
 import { ReproError } from '../core/errors.js';
 import { onCleanup } from '../core/cleanup.js';
 
-export interface LayerSource {
-  entry: Entry;
-  content?: () => Readable | Promise<Readable>;
-}
+export { memberName, type LayerSource } from './layer-items.js';
 
 export interface WrittenLayer {
   digest: string;
@@ -68,74 +68,6 @@ export function layerMediaType(compression: Compression): string {
  * Latin-1 names never tie (Buffer.from would make both bytes EF BF BD). */
 export function comparePaths(a: string, b: string): number {
   return Buffer.compare(nameBytes(a), nameBytes(b));
-}
-
-function parentAndName(path: string): { dir: string; name: string } {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? { dir: '', name: path } : { dir: path.slice(0, i), name: path.slice(i + 1) };
-}
-
-/** The member name the item gets in the tar. */
-export function memberName(entry: Entry): string {
-  if (entry.type === 'whiteout') {
-    const { dir, name } = parentAndName(entry.path);
-    return (dir ? dir + '/' : '') + '.wh.' + name;
-  }
-  if (entry.type === 'opaque') return (entry.path ? entry.path + '/' : '') + '.wh..wh..opq';
-  return entry.path;
-}
-
-/**
- * Dedupe (a later item for the same member wins, as a later tar member does on extraction), drop the root,
- * sort, and rewrite hardlink groups so the lexically first path holds the content.
- */
-export function canonicalItems(items: LayerSource[]): LayerSource[] {
-  const byName = new Map<string, LayerSource>();
-  for (const item of items) {
-    const name = memberName(item.entry);
-    if (name === '') continue;
-    // never write a member that would extract outside the root (CVE-class "tar slip"), whatever came in
-    if (escapesRoot(item.entry.path) || (item.entry.type === 'hardlink' && escapesRoot(item.entry.linkname ?? ''))) {
-      throw new ReproError('refusing to write a path that leaves the image root ("..")', item.entry.path);
-    }
-    byName.set(name, item);
-  }
-  rewriteHardlinks(byName);
-  return [...byName.entries()].sort((x, y) => comparePaths(x[0], y[0])).map(([, item]) => item);
-}
-
-function rewriteHardlinks(byName: Map<string, LayerSource>): void {
-  // Follow link chains to the member that holds the content; a target outside the layer stays as given.
-  const rootOf = (path: string): string => {
-    let cur = path;
-    for (let hops = 0; hops < 64; hops++) {
-      const item = byName.get(cur);
-      if (!item || item.entry.type !== 'hardlink' || item.entry.linkname === undefined) return cur;
-      cur = item.entry.linkname;
-    }
-    throw new ReproError('hardlink chain too long or circular', path);
-  };
-  const groups = new Map<string, string[]>();
-  for (const [name, item] of byName) {
-    if (item.entry.type !== 'hardlink') continue;
-    const root = rootOf(name);
-    if (!byName.has(root) || byName.get(root)?.entry.type === 'hardlink') continue;
-    const group = groups.get(root) ?? [root];
-    group.push(name);
-    groups.set(root, group);
-  }
-  for (const [root, members] of groups) {
-    const file = byName.get(root);
-    if (!file) continue;
-    const first = members.reduce((a, b) => (comparePaths(a, b) <= 0 ? a : b));
-    byName.set(first, { entry: { ...file.entry, path: first, name: first }, content: file.content });
-    for (const path of members) {
-      if (path === first) continue;
-      const link: Entry = { ...file.entry, path, name: path, type: 'hardlink', linkname: first, size: 0 };
-      delete link.digest;
-      byName.set(path, { entry: link });
-    }
-  }
 }
 
 type TarType = RawHeader['type'];
@@ -230,8 +162,8 @@ function bytePack(): tar.Pack {
   return pack;
 }
 
-async function packInto(items: LayerSource[], pack: tar.Pack): Promise<void> {
-  for (const item of items) {
+async function packInto(items: AsyncIterable<LayerSource>, pack: tar.Pack): Promise<void> {
+  for await (const item of items) {
     const raw = tarHeader(item.entry);
     // what tar-stream itself reads: the type, the size to expect, and a symlink's target being known
     const header = { name: 'member', type: raw.type, size: raw.size, linkname: raw.linkname ? 'target' : undefined, raw } as Partial<tar.Header> & { name: string; raw: RawHeader };
@@ -242,7 +174,7 @@ async function packInto(items: LayerSource[], pack: tar.Pack): Promise<void> {
       continue;
     }
     if (!item.content) throw new ReproError(`no content given for a ${header.size}-byte file`, item.entry.path);
-    const body = await item.content();
+    const body = await openContent(item.content);
     const sink = pack.entry(header);
     // tar-stream reports a short or long body as "Size mismatch" — name the member instead.
     try {
@@ -255,11 +187,21 @@ async function packInto(items: LayerSource[], pack: tar.Pack): Promise<void> {
   pack.finalize();
 }
 
+/** Write a layer of `items` (an array, or a LayerItems store: bounded memory) in the canonical form. */
 export async function writeLayer(
-  items: LayerSource[],
+  items: LayerSource[] | LayerItems,
   opts: { compression: Compression; dir: string },
 ): Promise<WrittenLayer> {
-  const sorted = canonicalItems(items);
+  if (Array.isArray(items)) {
+    const store = new LayerItems();
+    try {
+      for (const item of items) await store.add(item);
+      return await writeLayer(store, opts);
+    } finally {
+      await store.close();
+    }
+  }
+  const sorted = items.canonical();
   const tmp = join(opts.dir, `.layer-${randomBytes(6).toString('hex')}.tmp`);
   const forget = onCleanup(() => rm(tmp, { force: true }));
   const pack = bytePack();

@@ -1,13 +1,12 @@
-// Applying a rule set: to one layer's items (build and normalize both call this before writeLayer) and to
+// Applying a rule set: to one layer's items as they stream to the writer (build and normalize both) and to
 // the image documents. Every matching rule applies, in rule-file order; metadata actions never read content,
 // content actions read it once (bounded: over the limit → a warning and the content left as it was).
-import { createReadStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Entry } from '../core/entry.js';
 import type { ImageConfig } from '../core/image.js';
-import type { LayerSource } from '../image/layer-writer.js';
+import { openContent, type LayerSource } from '../image/layer-items.js';
 import { matchingRules } from './match.js';
 import { isContentAction, isImageAction, type Rule, type RuleSet } from './types.js';
 import { clampMtime, setMtime } from './actions/mtime.js';
@@ -32,7 +31,7 @@ export interface ApplyContext {
   /**
    * Where rewritten contents go once more than `maxHeldBytes` of them are held: the layer is written after
    * all its items are ready, so without a spool a rule on thousands of files would hold them all in memory.
-   * Files are named by a counter, never by member name. Without it every rewritten content stays in memory.
+   * Without it every rewritten content stays in memory.
    */
   spoolDir?: string;
   maxHeldBytes?: number;
@@ -71,7 +70,7 @@ async function readAll(item: LayerSource, limit: number): Promise<Buffer | undef
   if (!item.content) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let n = 0;
-  for await (const chunk of await item.content()) {
+  for await (const chunk of await openContent(item.content)) {
     n += (chunk as Buffer).length;
     if (n > limit) return undefined;
     chunks.push(chunk as Buffer);
@@ -79,80 +78,75 @@ async function readAll(item: LayerSource, limit: number): Promise<Buffer | undef
   return Buffer.concat(chunks);
 }
 
-async function holdOrSpool(data: Buffer, held: { bytes: number; files: number }, ctx: ApplyContext): Promise<() => Readable> {
-  if (!ctx.spoolDir || held.bytes + data.length <= (ctx.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES)) {
-    held.bytes += data.length;
-    return () => Readable.from([data]);
-  }
-  const file = join(ctx.spoolDir, `rewritten-${ctx.layer}-${held.files++}`);
-  await writeFile(file, data);
-  return () => createReadStream(file);
-}
-
 const isWhiteout = (e: Entry): boolean => e.type === 'whiteout' || e.type === 'opaque';
 
-export async function applyRulesToLayer(items: LayerSource[], rules: RuleSet, ctx: ApplyContext): Promise<LayerSource[]> {
-  const limit = ctx.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
-  const warn = ctx.warn ?? (() => undefined);
-  const entryRules = rules.rules.filter((r) => !isImageAction(r.action));
-  const out: LayerSource[] = [];
-  const deleted = new Map<string, LayerSource>();
-  const held = { bytes: 0, files: 0 };
-  for (const item of items) {
-    const matched = matchingRules(entryRules, item.entry, ctx.layer);
-    if (matched.length === 0) {
-      out.push(item);
-      continue;
-    }
+/**
+ * A rule set applied to one layer's items, one at a time as they stream past: `apply` gives the item as the
+ * rules leave it, or undefined when a delete rule drops it (the writer's store applies what a delete means
+ * to the rest of the layer: layer-items.ts). Rewritten contents are held up to `maxHeldBytes`, then appended
+ * to one spool file per layer (`rewritten-<layer>` in `spoolDir`, never a member's name).
+ */
+export class LayerRules {
+  private readonly limit: number;
+  private readonly warn: (message: string) => void;
+  private readonly entryRules: Rule[];
+  private heldBytes = 0;
+  private spool: { path: string; fd: number; at: number } | undefined;
+
+  constructor(rules: RuleSet, private readonly ctx: ApplyContext) {
+    this.limit = ctx.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
+    this.warn = ctx.warn ?? (() => undefined);
+    this.entryRules = rules.rules.filter((r) => !isImageAction(r.action));
+  }
+
+  async apply(item: LayerSource): Promise<LayerSource | undefined> {
+    const ctx = this.ctx;
+    const matched = matchingRules(this.entryRules, item.entry, ctx.layer);
+    if (matched.length === 0) return item;
     // A whiteout only records a deletion: dropping or rewriting it would resurrect the lower file.
-    if (!isWhiteout(item.entry) && matched.some((r) => r.action === 'delete')) {
-      deleted.set(item.entry.path, item);
-      continue;
-    }
+    if (!isWhiteout(item.entry) && matched.some((r) => r.action === 'delete')) return undefined;
     let entry = item.entry;
     for (const rule of matched) entry = applyMeta(entry, rule, ctx.epoch);
     const contentRules = entry.type === 'file' ? matched.filter((r) => isContentAction(r.action)) : [];
-    if (contentRules.length === 0) {
-      out.push({ entry, content: item.content });
-      continue;
-    }
-    const original = await readAll(item, limit);
+    if (contentRules.length === 0) return { entry, ...(item.content ? { content: item.content } : {}) };
+    const original = await readAll(item, this.limit);
     if (original === undefined) {
-      warn(`/${entry.path}: ${entry.size} bytes is over the ${limit}-byte limit for content rules; left unchanged`);
-      out.push({ entry, content: item.content });
-      continue;
+      this.warn(`/${entry.path}: ${entry.size} bytes is over the ${this.limit}-byte limit for content rules; left unchanged`);
+      return { entry, ...(item.content ? { content: item.content } : {}) };
     }
     let data = original;
     for (const rule of contentRules) {
-      const r = applyContent(data, rule, { epoch: ctx.epoch, path: '/' + entry.path, maxBytes: limit });
-      if ('skip' in r) warn(`/${entry.path}: ${rule.action} (${rule.where}) not applied: ${r.skip}`);
+      const r = applyContent(data, rule, { epoch: ctx.epoch, path: '/' + entry.path, maxBytes: this.limit });
+      if ('skip' in r) this.warn(`/${entry.path}: ${rule.action} (${rule.where}) not applied: ${r.skip}`);
       else data = r.data;
     }
     const rewritten: Entry = { ...entry, size: data.length };
     delete rewritten.digest;
-    out.push({ entry: rewritten, content: await holdOrSpool(data, held, ctx) });
+    return { entry: rewritten, content: this.holdOrSpool(data) };
   }
-  return deleted.size === 0 ? out : afterDeletes(out, deleted);
-}
 
-/**
- * Deleting a directory deletes what is under it; deleting the file of a hardlink group hands its content
- * to the first remaining link, so the remaining names still extract.
- */
-function afterDeletes(items: LayerSource[], deleted: Map<string, LayerSource>): LayerSource[] {
-  const dirs = [...deleted.values()].filter((d) => d.entry.type === 'dir').map((d) => d.entry.path + '/');
-  const kept = items.filter((i) => !dirs.some((d) => i.entry.path.startsWith(d)));
-  const promoted = new Map<string, string>();
-  return kept.map((item) => {
-    const e = item.entry;
-    if (e.type !== 'hardlink' || e.linkname === undefined) return item;
-    const target = deleted.get(e.linkname);
-    if (!target) return item;
-    const heir = promoted.get(e.linkname);
-    if (heir !== undefined) return { entry: { ...e, linkname: heir } };
-    promoted.set(e.linkname, e.path);
-    return { entry: { ...target.entry, path: e.path, name: e.name }, content: target.content };
-  });
+  private holdOrSpool(data: Buffer): LayerSource['content'] {
+    const ctx = this.ctx;
+    if (!ctx.spoolDir || this.heldBytes + data.length <= (ctx.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES)) {
+      this.heldBytes += data.length;
+      return () => Readable.from([data]);
+    }
+    if (!this.spool) {
+      const path = join(ctx.spoolDir, `rewritten-${ctx.layer}`);
+      this.spool = { path, fd: openSync(path, 'w'), at: 0 };
+    }
+    const start = this.spool.at;
+    // written at once: the range is read back when the layer is written, after every item was applied
+    for (let done = 0; done < data.length; ) done += writeSync(this.spool.fd, data, done);
+    this.spool.at += data.length;
+    return { file: this.spool.path, start, end: this.spool.at };
+  }
+
+  /** Close the spool file (its contents stay until the caller removes `spoolDir`). */
+  close(): void {
+    if (this.spool) closeSync(this.spool.fd);
+    this.spool = undefined;
+  }
 }
 
 /** The epoch as the RFC 3339 text configs use ("1970-01-01T00:00:00Z"). */

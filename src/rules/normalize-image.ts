@@ -1,7 +1,8 @@
 // `repro normalize`: rewrite an existing image through the rules and the one canonical writer. Layer by
 // layer: entries stream out of the reader, member bodies are spooled into the private temp area (one file
 // per layer named by its index, never by a member name: names come from untrusted input), the rules apply, the layer
-// is written canonically, and the spool is dropped before the next layer — memory holds entry metadata only.
+// is written canonically, and the spool is dropped before the next layer. Entries wait as packed records in
+// sorted runs (image/layer-items.ts): memory does not grow with the entry count.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Compression, Image, ImageConfig } from '../core/image.js';
@@ -67,9 +68,8 @@ export async function normalizeImage(input: string, rules: RuleSet, opts: Normal
   try {
     for (let i = 0; i < image.layers.length; i++) {
       const spool = join(work, `spool-${i}`);
-      const items = await spoolLayer(image, i, spool);
-      const { written, kept } = await writeNormalizedLayer(items, rules, { epoch: opts.epoch, layer: i, compression: opts.compression ?? 'gzip', dir: blobs, spoolDir: work, warn: opts.warn ?? (() => undefined) });
-      deleted += items.length - kept;
+      const { written, deleted: gone } = await writeNormalizedLayer(spoolLayer(image, i, spool), rules, { epoch: opts.epoch, layer: i, compression: opts.compression ?? 'gzip', dir: blobs, spoolDir: work, warn: opts.warn ?? (() => undefined) });
+      deleted += gone;
       layers.push(written);
       await rm(spool, { force: true });
     }

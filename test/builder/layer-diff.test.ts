@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { takeSnapshot, emptySnapshot } from '../../src/builder/snapshot.js';
 import { diffSnapshots } from '../../src/builder/layer-diff.js';
 import { parseDump } from '../../src/core/xattrs.js';
-import type { LayerSource } from '../../src/image/layer-writer.js';
+import { openContent, type LayerSource } from '../../src/image/layer-items.js';
 import { testDir, type AfterHook } from '../helpers/tmp.js';
 import { firstSkip, requireRoot, requireTool } from '../helpers/tools.js';
 
@@ -16,7 +16,7 @@ function summary(items: LayerSource[]): string[] {
 
 async function read(item: LayerSource): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of await item.content!()) chunks.push(c as Buffer);
+  for await (const c of await openContent(item.content!)) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString();
 }
 

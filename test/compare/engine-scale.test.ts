@@ -4,7 +4,6 @@
 // the very report the in-memory one does. Not timed: speed lives in `npm run bench:scale`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { compareInputs } from '../../src/compare/engine.js';
 import { EntryIndex } from '../../src/compare/entry-index.js';
@@ -13,8 +12,8 @@ import { makePair, PAIR_NAMES } from '../fixtures/pairs.js';
 import { makeOciArchive, makeRootfsTar, type TestMember } from '../helpers/images.js';
 import { smallFilesPair } from '../helpers/scale-pairs.js';
 import { testDir } from '../helpers/tmp.js';
+import { runCapped } from '../helpers/child.js';
 
-const TSX = import.meta.resolve('tsx');
 const ENGINE = new URL('../../src/compare/engine.ts', import.meta.url).href;
 
 /** compareInputs in a child with a capped heap; prints the content findings and the count of the rest. */
@@ -25,26 +24,11 @@ const content = report.findings.toArray().filter((f) => f.category === 'content'
 process.stdout.write(JSON.stringify({ findings: report.findings.length, content }));
 `;
 
-function runChild(a: string, b: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=160', '--import', TSX, '--input-type=module', '-e', CHILD, a, b], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 test('a 200,000-entry diff completes in a 160 MB heap with exactly the planted findings', { timeout: 15 * 60_000 }, async (t) => {
   const dir = await testDir(t);
   const p = smallFilesPair(dir, 200_000, 20);
   assert.ok(p.shape.entries > 200_000);
-  const r = await runChild(p.a, p.b, { REPRO_TMPDIR: dir });
+  const r = await runCapped(160, { script: CHILD, args: [p.a, p.b] }, { REPRO_TMPDIR: dir });
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { findings: number; content: string[] };
   assert.deepEqual(out.content, [...p.shape.changed].sort());

@@ -3,31 +3,13 @@
 // view is counted. Not timed: the HTML's open and filter time lives in `npm run bench:html`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { makeRootfsTar, type TestMember } from '../helpers/images.js';
 import { testDir } from '../helpers/tmp.js';
+import { runCapped } from '../helpers/child.js';
 
-const TSX = import.meta.resolve('tsx');
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const N = 15_000;
-
-function run(args: string[], heapMb: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', TSX, MAIN, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '', REPRO_FINDINGS_SPILL: '1000', NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test(`${N.toLocaleString('en-US')} findings: diff writes JSON and HTML in a 96 MB heap and summarises the terminal view`, { timeout: 10 * 60_000 }, async (t) => {
   const dir = await testDir(t, 'large-run-');
@@ -37,7 +19,7 @@ test(`${N.toLocaleString('en-US')} findings: diff writes JSON and HTML in a 96 M
   await makeRootfsTar(join(dir, 'b.tar'), side(1_700_000_777));
   const json = join(dir, 'r.json');
   const html = join(dir, 'r.html');
-  const r = await run(['diff', join(dir, 'a.tar'), join(dir, 'b.tar'), '--json', json, '--html', html, '--markdown', join(dir, 'r.md')], 96);
+  const r = await runCapped(96, { cli: ['diff', join(dir, 'a.tar'), join(dir, 'b.tar'), '--json', json, '--html', html, '--markdown', join(dir, 'r.md')] }, { REPRO_FINDINGS_SPILL: '1000', NO_COLOR: '1' });
   assert.equal(r.code, 1, r.stderr);
   const report = JSON.parse(await readFile(json, 'utf8')) as { findings: { path: string; category: string }[] };
   assert.equal(report.findings.length, N);

@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { entryFrom, type Entry } from '../../src/core/entry.js';
-import type { LayerSource } from '../../src/image/layer-writer.js';
-import { applyRulesToLayer, applyImageRules, applyAnnotationRules } from '../../src/rules/apply.js';
+import { openContent, type LayerSource } from '../../src/image/layer-items.js';
+import { applyImageRules, applyAnnotationRules } from '../../src/rules/apply.js';
+import { applyRulesToLayer } from '../helpers/layer-rules.js';
 import { parseRuleFile } from '../../src/rules/schema.js';
 import type { RuleSet } from '../../src/rules/types.js';
 import { testDir } from '../helpers/tmp.js';
@@ -22,7 +24,7 @@ function file(path: string, body: string | Buffer, extra: Partial<Entry> = {}): 
 async function body(item: LayerSource | undefined): Promise<Buffer> {
   if (!item?.content) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
-  for await (const c of await item.content()) chunks.push(c as Buffer);
+  for await (const c of await openContent(item.content)) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 }
 
@@ -88,7 +90,8 @@ test('every matching rule applies in order; sizes follow rewritten content; othe
   assert.equal(byPath(out, 'usr/bin/tool')?.entry.mtime, 5, 'older than the epoch: kept');
   assert.equal(byPath(out, 'usr/bin/tool')?.content, untouched.content, 'metadata-only rules keep the content as given');
   const none = await applyRulesToLayer([untouched], rules('  - match: /etc/**\n    action: delete\n'), { epoch: 0, layer: 0 });
-  assert.equal(none[0], untouched, 'no matching rule → the same item');
+  assert.deepEqual(none[0]?.entry, untouched.entry, 'no matching rule → the same entry');
+  assert.equal(none[0]?.content, untouched.content, 'and the same content');
 });
 
 test('delete drops a directory with everything under it, but never a whiteout', async () => {
@@ -134,11 +137,11 @@ test('type and layer conditions restrict a rule; whiteouts are clamped but not r
     { entry: entryFrom({ path: 'var/log/gone.log', type: 'whiteout', mtime: 2_000_000_000 }) },
   ];
   const l0 = await applyRulesToLayer(items(), set, { epoch: 100, layer: 0 });
-  assert.equal((await body(l0[0])).toString(), 'line', 'layer 0 untouched by the layer-1 rule');
+  assert.equal((await body(byPath(l0, 'var/log/a.log'))).toString(), 'line', 'layer 0 untouched by the layer-1 rule');
   const l1 = await applyRulesToLayer(items(), set, { epoch: 100, layer: 1 });
-  assert.equal(l1[0]?.entry.size, 0);
-  assert.equal(l1[1]?.entry.type, 'whiteout');
-  assert.equal(l1[1]?.entry.mtime, 100);
+  assert.equal(byPath(l1, 'var/log/a.log')?.entry.size, 0);
+  assert.equal(byPath(l1, 'var/log/gone.log')?.entry.type, 'whiteout');
+  assert.equal(byPath(l1, 'var/log/gone.log')?.entry.mtime, 100);
 });
 
 test('a member over the content limit and a .gz that is not gzip give warnings, not failures', async () => {
@@ -174,11 +177,12 @@ test('image-timestamps sets created, history and the created label/annotation to
   assert.equal(applyImageRules(config, rules('  - match: /x\n    action: delete\n'), 0), config, 'no image rule → same config');
 });
 
-test('rewritten contents beyond maxHeldBytes are spooled to files named by counter, not kept in memory', async (t) => {
+test('rewritten contents beyond maxHeldBytes are appended to one spool file named by the layer, not kept in memory', async (t) => {
   const dir = await testDir(t, 'apply-spool-');
   const set = rules('  - match: /data/*\n    action: sort-lines\n');
   const items = Array.from({ length: 5 }, (_, i) => file(`data/f${i}`, `b${i}\na${i}\n`));
   const out = await applyRulesToLayer(items, set, { epoch: 0, layer: 3, spoolDir: dir, maxHeldBytes: 12 });
-  assert.deepEqual((await readdir(dir)).sort(), ['rewritten-3-0', 'rewritten-3-1', 'rewritten-3-2']);
+  assert.deepEqual(await readdir(dir), ['rewritten-3']);
+  assert.equal((await readFile(join(dir, 'rewritten-3'))).toString(), 'a2\nb2\na3\nb3\na4\nb4\n', 'the three that did not fit in 12 bytes');
   for (let i = 0; i < 5; i++) assert.equal((await body(out[i])).toString(), `a${i}\nb${i}\n`);
 });

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { entryFrom, type Entry } from '../../src/core/entry.js';
-import type { LayerSource } from '../../src/image/layer-writer.js';
-import { applyRulesToLayer, applyImageRules } from '../../src/rules/apply.js';
+import { openContent, type LayerSource } from '../../src/image/layer-items.js';
+import { applyImageRules } from '../../src/rules/apply.js';
+import { applyRulesToLayer } from '../helpers/layer-rules.js';
 import { loadRules } from '../../src/rules/load.js';
 
 function file(path: string, body: string | Buffer, extra: Partial<Entry> = {}): LayerSource {
@@ -17,7 +18,7 @@ const dir = (path: string): LayerSource => ({ entry: entryFrom({ path, type: 'di
 async function text(item: LayerSource | undefined): Promise<string> {
   if (!item?.content) return '';
   const chunks: Buffer[] = [];
-  for await (const c of await item.content()) chunks.push(c as Buffer);
+  for await (const c of await openContent(item.content)) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('latin1');
 }
 

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { entryFrom } from '../../src/core/entry.js';
-import { applyRulesToLayer } from '../../src/rules/apply.js';
+import { applyRulesToLayer } from '../helpers/layer-rules.js';
 import { parseRuleFile } from '../../src/rules/schema.js';
 import type { RuleSet } from '../../src/rules/types.js';
 import { runRepro } from '../helpers/cli.js';

@@ -1,0 +1,165 @@
+// Records sorted by a string key in bounded memory: each record is one JSON line, held in memory up to a
+// threshold, then sorted and written as a run to the private temp area; reading merges the runs and the
+// in-memory tail in (key, insertion) order. Below the threshold nothing touches the disk, and the same
+// merge serves both cases. Keys compare as JS strings (UTF-16 units): callers that need byte order give
+// Latin-1 keys (one char per byte). Used by the layer writer (normalize, build) and rules generation.
+import { createReadStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ReproError } from './errors.js';
+import { LineSplitter } from './findings.js';
+import { tempDir } from './temp.js';
+
+/** Records held in memory before a sorted run is written (REPRO_SORT_SPILL_RECORDS overrides). */
+export const DEFAULT_SPILL_RECORDS = 100_000;
+
+export function spillRecords(): number {
+  const env = process.env.REPRO_SORT_SPILL_RECORDS;
+  if (env === undefined || env === '') return DEFAULT_SPILL_RECORDS;
+  const n = Number(env);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ReproError(`REPRO_SORT_SPILL_RECORDS must be a positive integer, not "${env}"`);
+  return n;
+}
+
+export interface SortedRecord<T> {
+  key: string;
+  /** Insertion order: of two records with one key, the earlier comes first. */
+  seq: number;
+  value: T;
+}
+
+interface Pending {
+  key: string;
+  seq: number;
+  /** `[key,seq,value]` as JSON (JSON escapes newlines and lone surrogates: one line per record). */
+  line: string;
+}
+
+function before(x: Pending, y: Pending): number {
+  if (x.key !== y.key) return x.key < y.key ? -1 : 1;
+  return x.seq - y.seq;
+}
+
+function parse<T>(line: string): SortedRecord<T> {
+  const [key, seq, value] = JSON.parse(line) as [string, number, T];
+  return { key, seq, value };
+}
+
+/** A run file's records, read a block at a time. */
+class RunReader {
+  head: Pending | undefined;
+  private lines: string[] = [];
+  private at = 0;
+  private readonly split = new LineSplitter();
+  private readonly it: AsyncIterator<Buffer>;
+  constructor(path: string) {
+    this.it = createReadStream(path, { highWaterMark: 1 << 20 })[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
+  async advance(): Promise<void> {
+    while (this.at >= this.lines.length) {
+      const n = await this.it.next();
+      if (n.done) {
+        this.lines = this.split.end();
+        this.at = 0;
+        if (this.lines.length === 0) {
+          this.head = undefined;
+          return;
+        }
+        break;
+      }
+      this.lines = this.split.push(n.value);
+      this.at = 0;
+    }
+    const line = this.lines[this.at++] as string;
+    const [key, seq] = JSON.parse(line) as [string, number];
+    this.head = { key, seq, line };
+  }
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}
+
+export class SortedRuns<T> {
+  private pending: Pending[] = [];
+  private runs: string[] = [];
+  private dir: Promise<string> | undefined;
+  private seq = 0;
+
+  constructor(private readonly threshold = spillRecords()) {}
+
+  /** Records added. */
+  get count(): number {
+    return this.seq;
+  }
+
+  /** Runs written so far (0 when everything stayed in memory). */
+  get spilledRuns(): number {
+    return this.runs.length;
+  }
+
+  /** Record `value` under `key`; a promise only when a run is being written (wait for it: backpressure). */
+  add(key: string, value: T): Promise<void> | undefined {
+    const seq = this.seq++;
+    this.pending.push({ key, seq, line: JSON.stringify([key, seq, value]) });
+    return this.pending.length >= this.threshold ? this.spill() : undefined;
+  }
+
+  private async spill(): Promise<void> {
+    const batch = this.pending.sort(before);
+    this.pending = [];
+    this.dir ??= tempDir('sort-');
+    const path = join(await this.dir, `run-${this.runs.length}`);
+    this.runs.push(path);
+    const fh = await open(path, 'w');
+    try {
+      let chunk: string[] = [];
+      let size = 0;
+      for (const r of batch) {
+        chunk.push(r.line);
+        size += r.line.length + 1;
+        if (size >= 1 << 20) {
+          await fh.write(chunk.join('\n') + '\n');
+          chunk = [];
+          size = 0;
+        }
+      }
+      if (chunk.length) await fh.write(chunk.join('\n') + '\n');
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Every record in key order, then insertion order; may be read any number of times. */
+  async *sorted(): AsyncGenerator<SortedRecord<T>> {
+    const memory = this.pending.sort(before);
+    const readers = this.runs.map((r) => new RunReader(r));
+    try {
+      await Promise.all(readers.map((r) => r.advance()));
+      let m = 0;
+      for (;;) {
+        let best: RunReader | undefined;
+        for (const r of readers) if (r.head && (!best || before(r.head, best.head as Pending) < 0)) best = r;
+        const mem = memory[m];
+        if (mem && (!best || before(mem, best.head as Pending) < 0)) {
+          m++;
+          yield parse<T>(mem.line);
+          continue;
+        }
+        if (!best) return;
+        const line = (best.head as Pending).line;
+        await best.advance();
+        yield parse<T>(line);
+      }
+    } finally {
+      await Promise.all(readers.map((r) => r.close()));
+    }
+  }
+
+  /** Forget every record and remove the runs. */
+  async close(): Promise<void> {
+    this.pending = [];
+    this.runs = [];
+    if (this.dir) await rm(await this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+}
