@@ -36,7 +36,7 @@ export interface BuildOptions {
   extraRules?: string[];
   /** umask for phase commands, octal ("0022" when absent: fixed so builds do not inherit the caller's). */
   umask?: string;
-  /** Hostname seen by phase commands (a private UTS namespace; needs root). Unchanged when absent. */
+  /** Hostname seen by phase commands and RUN steps (a private UTS namespace; needs root). BUILD_HOSTNAME when absent. */
   hostname?: string;
   /** NIS/YP domain name seen by phase commands (the private UTS namespace; needs root). */
   domain?: string;
@@ -79,3 +79,12 @@ export interface BuildResult {
   epochSource: EpochSource;
   durationMs: number;
 }
+
+/**
+ * The hostname phases and Containerfile RUN steps see when run as root and no check varies it (check's
+ * control build A has it too, its variant builds repro-b-host). The machine's own name would otherwise reach
+ * the image (ssh host key comments, logs), and buildah would give each RUN step a random container id as
+ * its name: the same manifest would then give other bytes on another machine, or on every build. Without
+ * root there is no private UTS namespace, and the commands see the machine's name.
+ */
+export const BUILD_HOSTNAME = 'repro-a-host';

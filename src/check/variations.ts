@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { machine, release } from 'node:os';
 import { join } from 'node:path';
+import { BUILD_HOSTNAME } from '../builder/options.js';
 import { UsageError } from '../core/errors.js';
 import { findCommand } from '../core/find-command.js';
 import type { Variation } from '../core/variation.js';
@@ -161,7 +162,7 @@ const RECORDS: VariationRecord[] = [
   {
     name: 'hostname',
     summary: 'other hostname (private UTS namespace)',
-    control: 'repro-a-host',
+    control: BUILD_HOSTNAME,
     variant: (i) => `repro-${String.fromCharCode(98 + ((i - 1) % 25))}-host`,
     apply: (s, v) => {
       s.hostname = v;

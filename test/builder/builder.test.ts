@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildManifest } from '../../src/builder/index.js';
+import { BUILD_HOSTNAME } from '../../src/builder/options.js';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { ReproError } from '../../src/core/errors.js';
 import { testDir, type AfterHook } from '../helpers/tmp.js';
@@ -188,6 +189,18 @@ test('files: src copies, owners by name from the tree, env carried to later phas
   assert.equal(seen['srv/conf/sub/a.txt']?.uid, 1234, 'owner applies to the whole copied tree');
   assert.equal(seen['etc/motd']?.mode, 0o600);
   assert.match(seen['etc/role']?.text ?? '', isRoot ? /^web variation-host\n$/ : /^web /);
+  if (isRoot) {
+    // Without the option, the build's own fixed name: never the machine's (it would make the image depend on it).
+    const plain = await buildManifest(join(dir, 'm.yml'), { out: join(dir, 'plain.tar') });
+    const img = await openImage(plain.out);
+    let role = '';
+    for await (const { entry, body } of readLayer(img, img.layers[1]!)) {
+      const chunks: Buffer[] = [];
+      for await (const c of body) chunks.push(c as Buffer);
+      if (entry.path === 'etc/role') role = Buffer.concat(chunks).toString();
+    }
+    assert.equal(role, `web ${BUILD_HOSTNAME}\n`);
+  }
   const config = image.config?.config as { Env: string[] };
   assert.ok(config.Env.includes('ROLE=web'));
 });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { BUILD_HOSTNAME } from '../../src/builder/options.js';
 import { findLibfaketime } from '../../src/check/faketime.js';
 import { findCommand } from '../../src/core/find-command.js';
 import { openImage, readLayer } from '../../src/image/index.js';
@@ -129,6 +130,21 @@ test("a variable the Containerfile sets with ENV keeps its value: the variation 
   }
   // The RUN step saw TZ=UTC in both builds; only the locale variation (LC_ALL) differs in /tz.
   assert.deepEqual(report.findings.filter((f) => f.path === '/tz' && f.category !== 'mtime').map((f) => f.category), ['build-env']);
+});
+
+test('a plain build of a Containerfile gives RUN steps the build hostname, not buildah\'s random container id', { skip, timeout: 120_000 }, async (t) => {
+  const { dir, tmp, manifest } = await project(t, 'FROM scratch\nADD rootfs.tar /\nRUN hostname > /host\n', '  containerfile: Containerfile\n');
+  const out = join(dir, 'image.tar');
+  const r = await runRepro(['build', manifest, '-o', out], { env: { REPRO_TMPDIR: tmp } });
+  assert.equal(r.code, 0, r.stderr);
+  const image = await openImage(out);
+  let host = '';
+  for await (const { entry, body } of readLayer(image, image.layers[1]!)) {
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    if (entry.path === 'host') host = Buffer.concat(chunks).toString();
+  }
+  assert.equal(host, `${BUILD_HOSTNAME}\n`);
 });
 
 test("a Containerfile buildah cannot build: exit 2, the error names the manifest line with buildah's last output, storage removed", { skip, timeout: 60_000 }, async (t) => {
