@@ -11,14 +11,16 @@
 //   evidence  the evidence line (with its cause)
 //   package   the owning package, "" for none
 //   extra     0, or {s: build step, i: inner location, w: warning} for the few findings that have them
-// Details: a second array, only for findings that have a detail or a rule, read on the first expand:
+// Details: arrays of DETAIL_CHUNK findings each (html.ts), only for findings that have a detail or a rule,
+// each read when one of its findings is first expanded:
 //   [index, view, rule, index, view, rule, …]   view: the DetailView or 0; rule: text or 0
 //
-// Shared strings: group, dir, evidence, package and rule cells hold either a string, which the reader
+// Shared values: group, dir, evidence, package, view and rule cells hold either the value, which the reader
 // appends to a table (while the table is below TABLE_MAX), or a number, an index into that table. The
-// table starts as [""] and runs on from the rows into the details, in that order. Directories, categories
-// of evidence ("mtime 1700000000 vs 1700000777") and the rule shared by 100,000 mtime findings each cost a
-// few bytes after the first. The writer keeps only this table (at most TABLE_MAX strings), never the findings.
+// table starts as [""]; the rows have one, each details array its own. Directories, evidence
+// ("mtime 1700000000 vs 1700000777"), and the detail and rule shared by 100,000 mtime findings each cost
+// a few bytes after the first. The writer keeps only short values of this table (KEY_MAX, KEPT_MAX), never
+// the findings.
 import type { Finding } from '../core/finding.js';
 import { jsonForScript } from './html-escape.js';
 
@@ -26,18 +28,40 @@ export const ROW_STRIDE = 8;
 /** Strings the shared table holds at most; later new strings are written out each time (memory stays bounded). */
 export const TABLE_MAX = 50_000;
 
-/** The writer's side of the shared string table. */
+/** Longest value the writer looks up again: longer ones (big diffs) rarely repeat, and the writer keeps what it looks up. */
+const KEY_MAX = 512;
+/** Characters of remembered values the writer keeps at most. */
+const KEPT_MAX = 8 * 1024 * 1024;
+
+/**
+ * The writer's side of the shared table. Every value written out takes the next slot while the table is
+ * below its size (the reader appends every value it reads); the writer remembers the short ones, up to
+ * KEPT_MAX characters, so only those are sent as a reference the next time.
+ */
 export class StringTable {
   private readonly ids = new Map<string, number>([['', 0]]);
+  private slots = 1;
+  private kept = 0;
 
   constructor(private readonly max = TABLE_MAX) {}
 
-  /** The cell for `s`: its index when already sent, else the string itself (and remembered while there is room). */
+  /** The cell for `s`: its index when already sent, else the string itself. */
   cell(s: string): string {
-    const id = this.ids.get(s);
+    return this.value(s, () => jsonForScript(s));
+  }
+
+  /** The cell for any value, looked up by its JSON text `key`. */
+  value(key: string, text: () => string = () => key): string {
+    const id = this.ids.get(key);
     if (id !== undefined) return String(id);
-    if (this.ids.size < this.max) this.ids.set(s, this.ids.size);
-    return jsonForScript(s);
+    if (this.slots < this.max) {
+      if (key.length <= KEY_MAX && this.kept + key.length <= KEPT_MAX) {
+        this.ids.set(key, this.slots);
+        this.kept += key.length;
+      }
+      this.slots++;
+    }
+    return text();
   }
 }
 

@@ -20,7 +20,12 @@ export function escapeHtml(s: string): string {
  * escaped because older JS engines treat them as line terminators inside string literals.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
+  return scriptSafe(JSON.stringify(value));
+}
+
+/** JSON text made safe for a `<script type="application/json">` element (see jsonForScript). */
+export function scriptSafe(json: string): string {
+  return json
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')

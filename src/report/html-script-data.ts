@@ -2,6 +2,7 @@
 // details island into a lookup by finding index, through the same shared string table. Spliced into the page
 // script (html-script.ts) and, on its own, evaluated by the tests, so what they check is what the page runs.
 export const DATA_SCRIPT = String.raw`// ---- the compact data (src/report/html-data.ts)
+// a number is an index into the table; anything else is a value, kept in the table while it has room
 function tableReader(T, max) {
   return function (v) {
     if (typeof v === 'number') return T[v];
@@ -24,10 +25,10 @@ function decodeRows(D) {
   }
   return c;
 }
-// the details continue the rows' string table: decode them after the rows, once
-function decodeDetails(list, cols, max) {
-  var str = tableReader(cols.table, max), out = new Map();
-  for (var o = 0; o < list.length; o += 3) out.set(list[o], [list[o + 1] || null, list[o + 2] === 0 ? null : str(list[o + 2])]);
+// one details island: its own table
+function decodeDetails(list, max) {
+  var str = tableReader([''], max), out = new Map();
+  for (var o = 0; o < list.length; o += 3) out.set(list[o], [list[o + 1] === 0 ? null : str(list[o + 1]), list[o + 2] === 0 ? null : str(list[o + 2])]);
   return out;
 }
 `;

@@ -1,7 +1,7 @@
 // The part of the page script that draws one finding's details when it is first expanded: the fields,
 // the diff side by side or unified from the rows html-detail.ts prepared (changed words already marked),
 // hexdumps and other text as they are, and the suggested rule with a copy button. Spliced into the
-// script of html-script.ts, whose closure (D, M, CATS, state, el, fin, decodeDetails) it uses; text only, never innerHTML.
+// script of html-script.ts, whose closure (D, CATS, state, el, fin, decodeDetails) it uses; text only, never innerHTML.
 export const DETAIL_SCRIPT = String.raw`// ---- details, drawn on first expand
 function segsInto(parent, segs, cls) {
   for (var i = 0; i < segs.length; i++) {
@@ -64,10 +64,15 @@ function field(dl, name, value, cls) {
   dl.appendChild(el('dt', '', name));
   dl.appendChild(el('dd', cls || '', value));
 }
-var DET = null;
+var DET = new Map();
 function detailOf(i) {
-  if (DET === null) DET = decodeDetails(JSON.parse(document.getElementById('repro-details').textContent), M, D.tableMax);
-  return DET.get(i) || [null, null];
+  var k = Math.floor(i / D.detailChunk), chunk = DET.get(k);
+  if (!chunk) {
+    var island = document.getElementById('repro-details-' + k);
+    chunk = island ? decodeDetails(JSON.parse(island.textContent), D.tableMax) : new Map();
+    DET.set(k, chunk);
+  }
+  return chunk.get(i) || [null, null];
 }
 function renderDetail(i) {
   var f = fin(i), det = detailOf(i), view = det[0], rule = det[1], box = el('div', 'detail');

@@ -11,7 +11,7 @@ import { CATEGORIES, type Finding, type Report } from '../core/finding.js';
 import { CATEGORY_INFO, countByCategory, hasPackages, ruleLookup, type RuleSuggester } from './html-categories.js';
 import { checkVerdict } from './html-check.js';
 import { detailView, type DetailLimits } from './html-detail.js';
-import { escapeHtml as h, formatCount, jsonForScript } from './html-escape.js';
+import { escapeHtml as h, formatCount, jsonForScript, scriptSafe } from './html-escape.js';
 import { suggestRule } from './html-rules.js';
 import { PAGE_SCRIPT } from './html-script.js';
 import { renderSummary } from './html-summary.js';
@@ -45,6 +45,8 @@ const DEFAULT_BUDGET = 24 * 1024 * 1024;
 export const WORD_DIFF_FINDINGS = 2_000;
 /** Findings that get their suggested rule (the generator costs ~0.1 ms a finding); `repro rules` writes them all. */
 export const RULE_FINDINGS = 10_000;
+/** Findings per details island (the first expand of a finding parses its island). */
+export const DETAIL_CHUNK = 1_000;
 
 /** The first pass: one row of cells per finding (src/report/html-data.ts), read from the store in order. */
 function* rowPieces(report: Report, table: StringTable): Generator<string> {
@@ -59,15 +61,18 @@ function* rowPieces(report: Report, table: StringTable): Generator<string> {
 
 /**
  * The second pass: [index, detail view, rule] for the findings that have either, so that opening the page
- * pays nothing for them (the page parses them on the first expand). Details are capped per finding and, past
- * the page's budget, cut to excerpts.
+ * pays nothing for them. They go in islands of DETAIL_CHUNK findings each, with a string table of their
+ * own, so the first expand parses one island, not all. Details are capped per finding and, past the page's
+ * budget, cut to excerpts.
  */
-function* detailPieces(report: Report, opts: HtmlOptions, table: StringTable): Generator<string> {
+function* detailPieces(report: Report, opts: HtmlOptions, tableMax: number): Generator<string> {
   const rule = ruleLookup(opts.suggestedRules === false ? undefined : (opts.suggestedRules ?? suggestRule));
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   let budget = opts.detailBudget ?? DEFAULT_BUDGET;
   let index = -1;
   let diffs = 0;
+  let chunk = -1;
+  let table = new StringTable(tableMax);
   let sep = '';
   for (const raw of report.findings) {
     index++;
@@ -81,9 +86,19 @@ function* detailPieces(report: Report, opts: HtmlOptions, table: StringTable): G
       budget -= Math.min(f.detail.length, limits.maxChars);
     }
     if (!view && !r) continue;
-    yield `${sep}${index},${view ? jsonForScript(view) : 0},${r ? table.cell(r) : 0}`;
+    const here = Math.floor(index / DETAIL_CHUNK);
+    if (here !== chunk) {
+      yield `${chunk < 0 ? '' : ']</script>\n'}<script type="application/json" id="repro-details-${here}">[`;
+      chunk = here;
+      table = new StringTable(tableMax);
+      sep = '';
+    }
+    // the view's JSON is the key: the same short detail (an mtime pair) is written once
+    const json = view ? JSON.stringify(view) : '';
+    yield `${sep}${index},${view ? table.value(json, () => scriptSafe(json)) : 0},${r ? table.cell(r) : 0}`;
     sep = ',';
   }
+  if (chunk >= 0) yield ']</script>\n';
 }
 
 /** Column labels for the two sides; when both files share a name, show enough of the path to tell them apart. */
@@ -145,6 +160,7 @@ export function* htmlChunks(raw: Report, opts: HtmlOptions = {}): Generator<stri
     n: report.findings.length,
     stride: ROW_STRIDE,
     tableMax: opts.tableMax ?? TABLE_MAX,
+    detailChunk: DETAIL_CHUNK,
     // the page says why a finding past this many has no suggested rule
     ruleFindings: opts.suggestedRules === false ? 0 : RULE_FINDINGS,
   };
@@ -161,10 +177,9 @@ ${findingsSection(report)}
 <script type="application/json" id="repro-data">${jsonForScript(meta).slice(0, -1)},"rows":[`;
   const table = new StringTable(meta.tableMax);
   yield* rowPieces(report, table);
-  yield ']}</script>\n<script type="application/json" id="repro-details">[';
-  yield* detailPieces(report, opts, table);
-  yield `]</script>
-<script>${PAGE_SCRIPT}</script>
+  yield ']}</script>\n';
+  yield* detailPieces(report, opts, meta.tableMax);
+  yield `<script>${PAGE_SCRIPT}</script>
 </body>
 </html>
 `;
