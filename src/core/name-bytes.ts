@@ -63,7 +63,7 @@ export function nameBytes(name: string): Buffer {
 
 const ASCII = /^[\x00-\x7f]*$/;
 
-/** A name from bytes that tar-stream decoded as Latin-1 (one char per byte, so nothing was lost). */
+/** A name from bytes the tar parser decoded as Latin-1 (one char per byte, so nothing was lost). */
 export function nameFromLatin1(s: string): string {
   // ASCII reads the same in both: no bytes to decode
   if (ASCII.test(s)) return s;

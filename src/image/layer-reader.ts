@@ -1,13 +1,13 @@
 // readLayer: one layer as a stream of entries. The blob is hashed as stored (digest) and after
 // decompression (diff_id) on the way through, so verification costs no second pass.
 import { createHash } from 'node:crypto';
-import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ReproError, formatError } from '../core/errors.js';
 import type { Image, LayerItem, LayerRef } from '../core/image.js';
 import { decompressor, detectCompression } from './decompress.js';
 import { EntryAudit, entryFromHeader } from './tar-entry.js';
-import { tarExtract } from './tar-extract.js';
+import { TarParser, type TarHeader, type TarSink } from './tar-parse.js';
 import { DOCKER_LAYER, isLayer } from './media-types.js';
 import { shown } from './source.js';
 import { walkDirectory } from './dir-reader.js';
@@ -86,75 +86,168 @@ class TarPadding extends Transform {
   }
 }
 
-/** The parts of tar-stream's (streamx) entry stream that relay() uses. */
-interface MemberStream {
-  on(event: 'data', fn: (chunk: Buffer) => void): unknown;
-  on(event: 'end' | 'close', fn: () => void): unknown;
-  on(event: 'error', fn: (err: Error) => void): unknown;
-  off(event: 'data', fn: (chunk: Buffer) => void): unknown;
-  pause(): unknown;
-  resume(): unknown;
+/** Members up to this size are read whole before they are handed on (LayerItem.data). */
+const SMALL_BODY = 64 * 1024;
+
+/** Members parsed and not yet taken before the parser waits for the reader (one chunk holds ~100 small). */
+const QUEUE_HIGH = 256;
+
+interface Parsed {
+  header: TarHeader;
+  /** A small member's body (a Buffer of its own: the input chunks are views into larger blocks). */
+  data?: Buffer;
+  /** A larger member's body, fed as the layer streams (backpressure passes through). */
+  body?: PassThrough;
+}
+
+/**
+ * The last stage of a layer's pipeline: tar bytes in, members out through take() and wait(). Small members
+ * are queued whole; a larger one is queued with a body stream the parser writes on into, pausing while its
+ * reader does. The reader may read a body, part of it or none: the generator drains what is left.
+ */
+class Members extends Writable implements TarSink {
+  private readonly parser: TarParser;
+  private queue: Parsed[] = [];
+  private head = 0;
+  private current: Parsed | undefined;
+  private filled = 0;
+  /** The body whose reader is behind: parsing waits for it to drain. */
+  private paused: PassThrough | undefined;
+  private held: (() => void) | undefined;
+  private waiter: (() => void) | undefined;
+  finished = false;
+  error: Error | undefined;
+
+  constructor(private readonly wrap: (err: unknown) => Error) {
+    super();
+    // v7 (pre-POSIX) headers have no magic; real old tarballs use them, the checksum still guards each block
+    this.parser = new TarParser(this, true);
+  }
+
+  header(header: TarHeader, size: number): void {
+    if (size <= SMALL_BODY) {
+      this.current = { header, data: Buffer.allocUnsafe(size) };
+      this.filled = 0;
+      return;
+    }
+    const body = new PassThrough();
+    // a reader that left its body is told through the generator, not by an 'error' event nobody hears
+    body.on('error', ignore);
+    this.current = { header, body };
+    this.push(this.current);
+  }
+
+  body(chunk: Buffer): boolean {
+    const c = this.current as Parsed;
+    if (c.data) {
+      chunk.copy(c.data, this.filled);
+      this.filled += chunk.length;
+      return true;
+    }
+    const body = c.body as PassThrough;
+    if (body.destroyed) return true; // its reader destroyed it: the rest is skipped
+    if (body.write(chunk)) return true;
+    this.paused = body;
+    return false;
+  }
+
+  memberEnd(): void {
+    const c = this.current as Parsed;
+    this.current = undefined;
+    if (c.data) this.push(c);
+    else if (!(c.body as PassThrough).destroyed) (c.body as PassThrough).end();
+  }
+
+  private push(p: Parsed): void {
+    this.queue.push(p);
+    this.notify();
+  }
+
+  private notify(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.parse(chunk, 0, cb);
+  }
+
+  private parse(chunk: Buffer, at: number, cb: (err?: Error | null) => void): void {
+    let pos: number;
+    try {
+      pos = this.parser.write(chunk, at);
+    } catch (err) {
+      cb(err as Error);
+      return;
+    }
+    const body = this.paused;
+    if (body) {
+      this.paused = undefined;
+      const go = (): void => {
+        body.off('drain', go);
+        body.off('close', go);
+        if (pos < chunk.length) this.parse(chunk, pos, cb);
+        else cb();
+      };
+      body.on('drain', go);
+      body.on('close', go);
+      return;
+    }
+    if (this.queue.length - this.head >= QUEUE_HIGH) this.held = cb;
+    else cb();
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    try {
+      this.parser.final();
+    } catch (err) {
+      cb(err as Error);
+      return;
+    }
+    this.finished = true;
+    this.notify();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    // a normal end destroys the stream too (autoDestroy): only an early one is a failure
+    if (err || !this.finished) this.fail(err ?? new Error('the layer stream was closed'));
+    cb(err);
+  }
+
+  /** The pipeline failed: a body being read ends with the error (in one line), and so does the generator. */
+  fail(err: unknown): void {
+    this.error ??= this.wrap(err);
+    const body = this.current?.body;
+    if (body && !body.destroyed) body.destroy(this.error);
+    this.notify();
+  }
+
+  /** The next member parsed, if any. */
+  take(): Parsed | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const p = this.queue[this.head++] as Parsed;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+      const cb = this.held;
+      this.held = undefined;
+      cb?.();
+    }
+    return p;
+  }
+
+  /** Resolves when a member is queued, the tar ended, or reading failed. */
+  wait(): Promise<void> {
+    if (this.head < this.queue.length || this.finished || this.error) return Promise.resolve();
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
 }
 
 const ignore = (): void => undefined;
 
-/** The consumer gets a Node stream fed from the member, never the member stream itself: tar-stream destroys
- * the whole archive when a member stream is destroyed (a consumer that sniffs the first bytes and stops
- * would end the layer, and the generator would wait forever). Backpressure passes through. */
-function relay(member: MemberStream, wrap: (err: unknown) => Error): { body: Readable; finish(): Promise<void> } {
-  const body = new PassThrough();
-  let ended = false;
-  const done = new Promise<void>((resolve, reject) => {
-    member.on('end', () => {
-      ended = true;
-      resolve();
-    });
-    member.on('error', (err) => reject(wrap(err)));
-    member.on('close', resolve);
-  });
-  done.catch(ignore); // awaited in finish(); a consumer that stopped at the error already saw it in body
-  const forward = (chunk: Buffer): void => {
-    if (!body.write(chunk)) member.pause();
-  };
-  const drainOnly = (): void => {
-    member.off('data', forward);
-    member.on('data', ignore);
-    member.resume();
-  };
-  member.on('data', forward);
-  member.on('end', () => body.end());
-  member.on('error', (err) => body.destroy(wrap(err)));
-  // a consumer that left or dropped its body is told through finish() (the generator throws), not by an
-  // 'error' event nobody listens to, which would crash the process
-  body.on('error', ignore);
-  body.on('drain', () => member.resume());
-  body.on('close', () => {
-    if (!ended) drainOnly(); // the consumer destroyed its body early
-  });
-  return {
-    body,
-    async finish() {
-      if (!ended) drainOnly();
-      await done;
-      if (!body.readableEnded) body.destroy();
-    },
-  };
-}
-
-/** Members up to this size are read whole before they are handed on (LayerItem.data). */
-const SMALL_BODY = 64 * 1024;
-
-/** A small member's body as one Buffer of its own (the parser's chunks are views into larger blocks). */
-function collect(member: MemberStream): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    member.on('data', (c) => chunks.push(c));
-    member.on('end', () => resolve(chunks.length === 1 && (chunks[0] as Buffer).buffer.byteLength === (chunks[0] as Buffer).length ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    member.on('error', reject);
-  });
-}
-
-/** Node, zlib and tar-stream messages → what a user can act on. */
+/** Node, zlib and tar parser messages → what a user can act on. */
 function explain(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   const msg = e?.message ?? String(err);
@@ -224,29 +317,36 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
   const stored = new Hasher(shared ? limit : Number.MAX_SAFE_INTEGER, shared ? 'uncompressed content' : 'blob', storedAlgorithm);
   const hashPlain = shared || layer.diffId !== undefined || opts.diffId !== false;
   const plain = shared ? stored : new Hasher(limit, 'uncompressed content', 'sha256', hashPlain);
-  // v7 (pre-POSIX) headers have no magic; real old tarballs use them, the checksum still guards each block
-  const extract = tarExtract({ allowUnknownFormat: true });
+  const wrap = (err: unknown): Error => (err instanceof ReproError ? err : new ReproError(`cannot read ${describe(layer)}: ${explain(err)}`, image.input));
+  const members = new Members(wrap);
   const padding = new TarPadding();
   const stages: NodeJS.ReadWriteStream[] = inflate ? [stored, inflate, plain, padding] : [stored, padding];
   const audit = new EntryAudit();
   const unknownTypes: string[] = [];
   let failure: unknown;
-  // The tar parser stops at the end-of-archive blocks; what follows (padding) must still be hashed.
-  const piped = pipeline([stream, ...stages, extract] as unknown as [Readable, ...NodeJS.ReadWriteStream[]]).catch((err: unknown) => {
+  // The tar parser reads on past the end-of-archive blocks: what follows (padding) is hashed too.
+  const piped = pipeline([stream, ...stages, members] as unknown as [Readable, ...NodeJS.ReadWriteStream[]]).catch((err: unknown) => {
     failure = err;
     // a consumer reading an entry's body sees this error too: make it the one-line kind
-    extract.destroy(new ReproError(`cannot read ${describe(layer)}: ${explain(err)}`, image.input));
+    members.fail(err);
   });
+  let completed = false;
   try {
-    for await (const member of extract) {
-      const entry = entryFromHeader(member.header);
+    for (;;) {
+      const parsed = members.take();
+      if (!parsed) {
+        if (members.error) throw members.error;
+        if (members.finished) break;
+        await members.wait();
+        continue;
+      }
+      const entry = entryFromHeader(parsed.header);
       audit.add(entry);
-      // a typeflag tar-stream does not know (GNU's old sparse 'S', multi-volume 'M'...): its body is read as
+      // a typeflag this reader does not know (GNU's old sparse 'S', multi-volume 'M'...): its body is read as
       // a file's, which it may not be
-      if (member.header.type === null) unknownTypes.push(entry.name);
-      const wrap = (err: unknown): Error => (err instanceof ReproError ? err : new ReproError(`cannot read ${describe(layer)}: ${explain(err)}`, image.input));
-      if ((member.header.size ?? 0) <= SMALL_BODY) {
-        const data = await collect(member as unknown as MemberStream);
+      if (parsed.header.type === null) unknownTypes.push(entry.name);
+      const data = parsed.data;
+      if (data) {
         let body: Readable | undefined;
         yield {
           entry,
@@ -257,17 +357,19 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
         };
         continue;
       }
-      const relayed = relay(member as unknown as MemberStream, wrap);
-      yield { entry, body: relayed.body };
+      const body = parsed.body as PassThrough;
+      yield { entry, body };
       // the consumer read the body, part of it or none: drain the rest so the parser can go on
-      await relayed.finish();
+      if (!body.readableEnded && !body.destroyed) body.resume();
     }
+    completed = true;
   } catch (err) {
+    if (err === members.error) throw err; // already in one line
     throw new ReproError(`cannot read ${describe(layer)}: ${explain(failure ?? err)}`, image.input);
   } finally {
-    if (failure === undefined) await piped;
+    if (!completed && failure === undefined) members.destroy();
+    await piped;
   }
-  await piped;
   if (failure) throw new ReproError(`cannot read ${describe(layer)}: ${explain(failure)}`, image.input);
   const digest = `${storedAlgorithm}:${stored.hash.digest('hex')}`;
   const diffId = plain === stored ? digest : hashPlain ? 'sha256:' + plain.hash.digest('hex') : undefined;

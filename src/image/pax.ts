@@ -2,8 +2,8 @@
 // len counts the whole record in bytes. Values are bytes: SCHILY.xattr.security.capability is a binary
 // struct (0x80 bytes and NULs), a path may be Latin-1. tar-stream decodes every record as UTF-8 text, which
 // turns each invalid byte into EF BF BD (a 20-byte capability became 22 bytes and the kernel rejected it),
-// and encodes values from JS strings. So records are read and written here, as bytes; tar-stream still frames
-// the archive (headers' blocks, bodies, padding).
+// and encodes values from JS strings. So records are read and written here, as bytes (tar-parse.ts frames
+// archives when reading, tar-stream when writing).
 
 /** Records in order; a key given twice keeps its last value (POSIX: a later record overrides). */
 export type PaxRecords = Map<string, Buffer>;

@@ -1,7 +1,7 @@
-// tar-stream header → Entry. Whiteouts become entries of their own type (OCI image-spec layer.md).
-// Headers come from tarExtract (tar-extract.ts): names and PAX values are Latin-1 strings, one char per
+// tar header → Entry. Whiteouts become entries of their own type (OCI image-spec layer.md).
+// Headers come from the parser (tar-parse.ts): names and PAX values are Latin-1 strings, one char per
 // byte, so the bytes are recovered here exactly (names as UTF-8 with escapes, PAX values as Buffers).
-import type { Header } from 'tar-stream';
+import type { TarHeader } from './tar-parse.js';
 import { normalizePath, type Entry, type EntryType } from '../core/entry.js';
 import { nameFromLatin1 } from '../core/name-bytes.js';
 import { PathSet } from '../core/path-set.js';
@@ -31,14 +31,18 @@ export const XATTR_PAX = 'SCHILY.xattr.';
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_NAME = '.wh..wh..opq';
 
-function headerMtime(h: Header): number {
-  const t = h.mtime ? h.mtime.getTime() : 0;
-  return Number.isFinite(t) ? Math.floor(t / 1000) : 0;
+/** Seconds within what a Date holds (±8.64e12 s), else 0, as when the parser made a Date of them. */
+function headerMtime(h: TarHeader): number {
+  const t = h.mtime ?? 0;
+  return Number.isFinite(t) && Math.abs(t) <= 8.64e12 ? Math.trunc(t) : 0;
 }
 
+const paxNumber = (v: string | undefined): number | undefined => (v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : undefined);
+const NO_RECORDS: Record<string, string> = {};
+
 /** `whiteouts: false` for tars that are not image layers (a .deb's data.tar): `.wh.` names stay files. */
-export function entryFromHeader(h: Header, opts: { whiteouts?: boolean } = {}): Entry {
-  const records = (h.pax ?? {}) as Record<string, string>;
+export function entryFromHeader(h: TarHeader, opts: { whiteouts?: boolean } = {}): Entry {
+  const records = h.pax ?? NO_RECORDS;
   const name = nameFromLatin1(records[SPARSE_NAME] ?? h.name);
   let path = normalizePath(name);
   let type: EntryType = TYPES[h.type ?? 'file'] ?? 'file';
@@ -55,12 +59,13 @@ export function entryFromHeader(h: Header, opts: { whiteouts?: boolean } = {}): 
   }
   const xattrs: Record<string, Buffer> = {};
   const pax: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries(records)) {
-    if (k.startsWith(XATTR_PAX)) xattrs[k.slice(XATTR_PAX.length)] = Buffer.from(v, 'latin1');
-    else if (!OWN_PAX.has(k)) pax[k] = Buffer.from(v, 'latin1');
+  if (h.pax) {
+    for (const [k, v] of Object.entries(records)) {
+      if (k.startsWith(XATTR_PAX)) xattrs[k.slice(XATTR_PAX.length)] = Buffer.from(v, 'latin1');
+      else if (!OWN_PAX.has(k)) pax[k] = Buffer.from(v, 'latin1');
+    }
   }
   const paxMtime = records.mtime;
-  const paxNumber = (v: string | undefined): number | undefined => (v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : undefined);
   const entry: Entry = {
     path,
     name,

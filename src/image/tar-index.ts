@@ -1,6 +1,6 @@
 // Random access into an uncompressed outer archive (oci-archive, docker save): one pass over the 512-byte
 // headers (seeking past bodies) gives name → offset, so each blob is then streamed straight from the file.
-// tar-stream reads sequentially, which would mean reading every blob just to find the next one.
+// The layer parser (tar-parse.ts) reads sequentially, which would mean reading every blob just to find the next one.
 import { BLOB_CHUNK } from './media-types.js';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';

@@ -2,7 +2,7 @@
 // compareEntryMeta) plus content (recursing), with member order and added/removed members reported.
 import type { Entry } from '../../core/entry.js';
 import { entryFromHeader } from '../../image/tar-entry.js';
-import { tarExtract } from '../../image/tar-extract.js';
+import { parseTar } from '../../image/tar-parse.js';
 import { blobFromBuffer } from '../blob.js';
 import { compareContent, nested, type Comparator, type ContentContext, type ContentFinding } from '../content.js';
 import { compareEntryMeta } from '../entry-meta.js';
@@ -17,17 +17,9 @@ interface Member {
 }
 
 export async function readTarMembers(blob: ContentBlob): Promise<Member[]> {
-  const members: Member[] = [];
-  const extract = tarExtract();
-  const source = blob.stream();
-  source.on('error', (err) => extract.destroy(err));
-  source.pipe(extract);
-  for await (const item of extract) {
-    const parts: Buffer[] = [];
-    for await (const chunk of item) parts.push(chunk as Buffer);
-    members.push({ entry: entryFromHeader(item.header, { whiteouts: false }), data: Buffer.concat(parts) });
-  }
-  return members;
+  const chunks: Buffer[] = [];
+  for await (const chunk of blob.stream()) chunks.push(chunk as Buffer);
+  return parseTar(chunks).map((m) => ({ entry: entryFromHeader(m.header, { whiteouts: false }), data: m.data }));
 }
 
 export async function compareMemberLists(
