@@ -38,9 +38,14 @@ async function main(): Promise<number> {
   await writeOutput(file, htmlChunks(report));
   const renderMs = performance.now() - t;
   const html = await readFile(file);
-  const island = (id: string): number => {
-    const start = html.indexOf(`id="${id}">`) + `id="${id}">`.length;
-    return html.indexOf('</script>', start) - start;
+  // bytes of the JSON islands whose id starts with `id` (the rows' one, the details' many)
+  const islands = (id: string): number => {
+    let bytes = 0;
+    for (let at = html.indexOf(`id="${id}`); at >= 0; at = html.indexOf(`id="${id}`, at + 1)) {
+      const start = html.indexOf('>', at) + 1;
+      bytes += html.indexOf('</script>', start) - start;
+    }
+    return bytes;
   };
   const b = await openBrowser();
   try {
@@ -83,8 +88,8 @@ async function main(): Promise<number> {
       findings: n,
       htmlBytes: html.length,
       bytesPerFinding: Math.round(html.length / n),
-      rowBytesPerFinding: Math.round(island('repro-data') / n),
-      detailBytesPerFinding: Math.round(island('repro-details') / n),
+      rowBytesPerFinding: Math.round(islands('repro-data') / n),
+      detailBytesPerFinding: Math.round(islands('repro-details-') / n),
       renderMs: Math.round(renderMs),
       renderMsPerFinding: Number((renderMs / n).toFixed(3)),
       openMs: Math.round(openMs),

@@ -143,7 +143,8 @@ async function main(): Promise<void> {
     const p = smallFilesPair(dir, entries, 0, { mtimes: entries / 5 });
     row(`${(entries / 1e3).toFixed(0)}k entries, ${(entries / 5 / 1e3).toFixed(0)}k mtime findings (JSON and HTML written)`, p.a, p.b, dir, undefined, (r) => {
       const html = join(dir, 'r.html');
-      const ok = existsSync(html) ? `HTML ${(statSync(html).size / 2 ** 20).toFixed(0)} MiB` : 'no HTML';
+      const bytes = existsSync(html) ? statSync(html).size : 0;
+      const ok = bytes > 0 ? `HTML ${(bytes / 2 ** 20).toFixed(0)} MiB, ${Math.round(bytes / Math.max(1, r.findings))} bytes a finding` : 'no HTML';
       return `${r.findings} findings ${JSON.stringify(r.categories)}, ${ok}`;
     }, ['--html', join(dir, 'r.html')]);
     rmSync(p.a);
