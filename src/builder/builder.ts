@@ -27,7 +27,7 @@ import type { RuleSet } from '../rules/types.js';
 import { ruleFileRef } from './rule-ref.js';
 import { BUILD_HOSTNAME, type BuildOptions, type BuildResult, type BuiltLayer } from './options.js';
 import { runPhase, type PhaseContext } from './phases.js';
-import { emptySnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
+import { dropSnapshot, emptySnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
 import { buildEnv, imageConfig } from './image-config.js';
 import { existsInTree } from './tree-path.js';
 import { StepTimeline, unownedSteps } from './step-timeline.js';
@@ -73,12 +73,9 @@ interface LayerState {
 
 /** Diff, normalize and write one layer while the tree still holds exactly what the snapshot saw. */
 async function commitLayer(state: LayerState, name: string, prev: Snapshot, next: Snapshot, timeline?: StepTimeline): Promise<{ size: number; entries: number; digest: string }> {
-  const diff = diffSnapshots(prev, next);
-  if (timeline) {
-    const changed = diff.items.filter((i) => i.entry.type !== 'whiteout' && i.entry.type !== 'opaque').map((i) => i.entry.path);
-    state.steps[state.layers.length] = await unownedSteps(timeline, next, changed);
-  }
-  const { written } = await writeNormalizedLayer(diff.items, state.rules, {
+  const steps = timeline ? await unownedSteps(timeline, next.root) : undefined;
+  const diff = diffSnapshots(prev, next, steps ? (e) => steps.place(e) : undefined);
+  const { written, entries } = await writeNormalizedLayer(diff.items, state.rules, {
     epoch: state.epoch,
     layer: state.layers.length,
     compression: state.compression,
@@ -86,10 +83,11 @@ async function commitLayer(state: LayerState, name: string, prev: Snapshot, next
     spoolDir: state.spoolDir,
     warn: state.warn,
   });
+  if (steps) state.steps[state.layers.length] = steps.steps;
   state.layers.push(written);
   state.names.push(name);
   state.built.push({ phase: name, digest: written.digest, diffId: written.diffId, size: written.size });
-  return { size: written.size, entries: diff.items.length, digest: written.digest };
+  return { size: written.size, entries, digest: written.digest };
 }
 
 /** Base, then every phase as its own layer; returns the image config (the base image's, extended). */
@@ -113,6 +111,7 @@ async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerS
     const next = await takeSnapshot(root, prev);
     const r = await commitLayer(state, 'base', prev, next, baseTimeline);
     opts.onProgress?.({ kind: 'phase-done', phase: 'base', index: index++, total, elapsedMs: Date.now() - t0, ...r });
+    await dropSnapshot(prev);
     prev = next;
   }
   const phaseCtx: PhaseContext = {
@@ -145,11 +144,13 @@ async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerS
       const next = await takeSnapshot(root, prev);
       const r = await commitLayer(state, phase.name, prev, next, phaseCtx.timeline);
       opts.onProgress?.({ kind: 'phase-done', phase: phase.name, index: index++, total, elapsedMs: Date.now() - t, ...r });
+      await dropSnapshot(prev);
       prev = next;
     }
   } finally {
     await disorder?.remove();
   }
+  await dropSnapshot(prev);
   if (prev.skipped.length) process.emitWarning(`sockets left out of the layers: ${prev.skipped.slice(0, 5).join(', ')}`);
   if (prev.xattrsUnread) process.emitWarning(`xattrs set by phases are not in the layers: ${prev.xattrsUnread} (apt-get install attr)`);
   return imageConfig({

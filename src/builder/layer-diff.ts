@@ -1,15 +1,18 @@
 // A phase's layer is the change of the tree between two snapshots: added and changed entries as they are
-// now, whiteouts for removed ones (OCI image-spec layer.md "Change Types"). Contents stream from the tree
-// when the writer asks, so the layer must be written before the next phase touches the tree.
-import { createReadStream } from 'node:fs';
+// now, whiteouts for removed ones (OCI image-spec layer.md "Change Types"). The two snapshots are read side
+// by side in walk order (snapshot.ts), so memory holds the hardlinked files and the current directory
+// chain, not the tree. Contents stream from the tree when the writer asks, so the layer must be written
+// before the next phase touches the tree.
 import { join } from 'node:path';
 import { entryFrom, type Entry } from '../core/entry.js';
-import type { LayerSource } from '../image/layer-writer.js';
-import { sameEntry, type SnapEntry, type Snapshot } from './snapshot.js';
+import type { LayerSource } from '../image/layer-items.js';
+import { sameEntry, snapshotEntries, walkOrder, type SnapEntry, type Snapshot } from './snapshot.js';
 import { fsPath } from './tree-path.js';
 
 export interface LayerDiff {
-  items: LayerSource[];
+  /** The layer's items, in no particular order (the writer sorts); read once. */
+  items: AsyncIterable<LayerSource>;
+  /** Counted while `items` is read. */
   added: number;
   changed: number;
   removed: number;
@@ -19,6 +22,12 @@ function parentOf(path: string): string {
   const i = path.lastIndexOf('/');
   return i < 0 ? '' : path.slice(0, i);
 }
+
+const depthOf = (path: string): number => {
+  let n = 0;
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) n++;
+  return n;
+};
 
 function toEntry(e: SnapEntry): Entry {
   return entryFrom({
@@ -38,67 +47,82 @@ function toEntry(e: SnapEntry): Entry {
   });
 }
 
-/** Hardlink groups of the new tree: inode → its paths, sorted (the first is stored as the file). */
-function linkGroups(next: Snapshot): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const e of next.entries.values()) {
-    if (e.type !== 'file' || e.nlink < 2) continue;
-    const key = `${e.dev}:${e.ino}`;
-    const list = groups.get(key);
-    if (list) list.push(e.path);
-    else groups.set(key, [e.path]);
+/** Two snapshots' entries joined by path, in walk order: [before, after], either side absent. */
+async function* joined(prev: Snapshot, next: Snapshot): AsyncGenerator<[SnapEntry | undefined, SnapEntry | undefined]> {
+  const a = snapshotEntries(prev);
+  const b = snapshotEntries(next);
+  let x = (await a.next()).value ?? undefined;
+  let y = (await b.next()).value ?? undefined;
+  while (x || y) {
+    const order = !x ? 1 : !y ? -1 : walkOrder(x.path, y.path);
+    if (order === 0) yield [x, y];
+    else if (order < 0) yield [x, undefined];
+    else yield [undefined, y];
+    if (order <= 0) x = (await a.next()).value ?? undefined;
+    if (order >= 0) y = (await b.next()).value ?? undefined;
   }
-  // Only inodes seen more than once inside the tree are pairs; a link to outside the tree is a plain file.
-  for (const [k, list] of groups) if (list.length < 2) groups.delete(k);
-  else list.sort();
-  return groups;
 }
 
-export function diffSnapshots(prev: Snapshot, next: Snapshot): LayerDiff {
-  const include = new Set<string>();
-  let added = 0;
-  let changed = 0;
-  for (const [path, e] of next.entries) {
-    const before = prev.entries.get(path);
-    if (!before) {
-      include.add(path);
-      added++;
-    } else if (!sameEntry(before, e)) {
-      include.add(path);
-      changed++;
-    }
-  }
-  // A hardlink in a layer must point to a file in the same layer: when one path of a pair is in, all are.
-  const groups = linkGroups(next);
-  const leaderOf = new Map<string, string>();
-  for (const paths of groups.values()) {
-    for (const p of paths) leaderOf.set(p, paths[0]!);
-    if (paths.some((p) => include.has(p))) for (const p of paths) include.add(p);
-  }
-
-  const items: LayerSource[] = [];
-  for (const path of [...include].sort()) {
-    const e = next.entries.get(path)!;
-    const leader = leaderOf.get(path);
-    if (leader !== undefined && leader !== path) {
-      items.push({ entry: { ...toEntry(e), type: 'hardlink', size: 0, linkname: leader } });
-      continue;
-    }
+/**
+ * The layer between `prev` and `next`. `onChanged` sees the entry of every item but whiteouts as the items
+ * are read: the builder places each in the phase's step timeline.
+ */
+export function diffSnapshots(prev: Snapshot, next: Snapshot, onChanged?: (e: SnapEntry) => void): LayerDiff {
+  const diff: LayerDiff = { items: items(), added: 0, changed: 0, removed: 0 };
+  const fileItem = (e: SnapEntry): LayerSource => {
+    onChanged?.(e);
     const entry = toEntry(e);
-    items.push(e.type === 'file' ? { entry, content: () => createReadStream(fsPath(join(next.root, path))) } : { entry });
+    return e.type === 'file' ? { entry, content: { file: fsPath(join(next.root, e.path)) } } : { entry };
+  };
+  async function* items(): AsyncGenerator<LayerSource> {
+    // Hardlink groups of the new tree (inode → its paths): a link in a layer must point to a file in the
+    // same layer, so when one path of a group is in, all are; decided once every path was seen.
+    const groups = new Map<string, { entries: SnapEntry[]; include: boolean }>();
+    // the latest entry at each depth on either side: a removed path's parent is there when it exists
+    const prevAt: string[] = [];
+    const nextAt: SnapEntry[] = [];
+    for await (const [before, now] of joined(prev, next)) {
+      if (before) prevAt[depthOf(before.path)] = before.path;
+      if (now) {
+        nextAt[depthOf(now.path)] = now;
+        const include = !before || !sameEntry(before, now);
+        if (!before) diff.added++;
+        else if (include) diff.changed++;
+        if (now.type === 'file' && now.nlink >= 2) {
+          const key = `${now.dev}:${now.ino}`;
+          const g = groups.get(key) ?? { entries: [], include: false };
+          g.entries.push(now);
+          g.include ||= include;
+          groups.set(key, g);
+        } else if (include) yield fileItem(now);
+        continue;
+      }
+      const path = (before as SnapEntry).path;
+      diff.removed++;
+      // One whiteout covers a removed directory's whole subtree; below a path that is no longer a
+      // directory the new entry itself replaces everything.
+      const parent = parentOf(path);
+      const d = depthOf(path);
+      if (parent !== '' && !(nextAt[d - 1]?.path === parent && nextAt[d - 1]?.type === 'dir')) continue;
+      if (parent !== '' && prevAt[d - 1] !== parent) continue;
+      yield { entry: entryFrom({ path, name: path, type: 'whiteout', mode: 0, mtime: 0 }) };
+    }
+    for (const { entries, include } of groups.values()) {
+      if (!include) continue;
+      // Only inodes seen more than once inside the tree are pairs; a link to outside the tree is a plain file.
+      if (entries.length < 2) {
+        yield fileItem(entries[0] as SnapEntry);
+        continue;
+      }
+      const leader = entries.map((e) => e.path).sort()[0] as string;
+      for (const e of entries) {
+        if (e.path === leader) yield fileItem(e);
+        else {
+          onChanged?.(e);
+          yield { entry: { ...toEntry(e), type: 'hardlink', size: 0, linkname: leader } };
+        }
+      }
+    }
   }
-
-  let removed = 0;
-  for (const path of prev.entries.keys()) {
-    if (next.entries.has(path)) continue;
-    removed++;
-    // One whiteout covers a removed directory's whole subtree; below a path that is no longer a directory
-    // the new entry itself replaces everything.
-    const parent = parentOf(path);
-    if (parent !== '' && next.entries.get(parent)?.type !== 'dir') continue;
-    if (parent !== '' && !prev.entries.has(parent)) continue;
-    items.push({ entry: entryFrom({ path, name: path, type: 'whiteout', mode: 0, mtime: 0 }) });
-  }
-  items.sort((a, b) => (a.entry.path < b.entry.path ? -1 : a.entry.path > b.entry.path ? 1 : 0));
-  return { items, added, changed, removed };
+  return diff;
 }

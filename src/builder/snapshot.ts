@@ -1,16 +1,18 @@
-// A snapshot of a root filesystem tree: every entry's metadata and content digest, by path, sorted.
-// Two snapshots diffed (layer-diff.ts) give a phase's layer. An lstat walk, not mtime heuristics alone:
+// A snapshot of a root filesystem tree: every entry's metadata and content digest, in walk order, one
+// JSON line each in the private temp area (a 500,000-file tree is not held in memory). Two snapshots
+// diffed (layer-diff.ts, read side by side) give a phase's layer. An lstat walk, not mtime heuristics alone:
 // content is hashed, and a changed mtime by itself still counts as a change (it is in the layer's tar).
 import { createReadStream } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstat, open, rm, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { EntryType } from '../core/entry.js';
 import { readTreeXattrs, XattrToolMissing, type XattrMap } from '../core/xattrs.js';
 import { fsPath, readdirNames, readlinkName } from './tree-path.js';
 import { devMajor, devMinor } from '../core/dev-t.js';
-import { mapLimited } from '../core/map-limited.js';
+import { LineSplitter } from '../core/findings.js';
+import { tempDir } from '../core/temp.js';
 
 export interface SnapEntry {
   path: string;
@@ -43,8 +45,13 @@ export type DeviceTable = Map<string, { ino: bigint; type: 'char' | 'block'; dev
 
 export interface Snapshot {
   root: string;
-  /** Entries by path ("etc/passwd"); the root itself is not part of a layer and is left out. */
-  entries: Map<string, SnapEntry>;
+  /**
+   * The entries, one JSON line each in walk order (each directory's names sorted, a directory before what
+   * it holds), in a file in the private temp area; none for an empty snapshot. The root itself is not part
+   * of a layer and is left out. Read them with snapshotEntries(), drop the file with dropSnapshot().
+   */
+  file?: string;
+  count: number;
   /** Paths skipped because a tar layer cannot hold them (sockets). */
   skipped: string[];
   /** Set when xattrs could not be read (the attr tools are missing): every entry then has none. */
@@ -53,6 +60,7 @@ export interface Snapshot {
   devices: DeviceTable;
 }
 
+/** Files hashed at once: hashing is I/O-bound on many small files, a few at a time keep the disk busy. */
 const HASH_CONCURRENCY = 8;
 
 async function hashFile(path: string): Promise<string> {
@@ -62,14 +70,149 @@ async function hashFile(path: string): Promise<string> {
 }
 
 /**
- * Walk `root` in sorted order. When `previous` holds the same inode with the same size, mtime and ctime,
- * its digest is reused: the kernel bumps ctime on every content or metadata change, so this is safe and
- * saves rehashing a whole Debian tree after each phase.
+ * The order of a walk: paths compared segment by segment (a directory's names sorted as JS strings, a
+ * directory before what it holds). Names never hold NUL, so "/" as NUL compares a shorter segment first.
+ */
+export function walkOrder(a: string, b: string): number {
+  const x = a.replaceAll('/', '\0');
+  const y = b.replaceAll('/', '\0');
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+type Packed = [
+  path: string, type: SnapEntry['type'], mode: number, uid: number, gid: number, mtimeNs: string, ctimeNs: string,
+  ino: string, dev: string, nlink: number, size: number, linkname: string | null, devmajor: number | null,
+  devminor: number | null, digest: string | null, xattrs: Record<string, string> | 0,
+];
+
+function pack(e: SnapEntry): string {
+  const x = e.xattrs && Object.keys(e.xattrs).length ? Object.fromEntries(Object.entries(e.xattrs).map(([k, v]) => [k, v.toString('base64')])) : 0;
+  const p: Packed = [
+    e.path, e.type, e.mode, e.uid, e.gid, String(e.mtimeNs), String(e.ctimeNs), String(e.ino), String(e.dev), e.nlink, e.size,
+    e.linkname ?? null, e.devmajor ?? null, e.devminor ?? null, e.digest ?? null, x,
+  ];
+  return JSON.stringify(p);
+}
+
+function unpack(line: string): SnapEntry {
+  const [path, type, mode, uid, gid, mtimeNs, ctimeNs, ino, dev, nlink, size, linkname, devmajor, devminor, digest, xattrs] = JSON.parse(line) as Packed;
+  const e: SnapEntry = { path, type, mode, uid, gid, mtimeNs: BigInt(mtimeNs), ctimeNs: BigInt(ctimeNs), ino: BigInt(ino), dev: BigInt(dev), nlink, size };
+  if (linkname !== null) e.linkname = linkname;
+  if (devmajor !== null) e.devmajor = devmajor;
+  if (devminor !== null) e.devminor = devminor;
+  if (digest !== null) e.digest = digest;
+  if (xattrs) e.xattrs = Object.fromEntries(Object.entries(xattrs).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+  return e;
+}
+
+/** A snapshot's entries in walk order, read a block at a time. */
+export async function* snapshotEntries(snapshot: Snapshot): AsyncGenerator<SnapEntry> {
+  if (!snapshot.file) return;
+  const split = new LineSplitter();
+  for await (const chunk of createReadStream(snapshot.file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for (const line of split.push(chunk)) yield unpack(line);
+  }
+  for (const line of split.end()) yield unpack(line);
+}
+
+/** Remove a snapshot's file (the tree itself is untouched). */
+export async function dropSnapshot(snapshot: Snapshot): Promise<void> {
+  if (snapshot.file) await rm(dirname(snapshot.file), { recursive: true, force: true });
+}
+
+/** Reads a snapshot forward, for lookups in walk order (each path asked at or after the previous one). */
+export class SnapshotCursor {
+  private readonly it: AsyncGenerator<SnapEntry>;
+  private head: SnapEntry | undefined;
+  private started = false;
+  constructor(snapshot: Snapshot | undefined) {
+    this.it = snapshot ? snapshotEntries(snapshot) : (async function* () {})();
+  }
+  /** The entry for `path`, or undefined; entries before it are passed over. */
+  async find(path: string): Promise<SnapEntry | undefined> {
+    if (!this.started) {
+      this.started = true;
+      this.head = (await this.it.next()).value ?? undefined;
+    }
+    while (this.head && walkOrder(this.head.path, path) < 0) this.head = (await this.it.next()).value ?? undefined;
+    return this.head?.path === path ? this.head : undefined;
+  }
+  async close(): Promise<void> {
+    await this.it.return(undefined);
+  }
+}
+
+/** Lines appended to a snapshot file, a block at a time, with the file's hashes awaited in walk order. */
+class SnapshotWriter {
+  private readonly queue: { e: SnapEntry; hashing?: Promise<void> }[] = [];
+  private hashing = 0;
+  private chunk: string[] = [];
+  private size = 0;
+  count = 0;
+  private constructor(private readonly fh: FileHandle) {}
+  static async open(path: string): Promise<SnapshotWriter> {
+    return new SnapshotWriter(await open(path, 'w'));
+  }
+  async push(e: SnapEntry, hash?: () => Promise<string>): Promise<void> {
+    if (hash) {
+      while (this.hashing >= HASH_CONCURRENCY) await this.flushHead();
+      this.hashing++;
+      const hashing = hash().then((d) => void (e.digest = d)).finally(() => this.hashing--);
+      hashing.catch(() => undefined); // awaited in order by flushHead; a failure is thrown there
+      this.queue.push({ e, hashing });
+    } else this.queue.push({ e });
+    // entries wait only for the hashes before them: at most a window of them is held
+    while (this.queue.length > 256 || (this.queue[0] && !this.queue[0].hashing)) await this.flushHead();
+  }
+  private async flushHead(): Promise<void> {
+    const head = this.queue.shift();
+    if (!head) return;
+    await head.hashing;
+    const line = pack(head.e);
+    this.chunk.push(line);
+    this.count++;
+    this.size += line.length + 1;
+    if (this.size >= 1 << 20) await this.write();
+  }
+  private async write(): Promise<void> {
+    if (this.chunk.length) await this.fh.write(this.chunk.join('\n') + '\n');
+    this.chunk = [];
+    this.size = 0;
+  }
+  async close(): Promise<void> {
+    while (this.queue.length) await this.flushHead();
+    await this.write();
+    await this.fh.close();
+  }
+  async abort(): Promise<void> {
+    await Promise.allSettled(this.queue.map((q) => q.hashing));
+    await this.fh.close();
+  }
+}
+
+/**
+ * Walk `root` in sorted order, writing each entry to the snapshot's file as it comes (memory holds a
+ * window of entries waiting for their hashes, not the tree). When `previous` holds the same inode with the
+ * same size, mtime and ctime, its digest is reused: the kernel bumps ctime on every content or metadata
+ * change, so this is safe and saves rehashing a whole Debian tree after each phase. `previous` is read
+ * alongside, in the same walk order.
  */
 export async function takeSnapshot(root: string, previous?: Snapshot, devices: DeviceTable = previous?.devices ?? new Map()): Promise<Snapshot> {
-  const entries = new Map<string, SnapEntry>();
   const skipped: string[] = [];
-  const toHash: SnapEntry[] = [];
+  // xattrs first (only entries that have some are listed), so each entry is written whole
+  let xattrs = new Map<string, XattrMap>();
+  let xattrsUnread: string | undefined;
+  try {
+    xattrs = await readTreeXattrs(root);
+  } catch (err) {
+    // Without getfattr a build still works (the demo needs no xattrs), but nothing a phase sets with
+    // setcap or setfattr can reach its layer: the builder warns instead of failing or staying silent.
+    if (!(err instanceof XattrToolMissing)) throw err;
+    xattrsUnread = err.message;
+  }
+  const file = join(await tempDir('snapshot-'), 'entries');
+  const out = await SnapshotWriter.open(file);
+  const before = new SnapshotCursor(previous);
   async function walk(rel: string): Promise<void> {
     const names = (await readdirNames(rel ? join(root, rel) : root)).sort();
     for (const name of names) {
@@ -87,19 +230,21 @@ export async function takeSnapshot(root: string, previous?: Snapshot, devices: D
         dev: st.dev,
         nlink: Number(st.nlink),
         size: 0,
+        ...(xattrs.has(path) ? { xattrs: xattrs.get(path) } : {}),
       };
       let e: SnapEntry;
+      let hash: (() => Promise<string>) | undefined;
       const device = devices.get(abs);
       if (device && st.isFile() && st.ino === device.ino && st.size === 0n) {
         e = { ...base, type: device.type, devmajor: device.devmajor, devminor: device.devminor };
       } else if (st.isFile()) {
-        const before = previous?.entries.get(path);
+        const was = await before.find(path);
         const reuse =
-          before?.type === 'file' && before.ino === st.ino && before.ctimeNs === st.ctimeNs &&
-          before.mtimeNs === st.mtimeNs && before.size === Number(st.size);
+          was?.type === 'file' && was.ino === st.ino && was.ctimeNs === st.ctimeNs &&
+          was.mtimeNs === st.mtimeNs && was.size === Number(st.size);
         e = { ...base, type: 'file', size: Number(st.size) };
-        if (reuse) e.digest = before.digest;
-        else toHash.push(e);
+        if (reuse) e.digest = was.digest;
+        else hash = () => hashFile(abs);
       } else if (st.isDirectory()) e = { ...base, type: 'dir' };
       else if (st.isSymbolicLink()) e = { ...base, type: 'symlink', linkname: await readlinkName(abs) };
       else if (st.isCharacterDevice() || st.isBlockDevice()) {
@@ -109,33 +254,25 @@ export async function takeSnapshot(root: string, previous?: Snapshot, devices: D
         skipped.push(path);
         continue;
       }
-      entries.set(path, e);
+      await out.push(e, hash);
       if (e.type === 'dir') await walk(path);
     }
   }
-  await walk('');
-  let xattrsUnread: string | undefined;
   try {
-    for (const [path, xattrs] of await readTreeXattrs(root)) {
-      const e = entries.get(path);
-      if (e) e.xattrs = xattrs;
-    }
+    await walk('');
+    await out.close();
   } catch (err) {
-    // Without getfattr a build still works (the demo needs no xattrs), but nothing a phase sets with
-    // setcap or setfattr can reach its layer: the builder warns instead of failing or staying silent.
-    if (!(err instanceof XattrToolMissing)) throw err;
-    xattrsUnread = err.message;
+    await out.abort();
+    throw err;
+  } finally {
+    await before.close();
   }
-  // Hashing is I/O-bound on many small files: a few at a time keeps the disk and the thread pool busy.
-  await mapLimited(toHash, HASH_CONCURRENCY, async (e) => {
-    e.digest = await hashFile(join(root, e.path));
-  });
-  return { root, entries, skipped, devices, ...(xattrsUnread ? { xattrsUnread } : {}) };
+  return { root, file, count: out.count, skipped, devices, ...(xattrsUnread ? { xattrsUnread } : {}) };
 }
 
 /** An empty snapshot: what a base layer is diffed against (with the placeholders the base made). */
 export function emptySnapshot(root: string, devices: DeviceTable = new Map()): Snapshot {
-  return { root, entries: new Map(), skipped: [], devices };
+  return { root, count: 0, skipped: [], devices };
 }
 
 function sameXattrs(a: XattrMap = {}, b: XattrMap = {}): boolean {

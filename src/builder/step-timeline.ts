@@ -16,7 +16,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildStep, StepAction } from '../core/step.js';
 import { ownerIndex } from '../packages/dpkg.js';
-import type { Snapshot } from './snapshot.js';
 import { readdirNames, resolveInTree } from './tree-path.js';
 
 /** One clock tick of the kernel's coarse clock, which dates ctime (at most 10 ms at HZ >= 100). */
@@ -154,20 +153,20 @@ export async function treeOwnedPaths(root: string): Promise<Map<string, string[]
 
 /**
  * The step of every file, directory or link the layer adds or changes that no package lists, keyed by
- * absolute path ("/etc/machine-id"). Empty when the tree has no dpkg database: then every file is the
- * build's, and the phase is all there is to say.
+ * absolute path ("/etc/machine-id"), placed one entry at a time as the layer is diffed. Nothing is placed
+ * when the tree has no dpkg database: then every file is the build's, and the phase is all there is to say.
  */
-export async function unownedSteps(timeline: StepTimeline, next: Snapshot, changed: Iterable<string>): Promise<Map<string, BuildStep>> {
+export async function unownedSteps(timeline: StepTimeline, root: string): Promise<{ place(e: { path: string; ctimeNs: bigint }): void; steps: Map<string, BuildStep> }> {
   const steps = new Map<string, BuildStep>();
-  if (timeline.events.length === 0) return steps;
-  const owners = await treeOwnedPaths(next.root);
-  if (!owners) return steps;
-  for (const path of changed) {
-    const abs = '/' + path;
-    if (owners.has(abs)) continue;
-    const e = next.entries.get(path);
-    const step = e ? timeline.place(path, e.ctimeNs) : undefined;
-    if (step) steps.set(abs, step);
-  }
-  return steps;
+  const owners = timeline.events.length === 0 ? undefined : await treeOwnedPaths(root);
+  return {
+    steps,
+    place(e) {
+      if (!owners) return;
+      const abs = '/' + e.path;
+      if (owners.has(abs)) return;
+      const step = timeline.place(e.path, e.ctimeNs);
+      if (step) steps.set(abs, step);
+    },
+  };
 }

@@ -1,4 +1,4 @@
-// The one small worker pool: the comparison's content pairs, the snapshot's file hashes and check's builds.
+// The one small worker pool: the comparison's content pairs and check's builds.
 
 /** Run `work` over `items`, at most `limit` (at least one) at a time, results in input order. */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (t: T, index: number) => Promise<R>): Promise<R[]> {

@@ -5,7 +5,7 @@ import { lstat, mkdir, readdir, readFile, readlink, stat, writeFile } from 'node
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { extractLayer } from '../../src/builder/extract.js';
-import { takeSnapshot, type DeviceTable } from '../../src/builder/snapshot.js';
+import { snapshotEntries, takeSnapshot, type DeviceTable, type SnapEntry } from '../../src/builder/snapshot.js';
 import { entryFrom, type Entry } from '../../src/core/entry.js';
 import type { LayerItem } from '../../src/core/image.js';
 import { testDir } from '../helpers/tmp.js';
@@ -116,9 +116,10 @@ test('hardlinks point at tree entries only; device nodes become placeholders, no
     /hardlink x points at h\/missing, which is not a file in the tree/,
   );
   await assert.rejects(extractLayer(items([item({ path: 'y', type: 'hardlink', linkname: '../../etc/passwd' })]), root, 'image.tar'), /"\.\."/);
-  const snap = await takeSnapshot(root, undefined, devices);
+  const snap = new Map<string, SnapEntry>();
+  for await (const e of snapshotEntries(await takeSnapshot(root, undefined, devices))) snap.set(e.path, e);
   assert.deepEqual(
-    ['dev/mem', 'dev/mem2', 'dev/sda'].map((p) => { const e = snap.entries.get(p)!; return [e.type, e.devmajor, e.devminor, e.mode]; }),
+    ['dev/mem', 'dev/mem2', 'dev/sda'].map((p) => { const e = snap.get(p)!; return [e.type, e.devmajor, e.devminor, e.mode]; }),
     [['char', 1, 1, 0o640], ['char', 1, 1, 0o640], ['block', 8, 0, 0o644]],
   );
   await extractLayer(items([item({ path: 'dev/sda', type: 'whiteout' })]), root, 'image.tar', devices);
