@@ -34,8 +34,8 @@ function checkFinding(path: string, f: unknown, i: number, v1: boolean): Finding
   return rest as unknown as Finding;
 }
 
-/** Parse and validate a report read from `path` ("-" is not accepted: reports are files). */
-export function parseReport(text: string, path: string): Report {
+/** A JSON document that must be an object (a report, a check-error record). */
+function parseObject(text: string, path: string): Record<string, unknown> {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -43,11 +43,28 @@ export function parseReport(text: string, path: string): Report {
     fail(path, `invalid JSON (${(err as Error).message})`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) fail(path, 'not a JSON object');
-  const o = data as Record<string, unknown>;
+  return data as Record<string, unknown>;
+}
+
+function checkReportSchema(path: string, schema: unknown): void {
+  if (schema !== 'repro-report/1' && schema !== REPORT_SCHEMA) fail(path, `schema is ${JSON.stringify(schema)}, expected "${REPORT_SCHEMA}" (or "repro-report/1")`);
+}
+
+/** The report of a document's top-level fields (findings and the old `tree` left out) and its findings. */
+function reportOf(path: string, fields: Record<string, unknown>, findings: Findings): Report {
+  if (typeof fields.identical !== 'boolean') fail(path, 'identical is not a boolean');
+  if (!Array.isArray(fields.inputs)) fail(path, 'inputs is not an array');
+  if (!Array.isArray(fields.ignored) || !Array.isArray(fields.warnings)) fail(path, 'ignored/warnings are not arrays');
+  // reports written before the store carried a `tree` of indexes: renderers build their own
+  const { tree: _tree, findings: _findings, ...rest } = fields;
+  return { ...rest, schema: REPORT_SCHEMA, findings } as unknown as Report;
+}
+
+/** Parse and validate a report held as text (`path` names it in errors). */
+export function parseReport(text: string, path: string): Report {
+  const o = parseObject(text, path);
   const v1 = o.schema === 'repro-report/1';
-  if (!v1 && o.schema !== REPORT_SCHEMA) fail(path, `schema is ${JSON.stringify(o.schema)}, expected "${REPORT_SCHEMA}" (or "repro-report/1")`);
-  if (typeof o.identical !== 'boolean') fail(path, 'identical is not a boolean');
-  if (!Array.isArray(o.inputs)) fail(path, 'inputs is not an array');
+  checkReportSchema(path, o.schema);
   if (!Array.isArray(o.findings)) fail(path, 'findings is not an array');
   const list = o.findings;
   o.findings = undefined;
@@ -57,17 +74,18 @@ export function parseReport(text: string, path: string): Report {
     // the parsed object is released as it is stored (the store may spill it)
     list[i] = undefined;
   });
-  if (!Array.isArray(o.ignored) || !Array.isArray(o.warnings)) fail(path, 'ignored/warnings are not arrays');
-  // reports written before the store carried a `tree` of indexes: renderers build their own
-  const { tree: _tree, ...rest } = o;
-  return { ...rest, schema: REPORT_SCHEMA, findings } as unknown as Report;
+  return reportOf(path, o, findings);
 }
 
+/**
+ * Read and validate a report file ("-" is not accepted: reports are files). A large one is read as a token
+ * stream (scanReport): memory holds its other fields and the findings store, never the whole text.
+ */
 export async function readReport(path: string): Promise<Report> {
-  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new ReproError(err.code === 'ENOENT' ? 'no such file' : `cannot read (${err.code})`, path);
-  });
-  return parseReport(text, path);
+  const findings = new Findings();
+  const { fields } = await scanReport(path, { keep: 'all', onFinding: (f) => findings.add(f) });
+  checkReportSchema(path, fields.schema);
+  return reportOf(path, fields, findings);
 }
 
 /** What a streamed report gives besides its findings: the top-level fields asked for, and whether it was read to the end. */
@@ -81,8 +99,8 @@ export interface ScannedReport {
 }
 
 export interface ScanOptions {
-  /** Top-level fields to keep; every other one (tree, packages, builds, fix, ...) is skipped token by token, never built. */
-  keep: ReadonlySet<string>;
+  /** Top-level fields to keep ('all': every one but the findings); every other one (tree, packages, builds, fix, ...) is skipped token by token, never built. */
+  keep: ReadonlySet<string> | 'all';
   /** Each finding, validated as readReport does, one at a time: the list is never held. */
   onFinding?: (f: Finding) => void;
   /** Called where the findings begin, with the fields kept so far: true ends the read there (streamed files only). */
@@ -99,6 +117,8 @@ function readError(err: NodeJS.ErrnoException, path: string): ReproError {
   if (err.code === 'EISDIR') return new ReproError('is a directory, not a report', path);
   return new ReproError(`cannot read (${err.code})`, path);
 }
+
+const kept = (keep: ScanOptions['keep'], key: string): boolean => keep === 'all' || keep.has(key);
 
 function checkSchema(path: string, schema: unknown): void {
   if (schema !== 'repro-report/1' && schema !== REPORT_SCHEMA && schema !== CHECK_ERROR_SCHEMA) fail(path, `schema is ${JSON.stringify(schema)}, expected "${REPORT_SCHEMA}" (or "repro-report/1")`);
@@ -125,16 +145,9 @@ export async function scanReport(path: string, opts: ScanOptions): Promise<Scann
   const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw readError(err, path);
   });
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    fail(path, `invalid JSON (${(err as Error).message})`);
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) fail(path, 'not a JSON object');
-  const o = data as Record<string, unknown>;
+  const o = parseObject(text, path);
   if (o.schema !== undefined) checkSchema(path, o.schema);
-  const fields = Object.fromEntries(Object.entries(o).filter(([k]) => opts.keep.has(k)));
+  const fields = Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'findings' && kept(opts.keep, k)));
   const list = Array.isArray(o.findings) ? (o.findings as unknown[]) : undefined;
   const v1 = o.schema === 'repro-report/1';
   if (list && opts.onFinding) list.forEach((f, i) => opts.onFinding?.(checkFinding(path, f, i, v1)));
@@ -222,7 +235,7 @@ async function streamReport(path: string, opts: ScanOptions): Promise<ScannedRep
         depth = 2;
         return;
       }
-      startValue(opts.keep.has(key ?? '') ? 'field' : 'skip');
+      startValue(kept(opts.keep, key ?? '') ? 'field' : 'skip');
       if (OPEN.has(token)) depth++;
       parser?.write({ token, value });
       if (depth === base) endValue();
