@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { renderHtml } from '../../src/report/html.js';
+import { htmlChunks, renderHtml } from '../../src/report/html.js';
+import { writeOutput } from '../../src/core/atomic.js';
+import type { Finding } from '../../src/core/finding.js';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { testDir } from '../helpers/tmp.js';
 import { detailView, wordSegments } from '../../src/report/html-detail.js';
 import { DATA_SCRIPT } from '../../src/report/html-script-data.js';
 import { groupOf } from '../../src/core/report.js';
@@ -240,4 +245,33 @@ test('by default each finding carries the rule generator\'s rule for it', () => 
   const binary = report.findings.toArray().findIndex((f) => f.category === 'binary');
   assert.match(data.findings[binary]!.r ?? '', /^# - match:/m, 'content/binary rules stay commented out');
   assert.ok(island(renderHtml(report, { suggestedRules: false })).findings.every((f) => f.r === undefined));
+});
+
+test('the page comes in small pieces; written whole, or not at all when reading the findings fails', async (t) => {
+  const report = largeReport(3000);
+  const pieces = [...htmlChunks(report)];
+  const inner = pieces.slice(1, -1).map((p) => p.length);
+  assert.ok(Math.max(...inner) < 4096, `largest piece between the head and the script: ${Math.max(...inner)} characters`);
+  const dir = await testDir(t, 'html-report-');
+  const file = join(dir, 'r.html');
+  await writeOutput(file, htmlChunks(report));
+  assert.equal(await readFile(file, 'utf8'), renderHtml(report));
+
+  // a store that fails half-way (a spill file gone, a disk error): no page, not even a partial one
+  class Failing extends Findings {
+    override *[Symbol.iterator](): Iterator<Finding> {
+      const all = super[Symbol.iterator]();
+      let n = 0;
+      for (let r = all.next(); r.done !== true; r = all.next()) {
+        if (++n > 1500) throw new Error('read error');
+        yield r.value;
+      }
+    }
+  }
+  const store = new Failing();
+  for (const f of report.findings) store.add(f);
+  const failing = { ...report, findings: store };
+  const target = join(dir, 'failed.html');
+  await assert.rejects(writeOutput(target, htmlChunks(failing)), /read error/);
+  assert.deepEqual((await readdir(dir)).sort(), ['r.html'], 'neither the page nor a temp file');
 });
