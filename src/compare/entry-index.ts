@@ -80,28 +80,38 @@ const buffers = (r: Record<string, string> | 0): Record<string, Buffer> => {
   return out;
 };
 
-/** JSON escapes every control character and lone surrogate, so a line never holds a raw newline. */
+/** A number as JSON writes it (NaN and infinities, which a hostile header can give, as null). */
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
+
+const noBuffersJson = (r: Record<string, Buffer>): string => {
+  for (const _ in r) return JSON.stringify(noBuffers(r));
+  return '0';
+};
+
+/** The JSON of the Packed array, written field by field. JSON escapes every control character and lone surrogate, so a line never holds a raw
+ * newline. */
 function pack(key: string, seq: number, layer: number, e: Entry): string {
-  const packed: Packed = [
-    key,
+  // joined, not concatenated: a string built with + is a rope of ~35 pieces until something flattens it,
+  // and a side's pending lines would hold every piece
+  return [
+    '[' + JSON.stringify(key),
     seq,
     layer,
-    e.name === e.path ? 0 : e.name,
-    e.type,
-    e.mode,
-    e.uid,
-    e.gid,
-    e.uname,
-    e.gname,
-    e.mtime,
-    e.size,
-    e.linkname ?? null,
-    e.devmajor !== undefined || e.devminor !== undefined ? [e.devmajor ?? 0, e.devminor ?? 0] : null,
-    noBuffers(e.xattrs),
-    noBuffers(e.pax),
-    e.digest ?? null,
-  ];
-  return JSON.stringify(packed);
+    e.name === e.path ? '0' : JSON.stringify(e.name),
+    '"' + e.type + '"',
+    num(e.mode),
+    num(e.uid),
+    num(e.gid),
+    JSON.stringify(e.uname),
+    JSON.stringify(e.gname),
+    num(e.mtime),
+    num(e.size),
+    e.linkname === undefined ? 'null' : JSON.stringify(e.linkname),
+    e.devmajor !== undefined || e.devminor !== undefined ? `[${num(e.devmajor ?? 0)},${num(e.devminor ?? 0)}]` : 'null',
+    noBuffersJson(e.xattrs),
+    noBuffersJson(e.pax),
+    (e.digest === undefined ? 'null' : JSON.stringify(e.digest)) + ']',
+  ].join(',');
 }
 
 class Unpacked implements IndexedEntry {

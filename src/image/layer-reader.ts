@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ReproError, formatError } from '../core/errors.js';
+import type { Entry } from '../core/entry.js';
 import type { Image, LayerItem, LayerRef } from '../core/image.js';
 import { decompressor, detectCompression } from './decompress.js';
 import { EntryAudit, entryFromHeader } from './tar-entry.js';
@@ -247,6 +248,18 @@ class Members extends Writable implements TarSink {
 
 const ignore = (): void => undefined;
 
+/** A small member, its body already read: the stream is made only when asked for (most never are). */
+class SmallItem implements LayerItem {
+  private stream: Readable | undefined;
+  constructor(
+    readonly entry: Entry,
+    readonly data: Buffer,
+  ) {}
+  get body(): Readable {
+    return (this.stream ??= Readable.from(this.data.length ? [this.data] : []));
+  }
+}
+
 /** Node, zlib and tar parser messages → what a user can act on. */
 function explain(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -345,16 +358,8 @@ export async function* readLayer(image: Image, layer: LayerRef, opts: ReadLayerO
       // a typeflag this reader does not know (GNU's old sparse 'S', multi-volume 'M'...): its body is read as
       // a file's, which it may not be
       if (parsed.header.type === null) unknownTypes.push(entry.name);
-      const data = parsed.data;
-      if (data) {
-        let body: Readable | undefined;
-        yield {
-          entry,
-          data,
-          get body(): Readable {
-            return (body ??= Readable.from(data.length ? [data] : []));
-          },
-        };
+      if (parsed.data) {
+        yield new SmallItem(entry, parsed.data);
         continue;
       }
       const body = parsed.body as PassThrough;
