@@ -142,8 +142,15 @@ function decode(path: string, rest: string): Entry {
 /** A packed line's key, seq and layer, read without parsing the rest: `["key",seq,layer,...]`. */
 function unpack(line: string, keyPath: KeyPath): Unpacked {
   let i = 2;
-  while (line.charCodeAt(i) !== 0x22) i += line.charCodeAt(i) === 0x5c ? 2 : 1;
-  const key = JSON.parse(line.slice(1, i + 1)) as string;
+  let escaped = false;
+  for (let c = line.charCodeAt(i); c !== 0x22; c = line.charCodeAt(i)) {
+    if (c === 0x5c) {
+      escaped = true;
+      i += 2;
+    } else i++;
+  }
+  // a key without escapes is its JSON text (most are): no parse
+  const key = escaped ? (JSON.parse(line.slice(1, i + 1)) as string) : line.slice(2, i);
   const c1 = line.indexOf(',', i + 2);
   const c2 = line.indexOf(',', c1 + 1);
   return new Unpacked(key, Number(line.slice(i + 2, c1)), Number(line.slice(c1 + 1, c2)), line.slice(c2 + 1), keyPath);

@@ -109,6 +109,11 @@ function linkTarget(dir: string, target: string): string | undefined {
   return parts.join('/');
 }
 
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '' : path.slice(0, slash);
+}
+
 /** Notes entries a careless extractor would act on dangerously: the reader never does — it only
  * reads headers and hashes bodies — but users comparing untrusted images should know they are there. */
 export class EntryAudit {
@@ -129,9 +134,7 @@ export class EntryAudit {
     if (e.path.includes('..') && e.path.split('/').includes('..')) this.note('paths leaving the root ("..")', e.name);
     const key = e.type === 'whiteout' || e.type === 'opaque' ? `${e.type}:${e.path}` : e.path;
     if (this.seen.add(key)) this.note('duplicate entries', e.name);
-    const slash = e.path.lastIndexOf('/');
-    const dir = slash === -1 ? '' : e.path.slice(0, slash);
-    if (e.type === 'symlink' && e.linkname !== undefined && linkTarget(dir, e.linkname) === undefined) {
+    if (e.type === 'symlink' && e.linkname !== undefined && linkTarget(parentOf(e.path), e.linkname) === undefined) {
       this.note('symlinks pointing outside the root', `${e.name} -> ${e.linkname}`);
     }
     if (e.type === 'hardlink') {
