@@ -1,14 +1,17 @@
 // Records sorted by a string key in bounded memory: each record is one JSON line, held in memory up to a
 // threshold, then sorted and written as a run to the private temp area; reading merges the runs and the
-// in-memory tail in (key, insertion) order. Below the threshold nothing touches the disk, and the same
+// in-memory tail in (key, insertion) order. Synchronous (a run is a few tens of MB, written and read in
+// 1 MiB blocks), so plain functions such as rules generation can sort too. Below the threshold nothing touches the disk, and the same
 // merge serves both cases. Keys compare as JS strings (UTF-16 units): callers that need byte order give
 // Latin-1 keys (one char per byte). Used by the layer writer (normalize, build) and rules generation.
-import { createReadStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReproError } from './errors.js';
 import { LineSplitter } from './findings.js';
-import { tempDir } from './temp.js';
+import { tempRoot } from './temp.js';
+
+/** Bytes read from or written to a run at once. */
+const READ_BLOCK = 1 << 20;
 
 /** Records held in memory before a sorted run is written (REPRO_SORT_SPILL_RECORDS overrides). */
 export const DEFAULT_SPILL_RECORDS = 100_000;
@@ -51,38 +54,36 @@ class RunReader {
   private lines: string[] = [];
   private at = 0;
   private readonly split = new LineSplitter();
-  private readonly it: AsyncIterator<Buffer>;
+  private readonly fd: number;
+  private readonly buf = Buffer.allocUnsafe(READ_BLOCK);
+  private ended = false;
   constructor(path: string) {
-    this.it = createReadStream(path, { highWaterMark: 1 << 20 })[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    this.fd = openSync(path, 'r');
   }
-  async advance(): Promise<void> {
+  advance(): void {
     while (this.at >= this.lines.length) {
-      const n = await this.it.next();
-      if (n.done) {
-        this.lines = this.split.end();
-        this.at = 0;
-        if (this.lines.length === 0) {
-          this.head = undefined;
-          return;
-        }
-        break;
+      if (this.ended) {
+        this.head = undefined;
+        return;
       }
-      this.lines = this.split.push(n.value);
+      const n = readSync(this.fd, this.buf, 0, READ_BLOCK, null);
+      this.ended = n === 0;
+      this.lines = n === 0 ? this.split.end() : this.split.push(this.buf.subarray(0, n));
       this.at = 0;
     }
     const line = this.lines[this.at++] as string;
     const [key, seq] = JSON.parse(line) as [string, number];
     this.head = { key, seq, line };
   }
-  async close(): Promise<void> {
-    await this.it.return?.();
+  close(): void {
+    closeSync(this.fd);
   }
 }
 
 export class SortedRuns<T> {
   private pending: Pending[] = [];
   private runs: string[] = [];
-  private dir: Promise<string> | undefined;
+  private dir: string | undefined;
   private seq = 0;
 
   constructor(private readonly threshold = spillRecords()) {}
@@ -97,44 +98,46 @@ export class SortedRuns<T> {
     return this.runs.length;
   }
 
-  /** Record `value` under `key`; a promise only when a run is being written (wait for it: backpressure). */
-  add(key: string, value: T): Promise<void> | undefined {
+  /** Record `value` under `key` (a run is written, synchronously, when the threshold is reached). */
+  add(key: string, value: T): void {
     const seq = this.seq++;
     this.pending.push({ key, seq, line: JSON.stringify([key, seq, value]) });
-    return this.pending.length >= this.threshold ? this.spill() : undefined;
+    if (this.pending.length >= this.threshold) this.spill();
   }
 
-  private async spill(): Promise<void> {
+  private spill(): void {
     const batch = this.pending.sort(before);
     this.pending = [];
-    this.dir ??= tempDir('sort-');
-    const path = join(await this.dir, `run-${this.runs.length}`);
+    this.dir ??= mkdtempSync(join(tempRoot(), 'sort-'));
+    const path = join(this.dir, `run-${this.runs.length}`);
     this.runs.push(path);
-    const fh = await open(path, 'w');
+    const fd = openSync(path, 'w');
     try {
       let chunk: string[] = [];
       let size = 0;
+      const flush = (): void => {
+        const data = Buffer.from(chunk.join('\n') + '\n');
+        for (let done = 0; done < data.length; ) done += writeSync(fd, data, done);
+        chunk = [];
+        size = 0;
+      };
       for (const r of batch) {
         chunk.push(r.line);
         size += r.line.length + 1;
-        if (size >= 1 << 20) {
-          await fh.write(chunk.join('\n') + '\n');
-          chunk = [];
-          size = 0;
-        }
+        if (size >= READ_BLOCK) flush();
       }
-      if (chunk.length) await fh.write(chunk.join('\n') + '\n');
+      if (chunk.length) flush();
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   }
 
   /** Every record in key order, then insertion order; may be read any number of times. */
-  async *sorted(): AsyncGenerator<SortedRecord<T>> {
+  *sorted(): Generator<SortedRecord<T>> {
     const memory = this.pending.sort(before);
     const readers = this.runs.map((r) => new RunReader(r));
     try {
-      await Promise.all(readers.map((r) => r.advance()));
+      for (const r of readers) r.advance();
       let m = 0;
       for (;;) {
         let best: RunReader | undefined;
@@ -147,19 +150,19 @@ export class SortedRuns<T> {
         }
         if (!best) return;
         const line = (best.head as Pending).line;
-        await best.advance();
+        best.advance();
         yield parse<T>(line);
       }
     } finally {
-      await Promise.all(readers.map((r) => r.close()));
+      for (const r of readers) r.close();
     }
   }
 
   /** Forget every record and remove the runs. */
-  async close(): Promise<void> {
+  close(): void {
     this.pending = [];
     this.runs = [];
-    if (this.dir) await rm(await this.dir, { recursive: true, force: true });
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
   }
 }

@@ -118,26 +118,26 @@ export class LayerItems {
   /** Items a rule deleted, and (once written) those dropped because they lie under a deleted directory. */
   deleted = 0;
 
-  /** Add an item (a later item for the same member replaces an earlier one); wait for the promise when given. */
-  add(item: LayerSource): Promise<void> | undefined {
-    return this.record(item, false);
+  /** Add an item (a later item for the same member replaces an earlier one). */
+  add(item: LayerSource): void {
+    this.record(item, false);
   }
 
   /**
    * An item a rule deleted: a directory takes everything under it along, and the file of a hardlink group
    * hands its content to the first remaining link, so the remaining names still extract.
    */
-  delete(item: LayerSource): Promise<void> | undefined {
+  delete(item: LayerSource): void {
     this.deleted++;
     if (item.entry.type === 'dir') this.deletedDirs.add(item.entry.path);
-    return this.record(item, true);
+    this.record(item, true);
   }
 
-  private record(item: LayerSource, deleted: boolean): Promise<void> | undefined {
+  private record(item: LayerSource, deleted: boolean): void {
     this.added++;
     const { entry } = item;
     const name = memberName(entry);
-    if (name === '') return undefined;
+    if (name === '') return;
     // never write a member that would extract outside the root (CVE-class "tar slip"), whatever came in
     if (escapesRoot(entry.path) || (entry.type === 'hardlink' && escapesRoot(entry.linkname ?? ''))) {
       throw new ReproError('refusing to write a path that leaves the image root ("..")', entry.path);
@@ -146,7 +146,7 @@ export class LayerItems {
       if (entry.type === 'hardlink' && entry.linkname !== undefined) this.links.set(name, entry.linkname);
       else if (this.links.size) this.links.delete(name);
     }
-    return this.records.add(keyOf(name), [packEntry(entry), this.packContent(item.content), deleted ? 1 : 0]);
+    this.records.add(keyOf(name), [packEntry(entry), this.packContent(item.content), deleted ? 1 : 0]);
   }
 
   private packContent(c: LayerSource['content']): PackedContent {
@@ -170,14 +170,14 @@ export class LayerItems {
   }
 
   /** Each member's last item that no rule deleted (the records of one key are adjacent), with the deleted ones seen. */
-  private async *winners(onDeleted?: (key: string, item: LayerSource) => void): AsyncGenerator<{ key: string; item: LayerSource }> {
+  private *winners(onDeleted?: (key: string, item: LayerSource) => void): Generator<{ key: string; item: LayerSource }> {
     let key: string | undefined;
     let last: Packed | undefined;
     const item = (p: Packed): LayerSource => {
       const content = this.unpackContent(p[1]);
       return { entry: unpackEntry(p[0]), ...(content ? { content } : {}) };
     };
-    for await (const r of this.records.sorted()) {
+    for (const r of this.records.sorted()) {
       if (r.key !== key) {
         if (last && key !== undefined) yield { key, item: item(last) };
         key = r.key;
@@ -193,7 +193,7 @@ export class LayerItems {
    * Hardlink groups: every kept member that links (through chains) to one file, by member name → the group's
    * file (its entry and content) and its first path, which holds the content in the canonical form.
    */
-  private async hardlinkGroups(): Promise<Map<string, { first: string; file: LayerSource }>> {
+  private hardlinkGroups(): Map<string, { first: string; file: LayerSource }> {
     const byMember = new Map<string, { first: string; file: LayerSource }>();
     if (this.links.size === 0) return byMember;
     // links under a deleted directory are gone, and chains do not pass through them
@@ -218,7 +218,7 @@ export class LayerItems {
     const wanted = new Set([...members.keys()].map(keyOf));
     const kept = new Map<string, LayerSource>();
     const gone = new Map<string, LayerSource>();
-    for await (const { key, item } of this.winners((k, i) => void (wanted.has(k) && gone.set(k, i)))) {
+    for (const { key, item } of this.winners((k, i) => void (wanted.has(k) && gone.set(k, i)))) {
       if (wanted.has(key) && !this.underDeletedDir(item.entry.path)) kept.set(key, item);
     }
     for (const [root, list] of members) {
@@ -235,9 +235,9 @@ export class LayerItems {
   }
 
   /** The canonical stream: by member name in byte order, one item per member, deletes and hardlinks applied. */
-  async *canonical(): AsyncGenerator<LayerSource> {
-    const groups = await this.hardlinkGroups();
-    for await (const { item } of this.winners()) {
+  *canonical(): Generator<LayerSource> {
+    const groups = this.hardlinkGroups();
+    for (const { item } of this.winners()) {
       const e = item.entry;
       if (this.underDeletedDir(e.path)) {
         this.deleted++;
@@ -262,10 +262,10 @@ export class LayerItems {
   }
 
   /** Forget every item and remove the runs. */
-  async close(): Promise<void> {
+  close(): void {
     this.fns.length = 0;
     this.links.clear();
     this.deletedDirs.clear();
-    await this.records.close();
+    this.records.close();
   }
 }

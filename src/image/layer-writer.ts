@@ -162,8 +162,8 @@ function bytePack(): tar.Pack {
   return pack;
 }
 
-async function packInto(items: AsyncIterable<LayerSource>, pack: tar.Pack): Promise<void> {
-  for await (const item of items) {
+async function packInto(items: Iterable<LayerSource>, pack: tar.Pack): Promise<void> {
+  for (const item of items) {
     const raw = tarHeader(item.entry);
     // what tar-stream itself reads: the type, the size to expect, and a symlink's target being known
     const header = { name: 'member', type: raw.type, size: raw.size, linkname: raw.linkname ? 'target' : undefined, raw } as Partial<tar.Header> & { name: string; raw: RawHeader };
@@ -195,10 +195,10 @@ export async function writeLayer(
   if (Array.isArray(items)) {
     const store = new LayerItems();
     try {
-      for (const item of items) await store.add(item);
+      for (const item of items) store.add(item);
       return await writeLayer(store, opts);
     } finally {
-      await store.close();
+      store.close();
     }
   }
   const sorted = items.canonical();

@@ -4,6 +4,7 @@
 // and temp paths, so the same report always gives byte-identical text.
 import { evidenceText } from '../core/evidence.js';
 import { CATEGORIES, type Finding, type Report } from '../core/finding.js';
+import { SortedRuns } from '../core/sorted-runs.js';
 import { mapFinding, type Draft, type NoRule } from './generate-map.js';
 import { RULE_SCHEMA_VERSION, type RuleAction } from './types.js';
 
@@ -16,8 +17,11 @@ export interface Group {
   category: string;
   review: boolean;
   commented: boolean;
+  /** The paths the rule names (a clamp names the whole tree: planRules keeps only its first path). */
   paths: Set<string>;
+  /** Distinct evidence lines: planRules keeps the first few, and their number in `evidenceCount`. */
   evidence: string[];
+  evidenceCount?: number;
   notes: Set<string>;
 }
 
@@ -78,7 +82,8 @@ function ruleLines(g: Group): string[] {
   if (g.review) lines.push('review: true');
   if (g.notes.size > 0) lines.push(`note: ${JSON.stringify([...g.notes].sort().join('; '))}`);
   const shown = g.evidence.slice(0, MAX_EVIDENCE);
-  if (g.evidence.length > MAX_EVIDENCE) shown.push(`(+${g.evidence.length - MAX_EVIDENCE} more)`);
+  const count = g.evidenceCount ?? g.evidence.length;
+  if (count > MAX_EVIDENCE) shown.push(`(+${count - MAX_EVIDENCE} more)`);
   lines.push('reason:', `  category: ${g.category}`, '  evidence:', ...shown.map((e) => `    - ${JSON.stringify(e)}`));
   const [first, ...rest] = lines;
   const prefix = g.commented ? '  # ' : '  ';
@@ -91,8 +96,19 @@ function groupKey(d: Draft): string {
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function sortFindings(findings: Iterable<Finding>): Finding[] {
-  return [...findings].sort((a, b) => byText(a.path, b.path) || byText(a.category, b.category) || byText(evidenceText(a), evidenceText(b)) || byText(a.inner ?? '', b.inner ?? ''));
+/**
+ * The findings in a fixed order (path, category, evidence, inner), whatever order they were found in:
+ * sorted runs in the temp area past a threshold (core/sorted-runs.ts), so a report of any size is sorted
+ * in bounded memory. NUL, below every character and in no path, separates the fields of the key.
+ */
+function* sortedFindings(findings: Iterable<Finding>): Generator<Finding> {
+  const runs = new SortedRuns<Finding>();
+  try {
+    for (const f of findings) runs.add(`${f.path}\0${f.category}\0${evidenceText(f)}\0${f.inner ?? ''}`, f);
+    for (const r of runs.sorted()) yield r.value;
+  } finally {
+    runs.close();
+  }
 }
 
 /** What rules the findings call for, as data: rules to apply, rules to review (commented out), and findings that need none. */
@@ -103,28 +119,39 @@ export interface RulePlan {
 }
 
 export function planRules(findings: Iterable<Finding>): RulePlan {
-  const groups = new Map<string, Group>();
-  const noRule: NoRule[] = [];
-  for (const f of sortFindings(findings)) {
+  const groups = new Map<string, Group & { evidenceCount: number; first: string; seen: Set<string> }>();
+  const noRule = new Map<string, NoRule>();
+  for (const f of sortedFindings(findings)) {
     for (const m of mapFinding(f)) {
       if ('why' in m) {
-        noRule.push(m);
+        // one per distinct line (noRuleLines): a big run of content findings is not held finding by finding
+        const line = noRuleLine(m);
+        if (!noRule.has(line)) noRule.set(line, m);
         continue;
       }
       const key = groupKey(m);
-      const g = groups.get(key) ?? { action: m.action, category: m.category, review: m.review, commented: m.commented, paths: new Set(), evidence: [], notes: new Set() };
-      if (m.path) g.paths.add(m.path);
-      if (!g.evidence.includes(m.evidence)) g.evidence.push(m.evidence);
+      let g = groups.get(key);
+      if (!g) {
+        g = { action: m.action, category: m.category, review: m.review, commented: m.commented, paths: new Set(), first: m.path, evidence: [], evidenceCount: 0, notes: new Set(), seen: new Set() };
+        groups.set(key, g);
+      }
+      if (m.path && (m.action.action !== 'clamp-mtime' || g.paths.size === 0)) g.paths.add(m.path);
+      if (g.first === '') g.first = m.path;
+      if (!g.seen.has(m.evidence)) {
+        g.seen.add(m.evidence);
+        g.evidenceCount++;
+        if (g.evidence.length < MAX_EVIDENCE) g.evidence.push(m.evidence);
+      }
       if (m.note) g.notes.add(m.note);
-      groups.set(key, g);
     }
   }
   const rank = (c: string): number => (CATEGORIES as readonly string[]).indexOf(c);
+  // a group's first path is the least: the findings come in path order
   const sorted = [...groups.values()].sort((a, b) =>
     Number(a.commented) - Number(b.commented) || rank(a.category) - rank(b.category) ||
     byText(a.action.action, b.action.action) || byText(JSON.stringify(a.action), JSON.stringify(b.action)) ||
-    byText([...a.paths].sort()[0] ?? '', [...b.paths].sort()[0] ?? ''));
-  return { active: sorted.filter((g) => !g.commented), toReview: sorted.filter((g) => g.commented), noRule };
+    byText(a.first, b.first)).map(({ seen: _seen, first: _first, ...g }): Group => g);
+  return { active: sorted.filter((g) => !g.commented), toReview: sorted.filter((g) => g.commented), noRule: [...noRule.values()] };
 }
 
 /** One rule as YAML list-item lines, at the indent of the file's `rules:` list ("  - " or "  # - "). */
@@ -132,9 +159,11 @@ export function ruleText(g: Group): string[] {
   return ruleLines(g);
 }
 
+const noRuleLine = (n: NoRule): string => `#   ${n.path || '(image)'} [${n.category}]: ${n.why}`;
+
 /** "#   path [category]: why" for each distinct finding that needs no rule. */
 export function noRuleLines(noRule: NoRule[]): string[] {
-  return [...new Set(noRule.map((n) => `#   ${n.path || '(image)'} [${n.category}]: ${n.why}`))];
+  return [...new Set(noRule.map(noRuleLine))];
 }
 
 export function generateRules(report: Report): string {

@@ -32,7 +32,8 @@ export async function addNormalized(
   try {
     for await (const item of items) {
       const kept = apply ? await apply.apply(item) : item;
-      await (kept ? store.add(kept) : store.delete(item));
+      if (kept) store.add(kept);
+      else store.delete(item);
     }
   } finally {
     apply?.close();
@@ -51,7 +52,7 @@ export async function writeNormalizedLayer(
     const written = await writeLayer(store, { compression: opts.compression, dir: opts.dir });
     return { written, entries: store.added, deleted: store.deleted };
   } finally {
-    await store.close();
+    store.close();
   }
 }
 

@@ -11,9 +11,9 @@ export async function applyRulesToLayer(items: LayerSource[], rules: RuleSet, ct
   try {
     await addNormalized(store, items, rules, ctx);
     const out: LayerSource[] = [];
-    for await (const item of store.canonical()) out.push(item);
+    for (const item of store.canonical()) out.push(item);
     return out;
   } finally {
-    await store.close();
+    store.close();
   }
 }
