@@ -1,5 +1,5 @@
 // `npm run bench`: repro diff against its floor (sha256sum of both inputs) and against diffoscope, on two
-// synthetic images made in the temp area. Prints times, ratios and repro's peak memory.
+// synthetic images made in the temp area. Prints times (wall, and CPU under /usr/bin/time), ratios and repro's peak memory.
 //   BENCH_MB=110 (size of each image's payload), BENCH_RUNS=3 (best of N for sha256sum and repro),
 //   BENCH_DIFFOSCOPE_TIMEOUT=600 (seconds; 0 skips it; run once: it is the slow one),
 //   BENCH_DEBIAN=1 (also the reference workload: two real debootstrap minbase tarballs; root, ~1 min once)
@@ -38,6 +38,12 @@ function diffoscopeFlavour(): string {
   const r = spawnSync('dpkg-query', ['-W', '-f', '${Package} ${Version} ${Status}\n', 'diffoscope', 'diffoscope-minimal'], { encoding: 'utf8' });
   const installed = (r.stdout ?? '').split('\n').filter((l) => l.endsWith('install ok installed')).map((l) => l.split(' ').slice(0, 2).join(' '));
   return installed.length ? installed.join(', ') : 'not from a Debian package';
+}
+
+/** User + system seconds from /usr/bin/time -v (NaN without it): on a shared machine the steadier ratio. */
+function cpuS(timeV: string): number {
+  const f = (name: string): number => Number(new RegExp(`${name}: ([\\d.]+)`).exec(timeV)?.[1] ?? NaN);
+  return f('User time \\(seconds\\)') + f('System time \\(seconds\\)');
 }
 
 function maxRssMb(timeV: string): number | undefined {
@@ -80,12 +86,12 @@ function measure(label: string, a: string, b: string, planted: string[], dir: st
   console.log(`\n== ${label}: ${(statSync(a).size / 2 ** 20).toFixed(0)} + ${(statSync(b).size / 2 ** 20).toFixed(0)} MiB`);
   // warm the page cache so every contender reads from memory
   timed('cat', [a, b]);
-  const floor = best(() => timed('sha256sum', [a, b]));
-  console.log(`sha256sum of both inputs (floor): ${fmt(floor.s)}`);
-
   // Linux keeps a process's peak RSS across fork+exec, so a child spawned straight from this (large) process
   // would report ours; /usr/bin/time -v starts it from a small process and reports the child's own.
   const useTime = has('/usr/bin/time');
+  const floor = best(() => (useTime ? timed('/usr/bin/time', ['-v', 'sha256sum', a, b]) : timed('sha256sum', [a, b])));
+  const floorCpu = cpuS(floor.stderr);
+  console.log(`sha256sum of both inputs (floor): ${fmt(floor.s)}, ${fmt(floorCpu)} CPU`);
   let peakMb = 0;
   // the heap flag the CLI's #! line gives (src/cli/main.ts), so engine and CLI differ only by start-up
   const childArgs = ['--initial-heap-size=64', '--import', 'tsx', 'bench/child.ts', a, b];
@@ -110,8 +116,9 @@ function measure(label: string, a: string, b: string, planted: string[], dir: st
   });
   const cliRss = maxRssMb(cli.stderr);
   const how = cliCmd.endsWith(BUILT_CLI) ? 'built CLI' : 'CLI through tsx';
-  console.log(`repro diff (${how}, exit ${cli.code}): ${fmt(cli.s)}${cliRss ? `, peak RSS ${cliRss.toFixed(0)} MiB` : ''}`);
-  console.log(`ratio to the hashing floor: engine ${(res.ms / 1000 / floor.s).toFixed(2)}×, CLI ${(cli.s / floor.s).toFixed(2)}× (target ≤ 2.5×)`);
+  const cliCpu = cpuS(cli.stderr);
+  console.log(`repro diff (${how}, exit ${cli.code}): ${fmt(cli.s)}, ${fmt(cliCpu)} CPU${cliRss ? `, peak RSS ${cliRss.toFixed(0)} MiB` : ''}`);
+  console.log(`ratio to the hashing floor: engine ${(res.ms / 1000 / floor.s).toFixed(2)}×, CLI ${(cli.s / floor.s).toFixed(2)}× wall, ${(cliCpu / floorCpu).toFixed(2)}× CPU (target ≤ 2.5×)`);
   console.log(`peak memory over every repro run: ${peakMb.toFixed(0)} MiB (target < 300 MiB)`);
 
   if (DIFFOSCOPE_TIMEOUT > 0 && has('diffoscope')) {
