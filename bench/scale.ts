@@ -170,9 +170,10 @@ async function main(): Promise<void> {
     const p = smallFilesPair(dir, entries, 60);
     if (DIFFOSCOPE_TIMEOUT > 0 && has('diffoscope')) {
       row(`${(entries / 1e3).toFixed(0)}k-entry pair, 60 differ`, p.a, p.b, dir, undefined, expectContent(p.shape.changed));
-      // timeout(1) ends diffoscope itself (a timeout on /usr/bin/time would leave it running)
-      const d = measured('timeout', [String(DIFFOSCOPE_TIMEOUT), 'diffoscope', '--no-progress', '--text', join(dir, 'diffoscope.txt'), p.a, p.b]);
-      const killed = d.code === 124;
+      // timeout(1) ends diffoscope itself (a timeout on /usr/bin/time would leave it running); diffoscope
+      // outlived its SIGTERM by minutes on this pair, so a KILL follows 10 s later (exit 137)
+      const d = measured('timeout', ['-k', '10', String(DIFFOSCOPE_TIMEOUT), 'diffoscope', '--no-progress', '--text', join(dir, 'diffoscope.txt'), p.a, p.b]);
+      const killed = d.code === 124 || d.code === 137;
       console.log(`diffoscope on the same pair: ${killed ? `killed at the ${DIFFOSCOPE_TIMEOUT} s timeout` : `${f1(d.wall)} s (exit ${d.code})`}, peak RSS ${d.rssMiB.toFixed(0)} MiB`);
     } else console.log(`\n${(entries / 1e3).toFixed(0)}k-entry pair: diffoscope not installed (or BENCH_DIFFOSCOPE_TIMEOUT=0): not compared`);
   }
