@@ -19,9 +19,9 @@ const DIFFOSCOPE_TIMEOUT = Number(process.env.BENCH_DIFFOSCOPE_TIMEOUT ?? 600);
 
 function timed(cmd: string, args: string[], timeoutS = 0): { s: number; code: number | null; stdout: string; stderr: string; timedOut: boolean } {
   const start = performance.now();
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, ...(timeoutS ? { timeout: timeoutS * 1000 } : {}) });
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, ...(timeoutS ? { timeout: timeoutS * 1000, killSignal: 'SIGKILL' as const } : {}) });
   const s = (performance.now() - start) / 1000;
-  return { s, code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', timedOut: r.signal === 'SIGTERM' };
+  return { s, code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', timedOut: r.signal === 'SIGKILL' };
 }
 
 function has(cmd: string): boolean {
