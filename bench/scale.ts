@@ -4,7 +4,9 @@
 // /usr/bin/time -v: wall time, CPU time (user + system: on a shared machine the fairer ratio) and peak RSS.
 //   BENCH_SCALE_ENTRIES=1000000 (entries of the big small-files pair; the other rows scale with it),
 //   BENCH_SCALE_GIB=10 (size of the single-layer pair), BENCH_DIFFOSCOPE_TIMEOUT=600 (0 skips diffoscope),
-//   BENCH_SCALE_ONLY=million,mtimes,big,existing,diffoscope (a subset of the rows)
+//   BENCH_SCALE_ONLY=million,mtimes,big,existing,diffoscope,normalize,snapshot (a subset of the rows)
+// The normalize and snapshot rows (memory only) run `repro normalize` on an image of ENTRIES / 2 small files
+// and the builder's snapshot + layer of the same files as a tree (test/helpers/snapshot-layer.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -30,6 +32,7 @@ interface Run {
   cpu: number;
   rssMiB: number;
   code: number | null;
+  stdout: string;
   stderr: string;
 }
 
@@ -44,6 +47,7 @@ function measured(cmd: string, args: string[]): Run {
     cpu: field('User time \\(seconds\\)') + field('System time \\(seconds\\)'),
     rssMiB: field('Maximum resident set size \\(kbytes\\)') / 1024,
     code: r.status,
+    stdout: r.stdout ?? '',
     stderr: r.stderr ?? '',
   };
 }
@@ -122,6 +126,37 @@ function table(): void {
 
 const want = (name: string): boolean => !ONLY || ONLY.has(name);
 
+/** `repro normalize` of an image of many small files; floor: sha256sum of the input. */
+function normalizeRow(dir: string, files: number): string {
+  const p = smallFilesPair(dir, files, 0);
+  rmSync(p.b);
+  console.log(`\n== normalize`);
+  const floor = measured('sha256sum', [p.a]);
+  const out = join(dir, 'normalized.tar');
+  const repro = measured(CLI, ['normalize', p.a, '--rules', 'common', '-o', out, '--quiet']);
+  if (repro.code !== 0) throw new Error(`repro normalize failed (exit ${repro.code}):\n${repro.stderr}`);
+  const note = `${p.shape.entries} entries, output ${(statSync(out).size / 2 ** 20).toFixed(0)} MiB`;
+  console.log(`repro normalize: ${f1(repro.wall)} s wall, ${f1(repro.cpu)} s CPU, peak RSS ${repro.rssMiB.toFixed(0)} MiB; ${note}`);
+  rows.push({ pair: `normalize, ${(files / 1e3).toFixed(0)}k-file image`, floor, repro, note });
+  rmSync(out);
+  return p.a;
+}
+
+/** The builder's snapshot and base layer of the same files as a tree; floor: tar of the tree into sha256sum. */
+function snapshotRow(dir: string, tar: string, files: number): void {
+  const tree = join(dir, 'tree');
+  execFileSync('mkdir', ['-p', tree]);
+  execFileSync('tar', ['-xf', tar, '-C', tree]);
+  console.log(`\n== snapshot`);
+  const floor = measured('sh', ['-c', 'tar -cf - -C "$1" . | sha256sum', 'floor', tree]);
+  const repro = measured(process.execPath, ['--import', 'tsx', join(ROOT, 'test/helpers/snapshot-layer.ts'), tree]);
+  if (repro.code !== 0) throw new Error(`snapshot failed (exit ${repro.code}):\n${repro.stderr}`);
+  const note = `${repro.stdout.trim().split(' ')[1] ?? '?'} entries in the layer`;
+  console.log(`snapshot + layer: ${f1(repro.wall)} s wall, ${f1(repro.cpu)} s CPU, peak RSS ${repro.rssMiB.toFixed(0)} MiB; ${note}`);
+  rows.push({ pair: `builder snapshot + layer, ${(files / 1e3).toFixed(0)}k-file tree`, floor, repro, note });
+  rmSync(tree, { recursive: true });
+}
+
 async function main(): Promise<void> {
   if (!has('/usr/bin/time')) throw new Error('the scale section needs /usr/bin/time (Debian package "time")');
   console.log('building the CLI (npm run build): the timing uses what users run…');
@@ -176,6 +211,13 @@ async function main(): Promise<void> {
       const killed = d.code === 124 || d.code === 137;
       console.log(`diffoscope on the same pair: ${killed ? `killed at the ${DIFFOSCOPE_TIMEOUT} s timeout` : `${f1(d.wall)} s (exit ${d.code})`}, peak RSS ${d.rssMiB.toFixed(0)} MiB`);
     } else console.log(`\n${(entries / 1e3).toFixed(0)}k-entry pair: diffoscope not installed (or BENCH_DIFFOSCOPE_TIMEOUT=0): not compared`);
+  }
+  if (want('normalize') || want('snapshot')) {
+    const files = ENTRIES / 2;
+    const tar = want('normalize') ? normalizeRow(dir, files) : smallFilesPair(dir, files, 0).a;
+    if (want('snapshot')) snapshotRow(dir, tar, files);
+    rmSync(tar, { force: true });
+    rmSync(tar.replace(/-a\.tar$/, '-b.tar'), { force: true });
   }
   table();
 }

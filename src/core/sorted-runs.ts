@@ -14,7 +14,7 @@ import { tempRoot } from './temp.js';
 const READ_BLOCK = 1 << 20;
 
 /** Records held in memory before a sorted run is written (REPRO_SORT_SPILL_RECORDS overrides). */
-export const DEFAULT_SPILL_RECORDS = 100_000;
+export const DEFAULT_SPILL_RECORDS = 25_000;
 
 export function spillRecords(): number {
   const env = process.env.REPRO_SORT_SPILL_RECORDS;

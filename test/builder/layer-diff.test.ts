@@ -9,6 +9,11 @@ import { parseDump } from '../../src/core/xattrs.js';
 import { openContent, type LayerSource } from '../../src/image/layer-items.js';
 import { testDir, type AfterHook } from '../helpers/tmp.js';
 import { firstSkip, requireRoot, requireTool } from '../helpers/tools.js';
+import { runCapped } from '../helpers/child.js';
+import { smallFilesPair } from '../helpers/scale-pairs.js';
+import { snapshotLayer } from '../helpers/snapshot-layer.js';
+
+const SNAPSHOT_LAYER = new URL('../helpers/snapshot-layer.ts', import.meta.url).href;
 
 /** The diff with its items read, sorted by path (the writer sorts them; the diff yields them as it goes). */
 async function diffSnapshots(prev: Snapshot, next: Snapshot): Promise<{ items: LayerSource[]; added: number; changed: number; removed: number }> {
@@ -123,4 +128,20 @@ test('getfattr dumps: quoted names and paths, empty and binary values', () => {
   assert.deepEqual(m.get('a\nb\tc'), { 'user.empty': Buffer.alloc(0), 'user.x=y': Buffer.from('1') });
   assert.deepEqual(m.get('d/né a=b\\c'), { 'security.capability': Buffer.from([0x80, 0xff]) });
   assert.deepEqual([...parseDump(Buffer.concat([Buffer.from('# file: l'), Buffer.of(0xe9), Buffer.from('\nuser.a=0x00\n')])).keys()], ['l\udce9'], 'a Latin-1 name as Entry paths hold it');
+});
+
+test('the snapshot of a 120,000-file tree and its layer fit a 128 MB heap and give the layer of the unconstrained run', { timeout: 20 * 60_000 }, async (t) => {
+  // Snapshots are files of packed entries read side by side (snapshot.ts); the old ones held every entry
+  // of both trees as objects. Not timed: `npm run bench:scale` has the snapshot row.
+  const dir = await testDir(t, 'repro-snap-big-');
+  const p = smallFilesPair(dir, 120_000, 0);
+  await mkdir(join(dir, 'tree'));
+  execFileSync('tar', ['-xf', p.a, '-C', join(dir, 'tree')]);
+  await rm(p.a);
+  await rm(p.b);
+  const capped = await runCapped(128, { script: `const { snapshotLayer } = await import(${JSON.stringify(SNAPSHOT_LAYER)}); const r = await snapshotLayer(process.argv[1]); process.stdout.write(r.diffId + ' ' + r.entries);`, args: [join(dir, 'tree')] }, { REPRO_TMPDIR: dir });
+  assert.equal(capped.code, 0, capped.stderr);
+  const free = await snapshotLayer(join(dir, 'tree'));
+  assert.equal(capped.stdout, `${free.diffId} ${free.entries}`);
+  assert.ok(free.entries > 120_000);
 });
