@@ -13,7 +13,11 @@ export function tempRoot(): string {
   if (!root) {
     const dir = mkdtempSync(join(process.env.REPRO_TMPDIR ?? tmpdir(), 'repro-'));
     root = dir;
-    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    // Once removed (a cleanup run ends the work that used it), the next use makes a new one.
+    onCleanup(() => {
+      rmSync(dir, { recursive: true, force: true });
+      if (root === dir) root = undefined;
+    });
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
   return root;
