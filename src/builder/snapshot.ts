@@ -11,7 +11,7 @@ import type { EntryType } from '../core/entry.js';
 import { readTreeXattrs, XattrToolMissing, type XattrMap } from '../core/xattrs.js';
 import { fsPath, readdirNames, readlinkName } from './tree-path.js';
 import { devMajor, devMinor } from '../core/dev-t.js';
-import { LineSplitter } from '../core/findings.js';
+import { LineSplitter } from '../core/line-splitter.js';
 import { tempDir } from '../core/temp.js';
 
 export interface SnapEntry {

@@ -22,6 +22,7 @@ import { inputShape } from './input-shape.js';
 import { diffScans, type PairContext } from './layer-compare.js';
 import { buildReport } from '../core/report.js';
 import { Findings } from '../core/findings.js';
+import { SortedRuns } from '../core/sorted-runs.js';
 import { DEFAULT_MAX_ENTRIES } from './limits.js';
 import { emptyScan, releaseScan, scanLayer, scanMerged, type EntryTap, type Member, type ScanContext, type ScanProgress, type SideScan } from './side-scan.js';
 
@@ -129,6 +130,26 @@ function layerStreamFinding(a: Image, b: Image, i: number, entryFindings: number
   };
 }
 
+/** A layer's findings held for sorting before they spill to the temp area (as many as the store holds). */
+const SORT_SPILL_FINDINGS = 10_000;
+
+/**
+ * One diffScans run with its findings added to `findings` in path order. The join finds a path's entry
+ * differences as it goes and its content differences after (content is compared once both sides are seen,
+ * several at a time), and a report is read by path: so a layer's findings are sorted first, in bounded
+ * memory (sorted runs in the temp area); one path's findings keep the order they were found in.
+ */
+async function inPathOrder(findings: Findings, run: (emit: (f: Finding) => void) => Promise<number>): Promise<number> {
+  const runs = new SortedRuns<Finding>(SORT_SPILL_FINDINGS);
+  try {
+    const n = await run((f) => runs.add(f.path, f));
+    for (const r of runs.sorted()) findings.add(r.value);
+    return n;
+  } finally {
+    runs.close();
+  }
+}
+
 async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<{ findings: Findings; warnings: string[]; digests: DigestIndex }> {
   const plain = isPlain(a) && isPlain(b);
   const findings = Findings.from(compareImageMeta(a, b, opts.compareIndex !== false));
@@ -177,7 +198,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
       own.push(`layer counts differ (A: ${a.layers.length}, B: ${b.layers.length}): compared the merged filesystems`);
       const [sa, sb] = await both([scanMerged(a, side(0)), scanMerged(b, side(1))]);
       try {
-        await diffScans(sa, sb, ctx, (f) => findings.add(f));
+        await inPathOrder(findings, (emit) => diffScans(sa, sb, ctx, emit));
         opts.tapB?.done(readAll);
       } finally {
         await releaseScan(sa, store);
@@ -217,7 +238,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
       ]);
       try {
         unmatched.clear();
-        const layerFindings = await diffScans(scans[0], scans[1], ctx, (f) => findings.add(f));
+        const layerFindings = await inPathOrder(findings, (emit) => diffScans(scans[0], scans[1], ctx, emit));
         // with --exclude, "every entry is equal" cannot be claimed: excluded entries may differ
         const entryFindings = opts.exclude?.length ? 1 : layerFindings;
         const [la, lb] = [a.layers[i], b.layers[i]];

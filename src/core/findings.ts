@@ -6,8 +6,8 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import type { Category, Finding, FindingCode } from './finding.js';
+import { LineSplitter } from './line-splitter.js';
 import { tempRoot } from './temp.js';
 
 /** Findings held in memory before the store spills to disk (REPRO_FINDINGS_SPILL overrides; 0 = spill at once). */
@@ -17,23 +17,6 @@ export const DEFAULT_SPILL_AT = 10_000;
 const WRITE_BATCH = 1 << 20;
 /** Bytes read at once when iterating a spilled store. */
 const READ_CHUNK = 1 << 20;
-
-/** The spilled file's lines, from chunks read in order (sync or async): a line cut by a chunk waits for the next. */
-export class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
-  private rest = '';
-
-  push(chunk: Buffer): string[] {
-    const lines = (this.rest + this.decoder.write(chunk)).split('\n');
-    this.rest = lines.pop() ?? '';
-    return lines;
-  }
-
-  end(): string[] {
-    const last = this.rest + this.decoder.end();
-    return last ? [last] : [];
-  }
-}
 
 export function spillThreshold(): number {
   const env = process.env.REPRO_FINDINGS_SPILL;
@@ -189,6 +172,27 @@ export class Findings implements Iterable<Finding>, AsyncIterable<Finding> {
   filter(keep: (f: Finding) => boolean): Findings {
     const out = new Findings({ spillAt: this.spillAt });
     for (const f of this) if (keep(f)) out.add(f);
+    return out;
+  }
+
+  /**
+   * A new store: these findings with `more` (few, in report order) put in their places. A store's report
+   * order is image-level findings first, then layer by layer, each layer in path order (the engine's).
+   */
+  mergedWith(more: readonly Finding[]): Findings {
+    const out = new Findings({ spillAt: this.spillAt });
+    const rank = (f: Finding): [number, string] => [f.layer ?? -1, f.path];
+    const before = (x: Finding, y: Finding): boolean => {
+      const [lx, px] = rank(x);
+      const [ly, py] = rank(y);
+      return lx !== ly ? lx < ly : px < py;
+    };
+    let i = 0;
+    for (const f of this) {
+      while (i < more.length && before(more[i]!, f)) out.add(more[i++]!);
+      out.add(f);
+    }
+    while (i < more.length) out.add(more[i++]!);
     return out;
   }
 

@@ -7,7 +7,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReproError } from './errors.js';
-import { LineSplitter } from './findings.js';
+import { LineSplitter } from './line-splitter.js';
 import { tempRoot } from './temp.js';
 
 /** Bytes read from or written to a run at once. */
