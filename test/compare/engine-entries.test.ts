@@ -158,3 +158,11 @@ test('rootfs tarballs: the same tar gzipped differently is compression-metadata 
   assert.equal(same.identical, true);
   assert.deepEqual(same.findings.toArray(), []);
 });
+
+test("a layer's findings come in path order: a content difference is not listed after the later paths' entry differences", async () => {
+  // /etc/motd's content differs (found once both bodies are read), /usr/bin/tool's mode (found at the join)
+  const b = edit(edit(base, 'etc/motd', { content: 'hello\nthere\n' }), 'usr/bin/tool', { mode: 0o700 });
+  const r = await pair([base, [{ path: 'srv/', type: 'dir' }]], [b, [{ path: 'srv/', type: 'dir', mode: 0o700 }]]);
+  assert.deepEqual(brief(r.findings), ['/etc/motd content', '/usr/bin/tool metadata', '/srv metadata']);
+  assert.deepEqual([...r.findings].map((f) => f.layer), [0, 0, 1]);
+});
