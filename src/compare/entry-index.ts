@@ -6,19 +6,15 @@
 import { createReadStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { positiveIntEnv } from '../core/env-number.js';
 import type { Entry, EntryType } from '../core/entry.js';
-import { ReproError } from '../core/errors.js';
 import { tempDir } from '../core/temp.js';
 
 /** Entries a side holds in memory before they are written as a sorted run (REPRO_INDEX_SPILL_ENTRIES). */
 export const DEFAULT_SPILL_ENTRIES = 100_000;
 
 export function spillEntries(): number {
-  const env = process.env.REPRO_INDEX_SPILL_ENTRIES;
-  if (env === undefined || env === '') return DEFAULT_SPILL_ENTRIES;
-  const n = Number(env);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new ReproError(`REPRO_INDEX_SPILL_ENTRIES must be a positive integer, not "${env}"`);
-  return n;
+  return positiveIntEnv('REPRO_INDEX_SPILL_ENTRIES', DEFAULT_SPILL_ENTRIES);
 }
 
 export interface IndexedEntry {

@@ -6,7 +6,7 @@
 // Latin-1 keys (one char per byte). Used by the layer writer (normalize, build) and rules generation.
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReproError } from './errors.js';
+import { positiveIntEnv } from './env-number.js';
 import { LineSplitter } from './line-splitter.js';
 import { tempRoot } from './temp.js';
 
@@ -17,11 +17,7 @@ const READ_BLOCK = 1 << 20;
 export const DEFAULT_SPILL_RECORDS = 25_000;
 
 export function spillRecords(): number {
-  const env = process.env.REPRO_SORT_SPILL_RECORDS;
-  if (env === undefined || env === '') return DEFAULT_SPILL_RECORDS;
-  const n = Number(env);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new ReproError(`REPRO_SORT_SPILL_RECORDS must be a positive integer, not "${env}"`);
-  return n;
+  return positiveIntEnv('REPRO_SORT_SPILL_RECORDS', DEFAULT_SPILL_RECORDS);
 }
 
 export interface SortedRecord<T> {

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { positiveIntEnv } from '../core/env-number.js';
 import { ReproError, formatError } from '../core/errors.js';
 import type { Entry } from '../core/entry.js';
 import type { Image, LayerItem, LayerRef } from '../core/image.js';
@@ -27,11 +28,7 @@ export const DEFAULT_MAX_LAYER_BYTES = 64 * 2 ** 30;
 /** The uncompressed-bytes limit per layer: REPRO_MAX_LAYER_BYTES when set (the CLI sets it from
  * --max-layer-bytes), else the default; every caller of readLayer gets it without passing options. */
 export function maxLayerBytes(): number {
-  const env = process.env.REPRO_MAX_LAYER_BYTES;
-  if (env === undefined || env === '') return DEFAULT_MAX_LAYER_BYTES;
-  const n = Number(env);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new ReproError(`REPRO_MAX_LAYER_BYTES must be a positive integer, not "${env}"`);
-  return n;
+  return positiveIntEnv('REPRO_MAX_LAYER_BYTES', DEFAULT_MAX_LAYER_BYTES);
 }
 
 /** Digest algorithms the image spec registers (descriptor.md): others are read but cannot be verified. */
