@@ -94,7 +94,7 @@ async function compareTwo(control: BuildRun, v: BuildRun, opts: CheckOptions): P
     clocks: buildClock(control, v),
     ...(opts.onCompareProgress ? { onProgress: opts.onCompareProgress } : {}),
   });
-  const extra = variationFindings(r.findings, variations).sort((x, y) => (x.layer ?? -1) - (y.layer ?? -1) || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  const extra = variationFindings(r.findings, variations);
   return extra.length ? buildReport({ inputs: r.inputs, findings: r.findings.mergedWith(extra), ignored, warnings: r.warnings }) : r;
 }
 

@@ -176,23 +176,19 @@ export class Findings implements Iterable<Finding>, AsyncIterable<Finding> {
   }
 
   /**
-   * A new store: these findings with `more` (few, in report order) put in their places. A store's report
+   * A new store: these findings with `more` (few, in any order) put in their places. A store's report
    * order is image-level findings first, then layer by layer, each layer in path order (the engine's).
    */
   mergedWith(more: readonly Finding[]): Findings {
     const out = new Findings({ spillAt: this.spillAt });
-    const rank = (f: Finding): [number, string] => [f.layer ?? -1, f.path];
-    const before = (x: Finding, y: Finding): boolean => {
-      const [lx, px] = rank(x);
-      const [ly, py] = rank(y);
-      return lx !== ly ? lx < ly : px < py;
-    };
+    const compare = (x: Finding, y: Finding): number => (x.layer ?? -1) - (y.layer ?? -1) || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
+    const sorted = [...more].sort(compare);
     let i = 0;
     for (const f of this) {
-      while (i < more.length && before(more[i]!, f)) out.add(more[i++]!);
+      while (i < sorted.length && compare(sorted[i]!, f) < 0) out.add(sorted[i++]!);
       out.add(f);
     }
-    while (i < more.length) out.add(more[i++]!);
+    while (i < sorted.length) out.add(sorted[i++]!);
     return out;
   }
 

@@ -96,3 +96,12 @@ test('a comparison whose findings spill (REPRO_FINDINGS_SPILL=0) writes the same
     else process.env.REPRO_FINDINGS_SPILL = before;
   }
 });
+
+test('mergedWith puts a few findings (in any order) in their places: image-level first, then by layer, then by path', () => {
+  const f = (path: string, layer?: number): Finding => ({ path, ...(layer !== undefined ? { layer } : {}), category: 'build-env', code: 'variation', facts: [], detail: '' });
+  for (const spillAt of [0, 1000]) {
+    const store = Findings.from([f(''), f('/a', 0), f('/c', 0), f('/b', 1)], { spillAt });
+    const merged = store.mergedWith([f('/z', 1), f('/b', 0), f('/a', 1), f('/x')]);
+    assert.deepEqual([...merged].map((x) => `${x.layer ?? '-'}${x.path}`), ['-', '-/x', '0/a', '0/b', '0/c', '1/a', '1/b', '1/z']);
+  }
+});
