@@ -121,7 +121,7 @@ export async function runContainerfileBuilder(manifest: Manifest, ctx: Container
     const out = join(dir, 'image.tar');
     // Variables the Containerfile sets itself keep its value: `check` skips a variation all of whose
     // variables are such (src/check/variations.ts); the control's fixed TZ/LANG are left out here.
-    const bud = { ...ctx, runEnv: runEnvFor(text, ctx.runEnv).env };
+    const bud = { ...ctx, runEnv: runEnvFor(text, ctx.runEnv) };
     const argv = [...ctx.inheritWrap, buildah, ...storage, ...budArgs(b, bud, { policy, out }, declaresEpochArg(text))];
     // Hostname and domain: a UTS namespace of its own, named before buildah starts, shared by its RUN steps.
     const uts = 'set -e; [ -z "$0" ] || hostname "$0"; [ -z "$1" ] || domainname "$1"; shift; exec "$@"';
@@ -192,10 +192,9 @@ export function envInstructionKeys(text: string): Set<string> {
 }
 
 /** The variables for the RUN steps without those the Containerfile sets itself (envInstructionKeys). */
-export function runEnvFor(text: string, runEnv: Record<string, string>): { env: Record<string, string>; pinned: string[] } {
+export function runEnvFor(text: string, runEnv: Record<string, string>): Record<string, string> {
   const own = envInstructionKeys(text);
-  const pinned = Object.keys(runEnv).filter((k) => own.has(k));
-  return { env: Object.fromEntries(Object.entries(runEnv).filter(([k]) => !own.has(k))), pinned };
+  return Object.fromEntries(Object.entries(runEnv).filter(([k]) => !own.has(k)));
 }
 
 /** What the installed buildah can do for reproducibility, read from its own version and help text. */

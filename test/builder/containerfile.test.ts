@@ -61,7 +61,5 @@ test('envInstructionKeys: both ENV forms, continuations; runEnvFor leaves out wh
   assert.deepEqual([...envInstructionKeys(text)].sort(), ['APP', 'HOME', 'LANG', 'TZ', 'lower']);
   // buildah --env overrides ENV in RUN steps and in the config (measured with buildah 1.28): passing TZ
   // would replace the Containerfile's TZ=UTC, and taking it out of the config afterwards would lose it.
-  const r = runEnvFor(text, { TZ: 'Etc/GMT-14', LC_ALL: 'fr_CH.UTF-8', HOME: '/nonexistent' });
-  assert.deepEqual(r.env, { LC_ALL: 'fr_CH.UTF-8' });
-  assert.deepEqual(r.pinned, ['TZ', 'HOME']);
+  assert.deepEqual(runEnvFor(text, { TZ: 'Etc/GMT-14', LC_ALL: 'fr_CH.UTF-8', HOME: '/nonexistent' }), { LC_ALL: 'fr_CH.UTF-8' });
 });
