@@ -71,6 +71,17 @@ test('random ids: hex, UUID, base64, PEM and ssh keys', () => {
   assert.match(ev(c5), /ssh key/);
 });
 
+// `od -An -tx1` of 8 random bytes is 16 hex characters, all of them decimal digits with odds (10/16)^16,
+// 1 in 1,845 a side. Such a run is a number (a size, a counter, a time in microseconds), not an id: the
+// pair is content, whichever side has no letter. Fixtures that write random hex ids make them long enough
+// (test/cli/check-containerfile.test.ts).
+test('an all-decimal run is a number, not a hex id: a pair where either side has no letter is content', () => {
+  assert.equal(classifyText('3f9a0c1be2d47a65', 'a1b2c3d4e5f60718', none).category, 'random-id');
+  assert.deepEqual(classifyText('3f9a0c1be2d47a65', '8312907745102963', none), { category: 'content', facts: [{ at: 'line 1' }] });
+  assert.equal(classifyText('8312907745102963', '3f9a0c1be2d47a65', none).category, 'content');
+  assert.equal(classifyText('4839201746539201', '8312907745102963', none).category, 'content');
+});
+
 test('plain words and paths are not taken for base64 ids', () => {
   const c = classifyText('path /usr/lib/x86_64-linux-gnu/libfoo\n', 'path /usr/lib/aarch64-linux-gnu/libfoo\n', none);
   assert.equal(c.category, 'content');
