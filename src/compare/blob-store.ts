@@ -30,6 +30,10 @@ export interface BlobStoreStats {
 
 export const DEFAULT_MEMORY_BUDGET = 64 << 20;
 
+/** What one held piece of content costs besides its bytes (its slot, digest key and buffer object): a store
+ * of a million tiny files is mostly this. */
+const SLOT_BYTES = 256;
+
 export class BlobStore {
   private readonly slots = new Map<string, Slot>();
   private memory = 0;
@@ -126,6 +130,11 @@ export class BlobStore {
       this.account(data.length);
     }
     return { digest, size: data.length };
+  }
+
+  /** Whether `size` more bytes (and one more slot) stay within the budget. */
+  fits(size: number): boolean {
+    return this.memory + this.slots.size * SLOT_BYTES + size <= this.budget;
   }
 
   /** Take one more reference on content already stored. */

@@ -24,7 +24,7 @@ import { buildReport } from '../core/report.js';
 import { Findings } from '../core/findings.js';
 import { SortedRuns } from '../core/sorted-runs.js';
 import { DEFAULT_MAX_ENTRIES } from './limits.js';
-import { emptyScan, releaseScan, scanLayer, scanMerged, type EntryTap, type Member, type ScanContext, type ScanProgress, type SideScan } from './side-scan.js';
+import { emptyScan, refetch, releaseScan, scanLayer, scanMerged, type EntryTap, type Member, type ScanContext, type ScanProgress, type SideScan } from './side-scan.js';
 
 export interface CompareOptions {
   /** Globs (picomatch) matched against the absolute path; matching entries are not compared. */
@@ -168,6 +168,7 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
     digests: new DigestIndex(),
     layerOf: plain ? () => undefined : merged ? (ma, mb) => (mb ?? ma)?.layer : (ma, mb) => (ma ?? mb)?.layer,
     concurrency: CONTENT_CONCURRENCY,
+    ...(merged ? { refetch: ([wa, wb]) => Promise.all([refetch(a, wa, store), refetch(b, wb, store)]).then(() => undefined) } : {}),
   };
   const abort = { stopped: false };
   const maxEntries = opts.maxEntries ?? DEFAULT_MAX_ENTRIES;

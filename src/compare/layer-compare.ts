@@ -12,7 +12,7 @@ import { compareContent, toFinding, type ContentContext } from './content.js';
 import { compareEntryMeta } from './entry-meta.js';
 import { OrderTracker, findHardlinkSwaps, isSwapCandidate, type LinkedPair } from './order.js';
 import type { IndexedEntry } from './entry-index.js';
-import { OPAQUE_KEY, WHITEOUT_KEY, deletedIn, keyPath, type Member, type SideScan } from './side-scan.js';
+import { OPAQUE_KEY, WHITEOUT_KEY, deletedIn, keyPath, visibleEntries, type Member, type SideScan } from './side-scan.js';
 import { mapLimited } from '../core/map-limited.js';
 
 export interface PairContext {
@@ -24,6 +24,8 @@ export interface PairContext {
   concurrency: number;
   /** Digests of every file whose content differs, for the derived-difference pass (src/classify/derived.ts). */
   digests?: DigestIndex;
+  /** Reads again the content the scan did not keep (merged mode): side → path → digests wanted. */
+  refetch?: (wanted: [Map<string, Set<string>>, Map<string, Set<string>>]) => Promise<void>;
 }
 
 /** A differing file's own mtimes are a clock its embedded times may come from (within an hour). */
@@ -45,15 +47,8 @@ function contentDigest(m: Member, targets: ReadonlyMap<string, string | undefine
   return undefined;
 }
 
-/** The winning entry of each key, in key order (the index keeps every entry; the later of one key wins). */
-async function* winners(scan: SideScan): AsyncGenerator<IndexedEntry> {
-  let prev: IndexedEntry | undefined;
-  for await (const e of scan.index.sorted()) {
-    if (prev && prev.key !== e.key) yield prev;
-    prev = e;
-  }
-  if (prev) yield prev;
-}
+/** The winning entry of each key, in key order: the later of one key (per layer), or the merged view. */
+const winners = visibleEntries;
 
 const member = (e: IndexedEntry): Member => ({ entry: e.entry, layer: e.layer, ...(e.entry.digest !== undefined ? { digest: e.entry.digest } : {}) });
 
@@ -154,6 +149,23 @@ async function contentFindings(p: ContentPair, ctx: PairContext): Promise<Findin
   const clock: Clock = { a: p.a.entry.mtime, b: p.b.entry.mtime, slack: MTIME_SLACK, source: 'file mtimes' };
   const found = await compareContent(ba, bb, { ...ctx.content, clocks: [...ctx.content.clocks, clock] });
   return found.map((f) => toFinding(base, f));
+}
+
+/** The content the pairs compare that the store does not hold, by side: the path of the file that holds it
+ * (a hardlink's is its target's) → digests. */
+function missing(pairs: ContentPair[], store: BlobStore): [Map<string, Set<string>>, Map<string, Set<string>>] {
+  const out: [Map<string, Set<string>>, Map<string, Set<string>>] = [new Map(), new Map()];
+  const want = (side: 0 | 1, m: Member, digest: string): void => {
+    if (store.get(digest)) return;
+    const path = m.entry.type === 'hardlink' && m.entry.linkname !== undefined ? m.entry.linkname : m.entry.path;
+    const set = out[side].get(path) ?? new Set<string>();
+    out[side].set(path, set.add(digest));
+  };
+  for (const p of pairs) {
+    want(0, p.a, p.da);
+    want(1, p.b, p.db);
+  }
+  return out;
 }
 
 /**
@@ -263,6 +275,7 @@ export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, emit
       detail: `first member out of place: ${imagePath(keyPath(first))}`,
     });
   }
+  if (ctx.refetch) await ctx.refetch(missing(pairs, ctx.store));
   const content = await mapLimited(pairs, ctx.concurrency, (p) => contentFindings(p, ctx));
   for (const f of content.flat()) out(f);
   return emitted;

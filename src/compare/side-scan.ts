@@ -2,13 +2,14 @@
 // the blob store while the other side may still need them) and record entries, keyed by path.
 // Two modes: per layer (a whiteout is an entry of its own, so "deleted here, not there" can be reported), and
 // merged (whiteouts applied, the top-most version of every path kept), used when layer counts differ.
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Entry } from '../core/entry.js';
 import { ReproError } from '../core/errors.js';
-import type { Image } from '../core/image.js';
+import type { Image, LayerRef } from '../core/image.js';
 import { readLayer } from '../image/layer-reader.js';
-import { mergeLayers } from '../image/merged.js';
-import { EntryIndex } from './entry-index.js';
+import { EntryIndex, type IndexedEntry } from './entry-index.js';
+import { MergedCuts, mergedView } from './merged-view.js';
 import type { BlobStore } from './blob-store.js';
 
 export interface Member {
@@ -25,8 +26,10 @@ export interface SideScan {
   index: EntryIndex;
   /** Per-layer mode: the index's stream order is the tar's, compared for member order. */
   ordered: boolean;
-  /** Merged mode: path of each whiteout / opaque marker → the layer holding it. */
+  /** Merged mode: path of each whiteout / opaque marker → the (highest) layer holding it. */
   deleted: Map<string, number>;
+  /** Merged mode: the deletions of the layers, applied when the index is read (merged-view.ts). */
+  cuts?: MergedCuts;
   entries: number;
   bytes: number;
 }
@@ -79,20 +82,17 @@ export function emptyScan(ordered = true): SideScan {
   return { index: new EntryIndex(keyPath), ordered, deleted: new Map(), entries: 0, bytes: 0 };
 }
 
-/** Merged mode reads each layer into a map first (the merge needs every layer's entries). */
-interface LayerMembers {
-  members: Map<string, Member>;
-  entries: number;
-  bytes: number;
+/** The index key of an entry: its path, or a whiteout / opaque marker key beside it. */
+export function keyOf(entry: Entry): string {
+  return entry.type === 'whiteout' ? WHITEOUT_KEY + entry.path : entry.type === 'opaque' ? OPAQUE_KEY + entry.path : entry.path;
 }
 
-type Target = { kind: 'index'; scan: SideScan } | { kind: 'map'; layer: LayerMembers };
-
-/** Read one layer into `scan`'s index (per-layer mode) or into a layer-local map (merged mode). */
-async function readInto(image: Image, layerIndex: number, target: Target, ctx: ScanContext): Promise<void> {
+/** Read one layer into `scan`'s index; in merged mode record its deletions in `cuts`. */
+async function readInto(image: Image, layerIndex: number, scan: SideScan, ctx: ScanContext, cuts?: MergedCuts): Promise<void> {
   const layer = image.layers[layerIndex];
   if (!layer) return;
-  const counts = target.kind === 'index' ? target.scan : target.layer;
+  cuts?.startLayer(layerIndex, scan.index.count);
+  const counts = { entries: 0, bytes: 0 };
   // the uncompressed stream is hashed only where a diff_id is there to verify (engine: uncompressedDigest)
   for await (const item of readLayer(image, layer, { diffId: false })) {
     const entry = item.entry;
@@ -101,25 +101,34 @@ async function readInto(image: Image, layerIndex: number, target: Target, ctx: S
     if (ctx.maxEntries !== undefined && counts.entries >= ctx.maxEntries) {
       throw new ReproError(`layer ${layerIndex} has more than ${ctx.maxEntries} entries (raise the limit with --max-entries)`, image.input);
     }
-    const key =
-      entry.type === 'whiteout' ? WHITEOUT_KEY + entry.path : entry.type === 'opaque' ? OPAQUE_KEY + entry.path : entry.path;
+    const key = keyOf(entry);
     const member: Member = { entry, layer: layerIndex };
     if (entry.type === 'file') {
-      const put = item.data ? ctx.store.putBuffer(item.data) : ctx.store.put(item.body);
+      // Merged mode cannot release content as it streams (a path matched early may be replaced by a higher
+      // layer), so it keeps a small file's content only while the store has room (a larger file's is kept,
+      // spilled to a file of its own past the budget); what a differing file needs and was not kept is read
+      // again once the comparison knows it (refetch).
+      const data = item.data;
+      const kept = !cuts || !data || ctx.store.fits(data.length);
+      const put = !kept ? { digest: 'sha256:' + hash('sha256', data, 'hex'), size: data.length } : data ? ctx.store.putBuffer(data) : ctx.store.put(item.body);
       const { digest, size } = put instanceof Promise ? await put : put;
       entry.digest = digest;
-      member.digest = digest;
+      if (kept) member.digest = digest;
       counts.bytes += size;
+      scan.bytes += size;
     }
-    ctx.tap?.entry(entry, layerIndex, () => contentOf(ctx.store, member.digest));
+    const data = item.data;
+    ctx.tap?.entry(entry, layerIndex, () => (data && entry.type === 'file' ? data : contentOf(ctx.store, member.digest)));
+    if (cuts && (entry.type === 'whiteout' || entry.type === 'opaque')) {
+      cuts.marker(entry, layerIndex);
+      scan.deleted.set(entry.path, layerIndex);
+    }
     // A path stored twice in one tar: the later one wins, as on extraction (the index keeps both, its
-    // reader the later; the map replaces).
-    if (target.kind === 'index') {
-      const spilling = target.scan.index.add(key, layerIndex, entry);
-      if (spilling) await spilling;
-    }
-    else target.layer.members.set(key, member);
+    // reader the later).
+    const spilling = scan.index.add(key, layerIndex, entry);
+    if (spilling) await spilling;
     counts.entries++;
+    scan.entries++;
     ctx.onMember?.(key, member);
     ctx.onProgress?.({ side: ctx.side, layer: layerIndex, entries: counts.entries, bytes: counts.bytes });
   }
@@ -133,33 +142,58 @@ function contentOf(store: BlobStore, digest: string | undefined): Buffer | undef
 
 /** One layer, whiteouts kept as entries. */
 export async function scanLayer(image: Image, layerIndex: number, ctx: ScanContext, scan = emptyScan()): Promise<SideScan> {
-  await readInto(image, layerIndex, { kind: 'index', scan }, ctx);
+  await readInto(image, layerIndex, scan, ctx);
   return scan;
 }
 
 /**
- * All layers merged (the reader's mergeLayers: whiteouts and opaque markers applied as the runtime would).
- * The merge needs every layer's entries at once, so this mode holds them as objects before packing the
- * result; content stays held until the end (a path matched early may still be replaced by a higher layer).
+ * All layers merged (whiteouts and opaque markers applied as the runtime would): every layer's entries go
+ * into one index and the merged view is a filter over its sorted stream (merged-view.ts), so memory does
+ * not grow with the entry count. Content is held until the end (a path matched early may still be
+ * replaced by a higher layer) within the store's budget (readInto, refetch).
  */
 export async function scanMerged(image: Image, ctx: ScanContext): Promise<SideScan> {
-  const perLayer: LayerMembers[] = [];
-  for (let i = 0; i < image.layers.length; i++) {
-    const local: LayerMembers = { members: new Map(), entries: 0, bytes: 0 };
-    await readInto(image, i, { kind: 'map', layer: local }, { ...ctx, onMember: undefined });
-    perLayer.push(local);
+  const scan: SideScan = { ...emptyScan(false), cuts: new MergedCuts() };
+  for (let i = 0; i < image.layers.length; i++) await readInto(image, i, scan, { ...ctx, onMember: undefined }, scan.cuts);
+  return scan;
+}
+
+/** A side's entries as compared: the last of each key (per layer), or the merged view. */
+export function visibleEntries(scan: SideScan): AsyncGenerator<IndexedEntry> {
+  return scan.cuts ? mergedView(scan.index, scan.cuts) : lastOfEachKey(scan.index);
+}
+
+async function* lastOfEachKey(index: EntryIndex): AsyncGenerator<IndexedEntry> {
+  let prev: IndexedEntry | undefined;
+  for await (const e of index.sorted()) {
+    if (prev && prev.key !== e.key) yield prev;
+    prev = e;
   }
-  const view = mergeLayers(perLayer.map((l) => [...l.members.values()].map((m) => m.entry)));
-  const merged = emptyScan(false);
-  for (const [path, { entry, layer }] of view) await merged.index.add(path, layer, entry);
-  perLayer.forEach((local, i) => {
-    merged.entries += local.entries;
-    merged.bytes += local.bytes;
-    for (const m of local.members.values()) {
-      if (m.entry.type === 'whiteout' || m.entry.type === 'opaque') merged.deleted.set(m.entry.path, i);
+  if (prev) yield prev;
+}
+
+/**
+ * Content merged mode did not keep, read again: `wanted` maps a path to the digests of its content that
+ * are needed. The layers are read from the top down (the visible version is most often in a high layer)
+ * until every one is found; any file with the digest serves.
+ */
+export async function refetch(image: Image, wanted: Map<string, Set<string>>, store: BlobStore): Promise<void> {
+  for (let i = image.layers.length - 1; i >= 0 && wanted.size > 0; i--) {
+    const layer = image.layers[i] as LayerRef;
+    for await (const item of readLayer(image, layer, { diffId: false })) {
+      const path = item.entry.path;
+      const digests = wanted.get(path);
+      if (!digests || item.entry.type !== 'file') continue;
+      const put = item.data ? store.putBuffer(item.data) : store.put(item.body);
+      const { digest } = put instanceof Promise ? await put : put;
+      if (!digests.delete(digest)) {
+        store.release(digest);
+        continue;
+      }
+      if (digests.size === 0) wanted.delete(path);
+      if (wanted.size === 0) break;
     }
-  });
-  return merged;
+  }
 }
 
 /** The layer of the whiteout (or opaque marker) that deleted `path` or a directory above it, if any. */
