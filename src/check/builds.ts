@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { buildManifest } from '../builder/builder.js';
 import type { Manifest } from '../builder/manifest-types.js';
 import type { BuildResult, ProgressEvent } from '../builder/options.js';
+import type { FetchOptions } from '../image/reference.js';
 import type { BuildSetup } from './variations.js';
 import { mapLimited } from '../core/map-limited.js';
 
@@ -24,6 +25,8 @@ export interface BuildsOptions {
   extraRules: string[];
   jobs: number;
   cacheDir?: string;
+  /** Registry access for a base image given by reference. */
+  fetch?: FetchOptions;
   /** One line per notable event ("build B: phase generate done in 0.4s"). */
   log?: (line: string) => void;
   onOutput?: (label: string, chunk: Buffer) => void;
@@ -91,6 +94,7 @@ export async function runBuilds(manifestPath: string, setups: BuildSetup[], opts
       // a rule that could not apply is said in the build's log (process.emitWarning without one)
       ...(opts.log ? { warn: (m: string) => opts.log?.(`build ${setup.label}: warning: ${m}`) } : {}),
       ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
       onProgress: (e) => {
         // The control build's first finished layer is its base: the cache is filled from then on.
         if (index === 0 && e.kind === 'phase-done') releaseBase();

@@ -11,6 +11,7 @@ import { compareInputs } from '../compare/engine.js';
 import { buildReport } from '../core/report.js';
 import { ReproError, UsageError } from '../core/errors.js';
 import type { Category, Report } from '../core/finding.js';
+import type { FetchOptions } from '../image/reference.js';
 import { tempDir } from '../core/temp.js';
 import { mapLimited } from '../core/map-limited.js';
 import { loadRules, resolveRuleFile } from '../rules/load.js';
@@ -41,6 +42,8 @@ export interface CheckOptions {
   exclude?: string[];
   ignore?: Category[];
   cacheDir?: string;
+  /** Registry access for a base image given by reference (--creds, --authfile, --tls-verify, --cert-dir). */
+  fetch?: FetchOptions;
   /** The check's work area (builds, images); a fresh directory in the temp area when absent. */
   workRoot?: string;
   /** After a non-reproducible result, rebuild once per variation alone and put a cause on every finding. */
@@ -167,6 +170,7 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
     extraRules: ruleFiles,
     jobs,
     cacheDir,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
   };

@@ -16,6 +16,7 @@ import { renderMarkdown } from '../report/markdown.js';
 import { generateRules } from '../rules/generate.js';
 import { style } from '../report/style.js';
 import type { CheckFlags } from './check.js';
+import { fetchOptions } from './options.js';
 import { EXIT_DIFFERENT, EXIT_SAME, setExitCode } from './run.js';
 
 function categories(values: string[]): Category[] {
@@ -79,6 +80,7 @@ export function checkOptions(flags: CheckFlags, log: ((line: string) => void) | 
     ...(flags.explain ? { explain: true } : {}),
     ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
     ...(flags.keep ? { keep: flags.keep } : {}),
+    fetch: fetchOptions(flags),
     ...(log ? { log } : {}),
     ...(flags.verbose ? { onOutput: (label: string, c: Buffer) => void process.stderr.write(`[${label}] ${c.toString()}`) } : {}),
   };

@@ -3,8 +3,9 @@
 // check-run.ts (loaded when the command runs) calls src/check, which does the work.
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { addFetchOptions, type FetchFlags } from './options.js';
 
-export interface CheckFlags {
+export interface CheckFlags extends FetchFlags {
   vary?: string;
   runs: number;
   jobs?: number;
@@ -41,7 +42,7 @@ function count(name: string, min: number): (value: string) => number {
 }
 
 export function registerCheck(program: Command): void {
-  program
+  const cmd = program
     .command('check')
     .description('build a manifest twice under variations, compare the images and say whether it is reproducible (0 yes, 1 no, 2 error)')
     .argument('<manifest>', 'the build manifest (manifest.yml)')
@@ -65,8 +66,9 @@ export function registerCheck(program: Command): void {
     .option('-v, --verbose', 'show the output of the build commands and list every finding (mtime-only ones are otherwise one line per directory)')
     .option('-q, --quiet', 'print nothing; the exit code says it')
     .option('--shard <I/N>', 'MANIFEST is a list (a file, one manifest a line, or a quoted glob): check only the I-th of N shares (0 ≤ I < N), one JSON report per manifest in --reports')
-    .option('--reports <dir>', 'with --shard: where the reports go, named after each manifest', 'repro-reports')
-    .action(async (manifest: string, flags: CheckFlags) => {
+    .option('--reports <dir>', 'with --shard: where the reports go, named after each manifest', 'repro-reports');
+  // a base image from a registry (base: {image: docker://…}) is fetched by every build
+  addFetchOptions(cmd).action(async (manifest: string, flags: CheckFlags) => {
       if (flags.shard !== undefined) return (await import('./check-shard.js')).runShardCommand(manifest, flags);
       return (await import('./check-run.js')).runCheckCommand(manifest, flags);
     });

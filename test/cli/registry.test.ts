@@ -108,6 +108,19 @@ test('docker:// references: diff, inspect and normalize read what skopeo pushed,
     assert.match(e.stderr, /^repro: .*bad-base\.yml:4: base\.image: unknown image reference transport "ftp:"/);
   });
 
+  await t.test('check of a manifest on a registry base: the fetch options reach every build', async () => {
+    const file = join(dir, 'on-base.yml');
+    // the plain-HTTP registry refuses skopeo's default TLS: without the option the check stops with one line
+    const refused = await runRepro(['check', file, '--vary', 'none', '-q']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /^repro: .*a plain-HTTP registry: add --tls-verify=false\)\n$/);
+    const r = await runRepro(['check', file, '--tls-verify=false', '--json', '-', '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { reproducible: boolean; builds: unknown[] };
+    assert.equal(report.reproducible, true);
+    assert.equal(report.builds.length, 2);
+  });
+
   await t.test('errors are one line, exit 2', async () => {
     const https = await runRepro(['inspect', a1]);
     assert.equal(https.code, 2);
