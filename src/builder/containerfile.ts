@@ -13,11 +13,12 @@
 // steps inherit both). Without a hostname buildah gives every RUN step the container's random id as its name.
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { onCleanup } from '../core/cleanup.js';
 import { ReproError } from '../core/errors.js';
 import { findCommand } from '../core/find-command.js';
 import type { ImageConfig } from '../core/image.js';
+import { openImage } from '../image/open.js';
 import { runLogged } from '../core/process.js';
 import { importBuiltImage, type ExternalContext, type ImportedImage } from './external.js';
 import type { ContainerfileBuilder, Manifest } from './manifest-types.js';
@@ -121,7 +122,7 @@ export async function runContainerfileBuilder(manifest: Manifest, ctx: Container
     const out = join(dir, 'image.tar');
     // Variables the Containerfile sets itself keep its value: `check` skips a variation all of whose
     // variables are such (src/check/variations.ts); the control's fixed TZ/LANG are left out here.
-    const bud = { ...ctx, runEnv: runEnvFor(text, ctx.runEnv) };
+    const bud = { ...ctx, runEnv: runEnvFor(ctx.runEnv, await fixedEnv(text, b.context)) };
     const argv = [...ctx.inheritWrap, buildah, ...storage, ...budArgs(b, bud, { policy, out }, declaresEpochArg(text))];
     // Hostname and domain: a UTS namespace of its own, named before buildah starts, shared by its RUN steps.
     const uts = 'set -e; [ -z "$0" ] || hostname "$0"; [ -z "$1" ] || domainname "$1"; shift; exec "$@"';
@@ -191,10 +192,54 @@ export function envInstructionKeys(text: string): Set<string> {
   return keys;
 }
 
-/** The variables for the RUN steps without those the Containerfile sets itself (envInstructionKeys). */
-export function runEnvFor(text: string, runEnv: Record<string, string>): Record<string, string> {
-  const own = envInstructionKeys(text);
-  return Object.fromEntries(Object.entries(runEnv).filter(([k]) => !own.has(k)));
+/** The images the stages start from (FROM), leaving out scratch and earlier stages named with AS. */
+export function baseImages(text: string): string[] {
+  const stages = new Set<string>();
+  const out: string[] = [];
+  for (const { keyword, args } of instructions(text)) {
+    if (keyword !== 'FROM') continue;
+    const words = args.trim().split(/\s+/).filter((w) => !w.startsWith('--'));
+    const image = words[0];
+    if (image && image !== 'scratch' && !stages.has(image.toLowerCase())) out.push(image);
+    if (words[1]?.toUpperCase() === 'AS' && words[2]) stages.add(words[2].toLowerCase());
+  }
+  return out;
+}
+
+/** The Env of a local base (what `--pull=never` can read: oci-archive: or docker-archive:, relative to the
+ * context as buildah resolves it); [] for anything else or an unreadable base (buildah then says why). */
+async function baseEnv(ref: string, context: string): Promise<string[]> {
+  const m = /^(oci-archive|docker-archive):(.+)$/.exec(ref);
+  if (!m) return [];
+  const file = resolve(context, m[2]!);
+  // a plain file is read by repro's own reader; FILE:TAG goes through skopeo
+  const target = (await stat(file).catch(() => undefined))?.isFile() ? file : `${m[1]}:${file}`;
+  const image = await openImage(target).catch(() => undefined);
+  const env = image?.config?.config?.Env;
+  return Array.isArray(env) ? env.filter((kv): kv is string => typeof kv === 'string') : [];
+}
+
+/**
+ * Variables whose value the build itself fixes for its RUN steps, each with where it is set: `ENV` in the
+ * Containerfile, or the config of a base image a stage starts FROM. Every real build of this Containerfile
+ * gives the RUN steps that value, so varying it would test a build that never happens, and buildah's --env
+ * would also replace the value in the image config, where taking repro's variables out again would lose it.
+ */
+export async function fixedEnv(text: string, context: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const ref of baseImages(text)) {
+    for (const kv of await baseEnv(ref, context)) {
+      const key = kv.slice(0, Math.max(0, kv.indexOf('=')));
+      if (key && !out.has(key)) out.set(key, `base image ${ref}`);
+    }
+  }
+  for (const key of envInstructionKeys(text)) out.set(key, 'ENV');
+  return out;
+}
+
+/** The variables for the RUN steps without those the build fixes itself (fixedEnv). */
+export function runEnvFor(runEnv: Record<string, string>, fixed: ReadonlyMap<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(runEnv).filter(([k]) => !fixed.has(k)));
 }
 
 /** What the installed buildah can do for reproducibility, read from its own version and help text. */

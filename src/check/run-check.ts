@@ -4,7 +4,7 @@
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { envInstructionKeys } from '../builder/containerfile.js';
+import { fixedEnv } from '../builder/containerfile.js';
 import { loadManifest } from '../builder/manifest-schema.js';
 import type { Clock } from '../classify/clocks.js';
 import { compareInputs } from '../compare/engine.js';
@@ -153,7 +153,7 @@ export async function runCheck(manifestPath: string, opts: CheckOptions = {}): P
       phases: manifest.builder !== undefined || manifest.phases.length > 0,
       userPhases: manifest.phases.some((p) => p.user !== undefined),
       // unreadable: the build says so, with the manifest line
-      ...(manifest.builder?.kind === 'containerfile' ? { containerfileEnv: [...envInstructionKeys(await readFile(manifest.builder.containerfile, 'utf8').catch(() => ''))] } : {}),
+      ...(manifest.builder?.kind === 'containerfile' ? { containerfileEnv: Object.fromEntries(await fixedEnv(await readFile(manifest.builder.containerfile, 'utf8').catch(() => ''), manifest.builder.context)) } : {}),
     },
   };
   const plan = planBuilds(names, runs, planCtx);

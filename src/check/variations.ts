@@ -85,8 +85,9 @@ export interface ManifestShape {
   phases: boolean;
   /** Some phase has `user:` (the user variation acts on those only). */
   userPhases: boolean;
-  /** Variables a Containerfile sets itself with ENV (they keep its value: buildah --env would override it). */
-  containerfileEnv?: string[];
+  /** Variables a Containerfile's build fixes itself → where ("ENV", or "base image REF"): they keep that
+   * value (buildah --env would override it). */
+  containerfileEnv?: Record<string, string>;
 }
 
 const ENV_VAR = 'REPRO_CHECK_VARIATION';
@@ -357,8 +358,13 @@ function unavailable(name: VariationName, ctx: PlanContext): string | undefined 
 function notApplicable(name: VariationName, ctx: PlanContext): string | undefined {
   if (ctx.builder === 'containerfile' && !CONTAINERFILE_REACH[name]) return CONTAINERFILE_NOT[name] ?? 'not carried into buildah RUN steps';
   const vars = ctx.builder === 'containerfile' ? CONTAINERFILE_ENV[name] : undefined;
-  const own = ctx.manifest?.containerfileEnv ?? [];
-  if (vars && vars.every((v) => own.includes(v))) return `the Containerfile sets ${vars.join(' and ')} with ENV, and buildah --env would override its value`;
+  const own = ctx.manifest?.containerfileEnv ?? {};
+  if (vars && vars.every((v) => own[v] !== undefined)) {
+    const where = [...new Set(vars.map((v) => own[v]))];
+    if (where.length === 1 && where[0] === 'ENV') return `the Containerfile sets ${vars.join(' and ')} with ENV, and buildah --env would override its value`;
+    const by = where.map((w) => (w === 'ENV' ? "the Containerfile's ENV" : `the config of the ${w}`)).join(' and ');
+    return `${vars.join(' and ')} ${vars.length > 1 ? 'are' : 'is'} set by ${by}, and buildah --env would override the value`;
+  }
   return unavailable(name, ctx);
 }
 

@@ -2,9 +2,12 @@
 // buildah wrote, and layer names read from history. The real builds are in test/cli/check-containerfile.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { budArgs, envInstructionKeys, runEnvFor, runsBeforeEnv, withoutBuildArtifacts } from '../../src/builder/containerfile.js';
+import { baseImages, budArgs, envInstructionKeys, fixedEnv, runEnvFor, runsBeforeEnv, withoutBuildArtifacts } from '../../src/builder/containerfile.js';
 import { layerName } from '../../src/builder/external.js';
 import type { ContainerfileBuilder } from '../../src/builder/manifest-types.js';
+import { join } from 'node:path';
+import { makeOciArchive } from '../helpers/images.js';
+import { testDir } from '../helpers/tmp.js';
 
 const B: ContainerfileBuilder = { kind: 'containerfile', containerfile: '/p/Containerfile', context: '/p', args: { V: '1' }, timestamp: false, line: 3 };
 const paths = { policy: '/w/policy.json', out: '/w/image.tar' };
@@ -61,5 +64,18 @@ test('envInstructionKeys: both ENV forms, continuations; runEnvFor leaves out wh
   assert.deepEqual([...envInstructionKeys(text)].sort(), ['APP', 'HOME', 'LANG', 'TZ', 'lower']);
   // buildah --env overrides ENV in RUN steps and in the config (measured with buildah 1.28): passing TZ
   // would replace the Containerfile's TZ=UTC, and taking it out of the config afterwards would lose it.
-  assert.deepEqual(runEnvFor(text, { TZ: 'Etc/GMT-14', LC_ALL: 'fr_CH.UTF-8', HOME: '/nonexistent' }), { LC_ALL: 'fr_CH.UTF-8' });
+  assert.deepEqual(runEnvFor({ TZ: 'Etc/GMT-14', LC_ALL: 'fr_CH.UTF-8', HOME: '/nonexistent' }, new Map([...envInstructionKeys(text)].map((k) => [k, 'ENV']))), { LC_ALL: 'fr_CH.UTF-8' });
+});
+
+test('baseImages: the FROM images, not scratch and not earlier stages (any case), flags skipped', () => {
+  const text = ['FROM --platform=linux/amd64 oci-archive:base.tar AS Build', 'RUN x', 'FROM build AS second', 'FROM scratch', 'from docker-archive:other.tar', 'FROM SECOND'].join('\n');
+  assert.deepEqual(baseImages(text), ['oci-archive:base.tar', 'docker-archive:other.tar']);
+});
+
+test("fixedEnv: the base image's Env keys (read from the archive beside the context) and ENV keys, each with where it is set", async (t) => {
+  const dir = await testDir(t, 'repro-fixed-env-');
+  await makeOciArchive(join(dir, 'base.tar'), { layers: [[{ path: 'etc/motd', content: 'hi\n' }]], config: { config: { Env: ['PATH=/usr/bin:/bin', 'LANG=C.UTF-8'] } } });
+  const fixed = await fixedEnv('FROM oci-archive:base.tar\nENV TZ=UTC\nRUN x\n', dir);
+  assert.deepEqual(Object.fromEntries(fixed), { PATH: 'base image oci-archive:base.tar', LANG: 'base image oci-archive:base.tar', TZ: 'ENV' });
+  assert.deepEqual(Object.fromEntries(await fixedEnv('FROM oci-archive:missing.tar\n', dir)), {}, 'an unreadable base is left to buildah to report');
 });

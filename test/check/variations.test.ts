@@ -89,10 +89,16 @@ test('planBuilds for a Containerfile: the variations buildah carries into RUN st
 });
 
 test('planBuilds for a Containerfile: a variation whose every variable the Containerfile sets with ENV is skipped', () => {
-  const manifest = { external: false, phases: true, userPhases: false, containerfileEnv: ['TZ', 'LANG'] };
+  const manifest = { external: false, phases: true, userPhases: false, containerfileEnv: { TZ: 'ENV', LANG: 'ENV' } };
   const plan = planBuilds(['timezone', 'locale', 'home'], 2, { root: '/tmp/c', faketime: fakeFaketime, builder: 'containerfile', manifest });
   assert.deepEqual(plan.applied.map((v) => v.name), ['locale', 'home'], 'LC_ALL still reaches the RUN steps');
   assert.deepEqual(plan.skipped, [{ name: 'timezone', reason: 'the Containerfile sets TZ with ENV, and buildah --env would override its value' }]);
+});
+
+test("planBuilds for a Containerfile: a variation whose every variable the base image's config sets is skipped, saying so", () => {
+  const manifest = { external: false, phases: true, userPhases: false, containerfileEnv: { LANG: 'base image oci-archive:base.tar', LC_ALL: 'ENV' } };
+  const plan = planBuilds(['timezone', 'locale'], 2, { root: '/tmp/c', faketime: fakeFaketime, builder: 'containerfile', manifest });
+  assert.deepEqual(plan.skipped, [{ name: 'locale', reason: "LANG and LC_ALL are set by the config of the base image oci-archive:base.tar and the Containerfile's ENV, and buildah --env would override the value" }]);
 });
 
 test('classifierVariations: the kernel releases uname -r gives each side (the host\'s, and setarch --uname-2.6\'s)', () => {

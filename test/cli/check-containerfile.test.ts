@@ -14,7 +14,7 @@ import { findCommand } from '../../src/core/find-command.js';
 import { openImage, readLayer } from '../../src/image/index.js';
 import { runRepro } from '../helpers/cli.js';
 import { mountsUnder } from '../helpers/hostile.js';
-import { makeRootfsTar, type TestMember } from '../helpers/images.js';
+import { makeOciArchive, makeRootfsTar, type TestMember } from '../helpers/images.js';
 import { testDir } from '../helpers/tmp.js';
 import { firstSkip, requireRoot, requireTool, requireTools } from '../helpers/tools.js';
 
@@ -133,6 +133,27 @@ test("a variable the Containerfile sets with ENV keeps its value: the variation 
   }
   // The RUN step saw TZ=UTC in both builds; only the locale variation (LC_ALL) differs in /tz.
   assert.deepEqual(report.findings.filter((f) => f.path === '/tz' && f.category !== 'mtime').map((f) => f.category), ['build-env']);
+});
+
+test("a variable the base image's config sets keeps its value: not passed to the RUN steps, kept in the config", { skip, timeout: 180_000 }, async (t) => {
+  // ARG first: buildah 1.28 gives --env only to steps after the first one committed after FROM
+  const { dir, tmp, manifest } = await project(t, 'FROM oci-archive:base.tar\nARG X\nRUN echo "$LANG" > /lang\n', '  containerfile: Containerfile\n');
+  await makeOciArchive(join(dir, 'base.tar'), { layers: [await busyboxRootfs()], config: { config: { Env: ['PATH=/bin', 'LANG=C.UTF-8'] } } });
+  const json = join(dir, 'r.json');
+  const keep = join(dir, 'images');
+  const r = await runRepro(['check', manifest, '--jobs', '1', '--vary', 'locale', '--keep', keep, '--json', json], { env: { REPRO_TMPDIR: tmp } });
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  const report = JSON.parse(await readFile(json, 'utf8')) as CheckJson;
+  // LC_ALL is the base's to leave unset, so the locale variation still applies through it
+  assert.deepEqual(report.variations.applied.map((v) => v.name), ['locale']);
+  for (const side of ['A', 'B']) {
+    const image = await openImage(join(keep, `image-${side}.tar`));
+    const env = (image.config?.config?.Env ?? []) as string[];
+    assert.ok(env.includes('LANG=C.UTF-8'), `image ${side} keeps the base's LANG=C.UTF-8: ${env.join(' ')}`);
+    assert.ok(!env.some((kv) => kv.startsWith('LC_ALL=')), `image ${side}: repro's LC_ALL is taken out again: ${env.join(' ')}`);
+  }
+  // The RUN step saw the base's LANG in both builds: /lang is the same
+  assert.deepEqual(report.findings.filter((f) => f.path === '/lang' && f.category !== 'mtime'), []);
 });
 
 test('a plain build of a Containerfile gives RUN steps the build hostname, not buildah\'s random container id', { skip, timeout: 120_000 }, async (t) => {
