@@ -25,7 +25,7 @@ import { loadRules } from '../rules/load.js';
 import { normalizeAnnotations, normalizeConfig, writeNormalizedLayer } from '../rules/normalize-layer.js';
 import type { RuleSet } from '../rules/types.js';
 import { ruleFileRef } from './rule-ref.js';
-import { BUILD_HOSTNAME, type BuildOptions, type BuildResult, type BuiltLayer } from './options.js';
+import { BUILD_DOMAIN, BUILD_HOSTNAME, type BuildOptions, type BuildResult, type BuiltLayer } from './options.js';
 import { runPhase, type PhaseContext } from './phases.js';
 import { dropSnapshot, emptySnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
 import { buildEnv, imageConfig } from './image-config.js';
@@ -166,7 +166,7 @@ async function buildPhases(manifest: Manifest, opts: BuildOptions, state: LayerS
 
 export async function buildManifest(manifestPath: string, given: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
-  const opts = given.hostname === undefined && process.getuid?.() === 0 ? { ...given, hostname: BUILD_HOSTNAME } : given;
+  const opts = process.getuid?.() === 0 ? { ...given, hostname: given.hostname ?? BUILD_HOSTNAME, domain: given.domain ?? BUILD_DOMAIN } : given;
   const manifest = await loadManifest(manifestPath);
   const epoch = await resolveEpoch(manifest, { ...process.env, ...opts.env });
   opts.onProgress?.({ kind: 'epoch', epoch: epoch.epoch, source: epoch.source, text: describeEpoch(epoch) });

@@ -38,7 +38,7 @@ export interface BuildOptions {
   umask?: string;
   /** Hostname seen by phase commands and RUN steps (a private UTS namespace; needs root). BUILD_HOSTNAME when absent. */
   hostname?: string;
-  /** NIS/YP domain name seen by phase commands (the private UTS namespace; needs root). */
+  /** NIS/YP domain name seen by phase commands (the private UTS namespace; needs root). BUILD_DOMAIN when absent. */
   domain?: string;
   /** Phase commands see the tree through disorderfs with shuffled directory entries (needs root, FUSE). */
   shuffleDirents?: boolean;
@@ -88,3 +88,7 @@ export interface BuildResult {
  * root there is no private UTS namespace, and the commands see the machine's name.
  */
 export const BUILD_HOSTNAME = 'repro-a-host';
+
+/** The NIS/YP domain name they see then: the kernel's own "no domain" (what `domainname` prints unset),
+ * never the machine's, for the same reason. */
+export const BUILD_DOMAIN = '(none)';

@@ -38,7 +38,7 @@ export interface BuildSetup {
   hostname?: string;
   /** Seconds the build's clock runs ahead of real time (the time variation). */
   clockOffset?: number;
-  /** NIS/YP domain name of the private UTS namespace (`domainname`); undefined: the host's. */
+  /** NIS/YP domain name of the private UTS namespace (`domainname`); undefined: the builder's own (BUILD_DOMAIN, as root). */
   domain?: string;
   /** Phase commands see the tree through disorderfs, directory entries shuffled (file ordering). */
   shuffleDirents?: boolean;

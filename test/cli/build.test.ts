@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openImage, readLayer } from '../../src/image/index.js';
 import { runRepro, runReproToFile, PROJECT_ROOT } from '../helpers/cli.js';
 import { testDir } from '../helpers/tmp.js';
 import { firstSkip, requireRoot, requireTool, requireTools } from '../helpers/tools.js';
@@ -132,4 +133,23 @@ test('repro build --quiet prints nothing on success and still writes the image',
   assert.equal(r.stdout, '');
   assert.doesNotMatch(r.stderr, /epoch|layer/);
   assert.ok(existsSync(out));
+});
+
+test("as root, phases see the build's own hostname and domain name, never the machine's", { skip: firstSkip(requireRoot('a private UTS namespace'), requireTool('unshare', 'util-linux')) }, async (t) => {
+  const dir = await testDir(t, 'repro-cli-build-');
+  const manifest = join(dir, 'm.yml');
+  await writeFile(manifest, ['name: uts', 'epoch: 0', 'base: scratch', 'phases:', '  - name: p', '    run: [\'mkdir -p "$ROOTFS/etc" && { hostname; cat /proc/sys/kernel/domainname; } > "$ROOTFS/etc/uts"\']', ''].join('\n'));
+  const out = join(dir, 'x.tar');
+  // the "machine" here: a UTS namespace of the test's own with a name and a NIS domain set
+  const main = join(PROJECT_ROOT, 'src/cli/main.ts');
+  const r = spawnSync('unshare', ['--uts', 'sh', '-c', 'hostname machine-name && domainname machine.example && exec "$@"', 'sh', process.execPath, '--import', 'tsx', main, 'build', manifest, '-o', out, '-q'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const image = await openImage(out);
+  let text = '';
+  for await (const { entry, body } of readLayer(image, image.layers[0]!)) {
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    if (entry.path === 'etc/uts') text = Buffer.concat(chunks).toString();
+  }
+  assert.equal(text, 'repro-a-host\n(none)\n');
 });
