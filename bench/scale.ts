@@ -4,9 +4,11 @@
 // /usr/bin/time -v: wall time, CPU time (user + system: on a shared machine the fairer ratio) and peak RSS.
 //   BENCH_SCALE_ENTRIES=1000000 (entries of the big small-files pair; the other rows scale with it),
 //   BENCH_SCALE_GIB=10 (size of the single-layer pair), BENCH_DIFFOSCOPE_TIMEOUT=600 (0 skips diffoscope),
-//   BENCH_SCALE_ONLY=million,mtimes,big,existing,diffoscope,normalize,snapshot (a subset of the rows)
+//   BENCH_SCALE_ONLY=million,mtimes,big,existing,diffoscope,normalize,snapshot,merged (a subset of the rows)
 // The normalize and snapshot rows (memory only) run `repro normalize` on an image of ENTRIES / 2 small files
 // and the builder's snapshot + layer of the same files as a tree (test/helpers/snapshot-layer.ts).
+// The merged row diffs two OCI layouts of ENTRIES / 2 small files whose layer counts differ (A: 2, B: 3):
+// the merged filesystems are compared.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -16,7 +18,7 @@ import { createGunzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../src/core/temp.js';
 import { runCleanup } from '../src/core/cleanup.js';
-import { bigLayerPair, smallFilesPair } from '../test/helpers/scale-pairs.js';
+import { bigLayerPair, layeredPair, smallFilesPair } from '../test/helpers/scale-pairs.js';
 import { makeBenchImages } from './make-images.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -157,6 +159,20 @@ function snapshotRow(dir: string, tar: string, files: number): void {
   rmSync(tree, { recursive: true });
 }
 
+/** Merged mode: layer counts differ (A: 2, B: 3), 50 files changed (half by B's third layer), one whiteout. */
+async function mergedRow(dir: string): Promise<void> {
+  const files = ENTRIES / 2;
+  const t = performance.now();
+  const p = await layeredPair(dir, files, 50);
+  console.log(`\nmade two OCI layouts of ${files} files (A: 2 layers, B: 3) in ${f1((performance.now() - t) / 1000)} s`);
+  row(`${(files / 1e3).toFixed(0)}k entries, layer counts differ (merged), 50 differ + 1 whiteout`, p.a, p.b, dir, undefined, (r) => {
+    const removed = r.categories.removed ?? 0;
+    return `${expectContent(p.shape.changed)(r)}, ${removed} removed (1 planted)`;
+  });
+  rmSync(p.a, { recursive: true });
+  rmSync(p.b, { recursive: true });
+}
+
 async function main(): Promise<void> {
   if (!has('/usr/bin/time')) throw new Error('the scale section needs /usr/bin/time (Debian package "time")');
   console.log('building the CLI (npm run build): the timing uses what users run…');
@@ -219,6 +235,7 @@ async function main(): Promise<void> {
     rmSync(tar, { force: true });
     rmSync(tar.replace(/-a\.tar$/, '-b.tar'), { force: true });
   }
+  if (want('merged')) await mergedRow(dir);
   table();
 }
 
