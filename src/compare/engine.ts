@@ -150,6 +150,38 @@ async function inPathOrder(findings: Findings, run: (emit: (f: Finding) => void)
   }
 }
 
+/** Merged mode: paths whose content waits for the other side, at most (each costs ~150 bytes). */
+const MERGED_WAITING = 100_000;
+
+/**
+ * Releases content both sides hold under one key with one digest, as the sides stream. Per layer, a path is
+ * final once stored: only files not yet seen on the other side wait (both sides stream at once, so in the
+ * same order few do). In merged mode a higher layer may still replace a path released here; the content
+ * is then read again when the comparison needs it (side-scan.ts refetch), and at most `limit` paths wait.
+ */
+function releaseMatched(store: BlobStore, limit = Infinity): { on: (s: 0 | 1) => (key: string, m: Member) => void; clear: () => void } {
+  const unmatched = new Map<string, { side: 0 | 1; digest: string }>();
+  const on = (s: 0 | 1) => (key: string, m: Member): void => {
+    if (!m.digest) return;
+    const other = unmatched.get(key);
+    if (other && other.side !== s) {
+      unmatched.delete(key);
+      if (other.digest === m.digest) {
+        store.release(m.digest);
+        store.release(m.digest);
+      }
+      return;
+    }
+    // the same path again on this side: the later one wins, the earlier content is not needed
+    if (other) {
+      store.release(other.digest);
+      unmatched.delete(key);
+    }
+    if (unmatched.size < limit) unmatched.set(key, { side: s, digest: m.digest });
+  };
+  return { on, clear: () => unmatched.clear() };
+}
+
 async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<{ findings: Findings; warnings: string[]; digests: DigestIndex }> {
   const plain = isPlain(a) && isPlain(b);
   const findings = Findings.from(compareImageMeta(a, b, opts.compareIndex !== false));
@@ -197,7 +229,9 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
   try {
     if (merged) {
       own.push(`layer counts differ (A: ${a.layers.length}, B: ${b.layers.length}): compared the merged filesystems`);
-      const [sa, sb] = await both([scanMerged(a, side(0)), scanMerged(b, side(1))]);
+      const matched = releaseMatched(store, MERGED_WAITING);
+      const [sa, sb] = await both([scanMerged(a, { ...side(0), onMember: matched.on(0) }), scanMerged(b, { ...side(1), onMember: matched.on(1) })]);
+      matched.clear();
       try {
         await inPathOrder(findings, (emit) => diffScans(sa, sb, ctx, emit));
         opts.tapB?.done(readAll);
@@ -215,30 +249,13 @@ async function compareImages(a: Image, b: Image, opts: CompareOptions): Promise<
         continue;
       }
       const scans: [SideScan, SideScan] = [emptyScan(), emptyScan()];
-      // Per layer, each path is final once stored: content both sides share is released at once. Only files
-      // not yet seen on the other side wait here (both sides stream at once, so in the same order few do).
-      const unmatched = new Map<string, { side: 0 | 1; digest: string }>();
-      const matchRelease = (s: 0 | 1) => (key: string, m: Member): void => {
-        if (!m.digest) return;
-        const other = unmatched.get(key);
-        if (other && other.side !== s) {
-          unmatched.delete(key);
-          if (other.digest === m.digest) {
-            store.release(m.digest);
-            store.release(m.digest);
-          }
-          return;
-        }
-        // the same path again on this side: the later one wins, the earlier content is not needed
-        if (other) store.release(other.digest);
-        unmatched.set(key, { side: s, digest: m.digest });
-      };
+      const matched = releaseMatched(store);
       await both([
-        scanLayer(a, i, { ...side(0), onMember: matchRelease(0) }, scans[0]),
-        scanLayer(b, i, { ...side(1), onMember: matchRelease(1) }, scans[1]),
+        scanLayer(a, i, { ...side(0), onMember: matched.on(0) }, scans[0]),
+        scanLayer(b, i, { ...side(1), onMember: matched.on(1) }, scans[1]),
       ]);
       try {
-        unmatched.clear();
+        matched.clear();
         const layerFindings = await inPathOrder(findings, (emit) => diffScans(scans[0], scans[1], ctx, emit));
         // with --exclude, "every entry is equal" cannot be claimed: excluded entries may differ
         const entryFindings = opts.exclude?.length ? 1 : layerFindings;

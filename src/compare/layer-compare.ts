@@ -12,7 +12,7 @@ import { compareContent, toFinding, type ContentContext } from './content.js';
 import { compareEntryMeta } from './entry-meta.js';
 import { OrderTracker, findHardlinkSwaps, isSwapCandidate, type LinkedPair } from './order.js';
 import type { IndexedEntry } from './entry-index.js';
-import { OPAQUE_KEY, WHITEOUT_KEY, deletedIn, keyPath, visibleEntries, type Member, type SideScan } from './side-scan.js';
+import { OPAQUE_KEY, WHITEOUT_KEY, deletedIn, keyPath, visibleEntries, type Member, type SideScan, type Wanted } from './side-scan.js';
 import { mapLimited } from '../core/map-limited.js';
 
 export interface PairContext {
@@ -25,7 +25,7 @@ export interface PairContext {
   /** Digests of every file whose content differs, for the derived-difference pass (src/classify/derived.ts). */
   digests?: DigestIndex;
   /** Reads again the content the scan did not keep (merged mode): side → path → digests wanted. */
-  refetch?: (wanted: [Map<string, Set<string>>, Map<string, Set<string>>]) => Promise<void>;
+  refetch?: (wanted: [Wanted, Wanted]) => Promise<void>;
 }
 
 /** A differing file's own mtimes are a clock its embedded times may come from (within an hour). */
@@ -151,19 +151,23 @@ async function contentFindings(p: ContentPair, ctx: PairContext): Promise<Findin
   return found.map((f) => toFinding(base, f));
 }
 
-/** The content the pairs compare that the store does not hold, by side: the path of the file that holds it
- * (a hardlink's is its target's) → digests. */
-function missing(pairs: ContentPair[], store: BlobStore): [Map<string, Set<string>>, Map<string, Set<string>>] {
-  const out: [Map<string, Set<string>>, Map<string, Set<string>>] = [new Map(), new Map()];
-  const want = (side: 0 | 1, m: Member, digest: string): void => {
+/** The content the pairs compare that the store does not hold, by side (a hardlink's is its target's). */
+function missing(pairs: ContentPair[], store: BlobStore): [Wanted, Wanted] {
+  const out: [Wanted, Wanted] = [
+    { paths: new Map(), layers: new Set() },
+    { paths: new Map(), layers: new Set() },
+  ];
+  const want = (w: Wanted, m: Member, digest: string): void => {
     if (store.get(digest)) return;
-    const path = m.entry.type === 'hardlink' && m.entry.linkname !== undefined ? m.entry.linkname : m.entry.path;
-    const set = out[side].get(path) ?? new Set<string>();
-    out[side].set(path, set.add(digest));
+    const link = m.entry.type === 'hardlink' && m.entry.linkname !== undefined;
+    const path = link ? (m.entry.linkname as string) : m.entry.path;
+    w.paths.set(path, (w.paths.get(path) ?? new Set<string>()).add(digest));
+    if (link) w.layers = undefined;
+    else w.layers?.add(m.layer);
   };
   for (const p of pairs) {
-    want(0, p.a, p.da);
-    want(1, p.b, p.db);
+    want(out[0], p.a, p.da);
+    want(out[1], p.b, p.db);
   }
   return out;
 }

@@ -104,10 +104,10 @@ async function readInto(image: Image, layerIndex: number, scan: SideScan, ctx: S
     const key = keyOf(entry);
     const member: Member = { entry, layer: layerIndex };
     if (entry.type === 'file') {
-      // Merged mode cannot release content as it streams (a path matched early may be replaced by a higher
-      // layer), so it keeps a small file's content only while the store has room (a larger file's is kept,
-      // spilled to a file of its own past the budget); what a differing file needs and was not kept is read
-      // again once the comparison knows it (refetch).
+      // Merged mode holds content until the end (a path matched and released early may still be replaced
+      // by a higher layer): it keeps a small file's content only while the store has room (a larger file's
+      // is kept, spilled to a file of its own past the budget), and what a differing file needs and the
+      // store does not hold is read again once the comparison knows it (refetch).
       const data = item.data;
       const kept = !cuts || !data || ctx.store.fits(data.length);
       const put = !kept ? { digest: 'sha256:' + hash('sha256', data, 'hex'), size: data.length } : data ? ctx.store.putBuffer(data) : ctx.store.put(item.body);
@@ -149,12 +149,12 @@ export async function scanLayer(image: Image, layerIndex: number, ctx: ScanConte
 /**
  * All layers merged (whiteouts and opaque markers applied as the runtime would): every layer's entries go
  * into one index and the merged view is a filter over its sorted stream (merged-view.ts), so memory does
- * not grow with the entry count. Content is held until the end (a path matched early may still be
- * replaced by a higher layer) within the store's budget (readInto, refetch).
+ * not grow with the entry count. Content is held within the store's budget (readInto); what the
+ * comparison needs and the store no longer holds is read again (refetch).
  */
 export async function scanMerged(image: Image, ctx: ScanContext): Promise<SideScan> {
   const scan: SideScan = { ...emptyScan(false), cuts: new MergedCuts() };
-  for (let i = 0; i < image.layers.length; i++) await readInto(image, i, scan, { ...ctx, onMember: undefined }, scan.cuts);
+  for (let i = 0; i < image.layers.length; i++) await readInto(image, i, scan, ctx, scan.cuts);
   return scan;
 }
 
@@ -172,17 +172,25 @@ async function* lastOfEachKey(index: EntryIndex): AsyncGenerator<IndexedEntry> {
   if (prev) yield prev;
 }
 
+/** Content one side must read again (refetch): the path of a file holding it → digests, and where to look. */
+export interface Wanted {
+  paths: Map<string, Set<string>>;
+  /** The layers the wanted files were read from; undefined: any (a hardlink's target, whose layer is not known). */
+  layers: Set<number> | undefined;
+}
+
 /**
- * Content merged mode did not keep, read again: `wanted` maps a path to the digests of its content that
- * are needed. The layers are read from the top down (the visible version is most often in a high layer)
- * until every one is found; any file with the digest serves.
+ * The content the comparison needs that the store does not hold (merged mode: not kept, or released as
+ * matched before a higher layer replaced the path), read again: the layers named are read from the top
+ * down until every digest is found; any file with the digest serves.
  */
-export async function refetch(image: Image, wanted: Map<string, Set<string>>, store: BlobStore): Promise<void> {
-  for (let i = image.layers.length - 1; i >= 0 && wanted.size > 0; i--) {
-    const layer = image.layers[i] as LayerRef;
-    for await (const item of readLayer(image, layer, { diffId: false })) {
+export async function refetch(image: Image, wanted: Wanted, store: BlobStore): Promise<void> {
+  const { paths, layers } = wanted;
+  for (let i = image.layers.length - 1; i >= 0 && paths.size > 0; i--) {
+    if (layers && !layers.has(i)) continue;
+    for await (const item of readLayer(image, image.layers[i] as LayerRef, { diffId: false })) {
       const path = item.entry.path;
-      const digests = wanted.get(path);
+      const digests = paths.get(path);
       if (!digests || item.entry.type !== 'file') continue;
       const put = item.data ? store.putBuffer(item.data) : store.put(item.body);
       const { digest } = put instanceof Promise ? await put : put;
@@ -190,8 +198,8 @@ export async function refetch(image: Image, wanted: Map<string, Set<string>>, st
         store.release(digest);
         continue;
       }
-      if (digests.size === 0) wanted.delete(path);
-      if (wanted.size === 0) break;
+      if (digests.size === 0) paths.delete(path);
+      if (paths.size === 0) break;
     }
   }
 }

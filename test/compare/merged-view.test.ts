@@ -94,14 +94,14 @@ test('a merged diff whose differing content did not fit in the store reads it ag
   const base: TestMember[] = [{ path: 'etc/', type: 'dir' }];
   for (let i = 0; i < 40; i++) base.push({ path: `etc/f${i}`, content: `file ${i}\n`.repeat(20) });
   const changed = (m: TestMember[], path: string, content: string): TestMember[] => m.map((x) => (x.path === path ? { ...x, content } : x));
-  // B = A's base with one file changed, plus a layer that replaces a file of the base and hard-links another
-  const aLayers = [base, [{ path: 'etc/f3', content: 'replaced in A\n' }]];
-  const bLayers = [changed(base, 'etc/f7', 'changed in B\n'), [{ path: 'etc/.wh.f9', content: '' }], [{ path: 'etc/f3', content: 'replaced in B\n' }, { path: 'etc/f12', content: 'new 12\n' }]];
+  // B = A's base with one file changed, a whiteout, and a layer that replaces files (one a hardlink in A)
+  const aLayers = [base, [{ path: 'etc/f3', content: 'replaced in A\n' }, { path: 'etc/h', type: 'hardlink' as const, linkname: 'etc/f20' }]];
+  const bLayers = [changed(base, 'etc/f7', 'changed in B\n'), [{ path: 'etc/.wh.f9', content: '' }], [{ path: 'etc/f3', content: 'replaced in B\n' }, { path: 'etc/f12', content: 'new 12\n' }, { path: 'etc/h', content: 'h in B\n' }]];
   await makeOciArchive(join(dir, 'a.tar'), { layers: aLayers });
   await makeOciArchive(join(dir, 'b.tar'), { layers: bLayers });
   const roomy = await compareInputs(join(dir, 'a.tar'), join(dir, 'b.tar'));
   const brief = (r: typeof roomy): string[] => r.findings.toArray().map((f) => `${f.path} ${f.category} ${f.detail.length > 0}`);
-  assert.deepEqual(brief(roomy).filter((f) => !f.startsWith(' ')), ['/etc/f12 content true', '/etc/f3 content true', '/etc/f7 content true', '/etc/f9 removed false']);
+  assert.deepEqual(brief(roomy).filter((f) => !f.startsWith(' ')), ['/etc/f12 content true', '/etc/f3 content true', '/etc/f7 content true', '/etc/f9 removed false', '/etc/h metadata true', '/etc/h content true']);
   // a store of 300 bytes keeps (almost) nothing: every differing file is read again from its layer
   const tight = await compareInputs(join(dir, 'a.tar'), join(dir, 'b.tar'), { memoryBudget: 300 });
   assert.deepEqual(tight.findings.toArray(), roomy.findings.toArray());
