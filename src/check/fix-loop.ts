@@ -5,12 +5,19 @@
 // remaining difference and why no rule applies. Rules accumulate across rounds (a rule that removed a
 // difference must stay for it to stay removed); every round is kept, with the rules it added and the
 // findings each explains, for the reports.
+//
+// Memory: a round's findings are read from their store (spilled past a threshold, core/findings.ts) and
+// never copied into an array; what the history keeps per finding (which rule explains it, what was
+// accepted, what remains) goes to lists that spill the same way (core/spilled-list.ts). So an image where
+// every mtime differs (100,000+ findings a round) costs the counts, the rules and a bounded number of held
+// references per list, not findings × rounds.
 import { readFile } from 'node:fs/promises';
 import { isSeq, parseDocument } from 'yaml';
 import { writeFileAtomic } from '../core/atomic.js';
 import { CATEGORIES, type Category, type Finding } from '../core/finding.js';
 import { evidenceText } from '../core/evidence.js';
 import type { Findings } from '../core/findings.js';
+import { SpilledList } from '../core/spilled-list.js';
 import { escapeGlob } from '../rules/generate.js';
 import { isSafe, mapFinding, type Draft } from '../rules/generate-map.js';
 import { resolveRuleFile } from '../rules/load.js';
@@ -45,9 +52,9 @@ export interface FixRound {
   /** This round's findings per category. */
   categories: Partial<Record<Category, number>>;
   /** Rules added after this round, each with the findings it explains. */
-  added: { rule: RuleItem; explains: FindingRef[] }[];
+  added: { rule: RuleItem; explains: SpilledList<FindingRef> }[];
   /** Findings a person accepted (--accept), with the reason. */
-  accepted: (FindingRef & { because: string })[];
+  accepted: SpilledList<FindingRef & { because: string }>;
   /** Rules in the accumulated file after this round. */
   rules: number;
 }
@@ -61,7 +68,7 @@ export interface FixHistory {
   converged: boolean;
   rulesFile: string;
   rounds: FixRound[];
-  remaining: Remaining[];
+  remaining: SpilledList<Remaining>;
   stopReason?: string;
 }
 
@@ -71,7 +78,7 @@ export interface FixResult {
   rulesFile: string;
   rulesText: string;
   rounds: FixRound[];
-  remaining: Remaining[];
+  remaining: SpilledList<Remaining>;
   final: CheckReport;
   /** Why the loop stopped without converging. */
   stopReason?: string;
@@ -125,7 +132,7 @@ function counts(findings: Findings): Partial<Record<Category, number>> {
 }
 
 /** The rules file: a header, then `version` and the accumulated rules (a base set's text kept as it is). */
-class RulesFile {
+export class RulesFile {
   private readonly doc;
   private readonly keys = new Set<string>();
   constructor(base: string | undefined, header: string) {
@@ -172,6 +179,43 @@ function acceptItem(a: Acceptance): RuleItem {
   return { match: a.globs.length === 1 ? a.globs[0] : (a.globs as unknown as string), action: 'accept', because: a.because };
 }
 
+/**
+ * The rules --fix adds after a round whose findings are `findings`: for each safe draft of an open finding,
+ * its rule (unless `file` has it already) with the findings it explains.
+ */
+export function roundRules(findings: Findings, file: RulesFile): FixRound['added'] {
+  const added = new Map<string, { rule: RuleItem; explains: SpilledList<FindingRef> }>();
+  for (const f of findings) {
+    if (f.accepted !== undefined) continue;
+    for (const d of mapFinding(f).filter(isSafe)) {
+      const item = ruleItem(d);
+      const key = ruleKey(item);
+      if (file.has(item) && !added.has(key)) continue;
+      const entry = added.get(key) ?? { rule: item, explains: new SpilledList<FindingRef>() };
+      entry.explains.add(findingRef(f));
+      added.set(key, entry);
+    }
+  }
+  for (const a of added.values()) a.explains.close();
+  return [...added.values()];
+}
+
+/** The findings a person accepted, with the reason. */
+function acceptedOf(findings: Findings): FixRound['accepted'] {
+  const accepted = new SpilledList<FindingRef & { because: string }>();
+  for (const f of findings) if (f.accepted !== undefined) accepted.add({ ...findingRef(f), because: f.accepted });
+  accepted.close();
+  return accepted;
+}
+
+/** The open findings, each with why nothing --fix may apply removes it (given the rules in `have`). */
+export function remainingOf(findings: Findings, have: Set<string>): SpilledList<Remaining> {
+  const remaining = new SpilledList<Remaining>();
+  for (const f of findings) if (f.accepted === undefined) remaining.add({ ...findingRef(f), why: whyNoRule(f, have) });
+  remaining.close();
+  return remaining;
+}
+
 export async function runFixLoop(manifestPath: string, opts: FixOptions): Promise<FixResult> {
   const userRules = opts.rules ?? [];
   const rounds: FixRound[] = [];
@@ -179,10 +223,7 @@ export async function runFixLoop(manifestPath: string, opts: FixOptions): Promis
   let report = await runCheck(manifestPath, { ...opts, rules: userRules });
   for (let round = 1; ; round++) {
     const digests = report.builds.map((b) => b.manifestDigest);
-    const open = report.findings.filter((f) => f.accepted === undefined);
-    const accepted: (FindingRef & { because: string })[] = [];
-    for (const f of report.findings) if (f.accepted !== undefined) accepted.push({ ...findingRef(f), because: f.accepted });
-    const base = { round, digests, findings: report.findings.length, categories: counts(report.findings), accepted };
+    const base = { round, digests, findings: report.findings.length, categories: counts(report.findings), accepted: acceptedOf(report.findings) };
     if (report.reproducible) {
       const r: FixRound = { ...base, reproducible: true, added: [], rules: file?.size ?? 0 };
       rounds.push(r);
@@ -197,22 +238,12 @@ export async function runFixLoop(manifestPath: string, opts: FixOptions): Promis
       file = new RulesFile(debian, HEADER);
       for (const a of opts.accept ?? []) file.add(acceptItem(a));
     }
-    const added = new Map<string, { rule: RuleItem; explains: FindingRef[] }>();
-    for (const f of open) {
-      for (const d of mapFinding(f).filter(isSafe)) {
-        const item = ruleItem(d);
-        const key = ruleKey(item);
-        if (file.has(item) && !added.has(key)) continue;
-        const entry = added.get(key) ?? { rule: item, explains: [] };
-        entry.explains.push(findingRef(f));
-        added.set(key, entry);
-      }
-    }
-    for (const a of added.values()) file.add(a.rule);
-    const r: FixRound = { ...base, reproducible: false, added: [...added.values()], rules: file.size };
+    const added = roundRules(report.findings, file);
+    for (const a of added) file.add(a.rule);
+    const r: FixRound = { ...base, reproducible: false, added, rules: file.size };
     rounds.push(r);
     opts.onRound?.(r, report);
-    if (added.size === 0) return done(false, 'no rule --fix may apply explains the remaining differences');
+    if (added.length === 0) return done(false, 'no rule --fix may apply explains the remaining differences');
     if (round >= opts.maxRounds) return done(false, `--max-rounds ${opts.maxRounds} reached`);
     await writeFileAtomic(opts.rulesFile, file.toString());
     opts.log?.(`round ${round + 1}: rebuilding with ${file.size} rules from ${opts.rulesFile}`);
@@ -222,9 +253,7 @@ export async function runFixLoop(manifestPath: string, opts: FixOptions): Promis
   async function done(converged: boolean, stopReason?: string): Promise<FixResult> {
     const text = file?.toString() ?? `${HEADER}\nversion: 1\nrules: []\n`;
     await writeFileAtomic(opts.rulesFile, text);
-    const have = file?.keySet ?? new Set<string>();
-    const remaining: (FindingRef & { why: string })[] = [];
-    if (!converged) for (const f of report.findings) if (f.accepted === undefined) remaining.push({ ...findingRef(f), why: whyNoRule(f, have) });
+    const remaining = converged ? new SpilledList<Remaining>() : remainingOf(report.findings, file?.keySet ?? new Set<string>());
     const fix = { converged, rulesFile: opts.rulesFile, rounds, remaining, ...(stopReason ? { stopReason } : {}) };
     // The history travels with the final report: JSON, Markdown and HTML show every round.
     report.fix = fix;

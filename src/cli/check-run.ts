@@ -42,20 +42,24 @@ async function writeOutputs(report: CheckReport, flags: CheckFlags): Promise<voi
 }
 
 /** Every difference --fix left, each with why no rule it may apply removes it (a person's, first). */
-function leftovers(remaining: Remaining[]): string[] {
-  const person = remaining.filter((f) => NEEDS_A_PERSON.includes(f.category));
-  const other = remaining.filter((f) => !NEEDS_A_PERSON.includes(f.category));
-  const lines: string[] = [];
+function leftovers(remaining: Iterable<Remaining>): string[] {
   const show = (f: Remaining): string[] => [`  ${f.path || '(image)'}${f.inner ? ' → ' + f.inner : ''}  ${f.category}: ${f.evidence}`, `    no rule applied: ${f.why}`];
-  if (person.length) {
-    lines.push(`${person.length} difference(s) need a person (content or binary: --fix never removes them; --accept GLOB --reason TEXT if they do not matter):`);
-    for (const f of person) lines.push(...show(f));
-  }
-  if (other.length) {
-    lines.push(`${other.length} other difference(s) remain:`);
-    for (const f of other) lines.push(...show(f));
-  }
-  return lines;
+  // one pass per group over the history's list (it may be spilled to disk): those needing a person first
+  const group = (person: boolean): { n: number; lines: string[] } => {
+    const out = { n: 0, lines: [] as string[] };
+    for (const f of remaining) {
+      if (NEEDS_A_PERSON.includes(f.category) !== person) continue;
+      out.n++;
+      out.lines.push(...show(f));
+    }
+    return out;
+  };
+  const person = group(true);
+  const other = group(false);
+  // concat, not push(...): a spread of 100,000+ lines overflows the call stack
+  return [
+    ...(person.n ? [`${person.n} difference(s) need a person (content or binary: --fix never removes them; --accept GLOB --reason TEXT if they do not matter):`] : []),
+  ].concat(person.lines, other.n ? [`${other.n} other difference(s) remain:`] : [], other.lines);
 }
 
 function acceptances(flags: CheckFlags): Acceptance[] {
@@ -127,9 +131,9 @@ export async function runCheckCommand(manifest: string, flags: CheckFlags): Prom
       : `the digests are identical with the rules in ${result.rulesFile}`;
     lines.push(style.green(`converged: ${how}`), '', result.rulesText.trimEnd());
   } else {
-    lines.push(style.red(`not converged: ${result.stopReason ?? 'differences remain'}`), `rules so far: ${result.rulesFile}`, ...leftovers(result.remaining));
+    lines.push(style.red(`not converged: ${result.stopReason ?? 'differences remain'}`), `rules so far: ${result.rulesFile}`);
   }
-  out(lines.join('\n') + '\n');
+  out(lines.concat(result.converged ? [] : leftovers(result.remaining)).join('\n') + '\n');
   setExitCode(result.converged ? EXIT_SAME : EXIT_DIFFERENT);
 }
 

@@ -7,6 +7,7 @@
 // The pieces are exactly the text JSON.stringify(report, null, 2) would write, evidence added.
 import type { Finding, Report } from '../core/finding.js';
 import { Findings } from '../core/findings.js';
+import { SpilledList } from '../core/spilled-list.js';
 import { causeText, evidenceText } from '../core/evidence.js';
 
 const INDENT = '  ';
@@ -19,6 +20,17 @@ function* pieces(value: unknown, indent: string): Generator<string> {
     let first = true;
     for (const f of value) {
       yield (first ? '[\n' : ',\n') + inner + finding(f, inner);
+      first = false;
+    }
+    return yield first ? '[]' : '\n' + indent + ']';
+  }
+  if (value instanceof SpilledList) {
+    // the --fix history's lists (check/fix-loop.ts): one item in memory at a time, as the array it is
+    const inner = indent + INDENT;
+    let first = true;
+    for (const x of value as SpilledList<unknown>) {
+      yield (first ? '[\n' : ',\n') + inner;
+      yield* pieces(x, inner);
       first = false;
     }
     return yield first ? '[]' : '\n' + indent + ']';

@@ -2,8 +2,12 @@
 // progress). The loop itself runs end to end in test/cli/check-fix.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Finding } from '../../src/core/finding.js';
-import { ruleItem, ruleKey } from '../../src/check/fix-loop.js';
+import type { Finding, Report } from '../../src/core/finding.js';
+import { Findings } from '../../src/core/findings.js';
+import { SpilledList } from '../../src/core/spilled-list.js';
+import { remainingOf, roundRules, RulesFile, ruleItem, ruleKey } from '../../src/check/fix-loop.js';
+import { fixHistoryMarkdown } from '../../src/report/fix-history.js';
+import { jsonChunks } from '../../src/report/json.js';
 import { isSafe, mapFinding } from '../../src/rules/generate-map.js';
 
 const finding = (f: Partial<Finding> & Pick<Finding, 'path' | 'category' | 'code' | 'facts'>): Finding => ({ detail: '', ...f });
@@ -31,4 +35,27 @@ test('rule items: mtime clamps cover the tree, modes are octal strings, the key 
   assert.deepEqual([item.match, item.action, item.mode], ['/etc/shadow', 'set-mode', '0640']);
   assert.equal(ruleKey({ ...item, reason: { category: 'metadata', evidence: ['other words'] }, note: 'x' }), ruleKey(item));
   assert.notEqual(ruleKey({ ...item, mode: '0600' }), ruleKey(item));
+});
+
+test('a round of 100,000 mtime findings: one clamp rule explains them all from a spilled list; JSON writes every one, Markdown the first 20', () => {
+  const n = 100_000;
+  const findings = new Findings({ spillAt: 1_000 });
+  for (let i = 0; i < n; i++) findings.add(finding({ path: `/usr/lib/f${i}`, category: 'mtime', code: 'entry-fields', facts: [{ field: 'mtime', a: '1', b: '2' }] }));
+  findings.add(finding({ path: '/opt/blob.bin', category: 'binary', code: 'bytes', facts: [{ at: 'offset 0x10' }], accepted: 'vendor blob' }));
+  const added = roundRules(findings, new RulesFile(undefined, '# test'));
+  assert.deepEqual(added.map((a) => [a.rule.action, a.rule.match, a.explains.length]), [['clamp-mtime', '/**', n]]);
+  // the references wait on disk, not in memory (an array of 100,000 of them before, one more per round)
+  assert.equal(added[0]!.explains.spilled, true);
+  const round = { round: 1, reproducible: false, digests: [], findings: n + 1, categories: { mtime: n, binary: 1 }, added, accepted: SpilledList.from([{ path: '/opt/blob.bin', category: 'binary', evidence: 'x', because: 'vendor blob' }]), rules: 1 };
+  const remaining = remainingOf(findings, new Set([ruleKey(added[0]!.rule)]));
+  assert.equal(remaining.length, n, 'the accepted one is not left');
+  assert.match([...remaining][0]!.why, /a rule \(clamp-mtime\) is in place and the difference remains/);
+  const report = { fix: { converged: false, rulesFile: 'r.yml', rounds: [round], remaining } } as unknown as Report;
+  // streamed, the JSON is the text JSON.stringify writes of the arrays
+  let json = '';
+  for (const piece of jsonChunks(report)) json += piece;
+  assert.equal(json, JSON.stringify(report, null, 2) + '\n');
+  assert.equal((JSON.parse(json) as { fix: { rounds: { added: { explains: unknown[] }[] }[] } }).fix.rounds[0]!.added[0]!.explains.length, n);
+  const md = fixHistoryMarkdown(report, (s) => s, (s) => s).join('\n');
+  assert.match(md, /- rule clamp-mtime \/\*\* explains:\n {2}- \/usr\/lib\/f0 \[mtime\]: .*\n(?: {2}- .*\n){19} {2}- …and 99980 more/);
 });

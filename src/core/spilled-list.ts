@@ -1,0 +1,125 @@
+// A list of plain JSON values held in memory up to a threshold, then spilled as NDJSON (one item per line)
+// to the private temp area, like the findings store (findings.ts) and with its threshold: the --fix
+// history keeps one reference per finding per round (check/fix-loop.ts), which with 100,000+ findings a
+// round would otherwise grow with findings × rounds. Read back in order with `for … of`, any number of
+// times; the JSON writer streams it (report/json.ts).
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { spillThreshold } from './findings.js';
+import { LineSplitter } from './line-splitter.js';
+import { tempRoot } from './temp.js';
+
+const WRITE_BATCH = 1 << 20;
+const READ_CHUNK = 1 << 20;
+
+let spillSeq = 0;
+
+export class SpilledList<T> implements Iterable<T> {
+  private held: T[] = [];
+  private n = 0;
+  private file: string | undefined;
+  private fd: number | undefined;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private readonly spillAt: number;
+
+  constructor(opts: { spillAt?: number } = {}) {
+    this.spillAt = opts.spillAt ?? spillThreshold();
+  }
+
+  static from<T>(items: Iterable<T>, opts: { spillAt?: number } = {}): SpilledList<T> {
+    const out = new SpilledList<T>(opts);
+    for (const x of items) out.add(x);
+    return out;
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  /** True once the items live in the temp area rather than in memory. */
+  get spilled(): boolean {
+    return this.file !== undefined;
+  }
+
+  add(item: T): void {
+    this.n++;
+    if (this.file === undefined) {
+      this.held.push(item);
+      if (this.held.length > this.spillAt) this.spill();
+      return;
+    }
+    this.write(JSON.stringify(item) + '\n');
+  }
+
+  private spill(): void {
+    this.file = join(tempRoot(), `list-${process.pid}-${++spillSeq}.ndjson`);
+    this.fd = openSync(this.file, 'w', 0o600);
+    const held = this.held;
+    this.held = [];
+    for (const x of held) this.write(JSON.stringify(x) + '\n');
+  }
+
+  private write(line: string): void {
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    if (this.pendingBytes >= WRITE_BATCH) this.flush();
+  }
+
+  private flush(): void {
+    if (this.fd === undefined || this.pending.length === 0) return;
+    const buf = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingBytes = 0;
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+  }
+
+  *[Symbol.iterator](): Iterator<T> {
+    if (this.file === undefined) {
+      const held = this.held;
+      const end = held.length;
+      for (let i = 0; i < end; i++) yield held[i]!;
+      return;
+    }
+    this.flush();
+    const fd = openSync(this.file, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(READ_CHUNK);
+      const lines = new LineSplitter();
+      let pos = 0;
+      for (;;) {
+        const got = readSync(fd, buf, 0, READ_CHUNK, pos);
+        if (got === 0) break;
+        pos += got;
+        for (const line of lines.push(buf.subarray(0, got))) yield JSON.parse(line) as T;
+      }
+      for (const line of lines.end()) yield JSON.parse(line) as T;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Up to `max` items, in order (for views that show the first few). */
+  first(max: number): T[] {
+    const out: T[] = [];
+    if (max <= 0) return out;
+    for (const x of this) {
+      out.push(x);
+      if (out.length >= max) break;
+    }
+    return out;
+  }
+
+  /** JSON.stringify writes the list as the array it is (report/json.ts streams it instead). */
+  toJSON(): T[] {
+    return [...this];
+  }
+
+  /** Write what waits and close the spill file (it goes with the temp area); reading still works. */
+  close(): void {
+    this.flush();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
