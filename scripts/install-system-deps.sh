@@ -28,6 +28,7 @@ packages=(
   busybox-static   # a static shell and tools: the tree of the chroot isolation test
   buildah          # builder.containerfile: the Containerfile check test (as root, vfs storage, chroot isolation)
   docker-registry  # a real registry on localhost: docker:// references, verify --against (test/cli/registry*)
+  time             # GNU time: peak RSS and CPU time of the CLI in the hostile tests (test/helpers/hostile.ts)
 )
 
 missing=()

@@ -85,6 +85,8 @@ export interface MeasuredResult extends CliResult {
   ms: number;
   /** Peak resident set of the child in MiB (GNU time %M), NaN when /usr/bin/time is absent. */
   rssMiB: number;
+  /** CPU time of the child, user + system, in ms (GNU time %U %S), NaN when /usr/bin/time is absent. */
+  cpuMs: number;
   signal: NodeJS.Signals | null;
 }
 
@@ -106,7 +108,7 @@ export function runMeasured(args: string[], opts: RunOptions & { measure?: boole
   const measure = (opts.measure ?? true) && existsSync(TIME);
   const timeFile = join(tmpdir(), `repro-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const node = [process.execPath, '--import', TSX, MAIN, ...args];
-  const argv = measure ? [TIME, '-f', '%M %e', '-o', timeFile, ...node] : node;
+  const argv = measure ? [TIME, '-f', '%M %e %U %S', '-o', timeFile, ...node] : node;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(argv[0]!, argv.slice(1), {
@@ -123,14 +125,18 @@ export function runMeasured(args: string[], opts: RunOptions & { measure?: boole
     child.on('close', (code, signal) => {
       const ms = performance.now() - t0;
       let rssMiB = NaN;
+      let cpuMs = NaN;
       if (measure && existsSync(timeFile)) {
         const text = readFileSync(timeFile, 'utf8');
-        const m = /(\d+) [\d.]+\s*$/.exec(text);
-        if (m) rssMiB = Number(m[1]) / 1024;
+        const m = /(\d+) [\d.]+ ([\d.]+) ([\d.]+)\s*$/.exec(text);
+        if (m) {
+          rssMiB = Number(m[1]) / 1024;
+          cpuMs = (Number(m[2]) + Number(m[3])) * 1000;
+        }
         void rm(timeFile, { force: true });
         // GNU time reports "Command exited with non-zero status N" first: the exit code is ours to keep
       }
-      resolve({ code: code ?? -1, stdout, stderr, ms, rssMiB, signal });
+      resolve({ code: code ?? -1, stdout, stderr, ms, rssMiB, cpuMs, signal });
     });
   });
 }
