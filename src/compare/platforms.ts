@@ -3,6 +3,7 @@
 // platform only one side has is a finding of its own (added or removed).
 import { ReproError } from '../core/errors.js';
 import type { Finding, Report, ReportInput } from '../core/finding.js';
+import { Findings } from '../core/findings.js';
 import { buildReport } from '../core/report.js';
 import { imagePlatforms } from '../image/open.js';
 import { compareInputs, type CompareOptions } from './engine.js';
@@ -38,15 +39,16 @@ export async function compareAllPlatforms(a: string, b: string, opts: CompareOpt
   const each: CompareOptions = { ...opts, fetch: { ...opts.fetch, allPlatforms: true }, compareIndex: false };
   const warnings: string[] = [];
   const [pa, pb] = await Promise.all([platformsOf(a, each, warnings), platformsOf(b, each, warnings)]);
-  const findings: Finding[] = [];
+  // a store, not an array: each platform may bring 100,000+ findings (core/findings.ts spills them)
+  const findings = new Findings();
   let inputs: ReportInput[] = [{ path: a, kind: 'index' }, { path: b, kind: 'index' }];
   for (const platform of [...pa, ...pb.filter((p) => !pa.includes(p))]) {
-    if (!pb.includes(platform)) findings.push(onlyIn('a', platform));
-    else if (!pa.includes(platform)) findings.push(onlyIn('b', platform));
+    if (!pb.includes(platform)) findings.add(onlyIn('a', platform));
+    else if (!pa.includes(platform)) findings.add(onlyIn('b', platform));
     else {
       const r = await compareInputs(a, b, { ...each, platform });
       inputs = r.inputs.map((i) => ({ path: i.path, kind: i.kind }));
-      for (const f of r.findings) findings.push({ ...f, platform });
+      for (const f of r.findings) findings.add({ ...f, platform });
       warnings.push(...r.warnings.map((w) => `${platform}: ${w}`));
     }
   }
