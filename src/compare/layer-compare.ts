@@ -24,7 +24,7 @@ export interface PairContext {
   concurrency: number;
   /** Digests of every file whose content differs, for the derived-difference pass (src/classify/derived.ts). */
   digests?: DigestIndex;
-  /** Reads again the content the scan did not keep (merged mode): side → path → digests wanted. */
+  /** Merged mode: reads again, per side, the content the pairs need that the store does not hold. */
   refetch?: (wanted: [Wanted, Wanted]) => Promise<void>;
 }
 
