@@ -27,14 +27,20 @@ export interface SortedRecord<T> {
   value: T;
 }
 
-interface Pending {
+/** A line waiting in a sort, or at the head of a run: its sort key, its insertion order, the line. */
+export interface RunLine {
   key: string;
   seq: number;
-  /** `[key,seq,value]` as JSON (JSON escapes newlines and lone surrogates: one line per record). */
   line: string;
 }
 
-function before(x: Pending, y: Pending): number {
+/** A SortedRuns line: `[key,seq,value]` as JSON (JSON escapes newlines and lone surrogates: one line per record). */
+interface Pending extends RunLine {
+  /** The record parsed (a run's head: parsed once for its key and seq). */
+  record?: SortedRecord<unknown>;
+}
+
+function before(x: RunLine, y: RunLine): number {
   if (x.key !== y.key) return x.key < y.key ? -1 : 1;
   return x.seq - y.seq;
 }
@@ -44,16 +50,35 @@ function parse<T>(line: string): SortedRecord<T> {
   return { key, seq, value };
 }
 
-/** A run file's records, read a block at a time. */
-class RunReader {
-  head: Pending | undefined;
+/** A sorted batch's lines as the blocks a run file is written in (about READ_BLOCK bytes each). */
+export function* runBlocks(batch: readonly RunLine[]): Generator<string> {
+  let chunk: string[] = [];
+  let size = 0;
+  for (const r of batch) {
+    chunk.push(r.line);
+    size += r.line.length + 1;
+    if (size >= READ_BLOCK) {
+      yield chunk.join('\n') + '\n';
+      chunk = [];
+      size = 0;
+    }
+  }
+  if (chunk.length) yield chunk.join('\n') + '\n';
+}
+
+/** A run file's lines, read a block at a time; `head` is the current one as `headOf` reads it. */
+class RunReader<H> {
+  head: H | undefined;
   private lines: string[] = [];
   private at = 0;
   private readonly split = new LineSplitter();
   private readonly fd: number;
   private readonly buf = Buffer.allocUnsafe(READ_BLOCK);
   private ended = false;
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly headOf: (line: string) => H,
+  ) {
     this.fd = openSync(path, 'r');
   }
   advance(): void {
@@ -67,14 +92,45 @@ class RunReader {
       this.lines = n === 0 ? this.split.end() : this.split.push(this.buf.subarray(0, n));
       this.at = 0;
     }
-    const line = this.lines[this.at++] as string;
-    const [key, seq] = JSON.parse(line) as [string, number];
-    this.head = { key, seq, line };
+    this.head = this.headOf(this.lines[this.at++] as string);
   }
   close(): void {
     closeSync(this.fd);
   }
 }
+
+/**
+ * The k-way merge: the sorted in-memory lines and the run files (each sorted by `before`), in `before`
+ * order. `headOf` reads a run's line into the form `before` compares (the memory's lines are in it already).
+ */
+export function* mergeRuns<H>(memory: readonly H[], runs: readonly string[], headOf: (line: string) => H, before: (x: H, y: H) => number): Generator<H> {
+  const readers = runs.map((r) => new RunReader(r, headOf));
+  try {
+    for (const r of readers) r.advance();
+    let m = 0;
+    for (;;) {
+      let best: RunReader<H> | undefined;
+      for (const r of readers) if (r.head && (!best || before(r.head, best.head as H) < 0)) best = r;
+      const mem = memory[m];
+      if (mem && (!best || before(mem, best.head as H) < 0)) {
+        m++;
+        yield mem;
+        continue;
+      }
+      if (!best) return;
+      const head = best.head as H;
+      best.advance();
+      yield head;
+    }
+  } finally {
+    for (const r of readers) r.close();
+  }
+}
+
+const runHead = (line: string): Pending => {
+  const record = parse<unknown>(line);
+  return { key: record.key, seq: record.seq, line, record };
+};
 
 export class SortedRuns<T> {
   private pending: Pending[] = [];
@@ -101,6 +157,13 @@ export class SortedRuns<T> {
     if (this.pending.length >= this.threshold) this.spill();
   }
 
+  /** Record a value given as its JSON text (by a caller that writes it itself, such as a packed entry's). */
+  addJson(key: string, json: string): void {
+    const seq = this.seq++;
+    this.pending.push({ key, seq, line: ['[' + JSON.stringify(key), seq, json + ']'].join(',') });
+    if (this.pending.length >= this.threshold) this.spill();
+  }
+
   private spill(): void {
     const batch = this.pending.sort(before);
     this.pending = [];
@@ -109,20 +172,10 @@ export class SortedRuns<T> {
     this.runs.push(path);
     const fd = openSync(path, 'w');
     try {
-      let chunk: string[] = [];
-      let size = 0;
-      const flush = (): void => {
-        const data = Buffer.from(chunk.join('\n') + '\n');
+      for (const block of runBlocks(batch)) {
+        const data = Buffer.from(block);
         for (let done = 0; done < data.length; ) done += writeSync(fd, data, done);
-        chunk = [];
-        size = 0;
-      };
-      for (const r of batch) {
-        chunk.push(r.line);
-        size += r.line.length + 1;
-        if (size >= READ_BLOCK) flush();
       }
-      if (chunk.length) flush();
     } finally {
       closeSync(fd);
     }
@@ -130,28 +183,7 @@ export class SortedRuns<T> {
 
   /** Every record in key order, then insertion order; may be read any number of times. */
   *sorted(): Generator<SortedRecord<T>> {
-    const memory = this.pending.sort(before);
-    const readers = this.runs.map((r) => new RunReader(r));
-    try {
-      for (const r of readers) r.advance();
-      let m = 0;
-      for (;;) {
-        let best: RunReader | undefined;
-        for (const r of readers) if (r.head && (!best || before(r.head, best.head as Pending) < 0)) best = r;
-        const mem = memory[m];
-        if (mem && (!best || before(mem, best.head as Pending) < 0)) {
-          m++;
-          yield parse<T>(mem.line);
-          continue;
-        }
-        if (!best) return;
-        const line = (best.head as Pending).line;
-        best.advance();
-        yield parse<T>(line);
-      }
-    } finally {
-      for (const r of readers) r.close();
-    }
+    for (const h of mergeRuns(this.pending.sort(before), this.runs, runHead, before)) yield (h.record ?? parse(h.line)) as SortedRecord<T>;
   }
 
   /** Forget every record and remove the runs. */

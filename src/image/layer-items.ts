@@ -1,14 +1,15 @@
-// One layer's items on their way to the writer, in bounded memory: each item is a packed record (its entry
-// and where its content is) in sorted runs (core/sorted-runs.ts), keyed by the member name's bytes, so a
+// One layer's items on their way to the writer, in bounded memory: each item is a packed record (its entry,
+// packed as core/packed-entry.ts writes it, and where its content is) in sorted runs (core/sorted-runs.ts), keyed by the member name's bytes, so a
 // layer of 500,000 files holds a run's worth of records, not 500,000 entry objects. What must be seen as a
 // whole is kept apart and is small: the hardlinks (name → target), the directories a rule deleted, and the
 // content functions of in-memory callers. `canonical()` gives the writer's canonical item stream: sorted,
 // a later item for the same member winning, deletes applied, hardlink groups rewritten.
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { escapesRoot, type Entry, type EntryType } from '../core/entry.js';
+import { escapesRoot, type Entry } from '../core/entry.js';
 import { ReproError } from '../core/errors.js';
 import { nameBytes } from '../core/name-bytes.js';
+import { entryFromFields, packEntry } from '../core/packed-entry.js';
 import { SortedRuns } from '../core/sorted-runs.js';
 
 /** Bytes of a file: from `start` to `end` (exclusive), or the whole file. A path that is not UTF-8 is a Buffer. */
@@ -46,63 +47,11 @@ export function memberName(entry: Entry): string {
 /** Sort key of a member: its name's bytes as Latin-1, so string order is byte order (comparePaths). */
 const keyOf = (name: string): string => nameBytes(name).toString('latin1');
 
-type Bytes = Record<string, string> | 0;
-
-type PackedEntry = [
-  path: string,
-  name: string | 0,
-  type: EntryType,
-  mode: number,
-  uid: number,
-  gid: number,
-  uname: string,
-  gname: string,
-  mtime: number,
-  size: number,
-  linkname: string | null,
-  dev: [number, number] | null,
-  xattrs: Bytes,
-  pax: Bytes,
-  digest: string | null,
-];
-
 /** Content: none, an index into the in-memory functions, or a file range (a Buffer path as base64). */
 type PackedContent = 0 | number | [file: string, start: number | null, end: number | null] | [file: string, start: number | null, end: number | null, binary: 1];
 
-/** One record: the entry, its content, deleted by a rule (1) or not (0). */
-type Packed = [entry: PackedEntry, content: PackedContent, deleted: 0 | 1];
-
-const packBytes = (r: Record<string, Buffer>): Bytes => {
-  const keys = Object.keys(r);
-  if (keys.length === 0) return 0;
-  const out: Record<string, string> = {};
-  for (const k of keys) out[k] = (r[k] as Buffer).toString('base64');
-  return out;
-};
-
-const unpackBytes = (r: Bytes): Record<string, Buffer> => {
-  const out: Record<string, Buffer> = {};
-  if (r) for (const k of Object.keys(r)) out[k] = Buffer.from(r[k] as string, 'base64');
-  return out;
-};
-
-function packEntry(e: Entry): PackedEntry {
-  return [
-    e.path, e.name === e.path ? 0 : e.name, e.type, e.mode, e.uid, e.gid, e.uname, e.gname, e.mtime, e.size,
-    e.linkname ?? null,
-    e.devmajor !== undefined || e.devminor !== undefined ? [e.devmajor ?? 0, e.devminor ?? 0] : null,
-    packBytes(e.xattrs), packBytes(e.pax), e.digest ?? null,
-  ];
-}
-
-function unpackEntry(p: PackedEntry): Entry {
-  const [path, name, type, mode, uid, gid, uname, gname, mtime, size, linkname, dev, xattrs, pax, digest] = p;
-  const e: Entry = { path, name: name === 0 ? path : name, type, mode, uid, gid, uname, gname, mtime, size, xattrs: unpackBytes(xattrs), pax: unpackBytes(pax) };
-  if (linkname !== null) e.linkname = linkname;
-  if (dev) [e.devmajor, e.devminor] = dev;
-  if (digest !== null) e.digest = digest;
-  return e;
-}
+/** One record: its content, deleted by a rule (1) or not (0), the entry's path and its packed fields (core/packed-entry.ts). */
+type Packed = [content: PackedContent, deleted: 0 | 1, path: string, entry: unknown[]];
 
 const isWhiteout = (e: Entry): boolean => e.type === 'whiteout' || e.type === 'opaque';
 
@@ -146,7 +95,8 @@ export class LayerItems {
       if (entry.type === 'hardlink' && entry.linkname !== undefined) this.links.set(name, entry.linkname);
       else if (this.links.size) this.links.delete(name);
     }
-    this.records.add(keyOf(name), [packEntry(entry), this.packContent(item.content), deleted ? 1 : 0]);
+    const content = JSON.stringify(this.packContent(item.content));
+    this.records.addJson(keyOf(name), ['[' + content, deleted ? 1 : 0, JSON.stringify(entry.path), '[' + packEntry(entry) + ']]'].join(','));
   }
 
   private packContent(c: LayerSource['content']): PackedContent {
@@ -174,8 +124,8 @@ export class LayerItems {
     let key: string | undefined;
     let last: Packed | undefined;
     const item = (p: Packed): LayerSource => {
-      const content = this.unpackContent(p[1]);
-      return { entry: unpackEntry(p[0]), ...(content ? { content } : {}) };
+      const content = this.unpackContent(p[0]);
+      return { entry: entryFromFields(p[2], p[3]), ...(content ? { content } : {}) };
     };
     for (const r of this.records.sorted()) {
       if (r.key !== key) {
@@ -183,7 +133,7 @@ export class LayerItems {
         key = r.key;
         last = undefined;
       }
-      if (r.value[2] === 1) onDeleted?.(r.key, item(r.value));
+      if (r.value[1] === 1) onDeleted?.(r.key, item(r.value));
       else last = r.value;
     }
     if (last && key !== undefined) yield { key, item: item(last) };
