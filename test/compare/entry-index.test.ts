@@ -6,13 +6,13 @@ import { EntryIndex } from '../../src/compare/entry-index.js';
 import { keyPath, WHITEOUT_KEY } from '../../src/compare/side-scan.js';
 
 async function read(index: EntryIndex): Promise<{ key: string; layer: number; entry: Entry }[]> {
-  const out = [];
+  const out: { key: string; layer: number; entry: Entry }[] = [];
   for await (const e of index.sorted()) out.push({ key: e.key, layer: e.layer, entry: e.entry });
   return out;
 }
 
 function entries(): { key: string; entry: Entry }[] {
-  const out = [];
+  const out: { key: string; entry: Entry }[] = [];
   // names of two- and three-byte characters, so a 1 MiB read block of a run ends inside one of them
   for (let i = 0; i < 12_000; i++) {
     const path = `d${i % 7}/${'\u00fc'.repeat(150)}${'\u20ac'.repeat(i % 5)}/${(i * 7919) % 12_000}`;
@@ -22,7 +22,7 @@ function entries(): { key: string; entry: Entry }[] {
   const hostile = entryFrom({ path: odd, type: 'file', size: NaN, mtime: -0 });
   hostile.xattrs = { 'security.capability': Buffer.from([0, 0x80, 0xff]), __proto__x: Buffer.alloc(0) };
   hostile.pax = { 'SCHILY.acl.access': Buffer.from('user::rw-\n', 'latin1'), atime: Buffer.from([0xe9]) };
-  out.push({ key: odd, entry: hostile }, { key: WHITEOUT_KEY + odd, entry: { ...hostile, type: 'whiteout', size: 0 } });
+  out.push({ key: odd, entry: hostile }, { key: WHITEOUT_KEY + odd, entry: { ...hostile, type: 'whiteout' as const, size: 0 } });
   out.push({ key: 'd0', entry: entryFrom({ path: 'd0', type: 'dir' }) }, { key: 'd0', entry: entryFrom({ path: 'd0', type: 'dir', mode: 0o700 }) });
   return out;
 }
