@@ -3,7 +3,7 @@
 // carrying mtimes, atimes and build-user ids) dropped, data descriptors folded into the headers. Compressed
 // data is copied, never recompressed, so member contents and CRCs stay what they were (APPNOTE.TXT 4.3).
 import type { ContentContext, ContentResult } from './result.js';
-import { readZip, type ZipArchive } from '../../formats/zip.js';
+import { readZip, type ZipArchive, type ZipMember } from '../../formats/zip.js';
 
 const EOCD_SIG = 0x06054b50;
 const CEN_SIG = 0x02014b50;
@@ -15,6 +15,24 @@ function dosDateTime(epoch: number): { time: number; date: number } {
   const time = (d.getUTCHours() << 11) | (d.getUTCMinutes() << 5) | Math.floor(d.getUTCSeconds() / 2);
   const date = ((d.getUTCFullYear() - 1980) << 9) | ((d.getUTCMonth() + 1) << 5) | d.getUTCDate();
   return { time, date };
+}
+
+/**
+ * The fields the local header (from offset 4) and the central directory header (from offset 6) share, in
+ * the same order (APPNOTE.TXT 4.3.7 and 4.3.12): version needed, flags, method, time, date, CRC, compressed
+ * and uncompressed size, name length, extra field length (0: the extra fields are dropped).
+ */
+function writeShared(b: Buffer, at: number, m: ZipMember, flags: number, time: number, date: number): void {
+  b.writeUInt16LE(m.versionNeeded, at);
+  b.writeUInt16LE(flags, at + 2);
+  b.writeUInt16LE(m.method, at + 4);
+  b.writeUInt16LE(time, at + 6);
+  b.writeUInt16LE(date, at + 8);
+  b.writeUInt32LE(m.crc, at + 10);
+  b.writeUInt32LE(m.compressed.length, at + 14);
+  b.writeUInt32LE(m.size, at + 18);
+  b.writeUInt16LE(m.rawName.length, at + 22);
+  b.writeUInt16LE(0, at + 24);
 }
 
 export function zipNormalize(data: Buffer, ctx: ContentContext): ContentResult {
@@ -34,29 +52,11 @@ export function zipNormalize(data: Buffer, ctx: ContentContext): ContentResult {
     const comment = Buffer.from(m.comment, 'latin1');
     const loc = Buffer.alloc(30);
     loc.writeUInt32LE(LOC_SIG, 0);
-    loc.writeUInt16LE(m.versionNeeded, 4);
-    loc.writeUInt16LE(flags, 6);
-    loc.writeUInt16LE(m.method, 8);
-    loc.writeUInt16LE(time, 10);
-    loc.writeUInt16LE(date, 12);
-    loc.writeUInt32LE(m.crc, 14);
-    loc.writeUInt32LE(m.compressed.length, 18);
-    loc.writeUInt32LE(m.size, 22);
-    loc.writeUInt16LE(m.rawName.length, 26);
-    loc.writeUInt16LE(0, 28);
+    writeShared(loc, 4, m, flags, time, date);
     const cen = Buffer.alloc(46);
     cen.writeUInt32LE(CEN_SIG, 0);
     cen.writeUInt16LE(m.madeBy, 4);
-    cen.writeUInt16LE(m.versionNeeded, 6);
-    cen.writeUInt16LE(flags, 8);
-    cen.writeUInt16LE(m.method, 10);
-    cen.writeUInt16LE(time, 12);
-    cen.writeUInt16LE(date, 14);
-    cen.writeUInt32LE(m.crc, 16);
-    cen.writeUInt32LE(m.compressed.length, 20);
-    cen.writeUInt32LE(m.size, 24);
-    cen.writeUInt16LE(m.rawName.length, 28);
-    cen.writeUInt16LE(0, 30);
+    writeShared(cen, 6, m, flags, time, date);
     cen.writeUInt16LE(comment.length, 32);
     cen.writeUInt16LE(0, 34);
     cen.writeUInt16LE(m.internalAttr, 36);
