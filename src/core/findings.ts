@@ -3,26 +3,8 @@
 // with 100,000+ findings holds only counts and a write buffer. Read back any number of times, in order,
 // with `for … of` (synchronous reads: renderers are plain functions) or `for await … of`.
 // Counts by category, code, layer and package are kept as findings are added: summaries read those.
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Category, Finding, FindingCode } from './finding.js';
-import { LineSplitter } from './line-splitter.js';
-import { tempRoot } from './temp.js';
-
-/** Findings held in memory before the store spills to disk (REPRO_FINDINGS_SPILL overrides; 0 = spill at once). */
-export const DEFAULT_SPILL_AT = 10_000;
-
-/** Lines written at once when spilled. */
-const WRITE_BATCH = 1 << 20;
-/** Bytes read at once when iterating a spilled store. */
-const READ_CHUNK = 1 << 20;
-
-export function spillThreshold(): number {
-  const env = process.env.REPRO_FINDINGS_SPILL;
-  const n = env === undefined || env === '' ? NaN : Number(env);
-  return Number.isInteger(n) && n >= 0 ? n : DEFAULT_SPILL_AT;
-}
+import { SpilledList, spillThreshold } from './spilled-list.js';
 
 /** What summaries need, counted as findings are added (no finding is held for it). */
 export interface FindingCounts {
@@ -40,20 +22,15 @@ function bump<K>(m: Map<K, number>, k: K): void {
   m.set(k, (m.get(k) ?? 0) + 1);
 }
 
-let spillSeq = 0;
-
 export class Findings implements Iterable<Finding>, AsyncIterable<Finding> {
   readonly counts: FindingCounts = { category: new Map(), code: new Map(), layer: new Map(), package: new Map(), accepted: 0 };
-  private held: Finding[] = [];
-  private n = 0;
-  private file: string | undefined;
-  private fd: number | undefined;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  /** The findings themselves: in memory up to the threshold, then one JSON line each in the temp area. */
+  private items: SpilledList<Finding>;
   private readonly spillAt: number;
 
   constructor(opts: { spillAt?: number } = {}) {
     this.spillAt = opts.spillAt ?? spillThreshold();
+    this.items = new SpilledList<Finding>({ spillAt: this.spillAt });
   }
 
   /** A store holding `list` (in its order). */
@@ -65,100 +42,30 @@ export class Findings implements Iterable<Finding>, AsyncIterable<Finding> {
 
   /** Number of findings. */
   get length(): number {
-    return this.n;
+    return this.items.length;
   }
 
   /** True once the findings live in the temp area rather than in memory. */
   get spilled(): boolean {
-    return this.file !== undefined;
+    return this.items.spilled;
   }
 
   add(f: Finding): void {
-    this.n++;
     const c = this.counts;
     bump(c.category, f.category);
     bump(c.code, f.code);
     bump(c.layer, f.layer ?? -1);
     bump(c.package, f.package ?? '');
     if (f.accepted !== undefined) c.accepted++;
-    if (this.file === undefined) {
-      this.held.push(f);
-      if (this.held.length > this.spillAt) this.spill();
-      return;
-    }
-    this.write(JSON.stringify(f) + '\n');
+    this.items.add(f);
   }
 
-  private spill(): void {
-    this.file = join(tempRoot(), `findings-${process.pid}-${++spillSeq}.ndjson`);
-    this.fd = openSync(this.file, 'w', 0o600);
-    const held = this.held;
-    this.held = [];
-    for (const f of held) this.write(JSON.stringify(f) + '\n');
+  [Symbol.iterator](): Iterator<Finding> {
+    return this.items[Symbol.iterator]();
   }
 
-  private write(line: string): void {
-    this.pending.push(line);
-    this.pendingBytes += line.length;
-    if (this.pendingBytes >= WRITE_BATCH) this.flush();
-  }
-
-  private flush(): void {
-    if (this.fd === undefined || this.pending.length === 0) return;
-    const buf = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingBytes = 0;
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
-  }
-
-  *[Symbol.iterator](): Iterator<Finding> {
-    if (this.file === undefined) {
-      // a copy of the length: what is added while iterating is not seen (like the spilled file's end)
-      const held = this.held;
-      const end = held.length;
-      for (let i = 0; i < end; i++) yield held[i]!;
-      return;
-    }
-    this.flush();
-    const fd = openSync(this.file, 'r');
-    try {
-      const buf = Buffer.allocUnsafe(READ_CHUNK);
-      const lines = new LineSplitter();
-      let pos = 0;
-      for (;;) {
-        const got = readSync(fd, buf, 0, READ_CHUNK, pos);
-        if (got === 0) break;
-        pos += got;
-        for (const line of lines.push(buf.subarray(0, got))) yield JSON.parse(line) as Finding;
-      }
-      for (const line of lines.end()) yield JSON.parse(line) as Finding;
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<Finding> {
-    if (this.file === undefined) {
-      yield* this.held.slice();
-      return;
-    }
-    this.flush();
-    const handle = await open(this.file, 'r');
-    try {
-      const buf = Buffer.allocUnsafe(READ_CHUNK);
-      const lines = new LineSplitter();
-      let pos = 0;
-      for (;;) {
-        const { bytesRead } = await handle.read(buf, 0, READ_CHUNK, pos);
-        if (bytesRead === 0) break;
-        pos += bytesRead;
-        for (const line of lines.push(buf.subarray(0, bytesRead))) yield JSON.parse(line) as Finding;
-      }
-      for (const line of lines.end()) yield JSON.parse(line) as Finding;
-    } finally {
-      await handle.close();
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Finding> {
+    return this.items[Symbol.asyncIterator]();
   }
 
   /** A new store of `fn` applied to each finding, in order (same threshold). */
@@ -207,7 +114,8 @@ export class Findings implements Iterable<Finding>, AsyncIterable<Finding> {
   update(fn: (f: Finding) => Finding): void {
     const next = this.map(fn);
     this.close();
-    Object.assign(this, { counts: next.counts, held: next.held, n: next.n, file: next.file, fd: next.fd, pending: next.pending, pendingBytes: next.pendingBytes });
+    Object.assign(this.counts, next.counts);
+    this.items = next.items;
   }
 
   some(test: (f: Finding) => boolean): boolean {
@@ -251,8 +159,7 @@ export class Findings implements Iterable<Finding>, AsyncIterable<Finding> {
 
   /** Close the spill file (it is removed with the temp area); the store is not used after this. */
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    this.items.close();
   }
 
   /** The count of findings whose category is not `ignored`. */

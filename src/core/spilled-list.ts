@@ -1,20 +1,31 @@
 // A list of plain JSON values held in memory up to a threshold, then spilled as NDJSON (one item per line)
-// to the private temp area, like the findings store (findings.ts) and with its threshold: the --fix
-// history keeps one reference per finding per round (check/fix-loop.ts), which with 100,000+ findings a
-// round would otherwise grow with findings × rounds. Read back in order with `for … of`, any number of
-// times; the JSON writer streams it (report/json.ts).
+// to the private temp area, so that 100,000+ items cost a write buffer: the findings store keeps its findings
+// in one (findings.ts), and the --fix history its per-finding lists (check/fix-loop.ts), which would
+// otherwise grow with findings × rounds. Read back in order any number of times, with `for … of`
+// (synchronous reads: renderers are plain functions) or `for await … of`; the JSON writer streams it.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spillThreshold } from './findings.js';
 import { LineSplitter } from './line-splitter.js';
 import { tempRoot } from './temp.js';
 
+/** Items held in memory before a list spills to disk (REPRO_FINDINGS_SPILL overrides; 0 = spill at once). */
+export const DEFAULT_SPILL_AT = 10_000;
+
+export function spillThreshold(): number {
+  const env = process.env.REPRO_FINDINGS_SPILL;
+  const n = env === undefined || env === '' ? NaN : Number(env);
+  return Number.isInteger(n) && n >= 0 ? n : DEFAULT_SPILL_AT;
+}
+
+/** Lines written at once when spilled. */
 const WRITE_BATCH = 1 << 20;
+/** Bytes read at once when iterating a spilled list. */
 const READ_CHUNK = 1 << 20;
 
 let spillSeq = 0;
 
-export class SpilledList<T> implements Iterable<T> {
+export class SpilledList<T> implements Iterable<T>, AsyncIterable<T> {
   private held: T[] = [];
   private n = 0;
   private file: string | undefined;
@@ -77,6 +88,7 @@ export class SpilledList<T> implements Iterable<T> {
 
   *[Symbol.iterator](): Iterator<T> {
     if (this.file === undefined) {
+      // a copy of the length: what is added while iterating is not seen (like the spilled file's end)
       const held = this.held;
       const end = held.length;
       for (let i = 0; i < end; i++) yield held[i]!;
@@ -97,6 +109,29 @@ export class SpilledList<T> implements Iterable<T> {
       for (const line of lines.end()) yield JSON.parse(line) as T;
     } finally {
       closeSync(fd);
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    if (this.file === undefined) {
+      yield* this.held.slice();
+      return;
+    }
+    this.flush();
+    const handle = await open(this.file, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(READ_CHUNK);
+      const lines = new LineSplitter();
+      let pos = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buf, 0, READ_CHUNK, pos);
+        if (bytesRead === 0) break;
+        pos += bytesRead;
+        for (const line of lines.push(buf.subarray(0, bytesRead))) yield JSON.parse(line) as T;
+      }
+      for (const line of lines.end()) yield JSON.parse(line) as T;
+    } finally {
+      await handle.close();
     }
   }
 
