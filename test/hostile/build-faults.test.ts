@@ -53,6 +53,10 @@ test('a failing phase: exit 2 naming the manifest line, phase, command and exit 
   await assertClean(box, [out]);
 });
 
+// "Prompt" is measured against the phase's ~31 s sleep: an exit that waited for it fails, and the bound
+// leaves room for a loaded CI machine (exits take well under a second here).
+const PROMPT_MS = 15_000;
+
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal} during a slow phase of repro build: prompt exit, phase killed, nothing left`, async (t) => {
     const box = await sandbox(t, 'hostile-build-sig-');
@@ -67,7 +71,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const r = await done;
     const took = Date.now() - sent;
     t.diagnostic(`${signal}: exited ${r.code ?? r.signal} ${took} ms after the signal`);
-    assert.ok(took < 5000, `exit took ${took} ms`);
+    assert.ok(took < PROMPT_MS, `exit took ${took} ms`);
     assert.equal(r.code, signal === 'SIGINT' ? 130 : 143, r.stderr);
     assert.match(r.stderr, new RegExp(`interrupted \\(${signal}\\)`));
     assert.ok(await until(() => running(`sleep ${marker}`).length === 0, 3000), 'the phase command was killed');
@@ -89,7 +93,7 @@ test('SIGTERM during repro check\'s double build: prompt exit, both builds stopp
   const r = await done;
   const took = Date.now() - sent;
   t.diagnostic(`check SIGTERM: exited ${r.code} ${took} ms after the signal`);
-  assert.ok(took < 5000, `exit took ${took} ms`);
+  assert.ok(took < PROMPT_MS, `exit took ${took} ms`);
   assert.equal(r.code, 143, r.stderr);
   assert.ok(await until(() => running(`sleep ${marker}`).length === 0, 3000), 'every build command was killed');
   assert.equal(existsSync(json), false, 'no report');
