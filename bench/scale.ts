@@ -70,18 +70,41 @@ interface Row {
 const rows: Row[] = [];
 const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '?');
 
-/** Floor and repro on one pair; `check` reads the JSON report and says whether the findings are right. */
-function row(pair: string, a: string, b: string, dir: string, ratio: number | undefined, check: (report: ReportSummary) => string, extra: string[] = []): void {
+/** The run of median wall time (runs of one pair, the same command). */
+function medianRun(runs: Run[]): Run {
+  return [...runs].sort((x, y) => x.wall - y.wall)[Math.floor(runs.length / 2)] as Run;
+}
+
+/**
+ * Floor and repro on one pair; `check` reads the JSON report and says whether the findings are right. With
+ * `runs` > 1 (the short rows) the two alternate that many times and the median of each counts: here
+ * `sha256sum` of one pair took anywhere from 0.6 to 1.5 s within minutes while repro stayed within 5%, so
+ * one run of each says more about the machine than about repro. The best runs' ratio is printed beside it.
+ */
+function row(pair: string, a: string, b: string, dir: string, ratio: number | undefined, check: (report: ReportSummary) => string, extra: string[] = [], runs = 1): void {
   console.log(`\n== ${pair}`);
   spawnSync('cat', [a, b], { stdio: 'ignore' }); // warm the page cache for both contenders
-  const floor = existsSync(join(a, 'index.json')) ? layoutFloor(a, b) : measured('sha256sum', [a, b]);
-  console.log(`floor (sha256sum of both): ${f1(floor.wall)} s wall, ${f1(floor.cpu)} s CPU`);
   const json = join(dir, 'r.json');
-  const repro = measured(CLI, ['diff', a, b, '--quiet', '--json', json, ...extra]);
-  if (repro.code !== 0 && repro.code !== 1) throw new Error(`repro diff failed (exit ${repro.code}):\n${repro.stderr}`);
+  const floors: Run[] = [];
+  const repros: Run[] = [];
+  for (let i = 0; i < runs; i++) {
+    floors.push(existsSync(join(a, 'index.json')) ? layoutFloor(a, b) : measured('sha256sum', [a, b]));
+    const r = measured(CLI, ['diff', a, b, '--quiet', '--json', json, ...extra]);
+    if (r.code !== 0 && r.code !== 1) throw new Error(`repro diff failed (exit ${r.code}):\n${r.stderr}`);
+    repros.push(r);
+  }
+  const floor = medianRun(floors);
+  const repro = medianRun(repros);
+  const which = runs > 1 ? ` (median of ${runs})` : '';
+  console.log(`floor (sha256sum of both)${which}: ${f1(floor.wall)} s wall, ${f1(floor.cpu)} s CPU`);
   const note = check(summarise(json));
-  console.log(`repro diff: ${f1(repro.wall)} s wall, ${f1(repro.cpu)} s CPU, peak RSS ${repro.rssMiB.toFixed(0)} MiB; ${note}`);
-  rows.push({ pair, floor, repro, ...(ratio !== undefined ? { ratio } : {}), note });
+  console.log(`repro diff${which}: ${f1(repro.wall)} s wall, ${f1(repro.cpu)} s CPU, peak RSS ${Math.max(...repros.map((r) => r.rssMiB)).toFixed(0)} MiB; ${note}`);
+  if (runs > 1) {
+    const span = (rs: Run[]): string => `${rs.map((r) => r.wall.toFixed(2)).join(', ')} s`;
+    const best = (rs: Run[], k: 'wall' | 'cpu'): number => Math.min(...rs.map((r) => r[k]));
+    console.log(`walls: floor ${span(floors)}; repro ${span(repros)}; best against best: ${(best(repros, 'wall') / best(floors, 'wall')).toFixed(2)}× wall, ${(best(repros, 'cpu') / best(floors, 'cpu')).toFixed(2)}× CPU`);
+  }
+  rows.push({ pair, floor, repro: { ...repro, rssMiB: Math.max(...repros.map((r) => r.rssMiB)) }, ...(ratio !== undefined ? { ratio } : {}), note: runs > 1 ? `${note} (median of ${runs})` : note });
 }
 
 /** An OCI layout's floor: every blob of both sides hashed (what repro must read). */
@@ -185,7 +208,7 @@ async function main(): Promise<void> {
     const t = performance.now();
     const p = smallFilesPair(dir, ENTRIES, 50);
     console.log(`\nmade ${p.shape.entries} entries a side (${(statSync(p.a).size / 2 ** 20).toFixed(0)} MiB each) in ${f1((performance.now() - t) / 1000)} s`);
-    row(`${(ENTRIES / 1e6).toFixed(1)}M-entry rootfs pair, 50 differ`, p.a, p.b, dir, 3, expectContent(p.shape.changed));
+    row(`${(ENTRIES / 1e6).toFixed(1)}M-entry rootfs pair, 50 differ`, p.a, p.b, dir, 3, expectContent(p.shape.changed), [], 3);
     rmSync(p.a);
     rmSync(p.b);
   }
@@ -213,8 +236,8 @@ async function main(): Promise<void> {
     const { inputs, shape } = await makeBenchImages(dir, 110 * 2 ** 20);
     const plain = inputs.rootfs.map((gz) => gz.replace(/\.gz$/, '')) as [string, string];
     for (const [i, gz] of inputs.rootfs.entries()) await pipeline(createReadStream(gz), createGunzip(), createWriteStream(plain[i] as string));
-    row(`bench pair, uncompressed (${shape.files} files)`, ...plain, dir, 1.3, expectContent(shape.changed));
-    row(`bench pair, .tar.gz (${shape.files} files)`, ...inputs.rootfs, dir, 2.5, expectContent(shape.changed));
+    row(`bench pair, uncompressed (${shape.files} files)`, ...plain, dir, 1.3, expectContent(shape.changed), [], 5);
+    row(`bench pair, .tar.gz (${shape.files} files)`, ...inputs.rootfs, dir, 2.5, expectContent(shape.changed), [], 5);
   }
   if (want('diffoscope')) {
     const entries = Math.round(ENTRIES * 0.3);
