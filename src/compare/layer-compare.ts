@@ -47,15 +47,12 @@ function contentDigest(m: Member, targets: ReadonlyMap<string, string | undefine
   return undefined;
 }
 
-/** The winning entry of each key, in key order: the later of one key (per layer), or the merged view. */
-const winners = visibleEntries;
-
 const member = (e: IndexedEntry): Member => ({ entry: e.entry, layer: e.layer, ...(e.entry.digest !== undefined ? { digest: e.entry.digest } : {}) });
 
-/** Both sides' winners joined on key, in key order: [a, b], either missing when only the other holds it. */
+/** Both sides' visible entries (the later of one key, or the merged view) joined on key, in key order: [a, b], either missing when only the other holds it. */
 async function* joined(a: SideScan, b: SideScan): AsyncGenerator<[IndexedEntry | undefined, IndexedEntry | undefined]> {
-  const ia = winners(a);
-  const ib = winners(b);
+  const ia = visibleEntries(a);
+  const ib = visibleEntries(b);
   let na = await ia.next();
   let nb = await ib.next();
   while (!na.done || !nb.done) {
@@ -84,7 +81,7 @@ async function* joined(a: SideScan, b: SideScan): AsyncGenerator<[IndexedEntry |
 async function targetDigests(scan: SideScan, wanted: ReadonlySet<string>): Promise<Map<string, string | undefined>> {
   const out = new Map<string, string | undefined>();
   if (wanted.size === 0) return out;
-  for await (const e of winners(scan)) {
+  for await (const e of visibleEntries(scan)) {
     if (wanted.has(e.key)) out.set(e.key, e.entry.type === 'file' ? e.entry.digest : undefined);
   }
   return out;
@@ -263,7 +260,7 @@ export async function diffScans(a: SideScan, b: SideScan, ctx: PairContext, emit
   const moved = order?.result(countA - skip.size, countB - skip.size);
   if (moved) {
     let first = '';
-    for await (const e of winners(a)) {
+    for await (const e of visibleEntries(a)) {
       if (e.seq === moved.firstSeq) {
         first = e.key;
         break;

@@ -152,9 +152,7 @@ export class SortedRuns<T> {
 
   /** Record `value` under `key` (a run is written, synchronously, when the threshold is reached). */
   add(key: string, value: T): void {
-    const seq = this.seq++;
-    this.pending.push({ key, seq, line: JSON.stringify([key, seq, value]) });
-    if (this.pending.length >= this.threshold) this.spill();
+    this.addJson(key, JSON.stringify(value) ?? 'null');
   }
 
   /** Record a value given as its JSON text (by a caller that writes it itself, such as a packed entry's). */

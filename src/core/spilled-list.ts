@@ -135,17 +135,6 @@ export class SpilledList<T> implements Iterable<T>, AsyncIterable<T> {
     }
   }
 
-  /** Up to `max` items, in order (for views that show the first few). */
-  first(max: number): T[] {
-    const out: T[] = [];
-    if (max <= 0) return out;
-    for (const x of this) {
-      out.push(x);
-      if (out.length >= max) break;
-    }
-    return out;
-  }
-
   /** JSON.stringify writes the list as the array it is (report/json.ts streams it instead). */
   toJSON(): T[] {
     return [...this];
